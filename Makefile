@@ -1,0 +1,47 @@
+# slogen: SLO and alerting as code. `make help` lists the targets.
+VENV ?= .venv
+PY ?= $(VENV)/bin/python
+SLOGEN = $(PY) -m generator
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup generate check validate test test-integration golden lint schema docs apply bench
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+
+$(VENV)/.installed: pyproject.toml scripts/setup.sh
+	@VENV=$(VENV) bash scripts/setup.sh
+
+setup: $(VENV)/.installed ## install the virtualenv, slogen and promtool/amtool
+
+generate: $(VENV)/.installed ## compile slos/ into out/ (atomically; checked with promtool/amtool)
+	$(SLOGEN) generate --specs slos --out out
+
+check: $(VENV)/.installed ## fail if out/ does not match the specs
+	$(SLOGEN) generate --specs slos --out out --check
+
+validate: $(VENV)/.installed ## check specs, then promtool/amtool on out/ (fails if a tool is missing)
+	$(SLOGEN) validate --specs slos
+	@command -v promtool >/dev/null || { echo "promtool missing: make setup" >&2; exit 1; }
+	@command -v amtool >/dev/null || { echo "amtool missing: make setup" >&2; exit 1; }
+	$(SLOGEN) generate --specs slos --out out --check
+
+test: $(VENV)/.installed ## run the whole test suite (what CI runs)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-integration: $(VENV)/.installed ## only tests that use real binaries, databases or processes
+	$(PY) -m pytest -m "promtool or amtool or database or e2e" $(PYTEST_ARGS)
+
+golden: $(VENV)/.installed ## rewrite golden files from the current output
+	$(PY) -m pytest --update-golden $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff and mypy
+	$(PY) -m ruff check generator tests
+	$(PY) -m mypy generator
+
+schema: $(VENV)/.installed ## regenerate schema/*.json for editors
+	$(SLOGEN) schema --out schema
+
+bench: $(VENV)/.installed ## run the benchmarks; figures go to bench/results/
+	$(PY) bench/run.py

@@ -1,0 +1,1 @@
+"""Pushing generated artefacts to live systems (Grafana, Prometheus reload)."""

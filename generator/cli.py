@@ -1,0 +1,68 @@
+"""The `slogen` command line: wires the pipeline stages and maps failures to exit codes.
+
+Exit codes: 0 success, 1 a check found differences or failures, 2 spec errors or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from generator import __version__
+from generator.spec.errors import SpecErrors
+
+EXIT_OK, EXIT_FAILED, EXIT_SPEC = 0, 1, 2
+
+# Each module has register(subparsers) and sets `func(args) -> int` on its parsers.
+COMMAND_MODULES = (
+    "generator.commands.generate",
+)
+
+
+class CommandError(Exception):
+    """A failure to report in one line (no traceback) with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="slogen", description="Compile SLO and alert specs into monitoring artefacts.")
+    parser.add_argument("--version", action="version", version=f"slogen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run slogen; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_SPEC
+    try:
+        return int(args.func(args))
+    except SpecErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        count = len(exc.errors)
+        print(f"{count} spec error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
+        return EXIT_SPEC
+    except CommandError as exc:
+        print(f"slogen: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """The one place commands read the environment."""
+    return os.environ.get(name, default)

@@ -1,0 +1,1 @@
+"""Subcommands of the slogen CLI, one module each."""

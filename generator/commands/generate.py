@@ -1,0 +1,115 @@
+"""`slogen generate`, `slogen validate` and `slogen schema`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from generator import outdir, pipeline
+from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
+from generator.spec.models import GlobalSpec, ServiceSpec
+from generator.validate import checks, promtool
+from generator.validate.checks import Tools
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the generate, validate and schema subcommands."""
+    gen = sub.add_parser("generate", help="compile specs into out/ (atomically)")
+    _spec_args(gen)
+    gen.add_argument("--out", type=Path, default=Path("out"), help="output directory (default out)")
+    gen.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 and list the files that would change")
+    gen.add_argument("--skip-checks", action="store_true",
+                     help="do not run promtool/amtool on the output (faster, for benchmarks)")
+    gen.set_defaults(func=run_generate)
+
+    val = sub.add_parser("validate", help="check specs only; write nothing")
+    _spec_args(val)
+    val.set_defaults(func=run_validate)
+
+    sch = sub.add_parser("schema", help="print or write the JSON Schema of spec files")
+    sch.add_argument("--out", type=Path, default=None, help="directory to write the schemas into")
+    sch.set_defaults(func=run_schema)
+
+
+def _spec_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--specs", type=Path, default=Path("slos"), help="spec directory (default slos)")
+    parser.add_argument("--promtool", default=None, help="promtool binary (default: from PATH)")
+    parser.add_argument("--amtool", default=None, help="amtool binary (default: from PATH)")
+
+
+def _tools(args: argparse.Namespace) -> Tools:
+    import shutil
+
+    return Tools(promtool=promtool.find_promtool(args.promtool),
+                 amtool=args.amtool or shutil.which("amtool"))
+
+
+def _warn_missing(tools: Tools) -> None:
+    for name in checks.missing_tools(tools):
+        print(f"slogen: warning: {name} not found; its checks were skipped "
+              f"(install it, e.g. `make setup`)", file=sys.stderr)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Validate specs; exit 2 on errors."""
+    tools = _tools(args)
+    model = pipeline.compile_specs(args.specs, tools.promtool)
+    if tools.promtool is None:
+        _warn_missing(Tools(None, "-"))
+    count = sum(len(s.slos) for s in model.services)
+    print(f"{len(model.services)} services, {count} SLOs: specs are valid.")
+    return EXIT_OK
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Compile specs, check the output, then swap it into out/."""
+    tools = _tools(args)
+    model = pipeline.compile_specs(args.specs, tools.promtool)
+    files = pipeline.render(model)
+    if args.check:
+        changes = outdir.compare(args.out, files)
+        for line in changes.lines():
+            print(line)
+        if changes:
+            print(f"{args.out} is stale: run `slogen generate` and commit the result.", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{args.out} is up to date ({len(files)} files).")
+        return EXIT_OK
+    staged = outdir.stage(args.out, files)
+    try:
+        if not args.skip_checks:
+            _warn_missing(tools)
+            problems = checks.run_checks(staged, model, tools)
+            if problems:
+                for problem in problems:
+                    print(problem, file=sys.stderr)
+                raise CommandError(f"{len(problems)} check(s) failed; {args.out} was left as it was")
+        changes = outdir.compare(args.out, files)
+        outdir.swap_in(staged, args.out)
+    except BaseException:
+        outdir.discard(staged)
+        raise
+    unchanged = len(files) + 1 - len(changes.added) - len(changes.modified)  # +1: the manifest
+    print(f"wrote {args.out}: {len(changes.added)} added, {len(changes.modified)} changed, "
+          f"{len(changes.removed)} removed, {unchanged} unchanged")
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Write the JSON Schemas of service and global files."""
+    schemas = {
+        "slogen-v1.json": ServiceSpec.model_json_schema(by_alias=True),
+        "slogen-global-v1.json": GlobalSpec.model_json_schema(by_alias=True),
+    }
+    if args.out is None:
+        print(json.dumps(schemas["slogen-v1.json"], indent=2, sort_keys=True))
+        return EXIT_OK
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas.items():
+        (args.out / name).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n",
+                                     encoding="utf-8")
+    print(f"wrote {', '.join(sorted(schemas))} to {args.out}")
+    return EXIT_OK

@@ -1,0 +1,99 @@
+"""Write generated files into out/ atomically, owning only the files slogen wrote.
+
+The new tree is built in a sibling staging directory and swapped in with two renames, so a
+failure at any point before the swap leaves out/ exactly as it was. A manifest lists the files
+slogen owns; stale owned files disappear, anything else in out/ is carried over untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+MANIFEST = ".slogen-manifest"
+MANIFEST_HEADER = "# Files written by slogen generate; others in this directory are left alone.\n"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the generated files differ from what is in out/."""
+
+    added: tuple[str, ...]
+    modified: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.modified or self.removed)
+
+    def lines(self) -> list[str]:
+        """One line per changed file, git-status style."""
+        return ([f"A {p}" for p in self.added] + [f"M {p}" for p in self.modified]
+                + [f"D {p}" for p in self.removed])
+
+
+def owned_files(out_dir: Path) -> set[str]:
+    """Files the last generate wrote, as listed in the manifest."""
+    try:
+        text = (out_dir / MANIFEST).read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return {ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")}
+
+
+def compare(out_dir: Path, files: Mapping[PurePath, str]) -> Changes:
+    """What writing `files` would change in `out_dir`."""
+    new = {p.as_posix(): t for p, t in _with_manifest(files).items()}
+    old = owned_files(out_dir) | ({MANIFEST} if (out_dir / MANIFEST).exists() else set())
+    added, modified = [], []
+    for rel, text in sorted(new.items()):
+        target = out_dir / rel
+        if not target.exists():
+            added.append(rel)
+        elif target.read_bytes() != text.encode("utf-8"):
+            modified.append(rel)
+    removed = sorted(p for p in old if p not in new and (out_dir / p).exists())
+    return Changes(tuple(added), tuple(modified), tuple(removed))
+
+
+def stage(out_dir: Path, files: Mapping[PurePath, str]) -> Path:
+    """Write `files` into a fresh staging directory beside `out_dir` and return it."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; out/ is meant to be read by reviewers and tools
+    for rel, text in _with_manifest(files).items():
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+    return staging
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Make `staging` the new `out_dir`, keeping files in `out_dir` that slogen does not own."""
+    if out_dir.exists():
+        owned = owned_files(out_dir) | {MANIFEST}
+        for path in sorted(out_dir.rglob("*")):
+            rel = path.relative_to(out_dir).as_posix()
+            if path.is_file() and rel not in owned and not (staging / rel).exists():
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, staging / rel)
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        os.rmdir(old)
+        os.rename(out_dir, old)
+        os.rename(staging, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, out_dir)
+
+
+def discard(staging: Path) -> None:
+    """Remove a staging directory after a failed check."""
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _with_manifest(files: Mapping[PurePath, str]) -> dict[PurePath, str]:
+    listing = MANIFEST_HEADER + "".join(f"{p.as_posix()}\n" for p in sorted(files))
+    return {**files, PurePath(MANIFEST): listing}

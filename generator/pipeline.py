@@ -1,0 +1,37 @@
+"""The compile pipeline: spec files -> model -> rendered files. Pure except the promtool call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.model import Model
+from generator.spec.build import build_model
+from generator.spec.errors import SpecError, SpecErrors
+from generator.spec.loader import load_specs
+from generator.targets.registry import Files, render_all
+from generator.validate import promtool as promtool_mod
+
+
+def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | None = None) -> Model:
+    """Load, validate and resolve the specs; PromQL is syntax-checked when promtool is given."""
+    model = build_model(load_specs(spec_dir, display_root))
+    if promtool is not None:
+        check_promql(model, promtool)
+    return model
+
+
+def check_promql(model: Model, promtool: str) -> None:
+    """Raise SpecErrors naming the spec location of every PromQL expression that does not parse."""
+    exprs = [expr for _, expr in model.expressions]
+    bad = promtool_mod.parse_errors(exprs, promtool)
+    if bad:
+        raise SpecErrors(
+            SpecError(src.file, src.line, src.column, src.path, f"invalid PromQL: {message}")
+            for index, message in bad.items()
+            for src in [model.expressions[index][0]]
+        )
+
+
+def render(model: Model, only: frozenset[str] | None = None) -> Files:
+    """All generated files for `model`."""
+    return render_all(model, only)

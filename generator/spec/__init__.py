@@ -1,0 +1,1 @@
+"""Spec language: the YAML/Jsonnet file format, its loader and its mapping to the model."""

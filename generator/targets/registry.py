@@ -1,0 +1,43 @@
+"""The one list of output targets. Each is a pure function from the model to files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from generator.model import Model
+
+Files = dict[PurePath, str]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A named renderer of one artefact family."""
+
+    name: str
+    render: Callable[[Model], Files]
+
+
+def _targets() -> tuple[Target, ...]:
+    # Imported here so that a target's import cost is paid only when generating.
+    return ()
+
+
+def render_all(model: Model, only: frozenset[str] | None = None) -> Files:
+    """Render every target (or those named in `only`) into one mapping of relative path -> text."""
+    files: Files = {}
+    owner: dict[PurePath, str] = {}
+    for target in _targets():
+        if only is not None and target.name not in only:
+            continue
+        for path, text in target.render(model).items():
+            if path in files:
+                raise ValueError(f"targets {owner[path]} and {target.name} both write {path}")
+            files[path], owner[path] = text, target.name
+    return dict(sorted(files.items()))
+
+
+def target_names() -> list[str]:
+    """Names of the registered targets."""
+    return [t.name for t in _targets()]

@@ -1,0 +1,1 @@
+"""Wrappers around promtool and amtool; the only place that runs those binaries."""

@@ -1,0 +1,49 @@
+"""Checks run on staged output before it replaces out/ (promtool, amtool, generated tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.model import Model
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Paths of external binaries; None when not installed."""
+
+    promtool: str | None
+    amtool: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failed check: which file, and the tool's own words."""
+
+    check: str
+    file: str
+    output: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.check} failed:\n{self.output}"
+
+
+CheckFn = Callable[[Path, Model, Tools], list[Problem]]
+
+
+def _checks() -> tuple[tuple[str, CheckFn], ...]:
+    return ()
+
+
+def run_checks(staged: Path, model: Model, tools: Tools) -> list[Problem]:
+    """Run every registered check on the staged output directory."""
+    problems: list[Problem] = []
+    for _name, check in _checks():
+        problems.extend(check(staged, model, tools))
+    return problems
+
+
+def missing_tools(tools: Tools) -> list[str]:
+    """Names of tools the checks need but that are not installed."""
+    return [name for name in ("promtool", "amtool") if getattr(tools, name) is None]
