@@ -44,4 +44,4 @@ schema: $(VENV)/.installed ## regenerate schema/*.json for editors
 	$(SLOGEN) schema --out schema
 
 bench: $(VENV)/.installed ## run the benchmarks; figures go to bench/results/
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH)
