@@ -5,7 +5,7 @@ SLOGEN = $(PY) -m generator
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate check validate test test-integration golden lint schema docs apply bench
+.PHONY: help setup generate check validate test test-integration golden lint schema docs apply bench stack-up stack-down stack-status up down
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -45,3 +45,15 @@ schema: $(VENV)/.installed ## regenerate schema/*.json for editors
 
 bench: $(VENV)/.installed ## run the benchmarks; figures go to bench/results/
 	$(PY) bench/run.py $(BENCH)
+
+stack-up: $(VENV)/.installed ## start local Prometheus, Alertmanager and exporter against out/
+	PY=$(PY) bash monitoring/stack.sh up
+
+stack-down: ## stop the local stack
+	bash monitoring/stack.sh down
+
+stack-status: ## show whether the local stack runs
+	bash monitoring/stack.sh status
+
+up: stack-up ## alias of stack-up
+down: stack-down ## alias of stack-down
