@@ -6,8 +6,12 @@ import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.grafana_schema import GrafanaSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS_DIR = ROOT / "slos"
@@ -55,3 +59,14 @@ def amtool() -> str:
     if path is None:
         pytest.skip("amtool not installed (Debian package prometheus-alertmanager)")
     return path
+
+
+@pytest.fixture(scope="session")
+def grafana_spec() -> GrafanaSpec:
+    """Grafana's patched OpenAPI spec (tests/grafana_schema.py); skipped when the file is absent."""
+    from tests.grafana_schema import SPEC_PATH, load_grafana_spec
+
+    if not SPEC_PATH.is_file():
+        where = SPEC_PATH.relative_to(ROOT.parent)
+        pytest.skip(f"Grafana OpenAPI spec not found at <repo>/../{where}")
+    return load_grafana_spec(SPEC_PATH)
