@@ -55,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             print(error, file=sys.stderr)
         count = len(exc.errors)
-        print(f"{count} spec error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
+        print(f"{count} spec error{'s' if count != 1 else ''}; nothing was written.",
+              file=sys.stderr)
         return EXIT_SPEC
     except CommandError as exc:
         print(f"slogen: {exc}", file=sys.stderr)

@@ -63,7 +63,8 @@ def stage(out_dir: Path, files: Mapping[PurePath, str]) -> Path:
     """Write `files` into a fresh staging directory beside `out_dir` and return it."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; out/ is meant to be read by reviewers and tools
+    # mkdtemp makes it private; out/ is meant to be read by reviewers and tools.
+    staging.chmod(0o755)
     for rel, text in _with_manifest(files).items():
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -34,4 +34,5 @@ def assert_golden(expected_dir: Path, files: Mapping[PurePath, str], update: boo
             diff = difflib.unified_diff(expected[rel].splitlines(), actual[rel].splitlines(),
                                         f"expected/{rel}", f"actual/{rel}", lineterm="", n=2)
             problems.append("\n".join(list(diff)[:80]))
-    assert not problems, "golden files differ (pytest --update-golden rewrites them):\n" + "\n".join(problems)
+    assert not problems, ("golden files differ (pytest --update-golden rewrites them):\n"
+                          + "\n".join(problems))

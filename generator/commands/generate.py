@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _spec_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--specs", type=Path, default=Path("slos"), help="spec directory (default slos)")
+    parser.add_argument("--specs", type=Path, default=Path("slos"),
+                        help="spec directory (default slos)")
     parser.add_argument("--promtool", default=None, help="promtool binary (default: from PATH)")
     parser.add_argument("--amtool", default=None, help="amtool binary (default: from PATH)")
 
@@ -74,7 +75,8 @@ def run_generate(args: argparse.Namespace) -> int:
         for line in changes.lines():
             print(line)
         if changes:
-            print(f"{args.out} is stale: run `slogen generate` and commit the result.", file=sys.stderr)
+            print(f"{args.out} is stale: run `slogen generate` and commit the result.",
+                  file=sys.stderr)
             return EXIT_FAILED
         print(f"{args.out} is up to date ({len(files)} files).")
         return EXIT_OK
@@ -86,7 +88,8 @@ def run_generate(args: argparse.Namespace) -> int:
             if problems:
                 for problem in problems:
                     print(problem, file=sys.stderr)
-                raise CommandError(f"{len(problems)} check(s) failed; {args.out} was left as it was")
+                raise CommandError(
+                    f"{len(problems)} check(s) failed; {args.out} was left as it was")
         changes = outdir.compare(args.out, files)
         outdir.swap_in(staged, args.out)
     except BaseException:

@@ -89,8 +89,9 @@ def _build_grafana(gl: s.GlobalSpec, loc: Locator, errors: _Errors) -> m.Grafana
     datasources = list(g.datasources)
     proms = [d for d in datasources if d.type is m.DatasourceType.PROMETHEUS]
     if not proms:
-        # Dashboards always need a Prometheus datasource; provision a local one when none is declared.
-        default = m.Datasource(uid="prometheus", name="Prometheus", type=m.DatasourceType.PROMETHEUS,
+        # Dashboards always need a Prometheus datasource; provision a local one if none is declared.
+        default = m.Datasource(uid="prometheus", name="Prometheus",
+                               type=m.DatasourceType.PROMETHEUS,
                                url=gl.prometheus.url or DEFAULT_PROMETHEUS_URL, default=True)
         datasources.append(default)
         proms = [default]
@@ -158,8 +159,10 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
                    errors: _Errors) -> m.Service:
     spec, loc = item.spec, item.locator
     _check_unique(loc, errors, "slos", [x.name for x in spec.slos], "SLO")
-    _check_unique(loc, errors, "health_checks", [x.name for x in spec.health_checks], "health check")
-    _check_unique(loc, errors, "grafana_alerts", [x.name for x in spec.grafana_alerts], "Grafana alert")
+    _check_unique(loc, errors, "health_checks", [x.name for x in spec.health_checks],
+                  "health check")
+    _check_unique(loc, errors, "grafana_alerts", [x.name for x in spec.grafana_alerts],
+                  "Grafana alert")
     _check_alert_names(spec, loc, errors)
     if spec.routing is not None:
         names = sorted(r.name for r in gl.receivers)
@@ -177,7 +180,8 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
         runbook=spec.runbook, labels=dict(sorted(spec.labels.items())), source_file=loc.file,
         slos=slos,
         alerts=tuple(alerts),
-        recordings=tuple(r for i in range(len(spec.recording)) for r in _build_recording(spec, i, loc)),
+        recordings=tuple(r for i in range(len(spec.recording))
+                         for r in _build_recording(spec, i, loc)),
         health_checks=checks,
         grafana_alerts=tuple(_build_grafana_alert(spec, i, grafana, loc, errors)
                              for i in range(len(spec.grafana_alerts))),
@@ -219,7 +223,8 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
     if sli.events is not None:
         ev = sli.events
         errors = ev.bad if ev.bad is not None else f"({ev.total}) - ({ev.good})"
-        return m.Sli(m.SliKind.EVENTS, _normalize_placeholder(errors), _normalize_placeholder(ev.total))
+        return m.Sli(m.SliKind.EVENTS, _normalize_placeholder(errors),
+                     _normalize_placeholder(ev.total))
     if sli.latency is not None:
         lat = sli.latency
         sel = _selector(lat.selector)
@@ -346,7 +351,8 @@ def _alert_kind(a: s.AlertSpec) -> tuple[m.AlertKind, dict[str, object]]:
         return m.AlertKind.PREDICT, {"predict": m.PredictRule(p.expr, cond, p.within, p.lookback)}
     assert a.anomaly is not None
     an = a.anomaly
-    return m.AlertKind.ANOMALY, {"anomaly": m.AnomalyRule(an.expr, an.zscore, an.baseline, an.direction)}
+    rule = m.AnomalyRule(an.expr, an.zscore, an.baseline, an.direction)
+    return m.AlertKind.ANOMALY, {"anomaly": rule}
 
 
 def _build_recording(spec: s.ServiceSpec, index: int, loc: Locator) -> list[m.Recording]:
@@ -386,7 +392,8 @@ def _build_check(spec: s.ServiceSpec, index: int, gl: s.GlobalSpec, loc: Locator
                                             f"the interval every: {format_duration(c.every)}")
     overlap = sorted(set(c.values) & set(c.labels))
     if overlap:
-        errors.add(loc, (*path, "labels"), f"columns {', '.join(overlap)} are both values and labels")
+        errors.add(loc, (*path, "labels"),
+                   f"columns {', '.join(overlap)} are both values and labels")
     alert = c.alert
     return m.HealthCheck(
         id=f"{spec.service}-{c.name}", service=spec.service, name=c.name,
@@ -468,7 +475,8 @@ def _build_dashboard(spec: s.ServiceSpec, grafana: m.GrafanaSettings, loc: Locat
     if spec.datasource is not None:
         ds = by_uid.get(spec.datasource)
         if ds is None:
-            errors.add(loc, ("datasource",), _unknown("datasource", spec.datasource, sorted(by_uid)))
+            errors.add(loc, ("datasource",),
+                       _unknown("datasource", spec.datasource, sorted(by_uid)))
         elif ds.type is not m.DatasourceType.PROMETHEUS:
             errors.add(loc, ("datasource",), f"datasource {ds.uid!r} is {ds.type.value}; "
                                              "dashboards need a prometheus datasource")

@@ -275,9 +275,7 @@ def _clean_loc(loc: Sequence[Any]) -> Loc:
     # Pydantic inserts union member and validator names into loc; users never wrote those.
     cleaned: list[str | int] = []
     for part in loc:
-        if isinstance(part, int):
-            cleaned.append(part)
-        elif isinstance(part, str) and not (part.startswith("function-") or "[" in part
+        if isinstance(part, int) or isinstance(part, str) and not (part.startswith("function-") or "[" in part
                                             or part in {"float", "int", "str", "bool", "none"}):
             cleaned.append(part)
     return tuple(cleaned)

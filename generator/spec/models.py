@@ -62,7 +62,8 @@ class Comparison(SpecModel):
                 + (f" (got {', '.join(given)})" if given else "")
             )
         if self.outside is not None and self.outside[0] >= self.outside[1]:
-            raise ValueError(f"outside needs [low, high] with low < high (got {list(self.outside)})")
+            raise ValueError(
+                f"outside needs [low, high] with low < high (got {list(self.outside)})")
         return self
 
 
@@ -171,7 +172,7 @@ class SloSpec(SpecModel):
     name: Identifier
     description: str = ""
     objective: Percent
-    window: PositiveDuration = Field(default="30d", validate_default=True)  # type: ignore[assignment]
+    window: PositiveDuration = Field(default="30d", validate_default=True)
     sli: SliSpec
     alerting: SloAlertingSpec = Field(default_factory=SloAlertingSpec)
     labels: dict[LabelName, str] = Field(default_factory=dict)
@@ -210,7 +211,7 @@ class PredictSpec(SpecModel):
     above: float | None = None
     below: float | None = None
     within: PositiveDuration
-    lookback: PositiveDuration = Field(default="1h", validate_default=True)  # type: ignore[assignment]
+    lookback: PositiveDuration = Field(default="1h", validate_default=True)
 
     @model_validator(mode="after")
     def _one(self) -> PredictSpec:
@@ -224,7 +225,7 @@ class AnomalySpec(SpecModel):
 
     expr: PromQL
     zscore: float = Field(default=3.0, gt=0)
-    baseline: PositiveDuration = Field(default="1d", validate_default=True)  # type: ignore[assignment]
+    baseline: PositiveDuration = Field(default="1d", validate_default=True)
     direction: Literal["above", "below", "both"] = "both"
 
 
@@ -242,9 +243,10 @@ class AlertSpec(SpecModel):
     stale: StaleSpec | None = None
     predict: PredictSpec | None = None
     anomaly: AnomalySpec | None = None
-    for_: Duration = Field(default="0s", alias="for", validate_default=True)  # type: ignore[assignment]
+    for_: Duration = Field(default="0s", alias="for", validate_default=True)
     severity: Severity = Severity.WARNING
-    group: RuleGroupName | None = Field(default=None, description="Rule group; default: the service.")
+    group: RuleGroupName | None = Field(
+        default=None, description="Rule group; default: the service.")
     summary: str | None = None
     description: str | None = None
     runbook: Url | None = None
@@ -261,12 +263,15 @@ class AlertSpec(SpecModel):
                 "give exactly one of expr, absent, stale, predict or anomaly"
                 + (f" (got {', '.join(kinds)})" if kinds else "")
             )
-        conditions = [k for k in ("above", "below", "equals", "tiers") if getattr(self, k) is not None]
+        conditions = [k for k in ("above", "below", "equals", "tiers")
+                      if getattr(self, k) is not None]
         if kinds[0] == "expr":
             if len(conditions) > 1:
-                raise ValueError(f"give one of above, below, equals or tiers (got {', '.join(conditions)})")
+                raise ValueError(
+                    f"give one of above, below, equals or tiers (got {', '.join(conditions)})")
         elif conditions:
-            raise ValueError(f"{conditions[0]} only goes with expr; {kinds[0]} has its own condition")
+            raise ValueError(
+                f"{conditions[0]} only goes with expr; {kinds[0]} has its own condition")
         if self.tiers is not None and len(self.tiers) < 1:
             raise ValueError("tiers needs at least one severity")
         return self
@@ -280,9 +285,10 @@ class RecordingSpec(SpecModel):
     histogram: MetricName | None = Field(default=None, description="Histogram base name.")
     selector: str = ""
     quantiles: list[float] = Field(default_factory=lambda: [0.5, 0.95, 0.99])
-    rate: PositiveDuration = Field(default="5m", validate_default=True)  # type: ignore[assignment]
+    rate: PositiveDuration = Field(default="5m", validate_default=True)
     by: list[LabelName] = Field(default_factory=list)
-    group: RuleGroupName | None = Field(default=None, description="Rule group; default: the service.")
+    group: RuleGroupName | None = Field(
+        default=None, description="Rule group; default: the service.")
     labels: dict[LabelName, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -305,7 +311,8 @@ class CompareSpec(SpecModel):
     """Compare the check's value with a second query; the difference is what alerts."""
 
     sql: str = Field(min_length=1)
-    database: Identifier | None = Field(default=None, description="Defaults to the check's database.")
+    database: Identifier | None = Field(
+        default=None, description="Defaults to the check's database.")
     tolerance: float = Field(default=0.0, ge=0, description="Allowed absolute difference.")
 
 
@@ -313,7 +320,7 @@ class HealthAlertSpec(Comparison):
     """Alert when the check's value meets this condition."""
 
     severity: Severity = Severity.WARNING
-    for_: Duration = Field(default="0s", alias="for", validate_default=True)  # type: ignore[assignment]
+    for_: Duration = Field(default="0s", alias="for", validate_default=True)
     summary: str | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -326,8 +333,8 @@ class HealthCheckSpec(SpecModel):
     description: str = ""
     database: Identifier
     sql: str = Field(min_length=1)
-    every: PositiveDuration = Field(default="1m", validate_default=True)  # type: ignore[assignment]
-    timeout: PositiveDuration = Field(default="10s", validate_default=True)  # type: ignore[assignment]
+    every: PositiveDuration = Field(default="1m", validate_default=True)
+    timeout: PositiveDuration = Field(default="10s", validate_default=True)
     values: list[LabelName] = Field(
         default_factory=lambda: ["value"], description="Columns that become metric values."
     )
@@ -349,9 +356,9 @@ class GrafanaAlertSpec(Comparison):
     sql: str | None = None
     expr: PromQL | None = None
     reduce: Literal["last", "mean", "min", "max", "sum", "count"] = "last"
-    range: PositiveDuration = Field(default="10m", validate_default=True)  # type: ignore[assignment]
-    every: PositiveDuration = Field(default="1m", validate_default=True)  # type: ignore[assignment]
-    for_: Duration = Field(default="5m", alias="for", validate_default=True)  # type: ignore[assignment]
+    range: PositiveDuration = Field(default="10m", validate_default=True)
+    every: PositiveDuration = Field(default="1m", validate_default=True)
+    for_: Duration = Field(default="5m", alias="for", validate_default=True)
     no_data: Literal["NoData", "Alerting", "OK"] = "NoData"
     exec_error: Literal["Error", "Alerting", "OK"] = "Error"
     severity: Severity = Severity.WARNING
@@ -419,8 +426,8 @@ class DashboardSpec(SpecModel):
     title: str | None = None
     uid: Uid | None = None
     folder: Uid | None = None
-    refresh: Duration = Field(default="1m", validate_default=True)  # type: ignore[assignment]
-    time_range: PositiveDuration = Field(default="6h", validate_default=True)  # type: ignore[assignment]
+    refresh: Duration = Field(default="1m", validate_default=True)
+    time_range: PositiveDuration = Field(default="6h", validate_default=True)
     slo_panels: bool = Field(default=True, description="Add the derived per-SLO panels.")
     panels: list[PanelSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
@@ -455,7 +462,8 @@ class ServiceSpec(SpecModel):
     description: str = ""
     runbook: Url | None = None
     labels: dict[LabelName, str] = Field(default_factory=dict)
-    datasource: Uid | None = Field(default=None, description="Prometheus datasource uid for panels.")
+    datasource: Uid | None = Field(
+        default=None, description="Prometheus datasource uid for panels.")
     slos: list[SloSpec] = Field(default_factory=list)
     alerts: list[AlertSpec] = Field(default_factory=list)
     recording: list[RecordingSpec] = Field(default_factory=list)
@@ -573,9 +581,9 @@ class RoutingSpec(SpecModel):
 
     receiver: Identifier = Field(description="Default receiver for anything unmatched.")
     group_by: list[LabelName] = Field(default_factory=lambda: ["alertname", "service"])
-    group_wait: Duration = Field(default="30s", validate_default=True)  # type: ignore[assignment]
-    group_interval: Duration = Field(default="5m", validate_default=True)  # type: ignore[assignment]
-    repeat_interval: Duration = Field(default="4h", validate_default=True)  # type: ignore[assignment]
+    group_wait: Duration = Field(default="30s", validate_default=True)
+    group_interval: Duration = Field(default="5m", validate_default=True)
+    repeat_interval: Duration = Field(default="4h", validate_default=True)
     severities: dict[Severity, SeverityRouteSpec] = Field(default_factory=dict)
     overrides: list[RouteOverrideSpec] = Field(default_factory=list)
     time_intervals: dict[Identifier, list[TimeIntervalSpec]] = Field(default_factory=dict)
@@ -642,8 +650,8 @@ class PrometheusSpec(SpecModel):
     """Prometheus-side settings."""
 
     format: RuleFormat = RuleFormat.RULES
-    evaluation_interval: PositiveDuration = Field(default="30s", validate_default=True)  # type: ignore[assignment]
-    scrape_interval: PositiveDuration = Field(default="15s", validate_default=True)  # type: ignore[assignment]
+    evaluation_interval: PositiveDuration = Field(default="30s", validate_default=True)
+    scrape_interval: PositiveDuration = Field(default="15s", validate_default=True)
     url: Url | None = None
 
 

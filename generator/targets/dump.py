@@ -1,4 +1,4 @@
-"""Deterministic serialisation shared by every target: stable key order, fixed style, final newline."""
+"""Deterministic serialisation for all targets: stable key order, fixed style, final newline."""
 
 from __future__ import annotations
 
