@@ -49,7 +49,8 @@ from generator.spec.models import (
 __all__ = [
     "Alert", "AlertKind", "AnomalyRule", "BurnWindow", "Condition", "Dashboard", "Database",
     "Datasource", "DatasourceType", "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings",
-    "HealthCheck", "Model", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
+    "HealthCheck", "Model",
+    "MttdTarget", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
     "Recording", "RuleFormat", "Routing", "Service", "ServiceRouting", "Severity", "Sli",
     "SliKind", "Slo", "Source", "StaleRule", "Tier",
 ]
@@ -79,6 +80,14 @@ class Op(StrEnum):
     BELOW = "<"
     EQUALS = "=="
     OUTSIDE = "outside"
+
+
+@dataclass(frozen=True)
+class MttdTarget:
+    """A time-to-detect target and where it was declared."""
+
+    within: timedelta
+    source: Source
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,7 @@ class BurnWindow:
     factor: float
     severity: Severity
     for_: timedelta = timedelta(0)
+    mttd: MttdTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +245,7 @@ class Alert:
     anomaly: AnomalyRule | None = None
     health_check: str | None = None
     group: str | None = None
+    mttd: MttdTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +280,7 @@ class HealthCheck:
     alert_severity: Severity
     alert_for: timedelta
     source: Source
+    alert_mttd: MttdTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -299,6 +311,7 @@ class GrafanaAlert:
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
     source: Source
+    mttd: MttdTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -335,6 +348,7 @@ class Service:
     dashboard: Dashboard
     routing: ServiceRouting | None
     rule_group_intervals: Mapping[str, timedelta] = field(default_factory=dict)
+    mttd: MttdTarget | None = None
 
 
 @dataclass(frozen=True)

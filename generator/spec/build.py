@@ -44,7 +44,7 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
     if errors.items:
         raise SpecErrors(errors.items)
     exprs = tuple(e for svc in loaded.services for e in _expressions(svc))
-    return m.Model(
+    model = m.Model(
         services=tuple(sorted(services, key=lambda x: x.name)),
         receivers=tuple(sorted(gl.receivers, key=lambda r: r.name)),
         routing=gl.routing,
@@ -55,6 +55,17 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
         global_file=gloc.file,
         expressions=exprs,
     )
+    _check_mttd(model)
+    return model
+
+
+def _check_mttd(model: m.Model) -> None:
+    # Imported here: the MTTD check reads resolved routing, so it runs on the finished model.
+    from generator.catalog import unmet_mttd
+
+    unmet = unmet_mttd(model)
+    if unmet:
+        raise SpecErrors(unmet)
 
 
 def _source(locator: Locator, loc: Loc) -> m.Source:
@@ -189,6 +200,7 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
         routing=spec.routing,
         rule_group_intervals={k: v.interval for k, v in sorted(spec.rule_groups.items())
                               if v.interval is not None},
+        mttd=_mttd(loc, spec.mttd, ("mttd",)),
     )
 
 
@@ -279,7 +291,8 @@ def _build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: _Errors) -
                            f"for {format_duration(for_)} is not shorter than the SLO window "
                            f"{format_duration(slo.window)}")
             windows.append(m.BurnWindow(level, long, short, round(rate, 6),
-                                        alert.severity or severity, for_))
+                                        alert.severity or severity, for_,
+                                        _mttd(loc, alert.mttd, (*path, "alerting", level, "mttd"))))
     labels = dict(sorted({**spec.labels, **slo.labels}.items()))
     return m.Slo(
         id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
@@ -324,8 +337,13 @@ def _build_alert(spec: s.ServiceSpec, index: int, loc: Locator) -> m.Alert:
         runbook=_runbook(spec, a.runbook, a.name),
         labels=dict(sorted({**spec.labels, **a.labels}.items())),
         annotations=dict(sorted(a.annotations.items())), source=_source(loc, ("alerts", index)),
-        group=a.group, **extra,  # type: ignore[arg-type]
+        group=a.group, mttd=_mttd(loc, a.mttd, ("alerts", index, "mttd")),
+        **extra,  # type: ignore[arg-type]
     )
+
+
+def _mttd(loc: Locator, within: timedelta | None, path: Loc) -> m.MttdTarget | None:
+    return None if within is None else m.MttdTarget(within, _source(loc, path))
 
 
 def _alert_kind(a: s.AlertSpec) -> tuple[m.AlertKind, dict[str, object]]:
@@ -406,6 +424,7 @@ def _build_check(spec: s.ServiceSpec, index: int, gl: s.GlobalSpec, loc: Locator
         alert_severity=alert.severity if alert else m.Severity.WARNING,
         alert_for=alert.for_ if alert else timedelta(0),
         source=_source(loc, path),
+        alert_mttd=_mttd(loc, alert.mttd, (*path, "alert", "mttd")) if alert else None,
     )
 
 
@@ -420,7 +439,7 @@ def _check_alert(spec: s.ServiceSpec, check: m.HealthCheck) -> m.Alert:
         severity=check.alert_severity, for_=check.alert_for, summary=summary,
         description=check.description or summary, runbook=_runbook(spec, None, name),
         labels=dict(sorted(spec.labels.items())), annotations={}, source=check.source,
-        expr=expr, condition=check.alert, health_check=check.name,
+        expr=expr, condition=check.alert, health_check=check.name, mttd=check.alert_mttd,
     )
 
 
@@ -464,6 +483,7 @@ def _build_grafana_alert(spec: s.ServiceSpec, index: int, grafana: m.GrafanaSett
         description=a.description or summary, runbook=_runbook(spec, None, a.name),
         labels=dict(sorted({**spec.labels, **a.labels}.items())),
         annotations=dict(sorted(a.annotations.items())), source=_source(loc, path),
+        mttd=_mttd(loc, a.mttd, (*path, "mttd")),
     )
 
 

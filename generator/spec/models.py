@@ -152,6 +152,8 @@ class BurnAlertSpec(SpecModel):
     )
     for_: Duration | None = Field(default=None, alias="for")
     labels: dict[LabelName, str] = Field(default_factory=dict)
+    mttd: PositiveDuration | None = Field(
+        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -252,6 +254,8 @@ class AlertSpec(SpecModel):
     runbook: Url | None = None
     labels: dict[LabelName, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
+    mttd: PositiveDuration | None = Field(
+        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -322,6 +326,8 @@ class HealthAlertSpec(Comparison):
     severity: Severity = Severity.WARNING
     for_: Duration = Field(default="0s", alias="for", validate_default=True)
     summary: str | None = None
+    mttd: PositiveDuration | None = Field(
+        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -368,6 +374,8 @@ class GrafanaAlertSpec(Comparison):
     description: str | None = None
     labels: dict[LabelName, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
+    mttd: PositiveDuration | None = Field(
+        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -472,6 +480,8 @@ class ServiceSpec(SpecModel):
     rule_groups: dict[RuleGroupName, RuleGroupSpec] = Field(default_factory=dict)
     dashboard: DashboardSpec = Field(default_factory=DashboardSpec)
     routing: ServiceRoutingSpec | None = None
+    mttd: PositiveDuration | None = Field(
+        default=None, description="Mean-time-to-detect target for every alert without its own.")
 
 
 # --- Global file ---------------------------------------------------------------------------

@@ -21,7 +21,11 @@ class Target:
 
 def _targets() -> tuple[Target, ...]:
     # Imported here so that a target's import cost is paid only when generating.
-    return ()
+    from generator.targets import docs
+
+    return (
+        Target("docs", docs.render),
+    )
 
 
 def render_all(model: Model, only: frozenset[str] | None = None) -> Files:
