@@ -1,0 +1,81 @@
+"""`slogen diff [BASE_REF]`: what a spec change does, as Markdown for a pull-request comment.
+
+The base specs are read with `git archive` into a temporary directory, so the user's checkout,
+index and work tree are never touched. Both sides are compiled by the current slogen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from generator import compare, pipeline
+from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
+from generator.compare_markdown import render_markdown
+from generator.spec.errors import SpecErrors
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the diff subcommand."""
+    p = sub.add_parser("diff", help="summarise what changed since BASE_REF (Markdown)")
+    p.add_argument("base", nargs="?", default="HEAD", metavar="BASE_REF",
+                   help="git revision to compare the work tree with (default HEAD)")
+    p.add_argument("--specs", type=Path, default=Path("slos"), help="spec directory (default slos)")
+    p.add_argument("--output", type=Path, default=None, help="write the Markdown here, not stdout")
+    p.set_defaults(func=run_diff)
+
+
+def _git(repo: Path, *args: str) -> bytes:
+    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    if result.returncode != 0:
+        raise CommandError(f"git {' '.join(args)} failed: {result.stderr.decode().strip()}",
+                           EXIT_SPEC)
+    return result.stdout
+
+
+def extract_specs(spec_dir: Path, ref: str, into: Path) -> Path:
+    """Write the spec directory as it is at `ref` under `into`; return its path there.
+
+    A spec directory that did not exist at `ref` comes back empty (everything is new).
+    """
+    spec_dir = spec_dir.resolve()
+    top = Path(_git(spec_dir if spec_dir.is_dir() else spec_dir.parent,
+                    "rev-parse", "--show-toplevel").decode().strip())
+    rel = spec_dir.relative_to(top).as_posix()
+    _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    target = into / rel
+    target.mkdir(parents=True, exist_ok=True)
+    listed = _git(top, "ls-tree", "-d", "--name-only", ref, "--", rel).decode().split()
+    if rel not in listed:
+        return target
+    archive = _git(top, "archive", "--format=tar", ref, "--", rel)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return target
+
+
+def _compile(spec_dir: Path, root: Path, side: str) -> compare.Snapshot:
+    try:
+        model = pipeline.compile_specs(spec_dir, None, root)
+    except SpecErrors as exc:
+        raise CommandError(f"specs at {side} do not compile:\n{exc}", EXIT_SPEC) from exc
+    return compare.snapshot(model, pipeline.render(model))
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """Print the summary; exit 1 when anything changed, 0 when nothing did."""
+    with tempfile.TemporaryDirectory(prefix="slogen-diff-") as tmp:
+        base_dir = extract_specs(args.specs, args.base, Path(tmp))
+        old = _compile(base_dir, Path(tmp), args.base)
+    new = _compile(args.specs, Path.cwd(), "the work tree")
+    report = compare.compare(old, new)
+    text = render_markdown(report, args.base, "work tree")
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return EXIT_FAILED if report else EXIT_OK
