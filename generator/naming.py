@@ -23,6 +23,17 @@ LABEL_WINDOW = "window"
 
 # SLO recording rules (level:metric:operation). The window goes in the name, as Prometheus
 # naming conventions want one name per range, e.g. slo:sli_error:ratio_rate5m.
+#
+# What the Prometheus target records per SLO (all carry slo_id, slo, service and team):
+#   slo:sli_error:rate5m, slo:sli_total:rate5m   bad and all events per second over 5m: the only
+#                                                rules that read the raw SLI series;
+#   slo:sli_error:ratio_rate<w>                  error ratio for 5m, every burn-rate window and
+#                                                the SLO window (only the SLO window when
+#                                                prometheus.windows is `inline`);
+#   slo:burn_rate:ratio_rate1h                   the current burn rate (recorded windows only);
+#   slo:error_budget_remaining:ratio             share of the SLO window's budget left (may be < 0);
+#   slo:objective:ratio, slo:error_budget:ratio  metadata, also labelled with `window` (e.g. 30d)
+#                                                and the SLO's own labels, for dashboards to join on.
 SLO_ERROR_RATIO = "slo:sli_error:ratio_rate{window}"
 SLO_ERRORS = "slo:sli_error:rate{window}"
 SLO_TOTAL = "slo:sli_total:rate{window}"
@@ -30,8 +41,21 @@ SLO_OBJECTIVE = "slo:objective:ratio"
 SLO_ERROR_BUDGET = "slo:error_budget:ratio"
 SLO_BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
 SLO_BURN_RATE = "slo:burn_rate:ratio_rate{window}"
-SLO_WINDOW_SECONDS = "slo:window:seconds"
-SLO_INFO = "slo:info"
+SLO_BASE_WINDOW = timedelta(minutes=5)
+SLO_CURRENT_BURN_WINDOW = timedelta(hours=1)
+
+# Recorded inputs of anomaly alerts: the value, and its mean and standard deviation over the
+# baseline window, e.g. alert:postgres_error_rate_anomaly:stddev_over_time1d.
+ANOMALY_VALUE = "alert:{alert}:value"
+ANOMALY_MEAN = "alert:{alert}:avg_over_time{window}"
+ANOMALY_STDDEV = "alert:{alert}:stddev_over_time{window}"
+
+# Alert annotations every generated Prometheus alert carries.
+ANNOTATION_SUMMARY = "summary"
+ANNOTATION_DESCRIPTION = "description"
+ANNOTATION_RUNBOOK = "runbook_url"
+ANNOTATION_DASHBOARD = "dashboard"
+ANNOTATION_BREACH_TIME = "predicted_breach_time"
 
 # Health-check exporter metrics.
 CHECK_METRIC_PREFIX = "slogen_check"
@@ -81,6 +105,24 @@ def quantile_record(histogram: str, quantile: float, rate: timedelta) -> str:
     return f"service:{histogram}:p{pct}_rate{window_suffix(rate)}"
 
 
+def anomaly_records(alert: str, baseline: timedelta) -> tuple[str, str, str]:
+    """Recorded value, mean and standard deviation series of an anomaly alert."""
+    snake = _camel_to_snake(alert)
+    window = window_suffix(baseline)
+    return (ANOMALY_VALUE.format(alert=snake), ANOMALY_MEAN.format(alert=snake, window=window),
+            ANOMALY_STDDEV.format(alert=snake, window=window))
+
+
+def slo_rule_group(service: str) -> str:
+    """Name of the rule group holding a service's SLO recording rules and burn-rate alerts."""
+    return f"slogen-{service}-slos"
+
+
+def dashboard_path(uid: str) -> str:
+    """Path of a Grafana dashboard, relative to the Grafana URL (alerts link to it)."""
+    return f"/d/{uid}"
+
+
 def check_metric(check: str, column: str) -> str:
     """Exporter metric for one value column of a health check."""
     base = f"{CHECK_METRIC_PREFIX}_{_snake(check)}"
@@ -102,6 +144,12 @@ def grafana_uid(*parts: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]+", "-", text).strip("-").lower()
+
+
+def _camel_to_snake(text: str) -> str:
+    # APIGatewayErrorRate -> api_gateway_error_rate: split before a capital that starts a word.
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()
 
 
 def _snake(text: str) -> str:

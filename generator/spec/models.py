@@ -663,6 +663,10 @@ class PrometheusSpec(SpecModel):
     evaluation_interval: PositiveDuration = Field(default="30s", validate_default=True)
     scrape_interval: PositiveDuration = Field(default="15s", validate_default=True)
     url: Url | None = None
+    windows: Literal["recorded", "inline"] = Field(
+        default="recorded",
+        description="recorded: one error-ratio series per burn-rate window; inline: alerts "
+                    "compute windows from the 5m series (fewer series, same evaluation cost).")
 
 
 class ExporterSpec(SpecModel):

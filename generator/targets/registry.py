@@ -21,10 +21,11 @@ class Target:
 
 def _targets() -> tuple[Target, ...]:
     # Imported here so that a target's import cost is paid only when generating.
-    from generator.targets import docs
+    from generator.targets import docs, prometheus_rules
 
     return (
         Target("docs", docs.render),
+        Target("prometheus", prometheus_rules.render),
     )
 
 

@@ -33,7 +33,12 @@ CheckFn = Callable[[Path, Model, Tools], list[Problem]]
 
 
 def _checks() -> tuple[tuple[str, CheckFn], ...]:
-    return ()
+    # Imported here: check modules import this one for Problem and Tools.
+    from generator.validate import prometheus
+
+    return (
+        ("prometheus-rules", prometheus.check_rule_files),
+    )
 
 
 def run_checks(staged: Path, model: Model, tools: Tools) -> list[Problem]:

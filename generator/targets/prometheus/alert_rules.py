@@ -1,0 +1,137 @@
+"""Rules for the non-SLO alert kinds: threshold, tiered, absent, stale, predict, anomaly and
+health-check alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from generator import naming
+from generator.model import Alert, AlertKind, Condition, Op, Service, Severity
+from generator.targets.prometheus.promql import (
+    compare,
+    condition_text,
+    dur,
+    num,
+    range_of,
+    seconds,
+)
+from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
+
+# Subquery resolution when predict_linear needs a range of an expression that is not a selector.
+SUBQUERY_STEP = timedelta(minutes=1)
+
+
+def alert_rules(a: Alert, service: Service) -> list[Rule]:
+    """The rules of one alert, in evaluation order (recorded inputs before the alert)."""
+    return _BUILDERS[a.kind](a, service)
+
+
+def _finish(a: Alert, service: Service, expr: str, value_note: str,
+            severity: Severity | None = None, for_: timedelta | None = None,
+            extra_notes: dict[str, str] | None = None) -> Rule:
+    description = a.description
+    if "$value" not in description and value_note:
+        description = f"{description.rstrip('.')}. {value_note}"
+    notes = alert_annotations(service, a.summary, description, a.runbook,
+                              {**(extra_notes or {}), **a.annotations})
+    return alert(a.name, expr, a.for_ if for_ is None else for_,
+                 alert_labels(service, severity or a.severity, a.labels), notes)
+
+
+def _value_note(cond: Condition) -> str:
+    return f"Value {{{{ $value }}}} is {condition_text(cond)}."
+
+
+def _threshold(a: Alert, service: Service) -> list[Rule]:
+    assert a.expr is not None and a.condition is not None
+    return [_finish(a, service, compare(a.expr, a.condition), _value_note(a.condition))]
+
+
+def _health_check(a: Alert, service: Service) -> list[Rule]:
+    # A check whose metric vanished is not running (exporter down, query erroring), which is as
+    # much a failed check as a bad value: no data means alerting.
+    assert a.expr is not None and a.condition is not None
+    expr = f"{compare(a.expr, a.condition)}\nor absent({a.expr})"
+    note = f"Value {{{{ $value }}}} is {condition_text(a.condition)} (1 with no labels: no data)."
+    return [_finish(a, service, expr, note)]
+
+
+def tier_expr(a: Alert, index: int) -> str:
+    """A tier's condition, minus every more severe tier's, so one value fires one tier only."""
+    assert a.expr is not None
+    own = compare(a.expr, a.tiers[index].condition)
+    worse = [compare(a.expr, t.condition) for t in a.tiers[:index]]
+    return " unless ".join([own, *worse])
+
+
+def _tiered(a: Alert, service: Service) -> list[Rule]:
+    return [_finish(a, service, tier_expr(a, i), _value_note(t.condition), t.severity, t.for_)
+            for i, t in enumerate(a.tiers)]
+
+
+def _absent(a: Alert, service: Service) -> list[Rule]:
+    assert a.absent is not None
+    note = f"No series matched {a.absent} for {dur(a.for_)}." if a.for_ else ""
+    return [_finish(a, service, f"absent({a.absent})", note)]
+
+
+def _stale(a: Alert, service: Service) -> list[Rule]:
+    # A timestamp that never arrived is as stale as an old one.
+    assert a.stale is not None
+    ts = a.stale.timestamp
+    expr = f"time() - ({ts}) > {seconds(a.stale.after)}\nor absent({ts})"
+    note = (f"Last update {{{{ $value | humanizeDuration }}}} ago (limit {dur(a.stale.after)}; "
+            "1s with no labels: never updated).")
+    return [_finish(a, service, expr, note)]
+
+
+def predict_expr(a: Alert) -> str:
+    """Value: the predicted Unix time of the breach; fires when it falls within the horizon."""
+    assert a.predict is not None
+    p = a.predict
+    rng = range_of(p.expr, p.lookback, SUBQUERY_STEP)
+    # predict_linear(v, 0) is the regression line's value now and deriv(v) its slope, so the
+    # line meets the threshold after (threshold - now) / slope seconds.
+    eta = f"time() + ({num(p.condition.threshold)} - predict_linear({rng}, 0)) / deriv({rng})"
+    will = f"predict_linear({rng}, {seconds(p.within)}) {p.condition.op.value} {num(p.condition.threshold)}"
+    return f"({eta})\nand\n{will}"
+
+
+def _predict(a: Alert, service: Service) -> list[Rule]:
+    assert a.predict is not None
+    p = a.predict
+    word = "rise above" if p.condition.op is Op.ABOVE else "fall below"
+    note = (f"Trend over {dur(p.lookback)} predicts it will {word} {num(p.condition.threshold)} "
+            "at {{ $value | humanizeTimestamp }}.")
+    extra = {naming.ANNOTATION_BREACH_TIME: "{{ $value | humanizeTimestamp }}"}
+    return [_finish(a, service, predict_expr(a), note, extra_notes=extra)]
+
+
+def _anomaly(a: Alert, service: Service) -> list[Rule]:
+    assert a.anomaly is not None
+    an = a.anomaly
+    value, mean, stddev = naming.anomaly_records(a.name, an.baseline)
+    w = dur(an.baseline)
+    z = f"({value} - {mean}) / {stddev}"
+    expr = {"above": f"{z} > {num(an.zscore)}", "below": f"{z} < -{num(an.zscore)}",
+            "both": f"abs({z}) > {num(an.zscore)}"}[an.direction]
+    note = (f"z-score {{{{ $value | printf \"%.2f\" }}}} against the {w} baseline "
+            f"(limit {num(an.zscore)}, {an.direction}).")
+    return [
+        record(value, an.expr),
+        record(mean, f"avg_over_time({value}[{w}])"),
+        record(stddev, f"stddev_over_time({value}[{w}])"),
+        _finish(a, service, expr, note),
+    ]
+
+
+_BUILDERS: dict[AlertKind, Callable[[Alert, Service], list[Rule]]] = {
+    AlertKind.THRESHOLD: _threshold,
+    AlertKind.HEALTH_CHECK: _health_check,
+    AlertKind.TIERED: _tiered,
+    AlertKind.ABSENT: _absent,
+    AlertKind.STALE: _stale,
+    AlertKind.PREDICT: _predict,
+    AlertKind.ANOMALY: _anomaly,
+}
