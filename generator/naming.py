@@ -33,7 +33,8 @@ LABEL_WINDOW = "window"
 #   slo:burn_rate:ratio_rate1h                   the current burn rate (recorded windows only);
 #   slo:error_budget_remaining:ratio             share of the SLO window's budget left (may be < 0);
 #   slo:objective:ratio, slo:error_budget:ratio  metadata, also labelled with `window` (e.g. 30d)
-#                                                and the SLO's own labels, for dashboards to join on.
+#                                                and the SLO's own labels, for dashboards to
+#                                                join on.
 SLO_ERROR_RATIO = "slo:sli_error:ratio_rate{window}"
 SLO_ERRORS = "slo:sli_error:rate{window}"
 SLO_TOTAL = "slo:sli_total:rate{window}"

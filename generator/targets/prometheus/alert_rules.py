@@ -94,7 +94,8 @@ def predict_expr(a: Alert) -> str:
     # predict_linear(v, 0) is the regression line's value now and deriv(v) its slope, so the
     # line meets the threshold after (threshold - now) / slope seconds.
     eta = f"time() + ({num(p.condition.threshold)} - predict_linear({rng}, 0)) / deriv({rng})"
-    will = f"predict_linear({rng}, {seconds(p.within)}) {p.condition.op.value} {num(p.condition.threshold)}"
+    op, threshold = p.condition.op.value, num(p.condition.threshold)
+    will = f"predict_linear({rng}, {seconds(p.within)}) {op} {threshold}"
     return f"({eta})\nand\n{will}"
 
 

@@ -131,7 +131,8 @@ def _burn_alerts(slo: Slo, service: Service, inline: bool) -> list[Rule]:
         windows = level_windows(slo, level)
         if not windows:
             continue
-        pairs = ", ".join(f"{num(w.factor)}x over {dur(w.long)} and {dur(w.short)}" for w in windows)
+        pairs = ", ".join(f"{num(w.factor)}x over {dur(w.long)} and {dur(w.short)}"
+                          for w in windows)
         labels = {**slo.labels, **slo.alert_labels, **slo_labels(slo, service)}
         summary = (f"{service.name} {slo.name}: error budget burning too fast "
                    f"({'page' if level == 'page' else 'ticket'})")
