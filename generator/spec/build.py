@@ -76,22 +76,25 @@ def _source(locator: Locator, loc: Loc) -> m.Source:
 # --- global --------------------------------------------------------------------------------
 
 
-def _duplicates(names: Iterable[str]) -> list[tuple[int, str]]:
-    seen: set[str] = set()
+def _duplicates(names: Iterable[str]) -> list[tuple[int, str, int]]:
+    """(index, name, index of the first use) for every repeated name."""
+    first: dict[str, int] = {}
     dups = []
     for index, name in enumerate(names):
-        if name in seen:
-            dups.append((index, name))
-        seen.add(name)
+        if name in first:
+            dups.append((index, name, first[name]))
+        first.setdefault(name, index)
     return dups
 
 
 def _build_grafana(gl: s.GlobalSpec, loc: Locator, errors: _Errors) -> m.GrafanaSettings:
     g = gl.grafana
-    for i, uid in _duplicates(f.uid for f in g.folders):
-        errors.add(loc, ("grafana", "folders", i, "uid"), f"duplicate folder uid {uid!r}")
-    for i, uid in _duplicates(d.uid for d in g.datasources):
-        errors.add(loc, ("grafana", "datasources", i, "uid"), f"duplicate datasource uid {uid!r}")
+    for i, uid, j in _duplicates(f.uid for f in g.folders):
+        errors.add(loc, ("grafana", "folders", i, "uid"),
+                   f"duplicate folder uid {uid!r}; grafana.folders[{j}] has it already")
+    for i, uid, j in _duplicates(d.uid for d in g.datasources):
+        errors.add(loc, ("grafana", "datasources", i, "uid"),
+                   f"duplicate datasource uid {uid!r}; grafana.datasources[{j}] has it already")
     folder_uids = sorted(f.uid for f in g.folders)
     for key in ("dashboard_folder", "alert_folder"):
         uid = getattr(g, key)
@@ -121,8 +124,9 @@ def _build_grafana(gl: s.GlobalSpec, loc: Locator, errors: _Errors) -> m.Grafana
 
 def _check_routing(gl: s.GlobalSpec, loc: Locator, errors: _Errors) -> None:
     names = sorted(r.name for r in gl.receivers)
-    for i, name in _duplicates(r.name for r in gl.receivers):
-        errors.add(loc, ("receivers", i, "name"), f"duplicate receiver {name!r}")
+    for i, name, j in _duplicates(r.name for r in gl.receivers):
+        errors.add(loc, ("receivers", i, "name"),
+                   f"duplicate receiver {name!r}; receivers[{j}] has it already")
     r = gl.routing
     if r is None:
         return
@@ -144,7 +148,7 @@ def _check_routing(gl: s.GlobalSpec, loc: Locator, errors: _Errors) -> None:
 
 
 def _unknown(kind: str, name: str, known: Sequence[str]) -> str:
-    listed = ", ".join(sorted(known)) if known else "none declared"
+    listed = ", ".join(sorted(set(known))) if known else "none declared"
     return f"unknown {kind} {name!r}; known: {listed}"
 
 
@@ -159,9 +163,11 @@ def _build_services(loaded: Sequence[LoadedService], gl: s.GlobalSpec,
         name = item.spec.service
         if name in first_file:
             errors.add(item.locator, ("service",),
-                       f"service {name!r} is already declared in {first_file[name]}")
+                       f"service {name!r} is already declared in {first_file[name]}; "
+                       "each service has exactly one file")
             continue
-        first_file[name] = item.locator.file
+        line, _ = item.locator.find(("service",))
+        first_file[name] = f"{item.locator.file}:{line}" if line else item.locator.file
         services.append(_build_service(item, gl, grafana, errors))
     return services
 
@@ -205,14 +211,16 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
 
 
 def _check_unique(loc: Locator, errors: _Errors, key: str, names: list[str], kind: str) -> None:
-    for i, name in _duplicates(names):
-        errors.add(loc, (key, i, "name"), f"duplicate {kind} name {name!r}")
+    for i, name, j in _duplicates(names):
+        errors.add(loc, (key, i, "name"),
+                   f"duplicate {kind} name {name!r}; {key}[{j}] has it already")
 
 
 def _check_alert_names(spec: s.ServiceSpec, loc: Locator, errors: _Errors) -> None:
     names = [a.name for a in spec.alerts]
-    for i, name in _duplicates(names):
-        errors.add(loc, ("alerts", i, "name"), f"duplicate alert name {name!r}")
+    for i, name, j in _duplicates(names):
+        errors.add(loc, ("alerts", i, "name"),
+                   f"duplicate alert name {name!r}; alerts[{j}] has it already")
 
 
 # --- SLOs ------------------------------------------------------------------------------------
@@ -263,7 +271,6 @@ def _camel(*parts: str) -> str:
 def _build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: _Errors) -> m.Slo:
     slo = spec.slos[index]
     path: Loc = ("slos", index)
-    budget = 1.0 - slo.objective / 100.0
     windows = []
     for level, alert, defaults, severity in (
         ("page", slo.alerting.page, DEFAULT_PAGE_WINDOWS, m.Severity.CRITICAL),
@@ -271,28 +278,13 @@ def _build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: _Errors) -
     ):
         if not alert.enabled:
             continue
-        specs = ([(w.long, w.short, w.budget_percent, w.burn_rate) for w in alert.windows]
-                 if alert.windows else [(lg, sh, pct, None) for lg, sh, pct in defaults])
-        for j, (long, short, pct, factor) in enumerate(specs):
-            wpath = (*path, "alerting", level, "windows", j) if alert.windows else (*path, "window")
-            if long > slo.window:
-                errors.add(loc, wpath, f"burn-rate window {format_duration(long)} is longer than "
-                                       f"the SLO window {format_duration(slo.window)}")
-                continue
-            rate = factor if factor is not None else (pct or 0) / 100.0 * (slo.window / long)
-            if rate * budget > 1.0:
-                errors.add(loc, wpath, f"{level} burn rate {rate:g} can never fire: it needs an "
-                                       f"error ratio of {rate * budget:.0%}; lower the budget "
-                                       f"share or the objective")
-                continue
-            for_ = alert.for_ or timedelta(0)
-            if for_ >= slo.window:
-                errors.add(loc, (*path, "alerting", level, "for"),
-                           f"for {format_duration(for_)} is not shorter than the SLO window "
-                           f"{format_duration(slo.window)}")
-            windows.append(m.BurnWindow(level, long, short, round(rate, 6),
-                                        alert.severity or severity, for_,
-                                        _mttd(loc, alert.mttd, (*path, "alerting", level, "mttd"))))
+        for_ = alert.for_ or timedelta(0)
+        if for_ >= slo.window:
+            errors.add(loc, (*path, "alerting", level, "for"),
+                       f"for {format_duration(for_)} must be shorter than the SLO window "
+                       f"{format_duration(slo.window)}")
+        windows += _burn_windows(slo, level, alert, defaults, alert.severity or severity, for_,
+                                 loc, errors, path)
     labels = dict(sorted({**spec.labels, **slo.labels}.items()))
     return m.Slo(
         id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
@@ -303,6 +295,39 @@ def _build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: _Errors) -
         annotations=dict(sorted(slo.alerting.annotations.items())),
         source=_source(loc, path),
     )
+
+
+def _burn_windows(slo: s.SloSpec, level: str, alert: s.BurnAlertSpec,
+                  defaults: Sequence[tuple[timedelta, timedelta, float]], severity: m.Severity,
+                  for_: timedelta, loc: Locator, errors: _Errors, path: Loc) -> list[m.BurnWindow]:
+    """The burn-rate windows of one alert level, checked against the SLO window and objective."""
+    budget = 1.0 - slo.objective / 100.0
+    specs = ([(w.long, w.short, w.budget_percent, w.burn_rate) for w in alert.windows]
+             if alert.windows else [(lg, sh, pct, None) for lg, sh, pct in defaults])
+    if not alert.windows and max(w[0] for w in specs) > slo.window:
+        longest = format_duration(max(w[0] for w in specs))
+        errors.add(loc, (*path, "window"),
+                   f"window {format_duration(slo.window)} is shorter than the default {level} "
+                   f"burn-rate window {longest}; use a window of at least {longest}, set "
+                   f"alerting.{level}.windows, or alerting.{level}.enabled: false")
+        return []
+    out = []
+    for j, (long, short, pct, factor) in enumerate(specs):
+        wpath = (*path, "alerting", level, "windows", j) if alert.windows else (*path, "window")
+        if long > slo.window:
+            errors.add(loc, (*wpath, "long"), f"burn-rate window {format_duration(long)} is "
+                                              f"longer than the SLO window "
+                                              f"{format_duration(slo.window)}")
+            continue
+        rate = factor if factor is not None else (pct or 0) / 100.0 * (slo.window / long)
+        if rate * budget > 1.0:
+            errors.add(loc, wpath, f"{level} burn rate {rate:g} can never fire: it needs an "
+                                   f"error ratio of {rate * budget:.0%}; lower the budget "
+                                   f"share or the objective")
+            continue
+        mttd = _mttd(loc, alert.mttd, (*path, "alerting", level, "mttd"))
+        out.append(m.BurnWindow(level, long, short, round(rate, 6), severity, for_, mttd))
+    return out
 
 
 # --- alerts ------------------------------------------------------------------------------------
@@ -407,11 +432,12 @@ def _build_check(spec: s.ServiceSpec, index: int, gl: s.GlobalSpec, loc: Locator
         errors.add(loc, (*path, "compare", "database"), _unknown("database", compare_db, known))
     if c.timeout > c.every:
         errors.add(loc, (*path, "timeout"), f"timeout {format_duration(c.timeout)} is longer than "
-                                            f"the interval every: {format_duration(c.every)}")
+                                            f"every {format_duration(c.every)}; a check must "
+                                            "end before the next run starts")
     overlap = sorted(set(c.values) & set(c.labels))
     if overlap:
         errors.add(loc, (*path, "labels"),
-                   f"columns {', '.join(overlap)} are both values and labels")
+                   f"{', '.join(map(repr, overlap))} cannot be both a value and a label column")
     alert = c.alert
     return m.HealthCheck(
         id=f"{spec.service}-{c.name}", service=spec.service, name=c.name,

@@ -20,8 +20,10 @@ from generator.spec.types import (
     Percent,
     PositiveDuration,
     PromQL,
+    Quantile,
     Uid,
     Url,
+    WindowQuery,
 )
 
 SPEC_VERSION = "slogen/v1"
@@ -73,21 +75,14 @@ class Comparison(SpecModel):
 class EventsSli(SpecModel):
     """Ratio of events: `good` or `bad` over `total`, each a PromQL template with `{{window}}`."""
 
-    good: PromQL | None = None
-    bad: PromQL | None = None
-    total: PromQL
+    good: WindowQuery | None = None
+    bad: WindowQuery | None = None
+    total: WindowQuery
 
     @model_validator(mode="after")
     def _good_or_bad(self) -> EventsSli:
         if (self.good is None) == (self.bad is None):
             raise ValueError("give exactly one of good or bad, beside total")
-        for name in ("good", "bad", "total"):
-            expr = getattr(self, name)
-            if expr is not None and "{{window}}" not in expr.replace(" ", ""):
-                raise ValueError(
-                    f"{name}: the query must contain {{{{window}}}} where the range goes, "
-                    f"like rate(x[{{{{window}}}}])"
-                )
         return self
 
 
@@ -288,7 +283,7 @@ class RecordingSpec(SpecModel):
     expr: PromQL | None = None
     histogram: MetricName | None = Field(default=None, description="Histogram base name.")
     selector: str = ""
-    quantiles: list[float] = Field(default_factory=lambda: [0.5, 0.95, 0.99])
+    quantiles: list[Quantile] = Field(default_factory=lambda: [0.5, 0.95, 0.99])
     rate: PositiveDuration = Field(default="5m", validate_default=True)
     by: list[LabelName] = Field(default_factory=list)
     group: RuleGroupName | None = Field(
@@ -302,9 +297,6 @@ class RecordingSpec(SpecModel):
                 raise ValueError("give record and expr, or histogram for quantile rules")
         elif self.expr is not None:
             raise ValueError("histogram derives its own expressions; drop expr")
-        for q in self.quantiles:
-            if not 0 < q < 1:
-                raise ValueError(f"quantile {q} must be between 0 and 1")
         return self
 
 

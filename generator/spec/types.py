@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 DURATION_PATTERN = r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$"
 _DURATION_RE = re.compile(r"(\d+)(ms|y|w|d|h|m|s)")
@@ -99,5 +99,28 @@ Percent = Annotated[float, Field(gt=0, lt=100)]
 PromQL = Annotated[str, Field(min_length=1)]
 """A PromQL expression; its syntax is checked with promtool after loading."""
 
+_WINDOW_RE = re.compile(r"\{\{\s*window\s*\}\}")
+
+
+def _has_window(value: str) -> str:
+    if not _WINDOW_RE.search(value):
+        raise ValueError("the query must contain {{window}} where the range goes, "
+                         "like rate(x[{{window}}])")
+    return value
+
+
+WindowQuery = Annotated[str, Field(min_length=1), AfterValidator(_has_window)]
+"""A PromQL template whose range selectors say `[{{window}}]`; slogen fills in each window."""
+
 Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
 """An http(s) URL."""
+
+
+def _quantile(value: float) -> float:
+    if not 0 < value < 1:
+        raise ValueError(f"quantile {value:g} must be between 0 and 1 (exclusive), like 0.95")
+    return value
+
+
+Quantile = Annotated[float, AfterValidator(_quantile)]
+"""A histogram quantile such as 0.95 (not 95)."""
