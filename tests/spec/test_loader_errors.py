@@ -352,11 +352,11 @@ CASES = [
         id='an unknown key inside an SLI suggests total',
     ),
     pytest.param(
-        'checkout.yaml', '    alert: {above: 0, severity: warning}',
-        '    alert: {above: 0, severity: warning, colour: red}',
+        '_global.yaml', '{uid: slos, title: Service Levels}',
+        '{uid: slos, title: Service Levels, colour: red}',
         [
-            ("slos/checkout.yaml:42:42: health_checks[0].alert.colour: unknown key 'colour'; "
-             'known keys: above, below, equals, for, outside, severity, summary'),
+            ("slos/_global.yaml:17:42: grafana.folders[0].colour: unknown key 'colour'; known "
+             'keys: title, uid'),
         ],
         id='an unknown key without a close match lists the known ones',
     ),

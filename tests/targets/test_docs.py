@@ -57,17 +57,17 @@ def _copy_case(tmp_path: Path, replace: tuple[str, str]) -> Path:
 
 @pytest.mark.parametrize("replace, message", [
     pytest.param(("    mttd: 10m\n", "    mttd: 5m\n"),
-                 "slos/checkout.yaml:34:5: alerts[1].mttd: QueueDepth (warning) cannot notify "
+                 "slos/checkout.yaml:34:11: alerts[1].mttd: QueueDepth (warning) cannot notify "
                  "within 5m: worst case is 6m15s (scrape 15s + evaluation 30s + for 5m + "
                  "group_wait 30s); shorten for/intervals or relax the target",
                  id="an alert's own target"),
     pytest.param(("mttd: 1d\n", "mttd: 10m\n"),
-                 "slos/checkout.yaml:7:1: mttd: DiskFillsUp (warning) cannot notify within 10m: "
+                 "slos/checkout.yaml:7:7: mttd: DiskFillsUp (warning) cannot notify within 10m: "
                  "worst case is 11m15s (scrape 15s + evaluation 30s + for 10m + group_wait 30s); "
                  "shorten for/intervals or relax the target",
                  id="the service target applies to alerts without their own"),
     pytest.param(("page: {mttd: 5m}", "page: {mttd: 1m}"),
-                 "slos/checkout.yaml:18:14: slos[0].alerting.page.mttd: "
+                 "slos/checkout.yaml:18:20: slos[0].alerting.page.mttd: "
                  "CheckoutAvailabilityBudgetBurn (critical) cannot notify within 1m: worst case "
                  "is 1m47s (burn 52s + scrape 15s + evaluation 30s + group_wait 10s); shorten "
                  "for/intervals or relax the target",
