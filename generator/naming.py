@@ -20,6 +20,10 @@ LABEL_TEAM = "team"
 LABEL_SEVERITY = "severity"
 LABEL_CHECK = "check"
 LABEL_WINDOW = "window"
+LABEL_ALERTNAME = "alertname"
+# An alert labelled role=service-down inhibits the other alerts of its service (seed 003).
+LABEL_ROLE = "role"
+ROLE_SERVICE_DOWN = "service-down"
 
 # SLO recording rules (level:metric:operation). The window goes in the name, as Prometheus
 # naming conventions want one name per range, e.g. slo:sli_error:ratio_rate5m.
@@ -141,6 +145,16 @@ def grafana_uid(*parts: str) -> str:
         return raw
     digest = hashlib.sha256(raw.encode()).hexdigest()[:8]
     return f"{raw[: GRAFANA_UID_MAX - 9].rstrip('-')}-{digest}"
+
+
+def contact_point_uid(receiver: str) -> str:
+    """Grafana contact point uid for a receiver: stable across runs and renames elsewhere."""
+    return grafana_uid("slogen", receiver)
+
+
+def mute_timing_name(interval: str) -> str:
+    """Grafana mute timing that is the complement of a declared active time interval."""
+    return f"slogen-outside-{interval}"
 
 
 def _slug(text: str) -> str:

@@ -85,6 +85,9 @@ def run_generate(args: argparse.Namespace) -> int:
         if not args.skip_checks:
             _warn_missing(tools)
             problems = checks.run_checks(staged, model, tools)
+            for warning in [p for p in problems if p.warning]:
+                print(f"slogen: warning: {warning}", file=sys.stderr)
+            problems = [p for p in problems if not p.warning]
             if problems:
                 for problem in problems:
                     print(problem, file=sys.stderr)

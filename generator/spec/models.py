@@ -6,6 +6,7 @@ so a change of file format never reaches the targets.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -509,16 +510,22 @@ class EmailReceiverSpec(SpecModel):
 
 
 class WebhookReceiverSpec(SpecModel):
-    """Generic webhook (also the GitHub-issue bridge)."""
+    """Generic webhook (also the GitHub-issue bridge).
 
-    url: Url | None = None
-    url_file: str | None = None
+    Alertmanager 0.25 cannot read a webhook URL from a file, so the URL is written out and must
+    hold no secret; a token goes in `credentials_file`, sent as `Authorization: Bearer <token>`.
+    """
+
+    url: Url
+    credentials_file: str | None = Field(
+        default=None, min_length=1, description="File holding a bearer token for the webhook."
+    )
     max_alerts: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
-    def _one(self) -> WebhookReceiverSpec:
-        if (self.url is None) == (self.url_file is None):
-            raise ValueError("give exactly one of url or url_file")
+    def _no_secret_in_url(self) -> WebhookReceiverSpec:
+        if re.match(r"^https?://[^/?#]*@", self.url):
+            raise ValueError("the url must not carry credentials; put a token in credentials_file")
         return self
 
 
@@ -540,17 +547,29 @@ class ReceiverSpec(SpecModel):
         return self
 
 
-class TimeRangeSpec(SpecModel):
-    """A daily time range, `HH:MM` to `HH:MM`."""
+_DAY = "(sunday|monday|tuesday|wednesday|thursday|friday|saturday)"
+WeekdayRange = Annotated[str, Field(pattern=f"^{_DAY}(:{_DAY})?$")]
 
-    start: str = Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
-    end: str = Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
+
+class TimeRangeSpec(SpecModel):
+    """A daily time range, `HH:MM` to `HH:MM` (end may be `24:00`)."""
+
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRangeSpec:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
 
 
 class TimeIntervalSpec(SpecModel):
     """A named time interval (weekdays and hours), e.g. working hours."""
 
-    weekdays: list[str] = Field(default_factory=list)
+    weekdays: list[WeekdayRange] = Field(
+        default_factory=list, description="Days or ranges such as monday:friday; empty = every day."
+    )
     times: list[TimeRangeSpec] = Field(default_factory=list)
     location: str = "UTC"
 
@@ -574,6 +593,11 @@ class RouteOverrideSpec(SpecModel):
     receivers: list[Identifier] = Field(min_length=1)
     continue_: bool = Field(default=False, alias="continue")
     group_by: list[LabelName] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = Field(
+        default=None, description="Resend window: the same open alert is not repeated sooner."
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -591,6 +615,16 @@ class RoutingSpec(SpecModel):
     time_intervals: dict[Identifier, list[TimeIntervalSpec]] = Field(default_factory=dict)
     inhibit_warning_by_critical: bool = True
     inhibit_symptoms_when_down: bool = True
+
+    @model_validator(mode="after")
+    def _one_location(self) -> RoutingSpec:
+        # Grafana needs the complement of an interval (a mute timing), which only exists
+        # when all of its parts are in one time zone.
+        for name, parts in self.time_intervals.items():
+            locations = sorted({p.location for p in parts})
+            if len(locations) > 1:
+                raise ValueError(f"time interval {name!r} mixes locations {', '.join(locations)}")
+        return self
 
 
 class DatasourceType(StrEnum):

@@ -21,9 +21,10 @@ class Target:
 
 def _targets() -> tuple[Target, ...]:
     # Imported here so that a target's import cost is paid only when generating.
-    from generator.targets import docs, prometheus_rules
+    from generator.targets import alertmanager, docs, prometheus_rules
 
     return (
+        Target("alertmanager", alertmanager.render),
         Target("docs", docs.render),
         Target("prometheus", prometheus_rules.render),
     )

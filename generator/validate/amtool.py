@@ -1,0 +1,111 @@
+"""Run amtool on the generated Alertmanager config: check it, and run the routing tests.
+
+The routing tests (`alertmanager/tests/routes.yaml`) say which receivers each label set must
+reach according to the specs; `amtool config routes test` says where the rendered config really
+sends it. Any difference fails generation.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from generator.model import Model
+from generator.targets.alertmanager import CONFIG_PATH, ROUTING_TESTS_PATH, matcher_text
+from generator.targets.routing import build_tree
+from generator.targets.routing_cases import findings
+from generator.validate.checks import Problem, Tools
+
+AMTOOL_TIMEOUT_SECONDS = 60
+PARALLEL_RUNS = 8
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one amtool run: ok, its combined output, and the file checked."""
+
+    ok: bool
+    output: str
+    file: str
+
+
+@dataclass(frozen=True)
+class RouteTest:
+    """One routing test read from the generated tests file."""
+
+    name: str
+    labels: Mapping[str, str]
+    receivers: tuple[str, ...]
+
+
+def check_config(config: Path, amtool: str) -> CheckResult:
+    """`amtool check-config` on a generated config."""
+    result = _run([amtool, "check-config", str(config)])
+    return CheckResult(result.returncode == 0, (result.stdout + result.stderr).strip(), str(config))
+
+
+def load_route_tests(path: Path) -> list[RouteTest]:
+    """The routing tests in a generated tests file."""
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    return [RouteTest(t["name"], dict(t["labels"]), tuple(t["receivers"]))
+            for t in data.get("tests", [])]
+
+
+def routed_receivers(config: Path, labels: Mapping[str, str], amtool: str) -> tuple[str, ...]:
+    """Receivers Alertmanager's own routing code picks for `labels`, in tree order."""
+    argv = [amtool, "config", "routes", "test", f"--config.file={config}"]
+    argv += [matcher_text(k, "=", v) for k, v in sorted(labels.items())]
+    result = _run(argv)
+    if result.returncode != 0:
+        raise RuntimeError((result.stdout + result.stderr).strip())
+    return tuple(r for r in result.stdout.strip().split(",") if r)
+
+
+def run_route_tests(config: Path, tests: Sequence[RouteTest], amtool: str) -> list[str]:
+    """Run every test (in parallel: each is one short amtool process); return the failures."""
+    def one(test: RouteTest) -> str | None:
+        try:
+            got = routed_receivers(config, test.labels, amtool)
+        except RuntimeError as exc:
+            return f"{test.name}: amtool failed: {exc}"
+        if got == test.receivers:
+            return None
+        labels = ", ".join(f"{k}={v}" for k, v in sorted(test.labels.items()))
+        return (f"{test.name}: {{{labels}}} should reach {', '.join(test.receivers)} "
+                f"but Alertmanager routes it to {', '.join(got) or 'nothing'}")
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+        return [msg for msg in pool.map(one, tests) if msg is not None]
+
+
+def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=AMTOOL_TIMEOUT_SECONDS,
+                          check=False)
+
+
+def check_alertmanager(staged: Path, model: Model, tools: Tools) -> list[Problem]:
+    """amtool check-config, the generated routing tests, and routing lint on staged output."""
+    config = staged / CONFIG_PATH
+    tree = build_tree(model)
+    if tree is None or not config.exists():
+        return []
+    name = CONFIG_PATH.as_posix()
+    problems = [Problem("routing", name, f.message, warning=not f.error)
+                for f in findings(model, tree)]
+    if tools.amtool is None:
+        return problems
+    checked = check_config(config, tools.amtool)
+    if not checked.ok:
+        return [*problems, Problem("amtool check-config", name,
+                                   checked.output.replace(f"{staged}/", ""))]
+    tests = load_route_tests(staged / ROUTING_TESTS_PATH)
+    failures = run_route_tests(config, tests, tools.amtool)
+    if failures:
+        problems.append(Problem("amtool config routes test", ROUTING_TESTS_PATH.as_posix(),
+                                "\n".join(failures)))
+    return problems
