@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.model import Model, Receiver
 from generator.spec.types import format_duration
-from generator.targets.dump import yaml_text
+from generator.targets.dump import sort_keys, yaml_text
 from generator.targets.routing import Inhibition, Matcher, Route, RouteTree, build_tree, inhibitions
 from generator.targets.routing_cases import routing_cases
 from generator.targets.timeintervals import interval_items
@@ -41,15 +41,6 @@ def render(model: Model) -> dict[PurePath, str]:
         CONFIG_PATH: yaml_text(sort_keys({k: v for k, v in config.items() if v}), sources),
         ROUTING_TESTS_PATH: yaml_text(sort_keys({"tests": tests}), sources),
     }
-
-
-def sort_keys(data: Any) -> Any:
-    """`data` with every mapping's keys sorted, so the YAML bytes are stable and diffable."""
-    if isinstance(data, dict):
-        return {k: sort_keys(data[k]) for k in sorted(data)}
-    if isinstance(data, list):
-        return [sort_keys(v) for v in data]
-    return data
 
 
 def matcher_text(name: str, op: str, value: str) -> str:

@@ -41,3 +41,12 @@ def _literal_blocks(data: Any) -> Any:
     if isinstance(data, str) and "\n" in data:
         return LiteralScalarString(data if data.endswith("\n") else data + "\n")
     return data
+
+
+def sort_keys(data: Any) -> Any:
+    """`data` with every mapping's keys sorted, for YAML outputs that want JSON's stable order."""
+    if isinstance(data, dict):
+        return {k: sort_keys(data[k]) for k in sorted(data)}
+    if isinstance(data, list):
+        return [sort_keys(v) for v in data]
+    return data

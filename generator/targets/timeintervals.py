@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
 from generator.spec.models import TimeIntervalSpec, TimeRangeSpec
 
 DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
@@ -25,7 +27,9 @@ def interval_items(parts: Sequence[TimeIntervalSpec]) -> list[dict[str, Any]]:
         if part.weekdays:
             item["weekdays"] = list(part.weekdays)
         if part.times:
-            item["times"] = [{"start_time": t.start, "end_time": t.end} for t in part.times]
+            # Quoted: a YAML 1.1 reader takes an unquoted 17:00 for the number 1020.
+            item["times"] = [{"start_time": SingleQuotedScalarString(t.start),
+                              "end_time": SingleQuotedScalarString(t.end)} for t in part.times]
         items.append(item)
     return items
 
@@ -35,13 +39,14 @@ def complement(parts: Sequence[TimeIntervalSpec]) -> tuple[TimeIntervalSpec, ...
     location = parts[0].location if parts else "UTC"
     outside = {day: _subtract((0, DAY_MINUTES), _active(parts, day)) for day in range(7)}
     by_spans: dict[tuple[Span, ...], list[int]] = {}
-    for day, spans in outside.items():
-        if spans:
-            by_spans.setdefault(tuple(spans), []).append(day)
+    for day, free in outside.items():
+        if free:
+            by_spans.setdefault(tuple(free), []).append(day)
     result = []
     for spans, days in sorted(by_spans.items(), key=lambda kv: kv[1]):
-        times = [] if spans == ((0, DAY_MINUTES),) else [
-            TimeRangeSpec(start=_clock(a), end=_clock(b)) for a, b in spans]
+        whole_day = spans == ((0, DAY_MINUTES),)
+        times = [] if whole_day else [TimeRangeSpec(start=_clock(a), end=_clock(b))
+                                      for a, b in spans]
         weekdays = [] if len(days) == 7 else _day_ranges(days)
         result.append(TimeIntervalSpec(weekdays=weekdays, times=times, location=location))
     return tuple(result)
