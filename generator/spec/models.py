@@ -10,7 +10,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from generator.spec.types import (
     AlertName,
@@ -548,7 +548,15 @@ class ReceiverSpec(SpecModel):
 
 
 _DAY = "(sunday|monday|tuesday|wednesday|thursday|friday|saturday)"
-WeekdayRange = Annotated[str, Field(pattern=f"^{_DAY}(:{_DAY})?$")]
+
+
+def _weekday_range(value: str) -> str:
+    if not re.fullmatch(f"{_DAY}(:{_DAY})?", value):
+        raise ValueError(f"{value!r} is not a weekday or a range like monday:friday")
+    return value
+
+
+WeekdayRange = Annotated[str, AfterValidator(_weekday_range)]
 
 
 class TimeRangeSpec(SpecModel):
