@@ -22,8 +22,9 @@ receivers:
   - name: bridge
     webhook: {url: "http://127.0.0.1:9095/alerts", credentials_file: /run/secrets/bridge-token}
   - name: mail
-    email: {to: "a@example.com, b@example.com", from: am@example.com, smarthost: "smtp.example.com:587",
-            auth_username: am, auth_password_file: /run/secrets/smtp}
+    email: {to: "a@example.com, b@example.com", from: am@example.com,
+            smarthost: "smtp.example.com:587", auth_username: am,
+            auth_password_file: /run/secrets/smtp}
 routing:
   receiver: chat-default
   group_wait: 10s

@@ -58,12 +58,14 @@ def test_warning_is_only_active_during_its_interval(tmp_path: Path) -> None:
 
 def test_secrets_are_file_references_only(tmp_path: Path) -> None:
     receivers = {r["name"]: r for r in _config(tmp_path)["receivers"]}
-    assert receivers["pager"]["pagerduty_configs"][0]["routing_key_file"] == "/run/secrets/pd-key"
-    assert receivers["chat-critical"]["slack_configs"][0]["api_url_file"] == "/run/secrets/slack-url"
+    pager = receivers["pager"]["pagerduty_configs"][0]
+    assert pager["routing_key_file"] == "/run/secrets/pd-key"
+    slack = receivers["chat-critical"]["slack_configs"][0]
+    assert slack["api_url_file"] == "/run/secrets/slack-url"
     assert receivers["mail"]["email_configs"][0]["auth_password_file"] == "/run/secrets/smtp"
     hook = receivers["bridge"]["webhook_configs"][0]
-    assert hook["http_config"] == {"authorization": {"type": "Bearer",
-                                                     "credentials_file": "/run/secrets/bridge-token"}}
+    assert hook["http_config"] == {
+        "authorization": {"type": "Bearer", "credentials_file": "/run/secrets/bridge-token"}}
 
 
 def test_inhibitions_are_derived_from_severity_and_service_down_alerts(tmp_path: Path) -> None:

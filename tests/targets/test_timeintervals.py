@@ -8,7 +8,8 @@ from generator.spec.models import TimeIntervalSpec
 from generator.targets.timeintervals import complement, interval_items
 
 
-def _spec(weekdays: list[str], times: list[tuple[str, str]], location: str = "UTC") -> TimeIntervalSpec:
+def _spec(weekdays: list[str], times: list[tuple[str, str]],
+          location: str = "UTC") -> TimeIntervalSpec:
     return TimeIntervalSpec(weekdays=weekdays, location=location,
                             times=[{"start": a, "end": b} for a, b in times])  # type: ignore[misc]
 

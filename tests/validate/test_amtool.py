@@ -75,8 +75,8 @@ def test_check_config_failure_names_the_generated_file(tmp_path: Path, amtool: s
     assert str(out) not in problem.output
 
 
-def test_generate_fails_and_keeps_out_when_amtool_rejects(tmp_path: Path, amtool: str,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_fails_and_keeps_out_when_amtool_rejects(
+        tmp_path: Path, amtool: str, capsys: pytest.CaptureFixture[str]) -> None:
     compile_model(tmp_path, GLOBAL.replace('["monday:friday"]', '["friday:monday"]'))
     out = tmp_path / "out"
     code = main(["generate", "--specs", str(tmp_path / "slos"), "--out", str(out),
