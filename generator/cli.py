@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "generator.commands.generate",
     "generator.commands.diff",
     "generator.commands.bridge",
+    "generator.commands.exporter",
 )
 
 

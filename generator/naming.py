@@ -69,6 +69,7 @@ CHECK_DURATION = "slogen_check_query_duration_seconds"
 CHECK_ERRORS = "slogen_check_query_errors_total"
 CHECK_LAST_SUCCESS = "slogen_check_query_last_success_timestamp_seconds"
 CHECK_DIFFERENCE = "slogen_check_difference"
+CHECK_FAILING = "slogen_check_failing"
 
 MANAGED_TAG = "managed-by:slogen"
 GRAFANA_UID_MAX = 40

@@ -21,11 +21,18 @@ class Target:
 
 def _targets() -> tuple[Target, ...]:
     # Imported here so that a target's import cost is paid only when generating.
-    from generator.targets import alertmanager, docs, grafana_notifications, prometheus_rules
+    from generator.targets import (
+        alertmanager,
+        docs,
+        exporter_config,
+        grafana_notifications,
+        prometheus_rules,
+    )
 
     return (
         Target("alertmanager", alertmanager.render),
         Target("docs", docs.render),
+        Target("exporter", exporter_config.render),
         Target("grafana-notifications", grafana_notifications.render),
         Target("prometheus", prometheus_rules.render),
     )

@@ -1,0 +1,67 @@
+"""HTTP endpoints /metrics and /healthz; the exposition is re-rendered only when results change."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+from generator.exporter.store import ResultStore
+
+
+class ExpositionCache:
+    """The text exposition of `registry`, rendered again only when the store's version moves."""
+
+    def __init__(self, registry: CollectorRegistry, store: ResultStore) -> None:
+        self._registry = registry
+        self._store = store
+        self._lock = threading.Lock()
+        self._version = -1
+        self._body = b""
+
+    def body(self) -> bytes:
+        """Current exposition bytes."""
+        version = self._store.version
+        with self._lock:
+            if version != self._version:
+                self._body = generate_latest(self._registry)
+                self._version = version
+            return self._body
+
+
+def make_server(host: str, port: int, cache: ExpositionCache) -> ThreadingHTTPServer:
+    """A threaded HTTP/1.1 server (keep-alive) bound to host:port; call serve_forever()."""
+    server = ThreadingHTTPServer((host, port), _handler(cache.body))
+    server.daemon_threads = True
+    return server
+
+
+def _handler(body: Callable[[], bytes]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        """Serves /metrics from the cache and /healthz; nothing else."""
+
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - name fixed by http.server
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics":
+                self._reply(200, CONTENT_TYPE_LATEST, body())
+            elif path == "/healthz":
+                self._reply(200, "text/plain; charset=utf-8", b"ok\n")
+            else:
+                self._reply(404, "text/plain; charset=utf-8", b"not found; try /metrics\n")
+
+        def _reply(self, status: int, content_type: str, payload: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Scrapes are not worth a log line each."""
+
+    return Handler
