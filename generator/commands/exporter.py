@@ -1,4 +1,4 @@
-"""`slogen exporter` (serve health checks as metrics) and `slogen health` (run them, print a table)."""
+"""`slogen exporter` serves health checks as metrics; `slogen health` runs them once, as a table."""
 
 from __future__ import annotations
 
@@ -19,22 +19,38 @@ DEFAULT_CONFIG = Path("out") / "exporter" / "config.yaml"
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the exporter and health subcommands."""
     exp = sub.add_parser("exporter", help="serve health-check results on /metrics and /healthz")
-    exp.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
-                     help=f"exporter config (default {DEFAULT_CONFIG})")
+    exp.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"exporter config (default {DEFAULT_CONFIG})",
+    )
     exp.add_argument("--listen", default=None, help="HOST:PORT to serve on (default: from config)")
-    exp.add_argument("--check-only", action="store_true",
-                     help="validate the config and exit; connect to nothing")
+    exp.add_argument(
+        "--check-only", action="store_true", help="validate the config and exit; connect to nothing"
+    )
     exp.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     exp.set_defaults(func=run_exporter)
 
-    health = sub.add_parser("health", help="run every health check, print a table, exit 1 on failure")
-    health.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
-                        help=f"exporter config (default {DEFAULT_CONFIG})")
-    health.add_argument("--service", action="append", default=None,
-                        help="only this service's checks (repeatable)")
+    health = sub.add_parser(
+        "health", help="run every health check, print a table, exit 1 on failure"
+    )
+    health.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"exporter config (default {DEFAULT_CONFIG})",
+    )
+    health.add_argument(
+        "--service", action="append", default=None, help="only this service's checks (repeatable)"
+    )
     health.add_argument("--once", action="store_true", help="run once and exit (default: repeat)")
-    health.add_argument("--interval", type=float, default=60.0,
-                        help="seconds between rounds without --once (default 60)")
+    health.add_argument(
+        "--interval",
+        type=float,
+        default=60.0,
+        help="seconds between rounds without --once (default 60)",
+    )
     health.set_defaults(func=run_health)
 
 
@@ -44,8 +60,9 @@ def run_exporter(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     if args.check_only:
-        print(f"{args.config}: valid ({len(config.checks)} checks, "
-              f"{len(config.databases)} databases)")
+        print(
+            f"{args.config}: valid ({len(config.checks)} checks, {len(config.databases)} databases)"
+        )
         return EXIT_OK
     from prometheus_client import CollectorRegistry
 
@@ -54,8 +71,11 @@ def run_exporter(args: argparse.Namespace) -> int:
     from generator.exporter.server import ExpositionCache, make_server
     from generator.exporter.store import ResultStore
 
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     host, port = _address(args.listen or config.listen)
     dbs = open_databases(config, os.environ)
     store = ResultStore(c.id for c in config.checks)
@@ -68,9 +88,13 @@ def run_exporter(args: argparse.Namespace) -> int:
     scheduler = Scheduler(config.checks, dbs, store)
     scheduler.start()
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    bound_host, bound_port = server.server_address[:2]
-    print(f"slogen exporter: serving http://{bound_host}:{bound_port}/metrics "
-          f"({len(config.checks)} checks)", file=sys.stderr, flush=True)
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
+    print(
+        f"slogen exporter: serving http://{bound_host}:{bound_port}/metrics "
+        f"({len(config.checks)} checks)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
@@ -89,8 +113,10 @@ def run_health(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     checks = [c for c in config.checks if not args.service or c.service in args.service]
     if not checks:
-        raise CommandError("no health checks match" + (f" services {', '.join(args.service)}"
-                                                       if args.service else ""))
+        raise CommandError(
+            "no health checks match"
+            + (f" services {', '.join(args.service)}" if args.service else "")
+        )
     dbs = open_databases(config, os.environ)
     try:
         while True:

@@ -13,8 +13,9 @@ from generator.exporter.config import CheckConfig
 MAX_ROWS_SHOWN = 5
 
 
-def print_table(checks: Sequence[CheckConfig], outcomes: Mapping[str, Outcome],
-                console: Console | None = None) -> int:
+def print_table(
+    checks: Sequence[CheckConfig], outcomes: Mapping[str, Outcome], console: Console | None = None
+) -> int:
     """Print one row per check; return how many failed."""
     table = Table(title="slogen health checks")
     for column in ("check", "value", "expected", "status", "detail"):
@@ -23,10 +24,18 @@ def print_table(checks: Sequence[CheckConfig], outcomes: Mapping[str, Outcome],
     for check in sorted(checks, key=lambda c: c.id):
         outcome = outcomes[check.id]
         failed += outcome.failing
-        status = ("[red]ERROR[/red]" if outcome.error is not None
-                  else "[red]FAIL[/red]" if outcome.failing else "[green]OK[/green]")
-        detail = (f"{outcome.error.reason.value}: {outcome.error.message}"
-                  if outcome.error is not None else f"{outcome.duration * 1000:.0f} ms")
+        status = (
+            "[red]ERROR[/red]"
+            if outcome.error is not None
+            else "[red]FAIL[/red]"
+            if outcome.failing
+            else "[green]OK[/green]"
+        )
+        detail = (
+            f"{outcome.error.reason.value}: {outcome.error.message}"
+            if outcome.error is not None
+            else f"{outcome.duration * 1000:.0f} ms"
+        )
         table.add_row(check.id, _value_text(check, outcome), expected_text(check), status, detail)
     out = console or Console()
     out.print(table)
@@ -41,7 +50,8 @@ def _value_text(check: CheckConfig, outcome: Outcome) -> str:
         return f"difference {outcome.difference:g}"
     lines = [
         (", ".join(f"{k}={v}" for k, v in s.labels) + ": " if s.labels else "")
-        + (f"{s.metric}=" if len(check.values) > 1 else "") + f"{s.value:g}"
+        + (f"{s.metric}=" if len(check.values) > 1 else "")
+        + f"{s.value:g}"
         for s in outcome.samples
     ]
     if len(lines) > MAX_ROWS_SHOWN:

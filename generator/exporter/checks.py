@@ -48,8 +48,11 @@ def run_check(check: CheckConfig, dbs: Databases) -> Outcome:
         samples = _samples(check, dbs.fetch(check.database, check.sql, check.timeout_seconds))
         if check.compare is not None:
             left_time = time.monotonic() - start
-            other = dbs.fetch(check.compare.database, check.compare.sql,
-                              max(0.001, check.timeout_seconds - left_time))
+            other = dbs.fetch(
+                check.compare.database,
+                check.compare.sql,
+                max(0.001, check.timeout_seconds - left_time),
+            )
             difference = abs(samples[0].value - _single_value(check, other))
         error = None
     except QueryError as err:
@@ -102,8 +105,11 @@ def expected_text(check: CheckConfig) -> str:
 def _samples(check: CheckConfig, result: Rows) -> tuple[Sample, ...]:
     columns = set(result.columns)
     if len(columns) != len(result.columns) or columns != check.columns:
-        raise QueryError(Reason.SHAPE, f"query returned columns {', '.join(result.columns) or '(none)'}; "
-                                       f"expected {', '.join(sorted(check.columns))}")
+        raise QueryError(
+            Reason.SHAPE,
+            f"query returned columns {', '.join(result.columns) or '(none)'}; "
+            f"expected {', '.join(sorted(check.columns))}",
+        )
     if not check.labels and len(result.rows) != 1:
         raise QueryError(Reason.SHAPE, f"query returned {len(result.rows)} rows; expected 1")
     index = {name: i for i, name in enumerate(result.columns)}
@@ -114,16 +120,20 @@ def _samples(check: CheckConfig, result: Rows) -> tuple[Sample, ...]:
         if labels in seen:
             raise QueryError(Reason.SHAPE, f"query returned two rows with labels {dict(labels)}")
         seen.add(labels)
-        out.extend(Sample(v.metric, labels, _number(v.column, row[index[v.column]]))
-                   for v in check.values)
+        out.extend(
+            Sample(v.metric, labels, _number(v.column, row[index[v.column]])) for v in check.values
+        )
     return tuple(out)
 
 
 def _single_value(check: CheckConfig, result: Rows) -> float:
     column = check.values[0].column
     if result.columns != (column,) or len(result.rows) != 1:
-        raise QueryError(Reason.SHAPE, f"compare query must return one row with column {column}; "
-                                       f"got {len(result.rows)} rows of {', '.join(result.columns)}")
+        raise QueryError(
+            Reason.SHAPE,
+            f"compare query must return one row with column {column}; "
+            f"got {len(result.rows)} rows of {', '.join(result.columns)}",
+        )
     return _number(column, result.rows[0][0])
 
 

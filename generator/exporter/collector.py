@@ -31,18 +31,34 @@ class HealthCheckCollector(Collector):
         """Value metrics, then the per-check up/failing/duration/errors/last-success metrics."""
         _, states = self._results.snapshot()
         yield from self._value_metrics(states)
-        up = GaugeMetricFamily(naming.CHECK_UP, "1 if the last run of the check's queries "
-                               "succeeded, 0 if it failed.", labels=_KEYS)
-        failing = GaugeMetricFamily(naming.CHECK_FAILING, "1 if the check's last result is "
-                                    "outside its expected range or its query failed.", labels=_KEYS)
-        diff = GaugeMetricFamily(naming.CHECK_DIFFERENCE, "Absolute difference between the two "
-                                 "queries of a compare check.", labels=_KEYS)
-        last = GaugeMetricFamily(naming.CHECK_LAST_SUCCESS, "Unix time of the last successful "
-                                 "run of the check's queries.", labels=_KEYS)
-        errors = CounterMetricFamily(naming.CHECK_ERRORS, "Failed runs of the check's queries, "
-                                     "by reason.", labels=[*_KEYS, "reason"])
-        duration = HistogramMetricFamily(naming.CHECK_DURATION, "Time taken by the check's "
-                                         "queries.", labels=_KEYS)
+        up = GaugeMetricFamily(
+            naming.CHECK_UP,
+            "1 if the last run of the check's queries succeeded, 0 if it failed.",
+            labels=_KEYS,
+        )
+        failing = GaugeMetricFamily(
+            naming.CHECK_FAILING,
+            "1 if the check's last result is outside its expected range or its query failed.",
+            labels=_KEYS,
+        )
+        diff = GaugeMetricFamily(
+            naming.CHECK_DIFFERENCE,
+            "Absolute difference between the two queries of a compare check.",
+            labels=_KEYS,
+        )
+        last = GaugeMetricFamily(
+            naming.CHECK_LAST_SUCCESS,
+            "Unix time of the last successful run of the check's queries.",
+            labels=_KEYS,
+        )
+        errors = CounterMetricFamily(
+            naming.CHECK_ERRORS,
+            "Failed runs of the check's queries, by reason.",
+            labels=[*_KEYS, "reason"],
+        )
+        duration = HistogramMetricFamily(
+            naming.CHECK_DURATION, "Time taken by the check's queries.", labels=_KEYS
+        )
         for check in self._checks:
             keys = [check.service, check.name]
             state = states.get(check.id, CheckState())
@@ -69,8 +85,11 @@ class HealthCheckCollector(Collector):
             if state is None or state.outcome is None:
                 continue
             for sample in state.outcome.samples:
-                labels = {naming.LABEL_SERVICE: check.service, naming.LABEL_CHECK: check.name,
-                          **dict(sample.labels)}
+                labels = {
+                    naming.LABEL_SERVICE: check.service,
+                    naming.LABEL_CHECK: check.name,
+                    **dict(sample.labels),
+                }
                 families[sample.metric].add_sample(sample.metric, labels, sample.value)
         return [families[name] for name in sorted(families)]
 

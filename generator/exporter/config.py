@@ -127,13 +127,20 @@ def _cross_errors(config: ExporterConfig, locator: Locator) -> list[SpecError]:
     seen: set[str] = set()
     for index, check in enumerate(config.checks):
         if check.id in seen:
-            errors.append(locator.error(("checks", index, "id"), f"duplicate check id {check.id!r}"))
+            errors.append(
+                locator.error(("checks", index, "id"), f"duplicate check id {check.id!r}")
+            )
         seen.add(check.id)
-        wanted = [(("checks", index, "database"), check.database)]
+        wanted: list[tuple[tuple[str | int, ...], str]] = [
+            (("checks", index, "database"), check.database)
+        ]
         if check.compare is not None:
             wanted.append((("checks", index, "compare", "database"), check.compare.database))
         for loc, name in wanted:
             if name not in config.databases:
-                errors.append(locator.error(
-                    loc, f"unknown database {name!r}; known: {', '.join(known) or '(none)'}"))
+                errors.append(
+                    locator.error(
+                        loc, f"unknown database {name!r}; known: {', '.join(known) or '(none)'}"
+                    )
+                )
     return errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from generator.exporter.config import DatabaseConfig
 
 APPLICATION_NAME = "slogen-exporter"
 CONNECT_TIMEOUT_SECONDS = 5
-# Server-side timeouts fire first; the client-side cancel is a backstop for servers that ignore them.
+# Server-side timeouts fire first; the client-side cancel is a backstop for servers ignoring them.
 CLIENT_GRACE_SECONDS = 2.0
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MAX_MESSAGE = 300
@@ -54,16 +55,21 @@ def expand_url(name: str, raw: str, env: Mapping[str, str]) -> str:
     """Replace `${VAR}` references from `env`; a missing variable is a config error."""
     missing = sorted({m for m in _ENV_REF.findall(raw) if not env.get(m)})
     if missing:
-        raise QueryError(Reason.CONFIG, f"database {name}: environment variable "
-                                        f"{', '.join(missing)} is not set")
+        raise QueryError(
+            Reason.CONFIG, f"database {name}: environment variable {', '.join(missing)} is not set"
+        )
     return _ENV_REF.sub(lambda m: env[m.group(1)], raw)
 
 
 class Databases:
     """One lazily created, bounded engine per database; safe to share between threads."""
 
-    def __init__(self, configs: Mapping[str, DatabaseConfig], env: Mapping[str, str],
-                 max_timeouts: Mapping[str, float]) -> None:
+    def __init__(
+        self,
+        configs: Mapping[str, DatabaseConfig],
+        env: Mapping[str, str],
+        max_timeouts: Mapping[str, float],
+    ) -> None:
         self._configs = configs
         self._env = env
         self._max_timeouts = max_timeouts
@@ -79,7 +85,9 @@ class Databases:
         except exc.DBAPIError as err:
             raise QueryError(Reason.CONNECTION, self._message(name, err)) from None
         except exc.TimeoutError:
-            raise QueryError(Reason.CONNECTION, f"database {name}: connection pool exhausted") from None
+            raise QueryError(
+                Reason.CONNECTION, f"database {name}: connection pool exhausted"
+            ) from None
         try:
             with conn:
                 return _run(conn, sql, timeout)
@@ -106,16 +114,26 @@ class Databases:
         try:
             url = make_url(url_text)
         except exc.ArgumentError:
-            raise QueryError(Reason.CONFIG, f"database {name}: URL is not a valid "
-                                            "SQLAlchemy URL") from None
+            raise QueryError(
+                Reason.CONFIG, f"database {name}: URL is not a valid SQLAlchemy URL"
+            ) from None
         self._secrets[name] = tuple(s for s in (url_text, url.password) if s)
         safe = url.render_as_string(hide_password=True)
         try:
-            return create_engine(url, **_engine_args(url.get_backend_name(), config.pool_size,
-                                                     self._max_timeouts.get(name, 30.0), url.query))
+            return create_engine(
+                url,
+                **_engine_args(
+                    url.get_backend_name(),
+                    config.pool_size,
+                    self._max_timeouts.get(name, 30.0),
+                    url.query,
+                ),
+            )
         except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
-            raise QueryError(Reason.CONFIG, f"database {name}: cannot use {safe}: "
-                                            f"{_scrub(str(err), self._secrets[name])}") from None
+            raise QueryError(
+                Reason.CONFIG,
+                f"database {name}: cannot use {safe}: {_scrub(str(err), self._secrets[name])}",
+            ) from None
 
     def _message(self, name: str, err: exc.DBAPIError) -> str:
         # The driver's own words without SQLAlchemy's statement dump, passwords blanked out.
@@ -123,21 +141,30 @@ class Databases:
         return f"database {name}: {_scrub(text, self._secrets.get(name, ()))}"
 
 
-def _engine_args(backend: str, pool_size: int, max_timeout: float,
-                 query: Mapping[str, Any]) -> dict[str, Any]:
+def _engine_args(
+    backend: str, pool_size: int, max_timeout: float, query: Mapping[str, Any]
+) -> dict[str, Any]:
     args: dict[str, Any] = {"pool_size": pool_size, "pool_pre_ping": True}
     if backend == "sqlite":
         return args
     args |= {"max_overflow": 0, "pool_timeout": max_timeout, "pool_recycle": 3600}
     if backend == "postgresql":
-        connect: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        # Session-wide read-only as well, so a COMMIT inside the query cannot escape it.
+        connect: dict[str, Any] = {
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": "-c default_transaction_read_only=on",
+        }
         if "application_name" not in query:
             connect["application_name"] = APPLICATION_NAME
         args["connect_args"] = connect
     elif backend in ("mysql", "mariadb"):
         # A read timeout frees the thread even if the server ignores its statement timeout.
-        args["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS,
-                                "read_timeout": int(max_timeout + CLIENT_GRACE_SECONDS + 1)}
+        # Session-wide read-only: DDL commits implicitly and would escape a read-only transaction.
+        args["connect_args"] = {
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "read_timeout": int(max_timeout + CLIENT_GRACE_SECONDS + 1),
+            "init_command": "SET SESSION TRANSACTION READ ONLY",
+        }
     return args
 
 
@@ -150,7 +177,7 @@ def _run(conn: Connection, sql: str, timeout: float) -> Rows:
     watchdog.daemon = True
     watchdog.start()
     try:
-        result = conn.exec_driver_sql(sql)
+        result = conn.execution_options(no_parameters=True).exec_driver_sql(sql)
         columns = tuple(result.keys()) if result.returns_rows else ()
         rows = tuple(tuple(r) for r in result.fetchall()) if result.returns_rows else ()
     finally:
@@ -170,7 +197,6 @@ def _prepare(conn: Connection, backend: str, timeout: float) -> None:
             conn.exec_driver_sql(f"SET SESSION max_statement_time = {millis / 1000:.3f}")
         else:
             conn.exec_driver_sql(f"SET SESSION max_execution_time = {millis}")
-        conn.exec_driver_sql("START TRANSACTION READ ONLY")
     elif backend == "sqlite":
         conn.exec_driver_sql("PRAGMA query_only = ON")
 
@@ -180,19 +206,32 @@ def _cancel(dbapi_conn: Any) -> None:
     for method in ("interrupt", "cancel_safe", "cancel"):
         func = getattr(dbapi_conn, method, None)
         if callable(func):
-            try:
+            # A failed cancel must not kill the timer thread; the query then ends on its own.
+            with contextlib.suppress(Exception):
                 func()
-            except Exception:  # noqa: BLE001 - a failed cancel must not kill the timer thread
-                pass
             return
 
 
-_PG_REASONS = {"57014": Reason.TIMEOUT, "25006": Reason.READ_ONLY, "57P01": Reason.CONNECTION,
-               "57P02": Reason.CONNECTION, "57P03": Reason.CONNECTION}
-_MYSQL_REASONS = {1969: Reason.TIMEOUT, 3024: Reason.TIMEOUT, 1317: Reason.TIMEOUT,
-                  1792: Reason.READ_ONLY, 1927: Reason.CONNECTION, 2002: Reason.CONNECTION,
-                  2003: Reason.CONNECTION, 2006: Reason.CONNECTION, 2013: Reason.CONNECTION,
-                  2055: Reason.CONNECTION, 1053: Reason.CONNECTION}
+_PG_REASONS = {
+    "57014": Reason.TIMEOUT,
+    "25006": Reason.READ_ONLY,
+    "57P01": Reason.CONNECTION,
+    "57P02": Reason.CONNECTION,
+    "57P03": Reason.CONNECTION,
+}
+_MYSQL_REASONS = {
+    1969: Reason.TIMEOUT,
+    3024: Reason.TIMEOUT,
+    1317: Reason.TIMEOUT,
+    1792: Reason.READ_ONLY,
+    1927: Reason.CONNECTION,
+    2002: Reason.CONNECTION,
+    2003: Reason.CONNECTION,
+    2006: Reason.CONNECTION,
+    2013: Reason.CONNECTION,
+    2055: Reason.CONNECTION,
+    1053: Reason.CONNECTION,
+}
 
 
 def _classify(err: exc.DBAPIError) -> Reason:

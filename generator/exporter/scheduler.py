@@ -38,8 +38,9 @@ class Scheduler:
     def start(self) -> None:
         """Start every check now; each then repeats on its interval."""
         for check in self._checks:
-            thread = threading.Thread(target=self._loop, args=(check,), daemon=True,
-                                      name=f"check-{check.id}")
+            thread = threading.Thread(
+                target=self._loop, args=(check,), daemon=True, name=f"check-{check.id}"
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -59,8 +60,7 @@ class Scheduler:
             self._stop.wait(max(0.0, every - outcome.duration))
 
 
-def run_once(checks: Sequence[CheckConfig], dbs: Databases,
-             workers: int = 8) -> dict[str, Outcome]:
+def run_once(checks: Sequence[CheckConfig], dbs: Databases, workers: int = 8) -> dict[str, Outcome]:
     """Run every check once, in parallel; outcomes by check id."""
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(checks)))) as pool:
         outcomes = pool.map(lambda c: run_check(c, dbs), checks)
@@ -69,7 +69,8 @@ def run_once(checks: Sequence[CheckConfig], dbs: Databases,
 
 def _log(check: CheckConfig, outcome: Outcome) -> None:
     if outcome.error is not None:
-        LOG.warning("check %s failed (%s): %s", check.id, outcome.error.reason.value,
-                    outcome.error.message)
+        LOG.warning(
+            "check %s failed (%s): %s", check.id, outcome.error.reason.value, outcome.error.message
+        )
     else:
         LOG.debug("check %s ran in %.3fs", check.id, outcome.duration)

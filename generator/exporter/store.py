@@ -31,9 +31,14 @@ class CheckState:
         errors = dict(self.errors)
         if outcome.error is not None:
             errors[outcome.error.reason] = errors.get(outcome.error.reason, 0) + 1
-        return replace(self, outcome=outcome, errors=errors, buckets=buckets,
-                       duration_sum=self.duration_sum + outcome.duration,
-                       last_success=outcome.finished_at if outcome.ok else self.last_success)
+        return replace(
+            self,
+            outcome=outcome,
+            errors=errors,
+            buckets=buckets,
+            duration_sum=self.duration_sum + outcome.duration,
+            last_success=outcome.finished_at if outcome.ok else self.last_success,
+        )
 
 
 class ResultStore:

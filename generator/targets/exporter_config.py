@@ -40,13 +40,17 @@ def _check(check: HealthCheck) -> dict[str, Any]:
         "every": format_duration(check.every),
         "timeout": format_duration(check.timeout),
         "sql": check.sql,
-        "values": [{"column": col, "metric": naming.check_metric(check.name, col)}
-                   for col in check.values],
+        "values": [
+            {"column": col, "metric": naming.check_metric(check.name, col)} for col in check.values
+        ],
         "labels": list(check.labels),
     }
     if check.compare_sql is not None:
-        out["compare"] = {"database": check.compare_database, "sql": check.compare_sql,
-                          "tolerance": check.tolerance}
+        out["compare"] = {
+            "database": check.compare_database,
+            "sql": check.compare_sql,
+            "tolerance": check.tolerance,
+        }
     if check.alert is not None:
         out["alert"] = _condition(check.alert)
     return out
