@@ -1,0 +1,1 @@
+"""Backtest: replay alert expressions over recorded series and score them against incidents."""
