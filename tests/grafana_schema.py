@@ -82,6 +82,11 @@ def _patch_wire_format(defs: dict[str, Any]) -> None:
     defs["ObjectMatcher"] = {"type": "array", "items": {"type": "string"},
                              "minItems": 3, "maxItems": 3}
     defs["RawMessage"] = {"type": "object"}
+    # Two Go types named TimeInterval collided in the generator: a mute timing's entries are
+    # really items (times, weekdays, location ...), not nested named intervals.
+    for name in ("MuteTimeInterval", "MuteTimeIntervalExport"):
+        defs[name]["properties"]["time_intervals"]["items"] = {
+            "$ref": "#/definitions/TimeIntervalItem"}
     defs["AlertingFileExport"]["properties"].update(copy.deepcopy(_FILE_ONLY_TOP_LEVEL))
     defs["AlertingFileExport"]["required"] = ["apiVersion"]
     defs["AlertingFileExport"]["properties"]["apiVersion"] = {"type": "integer", "enum": [1]}

@@ -153,6 +153,11 @@ def test_reference_routing_has_no_findings() -> None:
     pytest.param(('["monday:friday"]', '["mon-fri"]'),
                  "'mon-fri' is not a weekday or a range like monday:friday",
                  id="weekdays are names or ranges of names"),
+    pytest.param(('        times: [{start: "08:00", end: "18:00"}]\n',
+                  '        times: [{start: "08:00", end: "18:00"}]\n'
+                  '      - {weekdays: [saturday], location: Europe/Paris}\n'),
+                 "time interval 'office' mixes locations Europe/Paris, UTC",
+                 id="one time interval has one location"),
 ])
 def test_invalid_routing_specs(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     assert change[0] in GLOBAL
