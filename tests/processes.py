@@ -10,7 +10,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +48,12 @@ class Running:
 
 
 @contextmanager
-def run_process(argv: Sequence[str], ready_url: str, log: Path) -> Iterator[Running]:
+def run_process(argv: Sequence[str], ready_url: str, log: Path,
+                env: Mapping[str, str] | None = None) -> Iterator[Running]:
     """Run `argv` until the context exits; wait for `ready_url` to answer 200 first."""
     with log.open("ab") as out:
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT,
+                                env=dict(env) if env is not None else None)
     try:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while True:
