@@ -67,9 +67,10 @@ def _words(alert: m.Alert, condition: Condition | None) -> str:
 
 
 def _burn_words(slo: m.Slo, level: str) -> str:
-    parts = [f"{w.factor:g}x over {format_duration(w.long)} and {format_duration(w.short)}"
+    parts = [f"{w.factor * slo.error_budget * 100:.4g}% over {format_duration(w.long)} and "
+             f"{format_duration(w.short)} ({w.factor:g}x the budget rate)"
              for w in slo.burn_windows if w.level == level]
-    return "error budget burns faster than " + ", or ".join(parts)
+    return "error ratio above " + ", or ".join(parts)
 
 
 def slo_rows(model: m.Model, service: m.Service, slo: m.Slo) -> list[AlertRow]:
@@ -82,7 +83,8 @@ def slo_rows(model: m.Model, service: m.Service, slo: m.Slo) -> list[AlertRow]:
             service.name, slo.alert_name, first.severity, f"burn rate ({level})",
             _burn_words(slo, level), first.for_,
             notify.receivers(notify.deliveries(model, service, labels)),
-            slo.annotations.get("runbook_url") or service.runbook,
+            slo.annotations.get("runbook_url")
+            or (f"{service.runbook}#{slo.name}" if service.runbook else None),
             notify.slo_timing(model, service, slo, level), first.mttd or service.mttd))
     return rows
 

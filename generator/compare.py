@@ -161,7 +161,7 @@ def rule_counts(files: Mapping[PurePath, str]) -> dict[str, int]:
                 records += 1
                 series.add(str(node["record"]))
     return {"alerting rules": alerts, "recording rules": records,
-            "recorded series names": len(series)}
+            "distinct recorded metric names": len(series)}
 
 
 def snapshot(model: m.Model, files: Mapping[PurePath, str]) -> Snapshot:
