@@ -88,7 +88,8 @@ def _alert_label_sets(model: Model) -> Iterator[tuple[str, dict[str, str]]]:
                 yield _labelled(svc, f"alert {alert.name}", alert.name, sev.value, alert.labels)
         for slo in svc.slos:
             for sev in sorted({w.severity for w in slo.burn_windows}):
-                labels = {**slo.labels, **slo.alert_labels}
+                labels = {**slo.labels, **slo.alert_labels, naming.LABEL_SLO_ID: slo.id,
+                          naming.LABEL_SLO: slo.name}
                 yield _labelled(svc, f"slo {slo.name}", slo.alert_name, sev.value, labels)
         for ga in svc.grafana_alerts:
             yield _labelled(svc, f"grafana {ga.title}", ga.title, ga.severity.value, ga.labels)

@@ -163,3 +163,25 @@ def test_invalid_routing_specs(tmp_path: Path, change: tuple[str, str], message:
     assert change[0] in GLOBAL
     with pytest.raises(SpecErrors, match=message):
         compile_model(tmp_path, GLOBAL.replace(*change))
+
+
+def _label_sets(rules: list[dict], name_key: str) -> set[tuple[tuple[str, str], ...]]:  # type: ignore[type-arg]
+    return {tuple(sorted({**r.get("labels", {}), "alertname": r[name_key]}.items()))
+            for r in rules if name_key in r}
+
+
+def test_every_generated_alert_rule_has_a_routing_test() -> None:
+    # The routing tests are built from the model; this ties them to the labels the Prometheus
+    # and Grafana targets really put on alerts, so the two cannot drift apart unnoticed.
+    yaml = YAML(typ="safe")
+    out = ROOT / "out"
+    tests = yaml.load((out / alertmanager.ROUTING_TESTS_PATH).read_text())["tests"]
+    tested = {tuple(sorted(t["labels"].items())) for t in tests}
+    fired: set[tuple[tuple[str, str], ...]] = set()
+    for path in sorted((out / "prometheus").glob("*.rules.yaml")):
+        for group in yaml.load(path.read_text())["groups"]:
+            fired |= _label_sets(group["rules"], "alert")
+    for path in sorted((out / "grafana" / "api" / "rule-groups").glob("*/*.json")):
+        fired |= _label_sets(yaml.load(path.read_text())["rules"], "title")
+    assert len(fired) >= 60
+    assert sorted(fired - tested) == []
