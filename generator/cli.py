@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "generator.commands.backtest",
     "generator.commands.bridge",
     "generator.commands.exporter",
+    "generator.commands.apply",
 )
 
 

@@ -1,0 +1,157 @@
+"""Read the generated API documents under out/grafana/api/ into desired objects with markers.
+
+Markers are added here, at push time, so an object is recognisable as slogen's in Grafana even
+if the generated file lacks them (see `generator.apply` for what each kind carries).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from generator.apply.client import ApplyError
+
+MANAGED_TAG = "managed-by:slogen"
+HASH_TAG_PREFIX = "slogen-hash:"
+RULE_LABEL, RULE_LABEL_VALUE = "managed_by", "slogen"
+RULE_HASH_ANNOTATION = "slogen_group_hash"
+FOLDER_DESCRIPTION = "managed-by:slogen"
+DATASOURCE_HASH_KEY = "slogenHash"
+
+
+class Kind(StrEnum):
+    """Object kinds, in the order they are created (deletes go in reverse)."""
+
+    FOLDER = "folder"
+    DATASOURCE = "datasource"
+    TEMPLATE = "template"
+    CONTACT_POINT = "contact-point"
+    POLICY = "policy"
+    RULE_GROUP = "rule-group"
+    DASHBOARD = "dashboard"
+
+
+KIND_ORDER = tuple(Kind)
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One object slogen wants in Grafana: its key, request body (placeholders kept) and hash."""
+
+    kind: Kind
+    key: str
+    body: dict[str, Any]
+    hash: str
+    file: str
+
+    @property
+    def label(self) -> str:
+        """`kind key`, for messages."""
+        return f"{self.kind} {self.key}"
+
+
+def content_hash(data: Any) -> str:
+    """First 12 hex of sha256 over canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def load_desired(api_dir: Path) -> list[Desired]:
+    """Every object under `api_dir` (out/grafana/api), in creation order then key order."""
+    found: list[Desired] = []
+    for rel, data in _documents(api_dir):
+        found.append(_desired(rel, data))
+    _reject_duplicates(found)
+    return sorted(found, key=lambda d: (KIND_ORDER.index(d.kind), d.key))
+
+
+def _documents(api_dir: Path) -> list[tuple[str, Any]]:
+    if not api_dir.is_dir():
+        return []
+    docs = []
+    for path in sorted(api_dir.rglob("*.json")):
+        rel = path.relative_to(api_dir).as_posix()
+        try:
+            docs.append((rel, json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as exc:
+            raise ApplyError(f"{path}: cannot read API document: {exc}") from None
+    return docs
+
+
+def _desired(rel: str, data: Any) -> Desired:
+    if not isinstance(data, dict):
+        raise ApplyError(f"{rel}: expected a JSON object")
+    top = rel.split("/", 1)[0]
+    builders = {"folders": _folder, "datasources": _datasource, "dashboards": _dashboard,
+                "rule-groups": _rule_group, "contact-points": _contact_point,
+                "templates": _template, "policies.json": _policy}
+    if top not in builders:
+        raise ApplyError(f"{rel}: unknown API document (known: {', '.join(sorted(builders))})")
+    try:
+        return builders[top](rel, copy.deepcopy(data))
+    except KeyError as exc:
+        raise ApplyError(f"{rel}: missing field {exc}") from None
+
+
+def _folder(rel: str, body: dict[str, Any]) -> Desired:
+    body["description"] = FOLDER_DESCRIPTION
+    return Desired(Kind.FOLDER, body["uid"], body, content_hash(body), rel)
+
+
+def _datasource(rel: str, body: dict[str, Any]) -> Desired:
+    json_data = body.setdefault("jsonData", {})
+    json_data.pop(DATASOURCE_HASH_KEY, None)
+    digest = content_hash(body)
+    json_data[DATASOURCE_HASH_KEY] = digest
+    return Desired(Kind.DATASOURCE, body["uid"], body, digest, rel)
+
+
+def _dashboard(rel: str, body: dict[str, Any]) -> Desired:
+    dashboard = body["dashboard"]
+    tags = [t for t in dashboard.get("tags", []) if t != MANAGED_TAG]
+    given = [t for t in tags if t.startswith(HASH_TAG_PREFIX)]
+    tags = [t for t in tags if not t.startswith(HASH_TAG_PREFIX)] + [MANAGED_TAG]
+    dashboard["tags"] = tags
+    dashboard.pop("id", None)
+    dashboard.pop("version", None)
+    digest = given[0].removeprefix(HASH_TAG_PREFIX) if given else content_hash(dashboard)
+    dashboard["tags"] = [*tags, HASH_TAG_PREFIX + digest]
+    body["overwrite"] = False  # the executor decides; never clobber an unmanaged dashboard
+    # The folder is part of the object: the same dashboard in another folder is a change.
+    digest = digest if not body.get("folderUid") else f"{digest}@{body['folderUid']}"
+    return Desired(Kind.DASHBOARD, dashboard["uid"], body, digest, rel)
+
+
+def _rule_group(rel: str, body: dict[str, Any]) -> Desired:
+    for rule in body.get("rules", []):
+        rule.setdefault("labels", {})[RULE_LABEL] = RULE_LABEL_VALUE
+        rule.setdefault("annotations", {}).pop(RULE_HASH_ANNOTATION, None)
+    digest = content_hash(body)
+    for rule in body.get("rules", []):
+        rule["annotations"][RULE_HASH_ANNOTATION] = digest
+    return Desired(Kind.RULE_GROUP, f"{body['folderUid']}/{body['title']}", body, digest, rel)
+
+
+def _contact_point(rel: str, body: dict[str, Any]) -> Desired:
+    return Desired(Kind.CONTACT_POINT, body["uid"], body, content_hash(body), rel)
+
+
+def _template(rel: str, body: dict[str, Any]) -> Desired:
+    return Desired(Kind.TEMPLATE, body["name"], body, content_hash(body), rel)
+
+
+def _policy(rel: str, body: dict[str, Any]) -> Desired:
+    return Desired(Kind.POLICY, "policies", body, content_hash(body), rel)
+
+
+def _reject_duplicates(found: list[Desired]) -> None:
+    seen: dict[tuple[Kind, str], str] = {}
+    for item in found:
+        earlier = seen.setdefault((item.kind, item.key), item.file)
+        if earlier != item.file:
+            raise ApplyError(f"{item.file}: {item.label} is also declared in {earlier}")

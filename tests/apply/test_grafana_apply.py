@@ -1,0 +1,70 @@
+"""Apply against the emulated Grafana: create, no-op, exact updates, ownership, prune."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.apply.client import HttpClient
+from generator.apply.grafana import apply_grafana
+from generator.apply.plan import Action, Options, keys
+from tests.apply.conftest import ENVIRON
+from tests.grafana_emulator import Emulator
+
+
+def _apply(client: HttpClient, out: Path, **options: Any) -> Any:
+    return apply_grafana(client, out / "grafana" / "api", Options(**options), ENVIRON)
+
+
+def _edit(path: Path, change: Any) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+def test_first_apply_creates_everything(emulator: Emulator, client: HttpClient,
+                                        out_dir: Path) -> None:
+    result = _apply(client, out_dir)
+    assert not result.failed, result.outcomes
+    state = emulator.state
+    assert sorted(state.folders) == ["slo-checkout", "slo-payments"]
+    assert sorted(state.datasources) == ["pg-orders", "prom-main"]
+    assert sorted(state.dashboards) == ["checkout-slo", "payments-slo"]
+    assert sorted(state.rules) == ["checkout-avail-page", "checkout-avail-ticket",
+                                   "payments-latency-page"]
+    assert {"slack-sre", "email-payments"} <= set(state.contact_points)
+    assert state.policies["receiver"] == "slack-sre"
+    assert "slogen" in state.templates
+    assert state.datasources["pg-orders"]["secureJsonData"] == {"password": "pg-secret-value"}
+    assert state.contact_points["slack-sre"]["settings"]["url"] == "https://hooks.example/secret"
+    assert all(r["provenance"] == "api" for r in state.rules.values())
+
+
+def test_second_apply_writes_nothing(emulator: Emulator, client: HttpClient,
+                                     out_dir: Path) -> None:
+    _apply(client, out_dir)
+    emulator.reset_log()
+    result = _apply(client, out_dir)
+    assert emulator.writes() == []
+    assert len(emulator.log) <= 5, [(e.method, e.path) for e in emulator.log]
+    assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
+
+
+def test_a_changed_spec_updates_exactly_the_changed_objects(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    api = out_dir / "grafana" / "api"
+    _edit(api / "dashboards" / "checkout-slo.json",
+          lambda d: d["dashboard"].update(title="Checkout SLO v2"))
+    _edit(api / "rule-groups" / "slo-payments" / "payments-slo.json",
+          lambda d: d["rules"][0].update({"for": "10m"}))
+    emulator.reset_log()
+    result = _apply(client, out_dir)
+    assert keys(result.plan.changes, Action.UPDATE) == [
+        "rule-group slo-payments/payments-slo", "dashboard checkout-slo"]
+    assert [(w.method, w.path) for w in emulator.writes()] == [
+        ("PUT", "/api/v1/provisioning/folder/slo-payments/rule-groups/payments-slo"),
+        ("POST", "/api/dashboards/db")]
+    assert emulator.state.dashboards["checkout-slo"]["dashboard"]["title"] == "Checkout SLO v2"
+    assert emulator.state.rules["payments-latency-page"]["for"] == "10m"

@@ -1,0 +1,281 @@
+"""Emulated alerting provisioning API (/api/v1/provisioning/...): rules, groups, notifications."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from tests.grafana_emulator.store import (
+    HttpError,
+    Request,
+    State,
+    can_change_provenance,
+    check_uid,
+    new_uid,
+    require_object,
+)
+
+Reply = tuple[int, Any]
+DURATION = re.compile(r"^(0|([0-9]+(ms|s|m|h|d|w|y))+)$")
+SCHEDULER_INTERVAL = 10
+COMMENT = re.compile(r"\{\{/\*.*?\*/\}\}", re.DOTALL)  # Go template comments may hold braces
+EXPR = ("__expr__", "-100")
+NO_DATA = ("NoData", "Alerting", "OK")
+EXEC_ERR = ("Error", "Alerting", "OK")
+# Settings Grafana stores encrypted and shows as [REDACTED].
+SECURE_SETTINGS = {"slack": ("url", "token"), "webhook": ("password", "authorization_credentials"),
+                   "pagerduty": ("integrationKey",), "opsgenie": ("apiKey",),
+                   "telegram": ("bottoken",), "teams": ("url",), "discord": ("url",)}
+
+
+def _invalid(message: str) -> HttpError:
+    return HttpError(400, f"invalid alert rule: {message}")
+
+
+def _validate_rule(state: State, rule: dict[str, Any]) -> None:
+    if not isinstance(rule.get("title"), str) or not 1 <= len(rule["title"]) <= 190:
+        raise _invalid("title is empty or longer than 190 characters")
+    data = rule.get("data")
+    if not isinstance(data, list) or not data:
+        raise _invalid("no queries or expressions are found")
+    refs = [q.get("refId") for q in data]
+    if rule.get("condition") not in refs:
+        raise _invalid(f"condition {rule.get('condition')} does not exist, "
+                       f"must be one of [{','.join(map(str, refs))}]")
+    for query in data:
+        _validate_query(state, query)
+    if not isinstance(rule.get("for"), str) or not DURATION.match(rule["for"]):
+        raise _invalid(f"invalid duration for 'for': {rule.get('for')!r}")
+    if rule.get("noDataState") not in NO_DATA or rule.get("execErrState") not in EXEC_ERR:
+        raise _invalid("noDataState or execErrState has an unknown value")
+    if rule.get("folderUID") not in state.folders:
+        raise _invalid(f"folder {rule.get('folderUID')!r} does not exist")
+
+
+def _validate_query(state: State, query: dict[str, Any]) -> None:
+    ds = query.get("datasourceUid")
+    if ds in EXPR:
+        return
+    if ds not in state.datasources:
+        raise _invalid(f"failed to validate query {query.get('refId')}: data source not found")
+    span = query.get("relativeTimeRange") or {}
+    if span.get("from", 0) <= span.get("to", 0):
+        raise HttpError(
+            400, f"Invalid alert rule query {query.get('refId')}: invalid relative time range "
+                 f"[From: {span.get('from', 0)}s, To: {span.get('to', 0)}s]",
+            messageId="alerting.alert-rule.invalidRelativeTime", statusCode=400)
+
+
+def list_rules(state: State, req: Request) -> Reply:
+    """GET /alert-rules: every rule, with server fields."""
+    return 200, [copy.deepcopy(r) for _, r in sorted(state.rules.items())]
+
+
+def get_rule(state: State, req: Request, uid: str) -> Reply:
+    """GET /alert-rules/{uid}."""
+    if uid not in state.rules:
+        raise HttpError(404, "rule not found")
+    return 200, copy.deepcopy(state.rules[uid])
+
+
+def _group_rules(state: State, folder: str, group: str) -> list[dict[str, Any]]:
+    return [r for _, r in sorted(state.rules.items())
+            if r["folderUID"] == folder and r["ruleGroup"] == group]
+
+
+def get_group(state: State, req: Request, folder: str, group: str) -> Reply:
+    """GET /folder/{uid}/rule-groups/{group}."""
+    rules = _group_rules(state, folder, group)
+    if not rules:
+        raise HttpError(404, "rule group not found under this folder")
+    return 200, {"title": group, "folderUid": folder, "rules": copy.deepcopy(rules),
+                 "interval": state.group_intervals.get((folder, group), 60)}
+
+
+def put_group(state: State, req: Request, folder: str, group: str) -> Reply:
+    """PUT /folder/{uid}/rule-groups/{group}: replaces the group, rules left out are deleted."""
+    body = require_object(req.body)
+    interval = body.get("interval")
+    if not isinstance(interval, int) or interval <= 0 or interval % SCHEDULER_INTERVAL:
+        raise _invalid(f"interval ({interval}s) should be non-zero and divided exactly by "
+                       f"scheduler interval: {SCHEDULER_INTERVAL}")
+    if folder not in state.folders:
+        raise _invalid(f"folder {folder!r} does not exist")
+    new_rules = body.get("rules") or []
+    old = {r["uid"]: r for r in _group_rules(state, folder, group)}
+    stored = [_stored_rule(state, req, rule, folder, group, old) for rule in new_rules]
+    for uid in old:
+        state.rules.pop(uid, None)
+    for rule in stored:
+        state.rules[rule["uid"]] = rule
+    state.group_intervals[(folder, group)] = interval
+    return 200, {"title": group, "folderUid": folder, "interval": interval,
+                 "rules": copy.deepcopy(stored)}
+
+
+def _stored_rule(state: State, req: Request, rule: Any, folder: str, group: str,
+                 old: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    rule = copy.deepcopy(require_object(rule))
+    uid = check_uid(rule.get("uid") or new_uid())
+    if rule.get("folderUID", folder) != folder or rule.get("ruleGroup", group) != group:
+        raise _invalid("rule folder and group must match the group being saved")
+    rule.update({"uid": uid, "folderUID": folder, "ruleGroup": group, "orgID": 1})
+    _validate_rule(state, rule)
+    before = old.get(uid) or state.rules.get(uid)
+    if before and not can_change_provenance(before["provenance"], req.provenance, rules=True):
+        if before["provenance"] == "file":
+            raise HttpError(409, "cannot change a rule provisioned from a file")
+        raise HttpError(403, f"cannot change provenance from '{before['provenance']}' "
+                             f"to '{req.provenance}'")
+    rule.update({"id": before["id"] if before else state.next_id(),
+                 "updated": "2026-01-01T00:00:00Z", "provenance": req.provenance})
+    return rule
+
+
+def delete_group(state: State, req: Request, folder: str, group: str) -> Reply:
+    """DELETE /folder/{uid}/rule-groups/{group}."""
+    rules = _group_rules(state, folder, group)
+    if not rules:
+        raise HttpError(404, "rule group not found under this folder")
+    for rule in rules:
+        del state.rules[rule["uid"]]
+    state.group_intervals.pop((folder, group), None)
+    return 204, None
+
+
+# --- contact points, policies, templates ---------------------------------------------------
+
+def _redacted(point: dict[str, Any]) -> dict[str, Any]:
+    view = copy.deepcopy(point)
+    for key in SECURE_SETTINGS.get(point["type"], ()):
+        if key in view["settings"]:
+            view["settings"][key] = "[REDACTED]"
+    return view
+
+
+def list_contact_points(state: State, req: Request) -> Reply:
+    """GET /contact-points (optionally ?name=), secrets redacted."""
+    name = req.arg("name")
+    return 200, [_redacted(p) for _, p in sorted(state.contact_points.items())
+                 if not name or p["name"] == name]
+
+
+def _checked_point(body: Any) -> dict[str, Any]:
+    body = require_object(body)
+    if not body.get("name"):
+        raise HttpError(400, "invalid object specification: name must not be empty")
+    if body.get("type") not in {*SECURE_SETTINGS, "email", "alertmanager", "googlechat"}:
+        raise HttpError(400, f"invalid object specification: unknown type {body.get('type')!r}")
+    if not isinstance(body.get("settings"), dict):
+        raise HttpError(400, "invalid object specification: settings must be an object")
+    return body
+
+
+def create_contact_point(state: State, req: Request) -> Reply:
+    """POST /contact-points: 202."""
+    body = _checked_point(req.body)
+    uid = check_uid(body.get("uid") or new_uid())
+    if uid in state.contact_points:
+        raise HttpError(409, f"contact point with uid {uid!r} already exists")
+    point = {"uid": uid, "name": body["name"], "type": body["type"],
+             "settings": copy.deepcopy(body["settings"]),
+             "disableResolveMessage": bool(body.get("disableResolveMessage")),
+             "provenance": req.provenance}
+    state.contact_points[uid] = point
+    return 202, _redacted(point)
+
+
+def update_contact_point(state: State, req: Request, uid: str) -> Reply:
+    """PUT /contact-points/{uid}: 202; provenance may not change."""
+    body = _checked_point(req.body)
+    old = state.contact_points.get(uid)
+    if old is None:
+        raise HttpError(404, "contact point not found")
+    if not can_change_provenance(old["provenance"], req.provenance, rules=False):
+        raise HttpError(403, f"cannot change provenance from '{old['provenance']}' "
+                             f"to '{req.provenance}'")
+    state.contact_points[uid] = {**old, "name": body["name"], "type": body["type"],
+                                 "settings": copy.deepcopy(body["settings"]),
+                                 "disableResolveMessage": bool(body.get("disableResolveMessage")),
+                                 "provenance": req.provenance}
+    return 202, {"message": "contactpoint updated"}
+
+
+def delete_contact_point(state: State, req: Request, uid: str) -> Reply:
+    """DELETE /contact-points/{uid}: 409 while a policy routes to it."""
+    point = state.contact_points.get(uid)
+    if point is None:
+        return 202, {"message": "contactpoint deleted"}
+    same_name = [p for p in state.contact_points.values() if p["name"] == point["name"]]
+    if len(same_name) == 1 and point["name"] in _receivers(state.policies):
+        raise HttpError(409, f"contact point '{point['name']}' is currently used by a "
+                             f"notification policy")
+    del state.contact_points[uid]
+    return 202, {"message": "contactpoint deleted"}
+
+
+def _receivers(route: dict[str, Any]) -> set[str]:
+    found = {route["receiver"]} if route.get("receiver") else set()
+    for child in route.get("routes") or []:
+        found |= _receivers(child)
+    return found
+
+
+def get_policies(state: State, req: Request) -> Reply:
+    """GET /policies."""
+    return 200, copy.deepcopy(state.policies)
+
+
+def put_policies(state: State, req: Request) -> Reply:
+    """PUT /policies: replaces the tree; every receiver must exist."""
+    tree = require_object(req.body)
+    if not tree.get("receiver"):
+        raise HttpError(400, "invalid object specification: root route must have a receiver")
+    names = {p["name"] for p in state.contact_points.values()}
+    missing = sorted(_receivers(tree) - names)
+    if missing:
+        raise HttpError(400, f"invalid object specification: receiver '{missing[0]}' "
+                             f"does not exist")
+    if not can_change_provenance(state.policies.get("provenance", ""), req.provenance, False):
+        raise HttpError(403, "cannot change provenance of the notification policy tree")
+    state.policies = {**copy.deepcopy(tree), "provenance": req.provenance}
+    return 202, {"message": "policies updated"}
+
+
+def reset_policies(state: State, req: Request) -> Reply:
+    """DELETE /policies: back to the default tree."""
+    state.reset_policies()
+    return 202, {"message": "policies resetted"}
+
+
+def list_templates(state: State, req: Request) -> Reply:
+    """GET /templates."""
+    return 200, [copy.deepcopy(t) for _, t in sorted(state.templates.items())]
+
+
+def get_template(state: State, req: Request, name: str) -> Reply:
+    """GET /templates/{name}."""
+    if name not in state.templates:
+        raise HttpError(404, "template not found")
+    return 200, copy.deepcopy(state.templates[name])
+
+
+def put_template(state: State, req: Request, name: str) -> Reply:
+    """PUT /templates/{name}: 202; the text must be a parseable template."""
+    body = require_object(req.body)
+    text = body.get("template")
+    bare = COMMENT.sub("", text) if isinstance(text, str) else ""
+    if not isinstance(text, str) or bare.count("{{") != bare.count("}}"):
+        raise HttpError(400, "invalid object specification: template is not valid")
+    old = state.templates.get(name)
+    if old and not can_change_provenance(old["provenance"], req.provenance, rules=False):
+        raise HttpError(403, "cannot change provenance of the template")
+    state.templates[name] = {"name": name, "template": text, "provenance": req.provenance}
+    return 202, copy.deepcopy(state.templates[name])
+
+
+def delete_template(state: State, req: Request, name: str) -> Reply:
+    """DELETE /templates/{name}."""
+    state.templates.pop(name, None)
+    return 204, None
