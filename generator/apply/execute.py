@@ -69,7 +69,7 @@ class Executor:
         except _Blocked as exc:
             return Outcome(change, "blocked", str(exc))
         except ApplyError as exc:
-            return Outcome(change, "failed", f"{change.file or change.kind}: {exc}")
+            return Outcome(change, "failed", str(exc))
         _record(ledger, change)
         return Outcome(change, result)
 
@@ -97,7 +97,11 @@ class Executor:
                 if exc.status not in (409, 412):
                     raise
         # Exists (planned update, or created meanwhile by a racing run): update it if ours.
-        now = self.client.call("GET", path, what=what)
+        now = self.client.call("GET", path, what=what, ok_missing=True)
+        if now is None:
+            # The conflict was on the title, or the racing object is gone again: retry once.
+            self.client.call("POST", "/api/folders", body, what=what)
+            return "created"
         if now.get("description") != FOLDER_DESCRIPTION and not self.options.adopt:
             return _blocked("folder exists and is not managed by slogen (use --adopt)")
         self.client.call("PUT", path, {"title": body["title"], "description": FOLDER_DESCRIPTION,

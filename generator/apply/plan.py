@@ -99,7 +99,7 @@ def build_plan(client: HttpClient, desired: list[Desired], options: Options) -> 
         return bool(by_kind[kind]) or options.prune
 
     if wanted(Kind.FOLDER):
-        plan.changes += _folders(state.folders(client), by_kind[Kind.FOLDER], options)
+        plan.changes += _folders(client, state.folders(client), by_kind[Kind.FOLDER], options)
     if wanted(Kind.DATASOURCE):
         plan.changes += _datasources(state.datasources(client), by_kind[Kind.DATASOURCE], options)
     if any(wanted(k) for k in (Kind.TEMPLATE, Kind.CONTACT_POINT, Kind.POLICY)):
@@ -112,7 +112,7 @@ def build_plan(client: HttpClient, desired: list[Desired], options: Options) -> 
     return plan
 
 
-def _folders(current: dict[str, dict[str, Any]], desired: list[Desired],
+def _folders(client: HttpClient, current: dict[str, dict[str, Any]], desired: list[Desired],
              options: Options) -> list[Change]:
     changes = []
     titles = {f["title"]: uid for uid, f in current.items()}
@@ -130,10 +130,12 @@ def _folders(current: dict[str, dict[str, Any]], desired: list[Desired],
         changes.append(Change(d.kind, d.key, Action.UNCHANGED if same else Action.UPDATE, d,
                               before={"uid": d.key, "title": now.get("title")}))
     if options.prune:
-        # Folder lists carry no description, so ownership is checked just before deleting.
+        # Folder lists carry no description: ownership costs one read per undeclared folder,
+        # paid only when pruning.
         declared = {d.key for d in desired}
-        changes += [Change(Kind.FOLDER, uid, Action.DELETE, before=f, reason="check-owner")
-                    for uid, f in sorted(current.items()) if uid not in declared]
+        changes += [Change(Kind.FOLDER, uid, Action.DELETE, before=f)
+                    for uid, f in sorted(current.items())
+                    if uid not in declared and state.folder_owned(client, uid)]
     return changes
 
 

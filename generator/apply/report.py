@@ -32,7 +32,7 @@ def print_plan(console: Console, plan: Plan, verbose: bool = False) -> None:
             continue
         mark, style = STYLE[change.action]
         where = f"  [dim]({escape(change.file)})[/dim]" if change.file else ""
-        reason = f": {escape(change.reason)}" if change.reason and change.reason != "check-owner" else ""
+        reason = f": {escape(change.reason)}" if change.reason else ""
         console.print(f"[{style}]{mark} {change.kind} {escape(change.key)}{reason}[/{style}]{where}")
         if change.action is Action.UPDATE:
             for line in _diff(change):
@@ -75,7 +75,7 @@ def print_summary(console: Console, outcomes: list[Outcome], plan: Plan) -> None
 
 def _change_json(change: Change) -> dict[str, Any]:
     return {"kind": change.kind.value, "key": change.key, "action": change.action.value,
-            "file": change.file, "reason": "" if change.reason == "check-owner" else change.reason}
+            "file": change.file, "reason": change.reason}
 
 
 def _diff(change: Change) -> list[str]:

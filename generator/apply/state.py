@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from generator.apply.client import HttpClient
-from generator.apply.desired import MANAGED_TAG
+from generator.apply.desired import FOLDER_DESCRIPTION, MANAGED_TAG
 from generator.apply.ledger import LEDGER_NAME, Ledger, parse_ledger
 
 PAGE = 1000
@@ -25,6 +25,12 @@ def folders(client: HttpClient) -> dict[str, dict[str, Any]]:
         if len(batch) < PAGE:
             return found
         page += 1
+
+
+def folder_owned(client: HttpClient, uid: str) -> bool:
+    """True when the folder carries slogen's description marker."""
+    folder = client.call("GET", f"/api/folders/{uid}", what=f"folder {uid}", ok_missing=True)
+    return bool(folder) and folder.get("description") == FOLDER_DESCRIPTION
 
 
 def datasources(client: HttpClient) -> dict[str, dict[str, Any]]:

@@ -173,7 +173,7 @@ class Emulator:
                     return handler(self.state, req, *match.groups())
             raise HttpError(404, "Not found")
         except HttpError as exc:
-            return exc.status, exc.body
+            return exc.code, exc.body
 
     def _check_auth(self, req: Request, auth: str) -> None:
         basic = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()

@@ -16,9 +16,9 @@ DEFAULT_RECEIVER = "grafana-default-email"
 class HttpError(Exception):
     """An error answer: status code and JSON body, as Grafana would send them."""
 
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
+    def __init__(self, code: int, message: str, **extra: Any) -> None:
         super().__init__(message)
-        self.status = status
+        self.code = code
         self.body = {"message": message, **extra}
 
 

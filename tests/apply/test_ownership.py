@@ -1,0 +1,113 @@
+"""Objects slogen does not own survive apply and prune; --adopt takes them over."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import requests
+
+from generator.apply.client import HttpClient
+from generator.apply.grafana import apply_grafana
+from generator.apply.plan import Action, Options, keys
+from tests.apply.conftest import ENVIRON
+from tests.grafana_emulator import Emulator
+
+
+def _apply(client: HttpClient, out: Path, **options: bool):  # type: ignore[no-untyped-def]
+    return apply_grafana(client, out / "grafana" / "api", Options(**options), ENVIRON)
+
+
+def _as_user(emulator: Emulator, method: str, path: str, body: object) -> requests.Response:
+    """A request as a person in the UI would make it: no slogen markers."""
+    return requests.request(method, emulator.url + path, json=body,
+                            headers={"Authorization": f"Bearer {emulator.token}",
+                                     "X-Disable-Provenance": "true"}, timeout=5)
+
+
+def _seed_unmanaged(emulator: Emulator) -> None:
+    assert _as_user(emulator, "POST", "/api/folders", {"uid": "team-x", "title": "Team X"}).ok
+    assert _as_user(emulator, "POST", "/api/dashboards/db", {
+        "dashboard": {"uid": "hand-made", "title": "Hand made", "tags": ["ops"]},
+        "folderUid": "team-x"}).ok
+    assert _as_user(emulator, "POST", "/api/datasources", {
+        "uid": "loki", "name": "Loki", "type": "loki", "url": "http://loki"}).ok
+    assert _as_user(emulator, "POST", "/api/v1/provisioning/contact-points", {
+        "uid": "pager", "name": "pager", "type": "email", "settings": {"addresses": "a@b.c"}}).ok
+    assert _as_user(emulator, "PUT", "/api/v1/provisioning/templates/ops", {
+        "template": '{{ define "ops" }}ops{{ end }}'}).ok
+
+
+def test_unmanaged_objects_survive_apply_and_prune(emulator: Emulator, client: HttpClient,
+                                                   out_dir: Path) -> None:
+    _seed_unmanaged(emulator)
+    _apply(client, out_dir)
+    shutil.rmtree(out_dir / "grafana" / "api" / "dashboards")
+    (out_dir / "grafana" / "api" / "contact-points" / "email-payments.json").unlink()
+    policies = out_dir / "grafana" / "api" / "policies.json"
+    policies.write_text(json.dumps({"receiver": "slack-sre"}))
+    result = _apply(client, out_dir, prune=True)
+    assert not result.failed, result.outcomes
+    assert keys(result.plan.changes, Action.DELETE) == [
+        "contact-point email-payments", "dashboard checkout-slo", "dashboard payments-slo"]
+    state = emulator.state
+    assert "hand-made" in state.dashboards and "team-x" in state.folders
+    assert "loki" in state.datasources and "pager" in state.contact_points
+    assert "ops" in state.templates
+    assert "email-payments" not in state.contact_points
+
+
+def test_pruning_a_folder_keeps_it_while_it_holds_unmanaged_dashboards(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    assert _as_user(emulator, "POST", "/api/dashboards/db", {
+        "dashboard": {"uid": "mine", "title": "Mine"}, "folderUid": "slo-payments"}).ok
+    api = out_dir / "grafana" / "api"
+    (api / "folders" / "slo-payments.json").unlink()
+    (api / "dashboards" / "payments-slo.json").unlink()
+    (api / "rule-groups" / "slo-payments" / "payments-slo.json").unlink()
+    result = _apply(client, out_dir, prune=True)
+    blocked = [o for o in result.outcomes if o.result == "blocked"]
+    assert [(o.change.key, o.message) for o in blocked] == [
+        ("slo-payments", "folder holds dashboards not managed by slogen: mine")]
+    assert "mine" in emulator.state.dashboards
+
+
+def test_an_unmanaged_object_with_a_declared_uid_is_blocked_unless_adopted(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    assert _as_user(emulator, "POST", "/api/folders", {"uid": "slo-checkout", "title": "Mine"}).ok
+    assert _as_user(emulator, "POST", "/api/dashboards/db", {
+        "dashboard": {"uid": "checkout-slo", "title": "Someone's"}}).ok
+    result = _apply(client, out_dir)
+    assert sorted((o.change.key, o.message) for o in result.outcomes if o.result == "blocked") == [
+        ("checkout-slo", "dashboard exists and is not managed by slogen (use --adopt)"),
+        ("slo-checkout", "folder exists and is not managed by slogen (use --adopt)")]
+    assert emulator.state.dashboards["checkout-slo"]["dashboard"]["title"] == "Someone's"
+    result = _apply(client, out_dir, adopt=True)
+    assert not result.failed, result.outcomes
+    assert emulator.state.dashboards["checkout-slo"]["dashboard"]["title"] == "Checkout SLO"
+    assert emulator.state.folders["slo-checkout"]["title"] == "Checkout SLOs"
+
+
+def test_a_rule_group_with_a_hand_made_rule_is_not_replaced(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    group = "/api/v1/provisioning/folder/slo-payments/rule-groups/payments-slo"
+    body = _as_user(emulator, "GET", group, None).json()
+    body["rules"][0]["labels"].pop("managed_by")
+    assert _as_user(emulator, "PUT", group, body).ok
+    api = out_dir / "grafana" / "api" / "rule-groups" / "slo-payments" / "payments-slo.json"
+    data = json.loads(api.read_text())
+    data["interval"] = 120
+    api.write_text(json.dumps(data))
+    result = _apply(client, out_dir, prune=True)
+    assert keys(result.plan.changes, Action.BLOCKED) == ["rule-group slo-payments/payments-slo"]
+    assert emulator.state.group_intervals[("slo-payments", "payments-slo")] == 60
+
+
+def test_dry_run_changes_nothing(emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    result = apply_grafana(client, out_dir / "grafana" / "api", Options(), ENVIRON, dry_run=True)
+    assert emulator.writes() == []
+    counts = result.plan.counts()
+    assert (counts["create"], counts["update"]) == (11, 1)  # the default policy tree is replaced
