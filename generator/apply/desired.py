@@ -30,6 +30,7 @@ class Kind(StrEnum):
     FOLDER = "folder"
     DATASOURCE = "datasource"
     TEMPLATE = "template"
+    MUTE_TIMING = "mute-timing"
     CONTACT_POINT = "contact-point"
     POLICY = "policy"
     RULE_GROUP = "rule-group"
@@ -89,7 +90,8 @@ def _desired(rel: str, data: Any) -> Desired:
     top = rel.split("/", 1)[0]
     builders = {"folders": _folder, "datasources": _datasource, "dashboards": _dashboard,
                 "rule-groups": _rule_group, "contact-points": _contact_point,
-                "templates": _template, "policies.json": _policy}
+                "templates": _template, "mute-timings": _mute_timing,
+                "policies.json": _policy}
     if top not in builders:
         raise ApplyError(f"{rel}: unknown API document (known: {', '.join(sorted(builders))})")
     try:
@@ -143,6 +145,10 @@ def _contact_point(rel: str, body: dict[str, Any]) -> Desired:
 
 def _template(rel: str, body: dict[str, Any]) -> Desired:
     return Desired(Kind.TEMPLATE, body["name"], body, content_hash(body), rel)
+
+
+def _mute_timing(rel: str, body: dict[str, Any]) -> Desired:
+    return Desired(Kind.MUTE_TIMING, body["name"], body, content_hash(body), rel)
 
 
 def _policy(rel: str, body: dict[str, Any]) -> Desired:

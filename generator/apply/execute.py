@@ -20,7 +20,7 @@ from generator.apply.secrets import substitute
 
 PROV = "/api/v1/provisioning"
 PENDING = "pending"
-NOTIFY_KINDS = (Kind.TEMPLATE, Kind.CONTACT_POINT, Kind.POLICY)
+NOTIFY_KINDS = (Kind.TEMPLATE, Kind.MUTE_TIMING, Kind.CONTACT_POINT, Kind.POLICY)
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Executor:
     client: HttpClient
     options: Options
     environ: Mapping[str, str]
-    base_dir: Path | None = None
+    file_root: Path | None = None
     outcomes: list[Outcome] = field(default_factory=list)
 
     def run(self, plan: Plan, progress: Callable[[Change], None] | None = None) -> list[Outcome]:
@@ -74,7 +74,7 @@ class Executor:
         return Outcome(change, result)
 
     def _body(self, d: Desired) -> Any:
-        return substitute(d.body, self.environ, self.base_dir)
+        return substitute(d.body, self.environ, self.file_root)
 
     def _prov_headers(self) -> dict[str, str]:
         return {"X-Disable-Provenance": "true"} if self.options.disable_provenance else {}
@@ -221,6 +221,24 @@ class Executor:
         self.client.call("PUT", path, body, what=what, headers=self._prov_headers())
         return "updated"
 
+    def _mute_timing(self, change: Change) -> str:
+        path, what = f"{PROV}/mute-timings/{quote(change.key)}", self._what(change)
+        if change.action is Action.DELETE:
+            self.client.call("DELETE", path, what=what, ok_missing=True)
+            return "deleted"
+        assert change.desired is not None
+        body = self._body(change.desired)
+        if change.action is Action.CREATE:
+            try:
+                self.client.call("POST", f"{PROV}/mute-timings", body, what=what,
+                                 headers=self._prov_headers())
+                return "created"
+            except ApiError as exc:
+                if exc.status not in (400, 409) or "exist" not in exc.message.lower():
+                    raise
+        self.client.call("PUT", path, body, what=what, headers=self._prov_headers())
+        return "updated"
+
     def _policy(self, change: Change) -> str:
         path, what = f"{PROV}/policies", self._what(change)
         if change.action is Action.DELETE:
@@ -264,7 +282,8 @@ def _record(ledger: Ledger, change: Change) -> None:
 
 
 def _mark(ledger: Ledger, kind: Kind, key: str, value: str | None) -> None:
-    table = {Kind.CONTACT_POINT: ledger.contact_points, Kind.TEMPLATE: ledger.templates}.get(kind)
+    table = {Kind.CONTACT_POINT: ledger.contact_points, Kind.TEMPLATE: ledger.templates,
+             Kind.MUTE_TIMING: ledger.mute_timings}.get(kind)
     if table is not None:
         if value is None:
             table.pop(key, None)

@@ -33,15 +33,18 @@ def plan_grafana(client: HttpClient, api_dir: Path, options: Options) -> Grafana
 
 
 def execute(client: HttpClient, result: GrafanaApply, options: Options,
-            environ: Mapping[str, str], progress: Callable[[Change], None] | None = None) -> None:
+            environ: Mapping[str, str], progress: Callable[[Change], None] | None = None,
+            file_root: Path | None = None) -> None:
     """Write every change of `result.plan` in dependency order; record the outcomes."""
-    result.outcomes = Executor(client, options, environ).run(result.plan, progress)
+    executor = Executor(client, options, environ, file_root)
+    result.outcomes = executor.run(result.plan, progress)
 
 
 def apply_grafana(client: HttpClient, api_dir: Path, options: Options,
-                  environ: Mapping[str, str], dry_run: bool = False) -> GrafanaApply:
+                  environ: Mapping[str, str], dry_run: bool = False,
+                  file_root: Path | None = None) -> GrafanaApply:
     """Plan, then (unless `dry_run`) apply: the whole run in one call."""
     result = plan_grafana(client, api_dir, options)
     if not dry_run:
-        execute(client, result, options, environ)
+        execute(client, result, options, environ, file_root=file_root)
     return result

@@ -1,10 +1,10 @@
 """The ledger: which contact points, templates and policy tree slogen owns, kept in Grafana.
 
-Contact points, templates and the policy tree carry no labels or tags, and secret settings come
+Contact points, templates, mute timings and the policy tree carry no labels or tags, and secret settings come
 back redacted, so neither ownership nor equality can be read from the objects themselves. slogen
 records both in one notification template, `slogen_managed`, whose body is a Go template
 comment holding JSON. It is read with the templates (no extra request) and lets a no-op apply
-skip reading contact points and policies altogether.
+skip reading contact points, mute timings and policies altogether.
 """
 
 from __future__ import annotations
@@ -20,22 +20,26 @@ _BODY = re.compile(r"\{\{/\*\s*(\{.*\})\s*\*/\}\}", re.DOTALL)
 
 @dataclass
 class Ledger:
-    """Owned contact points (uid -> hash), templates (name -> hash) and the policy tree hash."""
+    """Owned contact points (uid), templates and mute timings (name), each with its hash, and
+    the policy tree's hash."""
 
     contact_points: dict[str, str] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
     policies: str | None = None
+    mute_timings: dict[str, str] = field(default_factory=dict)
 
     def to_template(self) -> str:
         """The template text that stores this ledger."""
         data = {"contact_points": dict(sorted(self.contact_points.items())),
+                "mute_timings": dict(sorted(self.mute_timings.items())),
                 "policies": self.policies, "templates": dict(sorted(self.templates.items()))}
         body = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return f'{{{{ define "{LEDGER_NAME}" }}}}{{{{/* {body} */}}}}{{{{ end }}}}'
 
     def copy(self) -> Ledger:
         """An independent copy, to tell later whether anything changed."""
-        return Ledger(dict(self.contact_points), dict(self.templates), self.policies)
+        return Ledger(dict(self.contact_points), dict(self.templates), self.policies,
+                      dict(self.mute_timings))
 
 
 def parse_ledger(text: str | None) -> Ledger:
@@ -51,7 +55,8 @@ def parse_ledger(text: str | None) -> Ledger:
         return Ledger()
     policies = data.get("policies")
     return Ledger(_str_map(data.get("contact_points")), _str_map(data.get("templates")),
-                  policies if isinstance(policies, str) else None)
+                  policies if isinstance(policies, str) else None,
+                  _str_map(data.get("mute_timings")))
 
 
 def _str_map(value: Any) -> dict[str, str]:

@@ -234,15 +234,22 @@ def _notifications(client: HttpClient, by_kind: dict[Kind, list[Desired]], optio
     texts, ledger = state.templates(client)
     plan.ledger = ledger
     changes = _templates(texts, ledger, by_kind[Kind.TEMPLATE], options)
-    points, policy = by_kind[Kind.CONTACT_POINT], by_kind[Kind.POLICY]
+    points, mutes = by_kind[Kind.CONTACT_POINT], by_kind[Kind.MUTE_TIMING]
+    policy = by_kind[Kind.POLICY]
     settled = (not options.force and not options.prune
                and ledger.contact_points == {d.key: d.hash for d in points}
+               and ledger.mute_timings == {d.key: d.hash for d in mutes}
                and (not policy or ledger.policies == policy[0].hash))
     if settled:
         # The ledger says Grafana already holds exactly these: no need to read them.
-        return changes + [Change(d.kind, d.key, Action.UNCHANGED, d) for d in points + policy]
+        return changes + [Change(d.kind, d.key, Action.UNCHANGED, d)
+                          for d in mutes + points + policy]
+    if mutes or options.prune:
+        changes += _ledger_kind(Kind.MUTE_TIMING, state.mute_timings(client),
+                                ledger.mute_timings, mutes, options)
     if points or options.prune:
-        changes += _contact_points(state.contact_points(client), ledger, points, options)
+        changes += _ledger_kind(Kind.CONTACT_POINT, state.contact_points(client),
+                                ledger.contact_points, points, options)
     if policy or (options.prune and ledger.policies):
         changes += _policies(client, ledger, policy, options)
     return changes
@@ -267,21 +274,20 @@ def _templates(texts: dict[str, str], ledger: Ledger, desired: list[Desired],
     return changes
 
 
-def _contact_points(current: dict[str, dict[str, Any]], ledger: Ledger, desired: list[Desired],
-                    options: Options) -> list[Change]:
+def _ledger_kind(kind: Kind, current: dict[str, dict[str, Any]], owned: dict[str, str],
+                 desired: list[Desired], options: Options) -> list[Change]:
+    """Contact points or mute timings: owned and equal when the ledger says so."""
     changes = []
     for d in desired:
         now = current.get(d.key)
         if now is None:
             changes.append(Change(d.kind, d.key, Action.CREATE, d))
             continue
-        changes.append(_owned_change(d, now, ledger.contact_points.get(d.key), options,
-                                     d.key in ledger.contact_points))
+        changes.append(_owned_change(d, now, owned.get(d.key), options, d.key in owned))
     if options.prune:
         declared = {d.key for d in desired}
-        changes += [Change(Kind.CONTACT_POINT, uid, Action.DELETE, before=current[uid])
-                    for uid in sorted(ledger.contact_points)
-                    if uid in current and uid not in declared]
+        changes += [Change(kind, key, Action.DELETE, before=current[key])
+                    for key in sorted(owned) if key in current and key not in declared]
     return changes
 
 

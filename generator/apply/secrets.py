@@ -16,9 +16,13 @@ from generator.apply.client import ApplyError
 PLACEHOLDER = re.compile(r"\$\{(env|file):([^}]+)\}")
 
 
-def substitute(body: Any, environ: Mapping[str, str], base_dir: Path | None = None) -> Any:
-    """A copy of `body` with every placeholder in its strings replaced by its value."""
-    return _walk(body, lambda text: _replace(text, environ, base_dir))
+def substitute(body: Any, environ: Mapping[str, str], file_root: Path | None = None) -> Any:
+    """A copy of `body` with every placeholder in its strings replaced by its value.
+
+    With `file_root`, `${file:PATH}` is read below that directory (absolute paths included),
+    for a CI job or test whose secrets are mounted somewhere else than in production.
+    """
+    return _walk(body, lambda text: _replace(text, environ, file_root))
 
 
 def placeholders(body: Any) -> set[str]:
@@ -43,7 +47,7 @@ def _walk(body: Any, on_text: Callable[[str], str]) -> Any:
     return body
 
 
-def _replace(text: str, environ: Mapping[str, str], base_dir: Path | None) -> str:
+def _replace(text: str, environ: Mapping[str, str], file_root: Path | None) -> str:
     def value(match: re.Match[str]) -> str:
         kind, name = match.group(1), match.group(2)
         if kind == "env":
@@ -51,7 +55,8 @@ def _replace(text: str, environ: Mapping[str, str], base_dir: Path | None) -> st
                 raise ApplyError(f"environment variable {name} is not set "
                                  f"(needed for placeholder {match.group(0)})")
             return environ[name]
-        path = Path(name) if base_dir is None or Path(name).is_absolute() else base_dir / name
+        path = Path(name) if file_root is None else file_root / Path(name).relative_to(
+            Path(name).anchor)
         try:
             return path.read_text(encoding="utf-8").strip()
         except OSError as exc:

@@ -76,6 +76,12 @@ def contact_points(client: HttpClient) -> dict[str, dict[str, Any]]:
     return {c["uid"]: c for c in found}
 
 
+def mute_timings(client: HttpClient) -> dict[str, dict[str, Any]]:
+    """Mute timings by name."""
+    found = client.call("GET", f"{PROVISIONING}/mute-timings", what="list mute timings") or []
+    return {m["name"]: m for m in found}
+
+
 def policies(client: HttpClient) -> dict[str, Any]:
     """The notification policy tree."""
     tree = client.call("GET", f"{PROVISIONING}/policies", what="read notification policies")

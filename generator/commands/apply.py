@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd.add_argument("--org-id", type=int, default=None, help="Grafana org id (env GRAFANA_ORG_ID)")
     cmd.add_argument("--disable-provenance", action="store_true", default=None,
                      help="keep alerting objects editable in the Grafana UI")
+    cmd.add_argument("--secrets-root", type=Path, default=None,
+                     help="read ${file:PATH} secrets below this directory")
     cmd.add_argument("--rules-to", choices=("grafana", "mimir"), default="grafana",
                      help="mimir: also push out/prometheus rule groups to a Mimir/Cortex ruler")
     cmd.add_argument("--mimir-url", default=None, help="ruler base URL (env MIMIR_URL)")
@@ -95,7 +97,7 @@ def run_apply(args: argparse.Namespace) -> int:
     """Run every configured push; exit 1 if any write failed or was blocked."""
     settings = _settings(args)
     json_out = args.output == "json"
-    console = Console(stderr=json_out, highlight=False)
+    console = Console(stderr=json_out, highlight=False, soft_wrap=True)
     failed = False
     did_something = False
     try:
@@ -135,7 +137,8 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
         writes = result.plan.writes()
         with Progress(console=console, transient=True, disable=len(writes) < 20) as bar:
             task = bar.add_task("applying", total=len(writes))
-            execute(client, result, options, os.environ, lambda _: bar.advance(task))
+            execute(client, result, options, os.environ, lambda _: bar.advance(task),
+                    args.secrets_root)
         print_summary(console, result.outcomes, result.plan)
     if args.output == "json":
         print(plan_json(result.plan, result.outcomes if not args.dry_run else ()))

@@ -10,6 +10,7 @@ import pytest
 
 from generator.apply.client import Credentials, HttpClient, RetryPolicy, grafana_client
 from tests.conftest import TESTDATA
+from tests.grafana_schema import GrafanaSpec
 from tests.grafana_emulator import Emulator
 
 BASIC = TESTDATA / "apply" / "basic"
@@ -18,9 +19,9 @@ FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.01, timeout=2
 
 
 @pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    """A fresh emulated Grafana on loopback, stopped after the test."""
-    emu = Emulator().start()
+def emulator(grafana_spec: GrafanaSpec) -> Iterator[Emulator]:
+    """A fresh emulated Grafana on loopback that checks bodies against the OpenAPI spec."""
+    emu = Emulator(validator=grafana_spec.validate_request).start()
     yield emu
     emu.stop()
 

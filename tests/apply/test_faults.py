@@ -79,12 +79,14 @@ def test_a_failure_midway_is_finished_by_the_next_run(emulator: Emulator, client
 def test_a_bad_body_names_the_file_and_quotes_grafana(emulator: Emulator, client: HttpClient,
                                                       out_dir: Path) -> None:
     path = out_dir / "grafana" / "api" / "rule-groups" / "slo-payments" / "payments-slo.json"
-    path.write_text(json.dumps({**json.loads(path.read_text()), "interval": 45}))
+    body = json.loads(path.read_text())
+    body["rules"][0]["data"][0]["datasourceUid"] = "no-such-datasource"
+    path.write_text(json.dumps(body))
     result = _apply(client, out_dir)
     [failed] = [o for o in result.outcomes if o.result == "failed"]
     assert failed.message == (
         f"rule-groups/slo-payments/payments-slo.json: rule-group slo-payments/payments-slo: PUT {GROUP} -> 400: invalid alert rule: "
-        "interval (45s) should be non-zero and divided exactly by scheduler interval: 10")
+        "failed to validate query A: data source not found")
 
 
 @pytest.mark.parametrize("credentials, org", [

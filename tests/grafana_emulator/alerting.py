@@ -222,6 +222,59 @@ def _receivers(route: dict[str, Any]) -> set[str]:
     return found
 
 
+def _mutes(route: dict[str, Any]) -> set[str]:
+    found = set(route.get("mute_time_intervals") or [])
+    for child in route.get("routes") or []:
+        found |= _mutes(child)
+    return found
+
+
+def list_mute_timings(state: State, req: Request) -> Reply:
+    """GET /mute-timings."""
+    return 200, [copy.deepcopy(m) for _, m in sorted(state.mute_timings.items())]
+
+
+def _checked_mute(body: Any) -> dict[str, Any]:
+    body = require_object(body)
+    if not body.get("name"):
+        raise HttpError(400, "invalid object specification: name must not be empty")
+    if not isinstance(body.get("time_intervals", []), list):
+        raise HttpError(400, "invalid object specification: time_intervals must be a list")
+    return body
+
+
+def create_mute_timing(state: State, req: Request) -> Reply:
+    """POST /mute-timings: 201; 409 when the name is taken."""
+    body = _checked_mute(req.body)
+    if body["name"] in state.mute_timings:
+        raise HttpError(409, f"mute timing {body['name']!r} already exists")
+    state.mute_timings[body["name"]] = {"name": body["name"],
+                                        "time_intervals": copy.deepcopy(body.get("time_intervals", [])),
+                                        "provenance": req.provenance}
+    return 201, copy.deepcopy(state.mute_timings[body["name"]])
+
+
+def update_mute_timing(state: State, req: Request, name: str) -> Reply:
+    """PUT /mute-timings/{name}: 202."""
+    body = _checked_mute(req.body)
+    old = state.mute_timings.get(name)
+    if old is None:
+        raise HttpError(404, "mute timing not found")
+    if not can_change_provenance(old["provenance"], req.provenance, rules=False):
+        raise HttpError(403, "cannot change provenance of the mute timing")
+    state.mute_timings[name] = {"name": name, "provenance": req.provenance,
+                                "time_intervals": copy.deepcopy(body.get("time_intervals", []))}
+    return 202, copy.deepcopy(state.mute_timings[name])
+
+
+def delete_mute_timing(state: State, req: Request, name: str) -> Reply:
+    """DELETE /mute-timings/{name}: 409 while a policy uses it."""
+    if name in _mutes(state.policies):
+        raise HttpError(409, f"mute timing '{name}' is used by a notification policy")
+    state.mute_timings.pop(name, None)
+    return 204, None
+
+
 def get_policies(state: State, req: Request) -> Reply:
     """GET /policies."""
     return 200, copy.deepcopy(state.policies)
@@ -237,6 +290,10 @@ def put_policies(state: State, req: Request) -> Reply:
     if missing:
         raise HttpError(400, f"invalid object specification: receiver '{missing[0]}' "
                              f"does not exist")
+    unknown = sorted(_mutes(tree) - set(state.mute_timings))
+    if unknown:
+        raise HttpError(400, f"invalid object specification: mute time interval "
+                             f"'{unknown[0]}' does not exist")
     if not can_change_provenance(state.policies.get("provenance", ""), req.provenance, False):
         raise HttpError(403, "cannot change provenance of the notification policy tree")
     state.policies = {**copy.deepcopy(tree), "provenance": req.provenance}

@@ -1,0 +1,89 @@
+"""`slogen apply` end to end against the emulator: output, exit codes, secrets never shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from tests.apply.conftest import ENVIRON
+from tests.conftest import ROOT
+from tests.grafana_emulator import Emulator
+
+
+@pytest.fixture
+def grafana_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> Emulator:
+    """Environment a CI job would set for `slogen apply`."""
+    monkeypatch.setenv("GRAFANA_URL", emulator.url)
+    monkeypatch.setenv("GRAFANA_TOKEN", emulator.token)
+    monkeypatch.setenv("GRAFANA_ORG_ID", "1")
+    for name, value in ENVIRON.items():
+        monkeypatch.setenv(name, value)
+    return emulator
+
+
+def test_apply_then_reapply(grafana_env: Emulator, out_dir: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--out", str(out_dir)]) == 0
+    first = capsys.readouterr()
+    assert "+ dashboard checkout-slo" in first.out
+    assert "apply: 11 created, 1 updated, 0 unchanged, 0 deleted, 0 failed, 0 blocked" in first.out
+    grafana_env.reset_log()
+    assert main(["apply", "--out", str(out_dir)]) == 0
+    second = capsys.readouterr()
+    assert "apply: 0 created, 0 updated, 12 unchanged" in second.out
+    assert grafana_env.writes() == []
+    for secret in [*ENVIRON.values(), grafana_env.token]:
+        assert secret not in first.out + first.err + second.out + second.err
+
+
+def test_json_output_and_dry_run(grafana_env: Emulator, out_dir: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--out", str(out_dir), "--dry-run", "--output", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"] == {"blocked": 0, "create": 11, "delete": 0, "unchanged": 0,
+                              "update": 1}
+    assert {"kind": "datasource", "key": "pg-orders", "action": "create",
+            "file": "datasources/pg-orders.json", "reason": ""} in data["changes"]
+    assert grafana_env.writes() == []
+
+
+def test_wrong_token_is_a_clear_auth_error(grafana_env: Emulator, out_dir: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GRAFANA_TOKEN", "glsa_revoked-secret")
+    assert main(["apply", "--out", str(out_dir)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("slogen: authentication failed: list folders: GET /api/folders -> 401")
+    assert "glsa_revoked-secret" not in err
+
+
+def test_a_missing_secret_names_the_variable_only(grafana_env: Emulator, out_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("PG_PASSWORD")
+    assert main(["apply", "--out", str(out_dir)]) == 1
+    out = capsys.readouterr().out
+    assert ("failed datasource pg-orders: environment variable PG_PASSWORD is not set "
+            "(needed for placeholder ${env:PG_PASSWORD})") in out
+
+
+def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    secrets = tmp_path / "secrets"
+    placeholders = set()
+    for path in (ROOT / "out" / "grafana" / "api").rglob("*.json"):
+        text = path.read_text()
+        placeholders |= {p.split("}", 1)[0] for p in text.split("${file:")[1:]}
+    for name in placeholders:
+        target = secrets / name.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("https://example.invalid/not-a-real-secret\n")
+    args = ["apply", "--out", str(ROOT / "out"), "--secrets-root", str(secrets)]
+    assert main(args) == 0, capsys.readouterr()
+    grafana_env.reset_log()
+    assert main(args) == 0
+    assert grafana_env.writes() == []
+    assert len(grafana_env.log) <= 5
