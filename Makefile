@@ -43,6 +43,9 @@ lint: $(VENV)/.installed ## ruff and mypy
 schema: $(VENV)/.installed ## regenerate schema/*.json for editors
 	$(SLOGEN) schema --out schema
 
+apply: $(VENV)/.installed ## push out/ to Grafana (GRAFANA_URL, GRAFANA_TOKEN); a dry run unless APPLY=1
+	$(SLOGEN) apply --out out $(if $(filter 1,$(APPLY)),,--dry-run) $(APPLY_ARGS)
+
 bench: $(VENV)/.installed ## run the benchmarks; figures go to bench/results/
 	$(PY) bench/run.py $(BENCH)
 
