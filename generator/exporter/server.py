@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,11 +33,22 @@ class ExpositionCache:
             return self._body
 
 
+class _Server(ThreadingHTTPServer):
+    """Threaded server that keeps quiet about scrapers hanging up."""
+
+    daemon_threads = True
+    # Twenty scrapers connecting at once overflow the default backlog of 5 and wait a second.
+    request_queue_size = 128
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A scraper closing its connection mid-reply is normal; anything else is still shown."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def make_server(host: str, port: int, cache: ExpositionCache) -> ThreadingHTTPServer:
     """A threaded HTTP/1.1 server (keep-alive) bound to host:port; call serve_forever()."""
-    server = ThreadingHTTPServer((host, port), _handler(cache.body))
-    server.daemon_threads = True
-    return server
+    return _Server((host, port), _handler(cache.body))
 
 
 def _handler(body: Callable[[], bytes]) -> type[BaseHTTPRequestHandler]:
@@ -44,6 +56,8 @@ def _handler(body: Callable[[], bytes]) -> type[BaseHTTPRequestHandler]:
         """Serves /metrics from the cache and /healthz; nothing else."""
 
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, the body waits for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802 - name fixed by http.server
             path = self.path.split("?", 1)[0]
