@@ -44,11 +44,15 @@ def routing_cases(model: Model, tree: RouteTree) -> list[RoutingCase]:
 
 
 def findings(model: Model, tree: RouteTree) -> list[Finding]:
-    """Unreachable routes (errors), receivers nobody routes to and overrides no alert meets."""
+    """Unreachable routes (errors); unused receivers and intervals, overrides no alert meets."""
     found = [Finding(m, error=True) for m in _unreachable(tree)]
     used = {tree.receiver} | {r for route in tree.routes for r in route.receivers}
     found += [Finding(f"receiver {r.name!r} is declared but no route sends to it", error=False)
               for r in model.receivers if r.name not in used]
+    active = {route.active_during for route in tree.routes}
+    found += [Finding(f"time interval {name!r} is declared but no route is active_during it",
+                      error=False)
+              for name in tree.time_intervals if name not in active]
     label_sets = [labels for _, labels in _alert_label_sets(model)]
     for route in tree.routes:
         if ".overrides[" in route.origin and not any(

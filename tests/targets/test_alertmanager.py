@@ -125,7 +125,7 @@ def test_unreachable_route_and_unused_receivers_are_reported(tmp_path: Path) -> 
         "      repeat_interval: 1h\n  time_intervals:",
         "      repeat_interval: 1h\n    - match: {alert_type: predictive, team: web}\n"
         "      receivers: [mail]\n    - match: {team: nobody}\n      receivers: [chat-default]\n"
-        "  time_intervals:")
+        "  time_intervals:") + "    weekends:\n      - weekdays: [saturday, sunday]\n"
     model = compile_model(tmp_path, text)
     tree = build_tree(model)
     assert tree is not None
@@ -133,6 +133,7 @@ def test_unreachable_route_and_unused_receivers_are_reported(tmp_path: Path) -> 
         (True, "slos/_global.yaml: routing.overrides[1]: route is never reached: every alert it "
                'matches stops at slos/_global.yaml: routing.overrides[0] (alert_type="predictive", '
                "continue: false)"),
+        (False, "time interval 'weekends' is declared but no route is active_during it"),
         (False, "slos/_global.yaml: routing.overrides[2]: no alert declared in the specs matches "
                 'team="nobody"'),
     ]

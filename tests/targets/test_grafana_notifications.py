@@ -1,4 +1,4 @@
-"""Grafana contact points, policy tree and mute timings: Grafana's schema, same routing, no secrets."""
+"""Grafana contact points, policies and mute timings: Grafana's schema, same routing, no secrets."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from tests.routing_specs import compile_model
 
 
 def _files(tmp_path: Path) -> dict[str, str]:
-    return {p.as_posix(): t for p, t in grafana_notifications.render(compile_model(tmp_path)).items()}
+    files = grafana_notifications.render(compile_model(tmp_path))
+    return {p.as_posix(): t for p, t in files.items()}
 
 
 def _yaml(text: str) -> Any:
