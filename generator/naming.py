@@ -72,6 +72,9 @@ CHECK_DIFFERENCE = "slogen_check_difference"
 CHECK_FAILING = "slogen_check_failing"
 
 MANAGED_TAG = "managed-by:slogen"
+# Label on every Grafana-managed alert rule slogen writes, so apply can tell its rules apart.
+GRAFANA_MANAGED_LABEL = "managed_by"
+GRAFANA_MANAGED_VALUE = "slogen"
 GRAFANA_UID_MAX = 40
 
 

@@ -25,6 +25,8 @@ def _targets() -> tuple[Target, ...]:
         alertmanager,
         docs,
         exporter_config,
+        grafana_alerting,
+        grafana_dashboard,
         grafana_notifications,
         prometheus_rules,
     )
@@ -33,6 +35,8 @@ def _targets() -> tuple[Target, ...]:
         Target("alertmanager", alertmanager.render),
         Target("docs", docs.render),
         Target("exporter", exporter_config.render),
+        Target("grafana-alerting", grafana_alerting.render),
+        Target("grafana-dashboards", grafana_dashboard.render),
         Target("grafana-notifications", grafana_notifications.render),
         Target("prometheus", prometheus_rules.render),
     )
