@@ -41,6 +41,7 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
     grafana = _build_grafana(gl, gloc, errors)
     _check_routing(gl, gloc, errors)
     services = _build_services(loaded.services, gl, grafana, errors)
+    _check_grafana_groups(services, errors)
     if errors.items:
         raise SpecErrors(errors.items)
     exprs = tuple(e for svc in loaded.services for e in _expressions(svc))
@@ -511,6 +512,20 @@ def _build_grafana_alert(spec: s.ServiceSpec, index: int, grafana: m.GrafanaSett
         annotations=dict(sorted(a.annotations.items())), source=_source(loc, path),
         mttd=_mttd(loc, a.mttd, (*path, "mttd")),
     )
+
+
+def _check_grafana_groups(services: Sequence[m.Service], errors: _Errors) -> None:
+    """Grafana evaluates a rule group at one interval, so its rules must agree on `every`."""
+    first: dict[tuple[str, str], m.GrafanaAlert] = {}
+    for alert in (a for svc in services for a in svc.grafana_alerts):
+        seen = first.setdefault((alert.folder_uid, alert.group), alert)
+        if seen.every != alert.every:
+            src = alert.source
+            errors.items.append(SpecError(
+                src.file, src.line, src.column, f"{src.path}.every",
+                f"every {format_duration(alert.every)} differs from every "
+                f"{format_duration(seen.every)} of {seen.title} in group {alert.group!r}; "
+                "Grafana evaluates a group at one interval"))
 
 
 def _build_dashboard(spec: s.ServiceSpec, grafana: m.GrafanaSettings, loc: Locator,

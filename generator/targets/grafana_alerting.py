@@ -111,7 +111,8 @@ class RuleGroup:
 def query(alert: m.GrafanaAlert) -> Query:
     """A: the SQL or PromQL query over the alert's range."""
     if alert.sql is not None:
-        body: dict[str, Any] = {"rawSql": alert.sql.strip(), "rawQuery": True,
+        # Ends in a newline as YAML literal blocks keep one, so both formats carry the same SQL.
+        body: dict[str, Any] = {"rawSql": alert.sql.strip() + "\n", "rawQuery": True,
                                 "editorMode": "code", "format": "time_series"}
     else:
         body = {"expr": alert.expr, "editorMode": "code", "range": True, "instant": False}
@@ -153,7 +154,7 @@ def rule(alert: m.GrafanaAlert) -> Rule:
 
 
 def rule_groups(model: m.Model) -> list[RuleGroup]:
-    """Every group, by folder and name; a group runs at the shortest interval of its rules."""
+    """Every group, by folder and name (the spec checks that a group's rules share `every`)."""
     titles = {f.uid: f.title for f in model.grafana.folders}
     grouped: dict[tuple[str, str], list[m.GrafanaAlert]] = {}
     for service in model.services:

@@ -19,6 +19,8 @@ from generator.targets.grafana_board import (
 OVERVIEW_UID = naming.grafana_uid("slogen", "overview")
 OVERVIEW_TITLE = "Service levels overview"
 SERVICE_FILTER = '{service=~"$service"}'
+# Only the metadata series carry the service label; the others are joined to them by slo_id.
+IN_SERVICE = f" and on ({naming.LABEL_SLO_ID}) {naming.SLO_OBJECTIVE}{SERVICE_FILTER}"
 
 
 def _either(exprs: list[str]) -> str:
@@ -37,15 +39,15 @@ def _page_windows(model: m.Model) -> list[timedelta]:
 
 def slo_table(model: m.Model) -> p.Sized:
     """One row per SLO: objective, SLI over its window and budget left."""
-    sli = _either([f"1 - {naming.error_ratio_record(w)}{SERVICE_FILTER}" for w in _windows(model)])
+    sli = _either([f"(1 - {naming.error_ratio_record(w)}){IN_SERVICE}" for w in _windows(model)])
     queries = [(f"{naming.SLO_OBJECTIVE}{SERVICE_FILTER}", "objective"), (sli, "SLI"),
-               (f"{naming.SLO_BUDGET_REMAINING}{SERVICE_FILTER}", "budget remaining")]
+               (f"{naming.SLO_BUDGET_REMAINING}{IN_SERVICE}", "budget remaining")]
     return p.Sized(p.table("Service level objectives", queries), 24, 9)
 
 
 def budget_over_time() -> p.Sized:
     """Error budget left per SLO over time."""
-    expr = f"{naming.SLO_BUDGET_REMAINING}{SERVICE_FILTER}"
+    expr = f"{naming.SLO_BUDGET_REMAINING}{IN_SERVICE}"
     return p.Sized(p.timeseries("Error budget remaining", [(expr, "{{slo_id}}")],
                                 [p.Step("red"), p.Step("yellow", 0.0), p.Step("green", 0.25)],
                                 "percentunit"), 12, 8)
@@ -53,7 +55,8 @@ def budget_over_time() -> p.Sized:
 
 def page_burn_rates(model: m.Model) -> p.Sized:
     """Burn rate over the long page windows, the ones that page first."""
-    queries = [(f"{naming.burn_rate_record(w)}{SERVICE_FILTER}",
+    budget = f"{naming.SLO_ERROR_BUDGET}{SERVICE_FILTER}"
+    queries = [(f"{naming.error_ratio_record(w)} / on ({naming.LABEL_SLO_ID}) {budget}",
                 f"{{{{slo_id}}}} ({naming.window_suffix(w)})") for w in _page_windows(model)]
     return p.Sized(p.timeseries("Burn rate (page windows)", queries, (), "none"), 12, 8)
 

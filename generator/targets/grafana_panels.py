@@ -131,10 +131,21 @@ def burn_windows(slo: m.Slo) -> list[timedelta]:
     return sorted({w for bw in slo.burn_windows for w in (bw.short, bw.long)})
 
 
+def burn_rate(window: timedelta, selector: str) -> str:
+    """Burn rate over `window`: the recorded error ratio over the recorded error budget.
+
+    Only some windows have a recorded burn rate; every alert window has a recorded ratio.
+    """
+    return (f"{naming.error_ratio_record(window)}{selector} / on ({naming.LABEL_SLO_ID}) "
+            f"{naming.SLO_ERROR_BUDGET}{selector}")
+
+
 def slo_sli_stat(slo: m.Slo) -> Sized:
     """SLI over the SLO window against the objective: red below it, yellow past half the budget."""
     expr = f"1 - {naming.error_ratio_record(slo.window)}{_sel(slo_id=slo.id)}"
-    steps = [Step("red"), Step("yellow", slo.target), Step("green", 1 - slo.error_budget / 2)]
+    # Rounded so 1 - 0.001 is written 0.999, not 0.9990000000000001.
+    steps = [Step("red"), Step("yellow", round(slo.target, 9)),
+             Step("green", round(1 - slo.error_budget / 2, 9))]
     title = f"{slo.name}: SLI ({naming.window_suffix(slo.window)}, objective {slo.objective:g}%)"
     return Sized(stat(title, [(expr, "SLI")], steps, "percentunit", slo.description), 6, 6)
 
@@ -149,7 +160,7 @@ def slo_budget_stat(slo: m.Slo) -> Sized:
 
 def slo_burn_rates(slo: m.Slo) -> Sized:
     """Burn rate over every alert window, with the lowest page and ticket factors as lines."""
-    queries = [(f"{naming.burn_rate_record(w)}{_sel(slo_id=slo.id)}", naming.window_suffix(w))
+    queries = [(burn_rate(w, _sel(slo_id=slo.id)), naming.window_suffix(w))
                for w in burn_windows(slo)]
     steps = [Step("green")]
     for level, color in (("ticket", "yellow"), ("page", "red")):

@@ -37,13 +37,14 @@ CheckFn = Callable[[Path, Model, Tools], list[Problem]]
 
 def _checks() -> tuple[tuple[str, CheckFn], ...]:
     # Imported here: check modules import this one for Problem and Tools.
-    from generator.validate import amtool, prometheus
+    from generator.validate import amtool, grafana, prometheus
     from generator.validate.exporter_config import check_exporter_config
 
     return (
         ("prometheus-rules", prometheus.check_rule_files),
         ("alertmanager", amtool.check_alertmanager),
         ("exporter config", check_exporter_config),
+        ("grafana-references", grafana.check_grafana),
     )
 
 

@@ -1,0 +1,152 @@
+"""Checks on generated Grafana documents: panel PromQL parses and names only series that rules or
+specs define, and every panel, query and alert rule uses a declared datasource."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from generator import model as m
+from generator import naming
+from generator.validate import promtool
+from generator.validate.checks import Problem, Tools
+
+EXPR_UID = "__expr__"
+# Exporter series that exist whenever a service declares health checks.
+EXPORTER_SERIES = (naming.CHECK_UP, naming.CHECK_ERRORS, naming.CHECK_LAST_SUCCESS,
+                   naming.CHECK_DIFFERENCE, naming.CHECK_DURATION,
+                   *(f"{naming.CHECK_DURATION}_{s}" for s in ("bucket", "count", "sum")))
+_KEYWORDS = frozenset({"and", "or", "unless", "by", "without", "on", "ignoring", "group_left",
+                       "group_right", "bool", "offset", "inf", "nan", "atan2", "start", "end"})
+_STRINGS = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
+_NOISE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\boffset\s+\S+|"
+                    r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
+_NAME = re.compile(r"(?<![\w.$:])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:])(?!\s*\()")
+_VARIABLE = re.compile(r"\$\{?(\w+)(?::\w+)?\}?")
+
+
+def series_names(expr: str) -> set[str]:
+    """Metric names an expression selects (functions, keywords and label names excluded)."""
+    text = _NOISE.sub(" ", _STRINGS.sub('""', _VARIABLE.sub("x", expr)))
+    return {n for n in _NAME.findall(text) if n not in _KEYWORDS and not n.isdigit()}
+
+
+def for_promtool(expr: str) -> str:
+    """Grafana variables replaced by values promtool parses: ranges by 5m, others by `x`."""
+    return _VARIABLE.sub(lambda mt: "5m" if mt.group(1).startswith("__") else "x", expr)
+
+
+def panels(dashboard: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every panel, including those nested in rows."""
+    for panel in dashboard.get("panels", []):
+        yield panel
+        yield from panel.get("panels", [])
+
+
+def panel_exprs(dashboard: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(panel title, PromQL) of every Prometheus query."""
+    for panel in panels(dashboard):
+        for target in panel.get("targets", []):
+            if target.get("expr"):
+                yield str(panel.get("title", "")), str(target["expr"])
+
+
+def datasource_refs(dashboard: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(panel title, datasource uid) of panels and queries, variables resolved to their default."""
+    defaults = {v["name"]: (v.get("current") or {}).get("value")
+                for v in dashboard.get("templating", {}).get("list", [])
+                if v.get("type") == "datasource"}
+    for panel in panels(dashboard):
+        refs = [panel.get("datasource"), *(t.get("datasource") for t in panel.get("targets", []))]
+        for ref in refs:
+            if isinstance(ref, Mapping) and ref.get("uid"):
+                uid = str(ref["uid"])
+                var = _VARIABLE.fullmatch(uid)
+                yield str(panel.get("title", "")), str(defaults.get(var.group(1))) if var else uid
+
+
+def recorded_series(rule_files: Iterable[Path]) -> set[str]:
+    """Names recorded by rule files, whatever their layout (plain, operator, mimir)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Mapping):
+            if isinstance(node.get("record"), str):
+                found.add(node["record"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in rule_files:
+        for doc in YAML(typ="safe").load_all(path.read_text(encoding="utf-8")):
+            walk(doc)
+    return found
+
+
+def spec_series(model: m.Model) -> set[str]:
+    """Series the specs define or select outside dashboards: SLIs, alerts, recordings, checks."""
+    exprs = [e for src, e in model.expressions if not src.path.startswith("dashboard.")]
+    names = {"up"} | {r.record for s in model.services for r in s.recordings}
+    for service in model.services:
+        exprs += [q for slo in service.slos for q in (slo.sli.errors_query, slo.sli.total_query)]
+        for check in service.health_checks:
+            names |= {naming.check_metric(check.name, v) for v in check.values}
+            names |= set(EXPORTER_SERIES)
+    return names | {n for e in exprs for n in series_names(e)}
+
+
+def _declared_titles(model: m.Model) -> dict[str, set[str]]:
+    return {s.dashboard.uid: {p.title for p in s.dashboard.panels} for s in model.services}
+
+
+def _dashboard_problems(path: Path, board: Mapping[str, Any], model: m.Model,
+                        known: set[str]) -> Iterator[str]:
+    declared = _declared_titles(model).get(str(board.get("uid")), set())
+    uids = {d.uid for d in model.grafana.datasources}
+    for title, uid in datasource_refs(board):
+        if uid not in uids:
+            yield f'panel "{title}": datasource {uid!r} is not declared ({", ".join(sorted(uids))})'
+    for title, expr in panel_exprs(board):
+        # A declared panel may read any raw metric, but a recording-rule name must be recorded.
+        unknown = sorted(n for n in series_names(expr) - known
+                         if title not in declared or ":" in n)
+        if unknown:
+            yield f'panel "{title}": no rule or spec defines {", ".join(unknown)} in: {expr}'
+
+
+def _rule_problems(group: Mapping[str, Any], uids: set[str]) -> Iterator[str]:
+    for rule in group.get("rules", []):
+        for query in rule.get("data", []):
+            uid = query.get("datasourceUid")
+            if uid != EXPR_UID and uid not in uids:
+                yield f'rule "{rule.get("title")}": datasource {uid!r} is not declared'
+
+
+def check_grafana(staged: Path, model: m.Model, tools: Tools) -> list[Problem]:
+    """Datasource and series references everywhere; PromQL syntax when promtool is installed."""
+    problems: list[Problem] = []
+    known = spec_series(model) | recorded_series(sorted((staged / "prometheus").rglob("*.yaml")))
+    exprs: list[tuple[str, str, str]] = []
+    for path in sorted((staged / "grafana" / "api" / "dashboards").glob("*.json")):
+        board = json.loads(path.read_text(encoding="utf-8"))["dashboard"]
+        rel = str(path.relative_to(staged))
+        problems += [Problem("grafana-references", rel, p)
+                     for p in _dashboard_problems(path, board, model, known)]
+        exprs += [(rel, title, expr) for title, expr in panel_exprs(board)]
+    uids = {d.uid for d in model.grafana.datasources}
+    for path in sorted((staged / "grafana" / "api" / "rule-groups").rglob("*.json")):
+        group = json.loads(path.read_text(encoding="utf-8"))
+        problems += [Problem("grafana-references", str(path.relative_to(staged)), p)
+                     for p in _rule_problems(group, uids)]
+    if tools.promtool is not None:
+        bad = promtool.parse_errors([for_promtool(e) for _, _, e in exprs], tools.promtool)
+        problems += [Problem("promql", exprs[i][0], f'panel "{exprs[i][1]}": {msg}')
+                     for i, msg in sorted(bad.items())]
+    return problems

@@ -1,0 +1,148 @@
+"""Grafana dashboards, folders and datasources: golden files, API schemas, seed 003's 13 panels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePath
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from generator import model as m
+from generator import pipeline
+from generator.targets import grafana_alerting, grafana_dashboard
+from generator.targets.grafana_board import HASH_TAG_PREFIX, content_hash
+from tests.conftest import SPECS_DIR, TESTDATA
+from tests.golden import assert_golden
+from tests.grafana_schema import GrafanaSpec
+
+CASE = TESTDATA / "grafana"
+
+
+def _model(spec_dir: Path) -> m.Model:
+    return pipeline.compile_specs(spec_dir, None, spec_dir.parent)
+
+
+def _files(spec_dir: Path) -> dict[PurePath, str]:
+    model = _model(spec_dir)
+    return grafana_dashboard.render(model) | grafana_alerting.render(model)
+
+
+def _json(files: dict[PurePath, str], path: str) -> Any:
+    return json.loads(files[PurePath(path)])
+
+
+@pytest.mark.parametrize("spec_dir, expected", [
+    pytest.param(SPECS_DIR, CASE / "reference", id="the five reference specs"),
+    pytest.param(CASE / "in", CASE / "out", id="every SLI kind, two dashboard folders"),
+])
+def test_grafana_files_match_golden(spec_dir: Path, expected: Path, update_golden: bool) -> None:
+    assert_golden(expected, _files(spec_dir), update_golden)
+
+
+@pytest.mark.parametrize("spec_dir", [SPECS_DIR, CASE / "in"], ids=["reference", "case"])
+def test_every_api_document_matches_grafanas_openapi_spec(
+        grafana_spec: GrafanaSpec, spec_dir: Path) -> None:
+    files = _files(spec_dir)
+    requests = {"dashboards": ("POST", "/api/dashboards/db"), "folders": ("POST", "/api/folders"),
+                "datasources": ("POST", "/api/datasources")}
+    checked = 0
+    for path, text in files.items():
+        parts = path.parts
+        if parts[:2] == ("grafana", "api") and parts[2] in requests:
+            grafana_spec.validate_request(*requests[parts[2]], json.loads(text))
+            checked += 1
+    assert checked >= 4
+
+
+def test_seed_003_dashboard_has_its_13_panels_48h_range_and_10s_refresh() -> None:
+    files = _files(SPECS_DIR)
+    board = _json(files, "grafana/api/dashboards/genesis-48h.json")["dashboard"]
+    spec_titles = [p.title for p in _model(SPECS_DIR).service("genesis").dashboard.panels]
+    assert [p["title"] for p in board["panels"]] == spec_titles
+    assert len(board["panels"]) == 13
+    assert board["time"] == {"from": "now-48h", "to": "now"}
+    assert board["refresh"] == "10s"
+    first = board["panels"][0]
+    assert first["type"] == "stat"
+    assert first["fieldConfig"]["defaults"]["thresholds"]["steps"] == [
+        {"color": "red", "value": None}, {"color": "yellow", "value": 98.0},
+        {"color": "green", "value": 99.0}]
+
+
+def test_provisioning_json_is_the_api_dashboard_and_hash_tag_matches_content() -> None:
+    files = _files(SPECS_DIR)
+    for path in [p for p in files if p.parts[:3] == ("grafana", "api", "dashboards")]:
+        body = json.loads(files[path])
+        board = body["dashboard"]
+        assert body["overwrite"] is True and body["folderUid"] == "slogen-slos"
+        assert board == _json(files, f"grafana/provisioning/dashboards/json/{path.name}")
+        assert "managed-by:slogen" in board["tags"]
+        assert f"{HASH_TAG_PREFIX}{content_hash(board)}" in board["tags"]
+        assert len(board["uid"]) <= 40 and path.stem == board["uid"]
+
+
+def test_hash_tag_changes_with_content_only() -> None:
+    board = _json(_files(SPECS_DIR), "grafana/api/dashboards/slogen-hive.json")["dashboard"]
+    without = [t for t in board["tags"] if not t.startswith(HASH_TAG_PREFIX)]
+    assert len(without) == len(board["tags"]) - 1
+    assert content_hash(board) == content_hash({**board, "tags": without})
+    assert content_hash(board) != content_hash({**board, "title": "other"})
+
+
+def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
+    board = _json(_files(CASE / "in"), "grafana/api/dashboards/slogen-checkout.json")["dashboard"]
+    titles = [p["title"] for p in board["panels"]]
+    assert titles[:4] == ["availability: SLI (30d, objective 99.9%)",
+                          "availability: error budget remaining", "availability: burn rate",
+                          "availability: SLI over time"]
+    steps = board["panels"][0]["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    assert [s["color"] for s in steps] == ["red", "yellow", "green"]
+    assert [s["value"] for s in steps] == [None, 0.999, 0.9995]
+    burn = [t["expr"] for t in board["panels"][2]["targets"]]
+    assert burn[0] == ('slo:sli_error:ratio_rate5m{slo_id="checkout-availability"} / on (slo_id) '
+                       'slo:error_budget:ratio{slo_id="checkout-availability"}')
+    assert {"http_request_duration_seconds percentiles", "queue_wait_seconds percentiles",
+            "Health checks", "Active alerts", "Runbooks", "Queue depth", "Notes"} <= set(titles)
+
+
+def test_latency_panel_reads_recorded_quantiles_when_the_spec_records_them() -> None:
+    board = _json(_files(CASE / "in"), "grafana/api/dashboards/slogen-checkout.json")["dashboard"]
+    panel = next(p for p in board["panels"] if p["title"] == "queue_wait_seconds percentiles")
+    assert [t["expr"] for t in panel["targets"]] == [
+        "service:queue_wait_seconds:p50_rate5m", "service:queue_wait_seconds:p95_rate5m",
+        "service:queue_wait_seconds:p99_rate5m"]
+
+
+def test_variables_datasource_and_instance_where_an_availability_sli_exists() -> None:
+    files = _files(CASE / "in")
+    board = _json(files, "grafana/api/dashboards/slogen-checkout.json")["dashboard"]
+    variables = {v["name"]: v for v in board["templating"]["list"]}
+    assert variables["datasource"]["current"]["value"] == "prom"
+    assert variables["instance"]["query"] == 'label_values(up{job="checkout"}, instance)'
+    overview = _json(files, "grafana/api/dashboards/slogen-overview.json")["dashboard"]
+    assert [v["name"] for v in overview["templating"]["list"]] == ["datasource", "service"]
+
+
+def test_two_dashboard_folders_get_a_provider_and_directory_each() -> None:
+    files = _files(CASE / "in")
+    provider_file = PurePath("grafana/provisioning/dashboards/slogen.yaml")
+    providers = YAML(typ="safe").load(files[provider_file])["providers"]
+    base = "$__env{GF_PATHS_PROVISIONING}/dashboards/json"
+    assert [(p["folderUid"], p["folder"], p["options"]["path"]) for p in providers] == [
+        ("shop-boards", "Shop Boards", f"{base}/shop-boards"),
+        ("slos", "Service Levels", f"{base}/slos")]
+    assert PurePath("grafana/provisioning/dashboards/json/shop-boards/slogen-checkout.json") \
+        in files
+
+
+def test_secrets_are_placeholders_in_both_channels() -> None:
+    files = _files(CASE / "in")
+    body = _json(files, "grafana/api/datasources/orders-db.json")
+    assert body["secureJsonData"] == {"password": "${env:ORDERS_DB_PASSWORD}"}
+    path = PurePath("grafana/provisioning/datasources/slogen.yaml")
+    provisioned = YAML(typ="safe").load(files[path])
+    orders = next(d for d in provisioned["datasources"] if d["uid"] == "orders-db")
+    assert orders["secureJsonData"] == {"password": "$__env{ORDERS_DB_PASSWORD}"}
+    assert orders["jsonData"] == {"database": "orders"}
