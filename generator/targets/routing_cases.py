@@ -96,7 +96,9 @@ def _alert_label_sets(model: Model) -> Iterator[tuple[str, dict[str, str]]]:
                           naming.LABEL_SLO: slo.name}
                 yield _labelled(svc, f"slo {slo.name}", slo.alert_name, sev.value, labels)
         for ga in svc.grafana_alerts:
-            yield _labelled(svc, f"grafana {ga.title}", ga.title, ga.severity.value, ga.labels)
+            # The Grafana target marks every rule it writes as ours; route with that label too.
+            labels = {**ga.labels, naming.GRAFANA_MANAGED_LABEL: naming.GRAFANA_MANAGED_VALUE}
+            yield _labelled(svc, f"grafana {ga.title}", ga.title, ga.severity.value, labels)
 
 
 def _labelled(svc: Service, what: str, alertname: str, severity: str,
