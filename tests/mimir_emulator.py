@@ -91,7 +91,9 @@ class MimirRuler:
             return (200, _yaml_text(listing)) if listing else (404, "no rule groups found\n")
         if method == "GET" and len(parts) == 1:
             found = list(spaces.get(parts[0], {}).values())
-            return (200, _yaml_text({parts[0]: found})) if found else (404, "no rule groups found\n")
+            if not found:
+                return 404, "no rule groups found\n"
+            return 200, _yaml_text({parts[0]: found})
         if method == "POST" and len(parts) == 1:
             try:
                 group = json.loads(body) if body.lstrip().startswith("{") else YAML(

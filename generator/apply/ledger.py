@@ -1,10 +1,10 @@
-"""The ledger: which contact points, templates and policy tree slogen owns, kept in Grafana.
+"""The ledger: which contact points, templates, mute timings and policy tree slogen owns.
 
-Contact points, templates, mute timings and the policy tree carry no labels or tags, and secret settings come
-back redacted, so neither ownership nor equality can be read from the objects themselves. slogen
-records both in one notification template, `slogen_managed`, whose body is a Go template
-comment holding JSON. It is read with the templates (no extra request) and lets a no-op apply
-skip reading contact points, mute timings and policies altogether.
+These objects carry no labels or tags, and secret settings come back redacted, so neither
+ownership nor equality can be read from the objects themselves. slogen records both in one
+notification template, `slogen_managed`, whose body is a Go template comment holding JSON. It is
+read with the templates (no extra request) and lets a no-op apply skip reading contact points,
+mute timings and policies altogether.
 """
 
 from __future__ import annotations

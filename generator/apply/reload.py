@@ -75,7 +75,8 @@ def sync_and_reload(sources: list[Path], dest: Path, url: str | None, what: str,
     """Copy, reload, and roll the files back if the reload is rejected; True on failure."""
     changes = plan_copy(sources, dest, prune, pattern)
     for change in changes:
-        verb = "remove" if change.text is None else ("create" if change.before is None else "update")
+        verb = ("remove" if change.text is None
+                else "create" if change.before is None else "update")
         console.print(f"[yellow]~ {what} {verb} {change.target.name}[/yellow]")
     if dry_run or not changes:
         console.print(f"{what}: {len(changes)} file(s) to change")

@@ -33,7 +33,8 @@ def print_plan(console: Console, plan: Plan, verbose: bool = False) -> None:
         mark, style = STYLE[change.action]
         where = f"  [dim]({escape(change.file)})[/dim]" if change.file else ""
         reason = f": {escape(change.reason)}" if change.reason else ""
-        console.print(f"[{style}]{mark} {change.kind} {escape(change.key)}{reason}[/{style}]{where}")
+        head = f"{mark} {change.kind} {escape(change.key)}{reason}"
+        console.print(f"[{style}]{head}[/{style}]{where}")
         if change.action is Action.UPDATE:
             for line in _diff(change):
                 console.print(f"    {_colour(line)}", highlight=False)

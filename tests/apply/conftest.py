@@ -10,8 +10,8 @@ import pytest
 
 from generator.apply.client import Credentials, HttpClient, RetryPolicy, grafana_client
 from tests.conftest import TESTDATA
-from tests.grafana_schema import GrafanaSpec
 from tests.grafana_emulator import Emulator
+from tests.grafana_schema import GrafanaSpec
 
 BASIC = TESTDATA / "apply" / "basic"
 ENVIRON = {"PG_PASSWORD": "pg-secret-value", "SLACK_WEBHOOK_URL": "https://hooks.example/secret"}

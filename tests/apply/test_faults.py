@@ -85,7 +85,8 @@ def test_a_bad_body_names_the_file_and_quotes_grafana(emulator: Emulator, client
     result = _apply(client, out_dir)
     [failed] = [o for o in result.outcomes if o.result == "failed"]
     assert failed.message == (
-        f"rule-groups/slo-payments/payments-slo.json: rule-group slo-payments/payments-slo: PUT {GROUP} -> 400: invalid alert rule: "
+        "rule-groups/slo-payments/payments-slo.json: rule-group slo-payments/payments-slo: "
+        f"PUT {GROUP} -> 400: invalid alert rule: "
         "failed to validate query A: data source not found")
 
 

@@ -248,8 +248,8 @@ def create_mute_timing(state: State, req: Request) -> Reply:
     body = _checked_mute(req.body)
     if body["name"] in state.mute_timings:
         raise HttpError(409, f"mute timing {body['name']!r} already exists")
-    state.mute_timings[body["name"]] = {"name": body["name"],
-                                        "time_intervals": copy.deepcopy(body.get("time_intervals", [])),
+    intervals = copy.deepcopy(body.get("time_intervals", []))
+    state.mute_timings[body["name"]] = {"name": body["name"], "time_intervals": intervals,
                                         "provenance": req.provenance}
     return 201, copy.deepcopy(state.mute_timings[body["name"]])
 

@@ -76,7 +76,8 @@ class Fault:
 
     def matches(self, method: str, path: str) -> bool:
         """True while it still has firings left and the request matches."""
-        return self.times > 0 and method == self.method and re.fullmatch(self.path, path) is not None
+        return (self.times > 0 and method == self.method
+                and re.fullmatch(self.path, path) is not None)
 
 
 @dataclass
