@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.apply.secrets import placeholders
 from generator.cli import main
 from tests.apply.conftest import ENVIRON
 from tests.conftest import ROOT
@@ -71,16 +72,20 @@ def test_a_missing_secret_names_the_variable_only(grafana_env: Emulator, out_dir
 
 
 def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     secrets = tmp_path / "secrets"
-    placeholders = set()
+    found: set[str] = set()
     for path in (ROOT / "out" / "grafana" / "api").rglob("*.json"):
-        text = path.read_text()
-        placeholders |= {p.split("}", 1)[0] for p in text.split("${file:")[1:]}
-    for name in placeholders:
-        target = secrets / name.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("https://example.invalid/not-a-real-secret\n")
+        found |= placeholders(json.loads(path.read_text()))
+    for placeholder in found:
+        kind, name = placeholder[2:-1].split(":", 1)
+        if kind == "env":
+            monkeypatch.setenv(name, "not-a-real-secret")
+        else:
+            target = secrets / name.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("https://example.invalid/not-a-real-secret\n")
     args = ["apply", "--out", str(ROOT / "out"), "--secrets-root", str(secrets)]
     assert main(args) == 0, capsys.readouterr()
     grafana_env.reset_log()
