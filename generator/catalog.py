@@ -29,11 +29,21 @@ class AlertRow:
     runbook: str | None
     timing: notify.Timing
     mttd: m.MttdTarget | None
+    active_during: str | None = None
 
     @property
     def key(self) -> str:
         """Stable identity across spec versions."""
         return f"{self.service}/{self.name}/{self.severity.value}"
+
+
+def _row(service: m.Service, name: str, severity: m.Severity, kind: str, condition: str,
+         for_: timedelta, found: tuple[notify.Delivery, ...], runbook: str | None,
+         timing: notify.Timing, mttd: m.MttdTarget | None) -> AlertRow:
+    # When every route only notifies inside a time interval, a page can wait for it to open.
+    muted = {d.active_during for d in found}
+    return AlertRow(service.name, name, severity, kind, condition, for_, notify.receivers(found),
+                    runbook, timing, mttd, muted.pop() if len(muted) == 1 else None)
 
 
 def _cond(c: Condition | None) -> str:
@@ -79,10 +89,9 @@ def slo_rows(model: m.Model, service: m.Service, slo: m.Slo) -> list[AlertRow]:
     for level in dict.fromkeys(w.level for w in slo.burn_windows):
         first = next(w for w in slo.burn_windows if w.level == level)
         labels = notify.alert_labels(service, first.severity, {**slo.labels, **slo.alert_labels})
-        rows.append(AlertRow(
-            service.name, slo.alert_name, first.severity, f"burn rate ({level})",
-            _burn_words(slo, level), first.for_,
-            notify.receivers(notify.deliveries(model, service, labels)),
+        rows.append(_row(
+            service, slo.alert_name, first.severity, f"burn rate ({level})",
+            _burn_words(slo, level), first.for_, notify.deliveries(model, service, labels),
             slo.annotations.get("runbook_url")
             or (f"{service.runbook}#{slo.name}" if service.runbook else None),
             notify.slo_timing(model, service, slo, level), first.mttd or service.mttd))
@@ -97,10 +106,10 @@ def alert_rows(model: m.Model, service: m.Service, alert: m.Alert) -> list[Alert
     for tier in tiers:
         condition = tier.condition if alert.tiers or alert.condition else None
         labels = notify.alert_labels(service, tier.severity, alert.labels)
-        rows.append(AlertRow(
-            service.name, alert.name, tier.severity, alert.kind.value,
-            _words(alert, condition), tier.for_,
-            notify.receivers(notify.deliveries(model, service, labels)), alert.runbook,
+        rows.append(_row(
+            service, alert.name, tier.severity, alert.kind.value,
+            _words(alert, condition), tier.for_, notify.deliveries(model, service, labels),
+            alert.runbook,
             notify.alert_timing(model, service, alert, tier.for_, tier.severity),
             alert.mttd or service.mttd))
     return rows
@@ -112,9 +121,9 @@ def grafana_rows(model: m.Model, service: m.Service, alert: m.GrafanaAlert) -> l
     words = (f"{alert.reduce} of {query} over {format_duration(alert.range)} "
              f"{_cond(alert.condition)}")
     labels = notify.alert_labels(service, alert.severity, alert.labels)
-    return [AlertRow(service.name, alert.title, alert.severity, "grafana", words, alert.for_,
-                     notify.receivers(notify.deliveries(model, service, labels)), alert.runbook,
-                     notify.grafana_timing(model, service, alert), alert.mttd or service.mttd)]
+    return [_row(service, alert.title, alert.severity, "grafana", words, alert.for_,
+                 notify.deliveries(model, service, labels), alert.runbook,
+                 notify.grafana_timing(model, service, alert), alert.mttd or service.mttd)]
 
 
 def service_rows(model: m.Model, service: m.Service) -> list[AlertRow]:

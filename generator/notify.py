@@ -13,6 +13,7 @@ from datetime import timedelta
 from generator import model as m
 from generator import naming
 from generator.spec.types import format_duration
+from generator.targets import routing
 
 # Alertmanager's own defaults, used when the specs declare no routing at all.
 DEFAULT_GROUP_WAIT = timedelta(seconds=30)
@@ -27,6 +28,7 @@ class Delivery:
     receivers: tuple[str, ...]
     group_wait: timedelta
     route: str  # which part of the routing matched, for docs and diffs
+    active_during: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,31 +56,19 @@ def alert_labels(service: m.Service, severity: m.Severity,
 
 def deliveries(model: m.Model, service: m.Service,
                labels: Mapping[str, str]) -> tuple[Delivery, ...]:
-    """Routes an alert with `labels` takes: global overrides, the service's own routes, then the
-    severity route (or the default receiver), honouring `continue`."""
-    routing = model.routing
-    if routing is None:
+    """First-level routes an alert with `labels` takes in the shared route tree (the one the
+    Alertmanager and Grafana targets render), honouring `continue`."""
+    tree = routing.build_tree(model)
+    if tree is None:
         return (Delivery((DEFAULT_RECEIVER,), DEFAULT_GROUP_WAIT, "default"),)
     found: list[Delivery] = []
-    for index, override in enumerate(routing.overrides):
-        if all(labels.get(k) == v for k, v in override.match.items()):
-            found.append(Delivery(tuple(override.receivers), routing.group_wait,
-                                  f"override {index}"))
-            if not override.continue_:
-                return tuple(found)
-    severity = m.Severity(labels[naming.LABEL_SEVERITY])
-    own = service.routing.receivers.get(severity) if service.routing is not None else None
-    if own:
-        found.append(Delivery(tuple(own), routing.group_wait, f"service {service.name}"))
-        if service.routing is not None and not service.routing.continue_:
-            return tuple(found)
-    route = routing.severities.get(severity)
-    if route is not None:
-        found.append(Delivery(tuple(route.receivers), route.group_wait or routing.group_wait,
-                              f"severity {severity.value}"))
-    elif not found:
-        found.append(Delivery((routing.receiver,), routing.group_wait, "default"))
-    return tuple(found)
+    for route in tree.routes:
+        if all(labels.get(k) == v for k, v in route.matchers):
+            found.append(Delivery(route.receivers, route.group_wait or tree.group_wait,
+                                  route.origin, route.active_during))
+            if not route.continue_:
+                break
+    return tuple(found) or (Delivery((tree.receiver,), tree.group_wait, "default"),)
 
 
 def receivers(found: tuple[Delivery, ...]) -> tuple[str, ...]:

@@ -70,7 +70,9 @@ def _alert_table(rows: list[AlertRow]) -> list[str]:
 
 def _timing_list(rows: list[AlertRow]) -> list[str]:
     return [f"- `{r.name}` ({r.severity.value}): {format_duration(r.timing.total)} = "
-            f"{r.timing.explain() or '0s'}" for r in rows]
+            f"{r.timing.explain() or '0s'}"
+            + (f"; notifies only during `{r.active_during}`" if r.active_during else "")
+            for r in rows]
 
 
 def _service_doc(model: m.Model, service: m.Service) -> str:

@@ -47,6 +47,11 @@ def test_continue_override_adds_its_receiver_before_the_severity_route() -> None
     assert _rows()["checkout/DiskFillsUp/warning"].receivers == ("tracker", "chat")
 
 
+def test_route_limited_to_a_time_interval_is_noted() -> None:
+    row = _rows()["checkout/CacheCold/info"]
+    assert (row.receivers, row.active_during) == (("chat",), "office-hours")
+
+
 def _copy_case(tmp_path: Path, replace: tuple[str, str]) -> Path:
     spec_dir = tmp_path / "slos"
     spec_dir.mkdir()
