@@ -1,0 +1,107 @@
+"""Apply 200 dashboards and 200 alert rules to the Grafana emulator: requests and wall time.
+
+Writes bench/results/apply.json with the first apply, a no-op re-apply (target: at most five
+requests) and a re-apply after one dashboard and one rule changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.apply.client import Credentials, grafana_client  # noqa: E402
+from generator.apply.grafana import apply_grafana  # noqa: E402
+from generator.apply.plan import Options  # noqa: E402
+from tests.grafana_emulator import Emulator  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+DASHBOARDS, RULES, RULES_PER_GROUP = 200, 200, 10
+NOOP_TARGET = 5
+
+
+def _write(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def _rule(n: int, group: str) -> dict[str, Any]:
+    return {
+        "uid": f"bench-rule-{n:03d}", "orgID": 1, "folderUID": "bench", "ruleGroup": group,
+        "title": f"Burn rate {n}", "condition": "C", "for": "5m",
+        "noDataState": "NoData", "execErrState": "Error", "isPaused": False,
+        "labels": {"managed_by": "slogen", "severity": "page"}, "annotations": {"summary": "x"},
+        "data": [
+            {"refId": "A", "queryType": "", "datasourceUid": "bench-prom",
+             "relativeTimeRange": {"from": 600, "to": 0},
+             "model": {"refId": "A", "expr": f"slo:burn_rate:ratio_rate1h{{n=\"{n}\"}}"}},
+            {"refId": "C", "queryType": "", "datasourceUid": "__expr__",
+             "relativeTimeRange": {"from": 0, "to": 0},
+             "model": {"refId": "C", "type": "threshold", "expression": "A",
+                       "conditions": [{"evaluator": {"type": "gt", "params": [14.4]}}]}}]}
+
+
+def build_tree(api: Path) -> None:
+    """A generated tree with one folder, one datasource, the dashboards and the rule groups."""
+    _write(api / "folders" / "bench.json", {"uid": "bench", "title": "Bench"})
+    _write(api / "datasources" / "bench-prom.json", {
+        "uid": "bench-prom", "name": "Bench Prometheus", "type": "prometheus",
+        "access": "proxy", "url": "http://127.0.0.1:9090"})
+    for n in range(DASHBOARDS):
+        uid = f"bench-dash-{n:03d}"
+        _write(api / "dashboards" / f"{uid}.json", {"folderUid": "bench", "overwrite": True,
+               "dashboard": {"uid": uid, "title": f"Bench {n}", "tags": ["managed-by:slogen"],
+                             "panels": [{"id": 1, "type": "stat", "title": "SLI"}]}})
+    for g in range(RULES // RULES_PER_GROUP):
+        group = f"bench-{g:02d}"
+        rules = [_rule(g * RULES_PER_GROUP + i, group) for i in range(RULES_PER_GROUP)]
+        _write(api / "rule-groups" / "bench" / f"{group}.json",
+               {"title": group, "folderUid": "bench", "interval": 60, "rules": rules})
+
+
+def _run(emulator: Emulator, api: Path) -> dict[str, Any]:
+    client = grafana_client(emulator.url, Credentials(token=emulator.token), 1)
+    emulator.reset_log()
+    started = time.perf_counter()
+    result = apply_grafana(client, api, Options(), {})
+    seconds = time.perf_counter() - started
+    if result.failed:
+        raise SystemExit(f"apply failed: {[o.message for o in result.outcomes if o.message]}")
+    return {"requests": client.requests_sent, "writes": len(emulator.writes()),
+            "seconds": round(seconds, 3)}
+
+
+def main() -> dict[str, Any]:
+    """Run the three applies and return the figures."""
+    emulator = Emulator().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            api = Path(tmp) / "grafana" / "api"
+            build_tree(api)
+            first = _run(emulator, api)
+            noop = _run(emulator, api)
+            dash = api / "dashboards" / "bench-dash-007.json"
+            dash.write_text(dash.read_text().replace('"Bench 7"', '"Bench seven"'))
+            group = api / "rule-groups" / "bench" / "bench-03.json"
+            group.write_text(group.read_text().replace('"for": "5m"', '"for": "10m"', 1))
+            one_change = _run(emulator, api)
+    finally:
+        emulator.stop()
+    return {"objects": {"dashboards": DASHBOARDS, "alert_rules": RULES,
+                        "rule_groups": RULES // RULES_PER_GROUP, "folders": 1, "datasources": 1},
+            "first_apply": first, "noop_reapply": noop, "one_dashboard_one_rule_changed": one_change,
+            "noop_target_requests": NOOP_TARGET, "noop_target_met": noop["requests"] <= NOOP_TARGET,
+            "note": "emulator on loopback, request-body schema validation off"}
+
+
+if __name__ == "__main__":
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    figures = main()
+    (RESULTS / "apply.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+    print(json.dumps({k: figures[k] for k in ("first_apply", "noop_reapply")}))
