@@ -49,7 +49,7 @@ from generator.spec.models import (
 __all__ = [
     "Alert", "AlertKind", "AnomalyRule", "BurnWindow", "Condition", "Dashboard", "Database",
     "Datasource", "DatasourceType", "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings",
-    "HealthCheck", "Model",
+    "HealthCheck", "Model", "Policy", "RollbackTrigger",
     "MttdTarget", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
     "Recording", "RuleFormat", "Routing", "Service", "ServiceRouting", "Severity", "Sli",
     "SliKind", "Slo", "Source", "StaleRule", "Tier",
@@ -330,6 +330,33 @@ class Dashboard:
 
 
 @dataclass(frozen=True)
+class RollbackTrigger:
+    """A post-deploy condition: `expr` meeting `condition` for `for_` recommends rollback."""
+
+    name: str
+    description: str
+    expr: str
+    condition: Condition
+    for_: timedelta
+    source: Source
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An error-budget policy of one service, evaluated by `slogen gate`."""
+
+    name: str
+    description: str
+    slos: tuple[str, ...]  # SLO ids the policy reads
+    budget_remaining_below: float | None  # percent
+    page_burn: bool
+    watch: timedelta
+    deployed_at: str | None
+    triggers: tuple[RollbackTrigger, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
 class Service:
     """Everything declared in one service file, resolved."""
 
@@ -349,6 +376,7 @@ class Service:
     routing: ServiceRouting | None
     rule_group_intervals: Mapping[str, timedelta] = field(default_factory=dict)
     mttd: MttdTarget | None = None
+    policies: tuple[Policy, ...] = ()
 
 
 @dataclass(frozen=True)

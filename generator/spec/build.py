@@ -208,6 +208,7 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
         rule_group_intervals={k: v.interval for k, v in sorted(spec.rule_groups.items())
                               if v.interval is not None},
         mttd=_mttd(loc, spec.mttd, ("mttd",)),
+        policies=_build_policies(spec, slos, loc, errors),
     )
 
 
@@ -329,6 +330,37 @@ def _burn_windows(slo: s.SloSpec, level: str, alert: s.BurnAlertSpec,
         mttd = _mttd(loc, alert.mttd, (*path, "alerting", level, "mttd"))
         out.append(m.BurnWindow(level, long, short, round(rate, 6), severity, for_, mttd))
     return out
+
+
+# --- error-budget policies -------------------------------------------------------------------
+
+
+def _build_policies(spec: s.ServiceSpec, slos: tuple[m.Slo, ...], loc: Locator,
+                    errors: _Errors) -> tuple[m.Policy, ...]:
+    _check_unique(loc, errors, "policies", [p.name for p in spec.policies], "policy")
+    names = sorted(slo.name for slo in slos)
+    out = []
+    for i, p in enumerate(spec.policies):
+        for j, name in enumerate(p.slos or []):
+            if name not in names:
+                errors.add(loc, ("policies", i, "slos", j), _unknown("SLO", name, names))
+        rb = p.rollback
+        triggers = tuple(
+            m.RollbackTrigger(t.name, t.description, t.expr,
+                              _condition(t.above, t.below) or Condition(Op.ABOVE, 0), t.for_,
+                              _source(loc, ("policies", i, "rollback", "triggers", j)))
+            for j, t in enumerate(rb.triggers if rb else []))
+        for j, name in _duplicates(t.name for t in (rb.triggers if rb else [])):
+            errors.add(loc, ("policies", i, "rollback", "triggers", j, "name"),
+                       f"duplicate rollback trigger name {name!r}")
+        out.append(m.Policy(
+            name=p.name, description=p.description,
+            slos=tuple(naming.slo_id(spec.service, n) for n in (p.slos or [x.name for x in slos])),
+            budget_remaining_below=p.block_when.budget_remaining_below,
+            page_burn=p.block_when.page_burn, watch=rb.watch if rb else timedelta(0),
+            deployed_at=rb.deployed_at if rb else None, triggers=triggers,
+            source=_source(loc, ("policies", i))))
+    return tuple(out)
 
 
 # --- alerts ------------------------------------------------------------------------------------
@@ -595,4 +627,10 @@ def _expressions(item: LoadedService) -> list[tuple[m.Source, str]]:
     for i, p in enumerate(spec.dashboard.panels):
         for j, q in enumerate(p.queries):
             found.append((("dashboard", "panels", i, "queries", j, "expr"), q.expr))
+    for i, pol in enumerate(spec.policies):
+        if pol.rollback is not None:
+            if pol.rollback.deployed_at is not None:
+                found.append((("policies", i, "rollback", "deployed_at"), pol.rollback.deployed_at))
+            for j, t in enumerate(pol.rollback.triggers):
+                found.append((("policies", i, "rollback", "triggers", j, "expr"), t.expr))
     return [(_source(loc, path), _for_promtool(expr)) for path, expr in found]
