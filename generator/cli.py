@@ -24,6 +24,9 @@ COMMAND_MODULES = (
     "generator.commands.bridge",
     "generator.commands.exporter",
     "generator.commands.apply",
+    "generator.commands.verify",
+    "generator.commands.status",
+    "generator.commands.gate",
 )
 
 

@@ -137,8 +137,12 @@ def _matchers(tokens: list[tuple[str, str]], start: int) -> tuple[tuple[Matcher,
         if tokens[i][0] == ",":
             i += 1
             continue
-        if i + 2 >= len(tokens) or tokens[i][0] not in ("ident", "string") \
-                or tokens[i + 1][0] != "labelop" or tokens[i + 2][0] != "string":
+        if (
+            i + 2 >= len(tokens)
+            or tokens[i][0] not in ("ident", "string")
+            or tokens[i + 1][0] != "labelop"
+            or tokens[i + 2][0] != "string"
+        ):
             raise PromQLSyntaxError(f"bad label matcher near {tokens[i][1]!r}")
         out.append(Matcher(tokens[i][1], MatchOp(tokens[i + 1][1]), tokens[i + 2][1]))
         i += 3
