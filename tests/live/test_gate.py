@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.live.cli import slogen
+from tests.live.cli import slogen, where
 from tests.live.history import DEPLOY_AGO_DEGRADING, ERAS, MINUTE, T_EMPTY
 
 pytestmark = [pytest.mark.e2e, pytest.mark.promtool]
@@ -140,8 +140,7 @@ def test_json_output_carries_verdict_and_evidence(
     assert (data["verdict"], data["exit_code"], data["policy"]) == ("roll back", 3, "deploy")
     rollbacks = [f for f in data["findings"] if f["verdict"] == "roll back"]
     assert [f["source"] for f in rollbacks] == [
-        f"slos/genesis.yaml:{line}:11: policies[0].rollback.triggers[{i}]"
-        for i, line in enumerate((62, 67, 72))
+        where(f"policies[0].rollback.triggers[{i}]") for i in range(3)
     ]
 
 

@@ -66,13 +66,13 @@ def test_policy_resolves_with_defaults(write_spec: Callable[..., Path]) -> None:
         pytest.param(
             "    rollback:\n      triggers:\n        - {name: a, expr: e, above: 1}\n"
             "        - {name: a, expr: e, below: 1}\n",
-            "svc.yaml:16:12: policies[0].rollback.triggers[1].name: duplicate rollback "
-            "trigger name 'a'",
+            "svc.yaml:16:18: policies[0].rollback.triggers[1].name: duplicate rollback "
+            "trigger name 'a'; triggers[0] has it already",
             id="trigger names are unique",
         ),
         pytest.param(
             "    block_when: {budget_remaining_below: 120}\n",
-            "svc.yaml:13:18: policies[0].block_when.budget_remaining_below: must be <= 100.0 "
+            "svc.yaml:13:42: policies[0].block_when.budget_remaining_below: must be <= 100.0 "
             "(got 120)",
             id="budget share is a percentage",
         ),
