@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from generator.spec.errors import Loc, SpecError, SpecErrors, format_path
 
@@ -57,6 +58,8 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, Locator]:
         documents = list(yaml.compose_all(io.StringIO(text)))
     except MarkedYAMLError as exc:
         raise SpecErrors([_syntax_error(exc, shown)]) from None
+    except ReaderError as exc:
+        raise SpecErrors([_character_error(exc, text, shown)]) from None
     except (YAMLError, ValueError, TypeError, RecursionError, AttributeError) as exc:
         raise SpecErrors([SpecError(shown, None, None, "(document)",
                                     f"invalid YAML: {_one_line(exc)}")]) from None
@@ -88,6 +91,14 @@ def _syntax_error(exc: MarkedYAMLError, shown: str) -> SpecError:
     else:
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "cannot parse"
     return SpecError(shown, line, column, "(document)", f"invalid YAML: {message}")
+
+
+def _character_error(exc: ReaderError, text: str, shown: str) -> SpecError:
+    before = text[: exc.position]
+    line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+    return SpecError(shown, line, column, "(document)",
+                     f"invalid YAML: control character U+{code:04X} is not allowed; remove it")
 
 
 def _mark(node: Node) -> tuple[int, int]:

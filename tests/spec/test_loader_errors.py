@@ -154,6 +154,15 @@ CASES = [
         id='non-string keys must be quoted',
     ),
     pytest.param(
+        'checkout.yaml', 'team: payments',
+        'team: pay\x07ments',
+        [
+            ('slos/checkout.yaml:4:10: (document): invalid YAML: control character U+0007 is '
+             'not allowed; remove it'),
+        ],
+        id='a control character is refused with its position',
+    ),
+    pytest.param(
         'checkout.yaml', '    above: 80',
         '    above: .inf',
         [
