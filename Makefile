@@ -46,6 +46,9 @@ schema: $(VENV)/.installed ## regenerate schema/*.json for editors
 apply: $(VENV)/.installed ## push out/ to Grafana (GRAFANA_URL, GRAFANA_TOKEN); a dry run unless APPLY=1
 	$(SLOGEN) apply --out out $(if $(filter 1,$(APPLY)),,--dry-run) $(APPLY_ARGS)
 
+docs: $(VENV)/.installed ## regenerate docs/spec-reference.md from the spec models
+	$(SLOGEN) docs
+
 bench: $(VENV)/.installed ## run the benchmarks; figures go to bench/results/
 	$(PY) bench/run.py $(BENCH)
 

@@ -19,6 +19,7 @@ EXIT_OK, EXIT_FAILED, EXIT_SPEC = 0, 1, 2
 # Each module has register(subparsers) and sets `func(args) -> int` on its parsers.
 COMMAND_MODULES = (
     "generator.commands.generate",
+    "generator.commands.reference",
     "generator.commands.diff",
     "generator.commands.backtest",
     "generator.commands.bridge",

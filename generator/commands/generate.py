@@ -1,15 +1,13 @@
-"""`slogen generate`, `slogen validate` and `slogen schema`."""
+"""`slogen generate` and `slogen validate`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from generator import outdir, pipeline
 from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
-from generator.spec.models import GlobalSpec, ServiceSpec
 from generator.validate import checks, promtool
 from generator.validate.checks import Tools
 
@@ -28,10 +26,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     val = sub.add_parser("validate", help="check specs only; write nothing")
     _spec_args(val)
     val.set_defaults(func=run_validate)
-
-    sch = sub.add_parser("schema", help="print or write the JSON Schema of spec files")
-    sch.add_argument("--out", type=Path, default=None, help="directory to write the schemas into")
-    sch.set_defaults(func=run_schema)
 
 
 def _spec_args(parser: argparse.ArgumentParser) -> None:
@@ -101,21 +95,4 @@ def run_generate(args: argparse.Namespace) -> int:
     unchanged = len(files) + 1 - len(changes.added) - len(changes.modified)  # +1: the manifest
     print(f"wrote {args.out}: {len(changes.added)} added, {len(changes.modified)} changed, "
           f"{len(changes.removed)} removed, {unchanged} unchanged")
-    return EXIT_OK
-
-
-def run_schema(args: argparse.Namespace) -> int:
-    """Write the JSON Schemas of service and global files."""
-    schemas = {
-        "slogen-v1.json": ServiceSpec.model_json_schema(by_alias=True),
-        "slogen-global-v1.json": GlobalSpec.model_json_schema(by_alias=True),
-    }
-    if args.out is None:
-        print(json.dumps(schemas["slogen-v1.json"], indent=2, sort_keys=True))
-        return EXIT_OK
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, schema in schemas.items():
-        (args.out / name).write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n",
-                                     encoding="utf-8")
-    print(f"wrote {', '.join(sorted(schemas))} to {args.out}")
     return EXIT_OK

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from generator.spec.field_help import add_descriptions
 from generator.spec.types import (
     AlertName,
     Duration,
@@ -35,7 +36,7 @@ RuleGroupName = Annotated[str, Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_-]*$", max_l
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors and parsed specs are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=add_descriptions)
 
 
 class Severity(StrEnum):
