@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -126,14 +127,21 @@ def _sha(text: str) -> str:
 
 
 def _dashboard_objects(model: m.Model, files: Mapping[PurePath, str]) -> dict[str, Fields]:
-    by_uid = {p.stem: text for p, text in files.items()
-              if "dashboards" in p.parts and p.suffix == ".json"}
+    """Dashboards as rendered for the Grafana API (every one, derived ones too); from the model
+    when no Grafana target wrote any."""
     out = {}
-    for svc in model.services:
-        d = svc.dashboard
-        content = by_uid.get(d.uid) or repr(d)
-        out[d.uid] = {"title": d.title, "panels": str(len(d.panels)), "content": _sha(content)}
-    return out
+    for path, text in files.items():
+        if path.parent.as_posix() == "grafana/api/dashboards" and path.suffix == ".json":
+            board = json.loads(text).get("dashboard", {})
+            out[path.stem] = {"title": str(board.get("title", "")),
+                              "panels": str(len(board.get("panels", []))),
+                              "content hash": _sha(text)}
+    if out:
+        return out
+    return {svc.dashboard.uid: {"title": svc.dashboard.title,
+                                "panels": str(len(svc.dashboard.panels)),
+                                "content hash": _sha(repr(svc.dashboard))}
+            for svc in model.services}
 
 
 def _walk(data: Any) -> Iterator[Mapping[str, Any]]:

@@ -94,3 +94,13 @@ def test_spec_dir_missing_at_base_shows_everything_added(
 def test_unknown_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "no-such-ref"]) == 2
     assert "no-such-ref" in capsys.readouterr().err
+
+
+def test_changed_dashboards_are_listed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    svc = repo / "slos" / "checkout.yaml"
+    svc.write_text(svc.read_text() + "dashboard:\n  title: Checkout at a glance\n")
+    code, out = _diff(capsys)
+    assert code == 1
+    line = next(x for x in out.splitlines() if x.startswith("| changed | `slogen-checkout` |"))
+    assert "title: checkout service level -> Checkout at a glance" in line
+    assert "content hash: " in line
