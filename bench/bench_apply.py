@@ -95,7 +95,8 @@ def main() -> dict[str, Any]:
         emulator.stop()
     return {"objects": {"dashboards": DASHBOARDS, "alert_rules": RULES,
                         "rule_groups": RULES // RULES_PER_GROUP, "folders": 1, "datasources": 1},
-            "first_apply": first, "noop_reapply": noop, "one_dashboard_one_rule_changed": one_change,
+            "first_apply": first, "noop_reapply": noop,
+            "one_dashboard_one_rule_changed": one_change,
             "noop_target_requests": NOOP_TARGET, "noop_target_met": noop["requests"] <= NOOP_TARGET,
             "note": "emulator on loopback, request-body schema validation off"}
 

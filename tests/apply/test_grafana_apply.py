@@ -68,3 +68,26 @@ def test_a_changed_spec_updates_exactly_the_changed_objects(
         ("POST", "/api/dashboards/db")]
     assert emulator.state.dashboards["checkout-slo"]["dashboard"]["title"] == "Checkout SLO v2"
     assert emulator.state.rules["payments-latency-page"]["for"] == "10m"
+
+
+def test_disabled_provenance_keeps_alerting_editable_and_can_be_switched_on_later(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    assert {r["provenance"] for r in emulator.state.rules.values()} == {"api"}
+    result = _apply(client, out_dir, disable_provenance=True)
+    assert keys(result.plan.changes, Action.UPDATE) == [
+        "rule-group slo-checkout/checkout-slo", "rule-group slo-payments/payments-slo"]
+    assert {r["provenance"] for r in emulator.state.rules.values()} == {""}
+    emulator.reset_log()
+    _apply(client, out_dir, disable_provenance=True)
+    assert emulator.writes() == []
+
+
+def test_with_disabled_provenance_from_the_start_nothing_is_locked(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    assert not _apply(client, out_dir, disable_provenance=True).failed
+    state = emulator.state
+    assert {r["provenance"] for r in state.rules.values()} == {""}
+    assert state.contact_points["slack-sre"]["provenance"] == ""
+    assert state.policies["provenance"] == ""
+    assert state.templates["slogen"]["provenance"] == ""

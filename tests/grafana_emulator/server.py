@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 import threading
@@ -174,8 +175,7 @@ class Emulator:
             for method, pattern, handler in COMPILED:
                 match = pattern.fullmatch(req.path)
                 if match and method == req.method:
-                    self._validate(req)
-                    return handler(self.state, req, *match.groups())
+                    return self._run(handler, req, match.groups())
             raise HttpError(404, "Not found")
         except HttpError as exc:
             return exc.code, exc.body
@@ -190,6 +190,17 @@ class Emulator:
         org = req.headers.get("x-grafana-org-id")
         if org is not None and org != str(self.org_id):
             raise HttpError(401, "User does not belong to the requested organization")
+
+    def _run(self, handler: Callable[..., tuple[int, Any]], req: Request,
+             args: tuple[str, ...]) -> tuple[int, Any]:
+        """Run the handler on a copy first, so Grafana's own checks answer before the schema's."""
+        if self.validator is None or req.method == "GET":
+            return handler(self.state, req, *args)
+        trial = copy.deepcopy(self.state)
+        reply = handler(trial, req, *args)
+        self._validate(req)
+        self.state = trial
+        return reply
 
     def _validate(self, req: Request) -> None:
         if self.validator is None or req.method in ("GET", "DELETE") or req.body is None:
