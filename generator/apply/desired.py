@@ -115,14 +115,18 @@ def _datasource(rel: str, body: dict[str, Any]) -> Desired:
 
 def _dashboard(rel: str, body: dict[str, Any]) -> Desired:
     dashboard = body["dashboard"]
-    tags = [t for t in dashboard.get("tags", []) if t != MANAGED_TAG]
-    given = [t for t in tags if t.startswith(HASH_TAG_PREFIX)]
-    tags = [t for t in tags if not t.startswith(HASH_TAG_PREFIX)] + [MANAGED_TAG]
-    dashboard["tags"] = tags
     dashboard.pop("id", None)
     dashboard.pop("version", None)
-    digest = given[0].removeprefix(HASH_TAG_PREFIX) if given else content_hash(dashboard)
-    dashboard["tags"] = [*tags, HASH_TAG_PREFIX + digest]
+    tags = list(dashboard.get("tags", []))
+    if MANAGED_TAG not in tags:
+        tags.append(MANAGED_TAG)
+    given = [t for t in tags if t.startswith(HASH_TAG_PREFIX)]
+    if given:
+        digest = given[0].removeprefix(HASH_TAG_PREFIX)  # the Grafana target's own hash
+    else:
+        digest = content_hash({**dashboard, "tags": tags})
+        tags.append(HASH_TAG_PREFIX + digest)
+    dashboard["tags"] = tags
     body["overwrite"] = False  # the executor decides; never clobber an unmanaged dashboard
     # The folder is part of the object: the same dashboard in another folder is a change.
     digest = digest if not body.get("folderUid") else f"{digest}@{body['folderUid']}"
