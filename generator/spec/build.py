@@ -352,7 +352,8 @@ def _build_policies(spec: s.ServiceSpec, slos: tuple[m.Slo, ...], loc: Locator,
             for j, t in enumerate(rb.triggers if rb else []))
         for j, name, first in _duplicates(t.name for t in (rb.triggers if rb else [])):
             errors.add(loc, ("policies", i, "rollback", "triggers", j, "name"),
-                       f"duplicate rollback trigger name {name!r}; triggers[{first}] has it already")
+                       f"duplicate rollback trigger name {name!r}; "
+                       f"triggers[{first}] has it already")
         out.append(m.Policy(
             name=p.name, description=p.description,
             slos=tuple(naming.slo_id(spec.service, n) for n in (p.slos or [x.name for x in slos])),

@@ -157,6 +157,11 @@ FIELD_HELP: dict[str, str] = {
     "PrometheusSpec.url": "Prometheus URL for the default datasource.",
     "ExporterSpec.listen": "Address the exporter serves /metrics on.",
     "StaleSpec.after": "Fires when the timestamp is older than this.",
+    "ServiceSpec.policies": "Error-budget policies `slogen gate` checks against live data.",
+    "PolicySpec.block_when": "When the policy blocks a deploy.",
+    "PolicySpec.rollback": "Triggers that call for a rollback after a deploy.",
+    "RollbackSpec.watch": "How long after each deploy the triggers are watched.",
+    "RollbackSpec.triggers": "Conditions that call for a rollback.",
 }
 
 # Example values for keys whose type alone gives a poor one (plain strings and numbers).

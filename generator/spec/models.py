@@ -442,7 +442,8 @@ class BlockWhenSpec(SpecModel):
     """When to hold deploys: too little budget left, or a page-level burn under way."""
 
     budget_remaining_below: float | None = Field(
-        default=None, ge=0, le=100, description="Hold when an SLO has less than this % of budget left.")
+        default=None, ge=0, le=100,
+        description="Hold when an SLO has less than this % of budget left.")
     page_burn: bool = Field(default=False, description="Hold while a page-level burn rate holds.")
 
 
@@ -454,7 +455,7 @@ class RollbackTriggerSpec(SpecModel):
     expr: PromQL
     above: float | None = None
     below: float | None = None
-    for_: Duration = Field(default="0s", alias="for", validate_default=True)  # type: ignore[assignment]
+    for_: Duration = Field(default="0s", alias="for", validate_default=True)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -468,7 +469,7 @@ class RollbackTriggerSpec(SpecModel):
 class RollbackSpec(SpecModel):
     """Post-deploy rollback triggers, watched for `watch` after each deploy."""
 
-    watch: PositiveDuration = Field(default="48h", validate_default=True)  # type: ignore[assignment]
+    watch: PositiveDuration = Field(default="48h", validate_default=True)
     deployed_at: PromQL | None = Field(
         default=None, description="PromQL giving the Unix time of the last deploy.")
     triggers: list[RollbackTriggerSpec] = Field(min_length=1)
