@@ -10,6 +10,7 @@ import pytest
 
 from bench import scenarios
 from generator.cli import main
+from tests.processes import binary
 
 
 @pytest.mark.e2e
@@ -19,7 +20,8 @@ def test_small_scenario_scores_every_alert(tmp_path: Path, promtool: str) -> Non
     report, markdown = tmp_path / "report.json", tmp_path / "report.md"
     code = main(["backtest", "--series", str(series), "--incidents", str(incidents),
                  "--specs", str(scenarios.SPECS_DIR), "--json", str(report),
-                 "--markdown", str(markdown), "--promtool", promtool])
+                 "--markdown", str(markdown), "--promtool", promtool,
+                 "--prometheus", binary("prometheus")])
     assert code == 0
     data = json.loads(report.read_text())
     by_alert = {(a["alert"], a["severity"]): a for a in data["alerts"]}
