@@ -25,7 +25,12 @@ from generator.model import Policy, Service
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the gate subcommand."""
-    p = sub.add_parser("gate", help="deploy gate: go (0), hold (2), roll back (3), no data (4)")
+    p = sub.add_parser(
+        "gate",
+        help="deploy gate: go (0), hold (2), roll back (3), no data (4)",
+        description="Evaluate the service's error-budget policy on live data. Exit codes: "
+        "0 go, 2 hold, 3 roll back, 4 missing data or Prometheus unreachable.",
+    )
     add_live_args(p)
     p.add_argument("--service", required=True, help="the service being deployed")
     p.add_argument("--policy", default=None, help="policy name (default: the service's only one)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 
 from rich.console import Console
 
@@ -26,7 +27,12 @@ MIN_TABLE_WIDTH = 160
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the status subcommand."""
-    p = sub.add_parser("status", help="live SLO status: SLI, budget left, burn rates, alerts")
+    p = sub.add_parser(
+        "status",
+        help="live SLO status: SLI, budget left, burn rates, alerts",
+        description="Per SLO: SLI over its window, error budget left, burn rates over the alert "
+        "windows and firing alerts. Exit 0, or 4 when Prometheus cannot answer.",
+    )
     add_live_args(p)
     p.add_argument(
         "--service", action="append", default=None, help="only this service (repeatable)"
@@ -80,11 +86,11 @@ def run_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_others(others: dict[str, list[str]], out: object) -> None:
+def _print_others(others: dict[str, list[str]], out: Callable[[str], object]) -> None:
     lines = [
         f"{svc}: other alerts firing: {', '.join(names)}"
         for svc, names in sorted(others.items())
         if names
     ]
     for line in lines:
-        out(line)  # type: ignore[operator]
+        out(line)

@@ -61,7 +61,8 @@ def test_misses_are_reported_where_they_are_written(
     assert result.err.splitlines() == [
         f"{path}:9:14: slos[0].sli.events.bad: error: no series of genesis_requests_total has "
         f'code="503" (values seen: 200, 500)',
-        f"{path}:10:16: slos[0].sli.events.total: error: metric genesis_request_total has no series",
+        f"{path}:10:16: slos[0].sli.events.total: error: metric genesis_request_total "
+        "has no series",
         f"{path}:13:11: alerts[0].expr: error: no series of genesis_requests_total has "
         f'region="eu" (values seen: the label is not on any series)',
     ]
