@@ -15,6 +15,7 @@ from tests.exporter.conftest import (
     make_config,
     reference_config,
 )
+from tests.exporter.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.database
 
@@ -191,3 +192,43 @@ def test_recovers_after_its_connection_is_killed_mid_query(
     assert exporter.value("slogen_check_up", **keys) == 0
     exporter.wait_for(lambda: exporter.value("slogen_check_up", **keys) == 1)
     assert exporter.value("slogen_check_pid", **keys) != first_pid
+
+
+def test_serves_errors_while_the_database_is_away_and_recovers(
+    pg_database: ScratchDatabase,
+    start_exporter,  # type: ignore[no-untyped-def]
+) -> None:
+    proxy = TcpProxy(("127.0.0.1", 5432))
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/{pg_database.name}"
+    config = make_config(
+        {"pg": url},
+        [
+            {
+                "name": "nodes",
+                "database": "pg",
+                "every": "200ms",
+                "timeout": "200ms",
+                "sql": "SELECT count(*) AS value FROM lineage_nodes",
+            }
+        ],
+    )
+    keys = {"service": "t", "check": "nodes"}
+    exporter = start_exporter(config)  # the database is unreachable from the start
+
+    def errors() -> float:
+        return exporter.value("slogen_check_query_errors_total", **keys, reason="connection") or 0
+
+    try:
+        exporter.wait_for(lambda: errors() >= 2)
+        assert exporter.value("slogen_check_up", **keys) == 0
+        assert exporter.value("slogen_check_nodes", **keys) is None
+        proxy.up()
+        exporter.wait_for(lambda: exporter.value("slogen_check_nodes", **keys) == 3)
+        proxy.down()
+        before = errors()
+        exporter.wait_for(lambda: errors() > before)
+        assert exporter.value("slogen_check_up", **keys) == 0
+        proxy.up()
+        exporter.wait_for(lambda: exporter.value("slogen_check_up", **keys) == 1)
+    finally:
+        proxy.down()
