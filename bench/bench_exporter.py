@@ -3,7 +3,7 @@
 All three serve the same ten seed-002 queries from the same PostgreSQL database, each in its
 scheduled (cached) mode, and are scraped by 20 concurrent keep-alive clients. Figures go to
 bench/results/exporter.json: p50/p99 scrape latency, scrapes per second and resident memory.
-query-exporter is installed from PyPI into its own virtualenv under bench/work/.
+query-exporter is installed from PyPI into its own virtualenv under bench/scratch/.
 """
 
 from __future__ import annotations
