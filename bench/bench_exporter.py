@@ -31,8 +31,8 @@ from generator import pipeline  # noqa: E402
 from generator.exporter.config import CheckConfig  # noqa: E402
 from generator.targets import exporter_config  # noqa: E402
 
-WORK = ROOT / "bench" / "work" / "exporter"
-VENV = ROOT / "bench" / "work" / "query-exporter-venv"
+WORK = ROOT / "bench" / "scratch" / "exporter"
+VENV = ROOT / "bench" / "scratch" / "query-exporter-venv"
 RESULTS = ROOT / "bench" / "results" / "exporter.json"
 FIXTURE = ROOT / "tests" / "testdata" / "exporter" / "devdiag_pg.sql"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
