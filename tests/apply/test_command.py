@@ -92,3 +92,27 @@ def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_pat
     assert main(args) == 0
     assert grafana_env.writes() == []
     assert len(grafana_env.log) <= 5
+
+
+def test_settings_from_a_config_file(emulator: Emulator, out_dir: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("GRAFANA_URL", "GRAFANA_TOKEN", "GRAFANA_ORG_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in ENVIRON.items():
+        monkeypatch.setenv(name, value)
+    token = tmp_path / "token"
+    token.write_text(emulator.token + "\n")
+    config = tmp_path / "apply.yaml"
+    config.write_text(f"grafana_url: {emulator.url}\norg_id: 1\ntoken_file: {token}\n")
+    assert main(["apply", "--out", str(out_dir), "--config", str(config)]) == 0
+    assert len(emulator.state.dashboards) == 2
+    captured = capsys.readouterr()
+    assert emulator.token not in captured.out + captured.err
+
+
+def test_nothing_configured_is_a_usage_error(out_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("GRAFANA_URL", raising=False)
+    assert main(["apply", "--out", str(out_dir)]) == 2
+    assert "nothing to apply to" in capsys.readouterr().err

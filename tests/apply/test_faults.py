@@ -27,6 +27,8 @@ def _assert_converged(emulator: Emulator, client: HttpClient, out: Path) -> None
     assert sorted(state.dashboards) == ["checkout-slo", "payments-slo"]
     assert sorted(state.folders) == ["slo-checkout", "slo-payments"]
     assert len(state.rules) == 3
+    assert sorted(state.contact_points) == ["default-email", "email-payments", "slack-sre"]
+    assert sorted(state.datasources) == ["pg-orders", "prom-main"]
     emulator.reset_log()
     result = _apply(client, out)
     assert emulator.writes() == [], result.plan.changes
@@ -46,6 +48,12 @@ def _assert_converged(emulator: Emulator, client: HttpClient, out: Path) -> None
     pytest.param(Fault("POST", "/api/datasources", 409, after_handling=True,
                        body={"message": "data source with the same uid already exists"}),
                  id="409 race on datasource create"),
+    pytest.param(Fault("PUT", GROUP, 409, body={"message": "conflicting concurrent update"}),
+                 id="409 optimistic-lock conflict on a rule group"),
+    pytest.param(Fault("POST", "/api/v1/provisioning/contact-points", 502, after_handling=True),
+                 id="lost response after a contact point was created"),
+    pytest.param(Fault("POST", "/api/folders", 504, after_handling=True, times=2),
+                 id="lost responses after a folder was created"),
 ])
 def test_faults_converge_without_duplicates(emulator: Emulator, client: HttpClient,
                                             out_dir: Path, fault: Fault) -> None:

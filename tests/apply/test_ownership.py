@@ -45,17 +45,20 @@ def test_unmanaged_objects_survive_apply_and_prune(emulator: Emulator, client: H
     _apply(client, out_dir)
     shutil.rmtree(out_dir / "grafana" / "api" / "dashboards")
     (out_dir / "grafana" / "api" / "contact-points" / "email-payments.json").unlink()
+    (out_dir / "grafana" / "api" / "datasources" / "pg-orders.json").unlink()
     policies = out_dir / "grafana" / "api" / "policies.json"
     policies.write_text(json.dumps({"receiver": "slack-sre"}))
     result = _apply(client, out_dir, prune=True)
     assert not result.failed, result.outcomes
     assert keys(result.plan.changes, Action.DELETE) == [
-        "contact-point email-payments", "dashboard checkout-slo", "dashboard payments-slo"]
+        "datasource pg-orders", "contact-point email-payments", "dashboard checkout-slo",
+        "dashboard payments-slo"]
     state = emulator.state
     assert "hand-made" in state.dashboards and "team-x" in state.folders
     assert "loki" in state.datasources and "pager" in state.contact_points
     assert "ops" in state.templates
     assert "email-payments" not in state.contact_points
+    assert "pg-orders" not in state.datasources
 
 
 def test_pruning_a_folder_keeps_it_while_it_holds_unmanaged_dashboards(
