@@ -128,7 +128,8 @@ def _folders(client: HttpClient, current: dict[str, dict[str, Any]], desired: li
             continue
         same = now.get("title") == d.body["title"] and not options.force
         changes.append(Change(d.kind, d.key, Action.UNCHANGED if same else Action.UPDATE, d,
-                              before={"uid": d.key, "title": now.get("title")}))
+                              # The list has no description: show only the title as changing.
+                              before={**d.body, "title": now.get("title")}))
     if options.prune:
         # Folder lists carry no description: ownership costs one read per undeclared folder,
         # paid only when pruning.
@@ -303,6 +304,26 @@ def _policies(client: HttpClient, ledger: Ledger, desired: list[Desired],
 def _is_default_tree(tree: dict[str, Any]) -> bool:
     """A fresh Grafana's tree: taking it over damages nothing anyone wrote."""
     return not tree.get("routes") and tree.get("receiver") in (None, "", DEFAULT_RECEIVER)
+
+
+def with_dashboard_details(client: HttpClient, plan: Plan, limit: int = 50) -> Plan:
+    """The plan with the current body of each updated dashboard, for a readable diff.
+
+    Costs one read per updated dashboard, so only dry runs and verbose runs ask for it.
+    """
+    changes = []
+    for change in plan.changes:
+        if (change.kind is Kind.DASHBOARD and change.action is Action.UPDATE
+                and change.before is None and limit > 0):
+            limit -= 1
+            now = client.call("GET", f"/api/dashboards/uid/{change.key}", ok_missing=True,
+                              what=f"dashboard {change.key}")
+            if now:
+                before = {"dashboard": now["dashboard"],
+                          "folderUid": now.get("meta", {}).get("folderUid", "")}
+                change = Change(change.kind, change.key, change.action, change.desired, before)
+        changes.append(change)
+    return Plan(changes, plan.ledger)
 
 
 def keys(changes: Iterable[Change], action: Action) -> list[str]:

@@ -22,7 +22,7 @@ STYLE = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"),
          Action.BLOCKED: ("!", "bold red")}
 RESULTS = ("created", "updated", "unchanged", "deleted", "failed", "blocked")
 SERVER_FIELDS = frozenset({"id", "version", "updated", "provenance", "orgID", "orgId", "url",
-                           "secureJsonFields", "readOnly", "typeLogoUrl"})
+                           "secureJsonFields", "readOnly", "typeLogoUrl", "overwrite"})
 
 
 def print_plan(console: Console, plan: Plan, verbose: bool = False) -> None:

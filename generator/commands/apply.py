@@ -17,7 +17,7 @@ from rich.progress import Progress
 from generator.apply import mimir, reload
 from generator.apply.client import ApplyError, AuthError, Credentials, HttpClient, grafana_client
 from generator.apply.grafana import execute, plan_grafana
-from generator.apply.plan import Options
+from generator.apply.plan import Options, with_dashboard_details
 from generator.apply.report import plan_json, print_plan, print_summary
 from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError, env
 
@@ -132,7 +132,10 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
                       disable_provenance=settings["disable_provenance"])
     api_dir = args.out / "grafana" / "api"
     result = plan_grafana(client, api_dir, options)
-    print_plan(console, result.plan, args.verbose)
+    shown = result.plan
+    if (args.dry_run or args.verbose) and args.output == "text":
+        shown = with_dashboard_details(client, shown)
+    print_plan(console, shown, args.verbose)
     if not args.dry_run:
         writes = result.plan.writes()
         with Progress(console=console, transient=True, disable=len(writes) < 20) as bar:

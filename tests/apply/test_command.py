@@ -116,3 +116,20 @@ def test_nothing_configured_is_a_usage_error(out_dir: Path, monkeypatch: pytest.
     monkeypatch.delenv("GRAFANA_URL", raising=False)
     assert main(["apply", "--out", str(out_dir)]) == 2
     assert "nothing to apply to" in capsys.readouterr().err
+
+
+def test_dry_run_shows_a_diff_of_each_update(grafana_env: Emulator, out_dir: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--out", str(out_dir)]) == 0
+    api = out_dir / "grafana" / "api"
+    for rel, old, new in [("folders/slo-checkout.json", "Checkout SLOs", "Checkout"),
+                          ("dashboards/checkout-slo.json", "Checkout SLO", "Checkout v2")]:
+        path = api / rel
+        path.write_text(path.read_text().replace(f'"{old}"', f'"{new}"'))
+    capsys.readouterr()
+    assert main(["apply", "--out", str(out_dir), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert '~ folder slo-checkout  (folders/slo-checkout.json)\n' in out
+    assert '\n    -  "title": "Checkout SLOs",\n    +  "title": "Checkout",\n' in out
+    assert '\n    -    "title": "Checkout SLO",\n    +    "title": "Checkout v2",\n' in out
+    assert "plan: 0 to create, 2 to update, 10 unchanged, 0 to delete, 0 blocked" in out
