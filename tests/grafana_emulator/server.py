@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.grafana_emulator import alerting, dashboards, folders
+from tests.grafana_emulator import alerting, dashboards, folders, notifications
 from tests.grafana_emulator.store import HttpError, Request, State
 
 Validator = Callable[[str, str, Any], None]
@@ -40,21 +40,21 @@ ROUTES: tuple[tuple[str, str, Callable[..., tuple[int, Any]]], ...] = (
     ("GET", f"{P}/folder/{SEG}/rule-groups/{SEG}", alerting.get_group),
     ("PUT", f"{P}/folder/{SEG}/rule-groups/{SEG}", alerting.put_group),
     ("DELETE", f"{P}/folder/{SEG}/rule-groups/{SEG}", alerting.delete_group),
-    ("GET", f"{P}/contact-points", alerting.list_contact_points),
-    ("POST", f"{P}/contact-points", alerting.create_contact_point),
-    ("PUT", f"{P}/contact-points/{SEG}", alerting.update_contact_point),
-    ("DELETE", f"{P}/contact-points/{SEG}", alerting.delete_contact_point),
-    ("GET", f"{P}/policies", alerting.get_policies),
-    ("PUT", f"{P}/policies", alerting.put_policies),
-    ("DELETE", f"{P}/policies", alerting.reset_policies),
-    ("GET", f"{P}/mute-timings", alerting.list_mute_timings),
-    ("POST", f"{P}/mute-timings", alerting.create_mute_timing),
-    ("PUT", f"{P}/mute-timings/{SEG}", alerting.update_mute_timing),
-    ("DELETE", f"{P}/mute-timings/{SEG}", alerting.delete_mute_timing),
-    ("GET", f"{P}/templates", alerting.list_templates),
-    ("GET", f"{P}/templates/{SEG}", alerting.get_template),
-    ("PUT", f"{P}/templates/{SEG}", alerting.put_template),
-    ("DELETE", f"{P}/templates/{SEG}", alerting.delete_template),
+    ("GET", f"{P}/contact-points", notifications.list_contact_points),
+    ("POST", f"{P}/contact-points", notifications.create_contact_point),
+    ("PUT", f"{P}/contact-points/{SEG}", notifications.update_contact_point),
+    ("DELETE", f"{P}/contact-points/{SEG}", notifications.delete_contact_point),
+    ("GET", f"{P}/policies", notifications.get_policies),
+    ("PUT", f"{P}/policies", notifications.put_policies),
+    ("DELETE", f"{P}/policies", notifications.reset_policies),
+    ("GET", f"{P}/mute-timings", notifications.list_mute_timings),
+    ("POST", f"{P}/mute-timings", notifications.create_mute_timing),
+    ("PUT", f"{P}/mute-timings/{SEG}", notifications.update_mute_timing),
+    ("DELETE", f"{P}/mute-timings/{SEG}", notifications.delete_mute_timing),
+    ("GET", f"{P}/templates", notifications.list_templates),
+    ("GET", f"{P}/templates/{SEG}", notifications.get_template),
+    ("PUT", f"{P}/templates/{SEG}", notifications.put_template),
+    ("DELETE", f"{P}/templates/{SEG}", notifications.delete_template),
 )
 COMPILED = tuple((m, re.compile(p), f) for m, p, f in ROUTES)
 
