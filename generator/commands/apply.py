@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress
 
+from generator import pipeline
 from generator.apply import mimir, reload
 from generator.apply.client import ApplyError, AuthError, Credentials, HttpClient, grafana_client
 from generator.apply.grafana import execute, plan_grafana
@@ -38,7 +39,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd.add_argument("--grafana-url", default=None, help="Grafana base URL (env GRAFANA_URL)")
     cmd.add_argument("--org-id", type=int, default=None, help="Grafana org id (env GRAFANA_ORG_ID)")
     cmd.add_argument("--disable-provenance", action="store_true", default=None,
-                     help="keep alerting objects editable in the Grafana UI")
+                     help="keep alerting objects editable in the Grafana UI (default: the "
+                          "specs' grafana.disable_provenance)")
+    cmd.add_argument("--specs", type=Path, default=Path("slos"),
+                     help="spec directory, read for grafana.disable_provenance (default slos)")
     cmd.add_argument("--secrets-root", type=Path, default=None,
                      help="read ${file:PATH} secrets below this directory")
     cmd.add_argument("--rules-to", choices=("grafana", "mimir"), default="grafana",
@@ -73,8 +77,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "token": env("GRAFANA_TOKEN") or _from_file(config.get("token_file")),
         "user": env("GRAFANA_USER") or config.get("user"),
         "password": env("GRAFANA_PASSWORD") or _from_file(config.get("password_file")),
-        "disable_provenance": bool(pick(args.disable_provenance, "GRAFANA_DISABLE_PROVENANCE",
-                                        "disable_provenance")),
+        "disable_provenance": _truthy(pick(args.disable_provenance, "GRAFANA_DISABLE_PROVENANCE",
+                                           "disable_provenance")),
         "mimir_url": pick(args.mimir_url, "MIMIR_URL", "mimir_url"),
         "mimir_tenant": env("MIMIR_TENANT") or config.get("mimir_tenant"),
         "rules_dir": args.rules_dir or config.get("rules_dir"),
@@ -82,6 +86,20 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "alertmanager_dir": args.alertmanager_dir or config.get("alertmanager_dir"),
         "alertmanager_url": pick(args.alertmanager_url, "ALERTMANAGER_URL", "alertmanager_url"),
     }
+
+
+def _truthy(value: Any) -> bool | None:
+    """A yes/no setting from a flag, env var or config value; None when unset."""
+    if value is None or value == "":
+        return None
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _spec_provenance(specs: Path) -> bool:
+    """`grafana.disable_provenance` from the specs, when they are at hand."""
+    if not specs.is_dir():
+        return False
+    return pipeline.compile_specs(specs, None).grafana.disable_provenance
 
 
 def _from_file(path: Any) -> str | None:
@@ -128,8 +146,11 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
                            "GRAFANA_PASSWORD", EXIT_SPEC)
     org = int(settings["org_id"]) if settings["org_id"] else None
     client: HttpClient = grafana_client(settings["grafana_url"], creds, org)
+    provenance = settings["disable_provenance"]
+    if provenance is None:
+        provenance = _spec_provenance(args.specs)
     options = Options(prune=args.prune, adopt=args.adopt, force=args.force,
-                      disable_provenance=settings["disable_provenance"])
+                      disable_provenance=provenance)
     api_dir = args.out / "grafana" / "api"
     result = plan_grafana(client, api_dir, options)
     shown = result.plan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from generator.apply.secrets import placeholders
 from generator.cli import main
 from tests.apply.conftest import ENVIRON
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SPECS_DIR
 from tests.grafana_emulator import Emulator
 
 
@@ -20,6 +21,7 @@ def grafana_env(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> Emulator
     monkeypatch.setenv("GRAFANA_URL", emulator.url)
     monkeypatch.setenv("GRAFANA_TOKEN", emulator.token)
     monkeypatch.setenv("GRAFANA_ORG_ID", "1")
+    monkeypatch.setenv("GRAFANA_DISABLE_PROVENANCE", "false")  # don't read the specs each run
     for name, value in ENVIRON.items():
         monkeypatch.setenv(name, value)
     return emulator
@@ -133,3 +135,16 @@ def test_dry_run_shows_a_diff_of_each_update(grafana_env: Emulator, out_dir: Pat
     assert '\n    -  "title": "Checkout SLOs",\n    +  "title": "Checkout",\n' in out
     assert '\n    -    "title": "Checkout SLO",\n    +    "title": "Checkout v2",\n' in out
     assert "plan: 0 to create, 2 to update, 10 unchanged, 0 to delete, 0 blocked" in out
+
+
+def test_provenance_follows_the_specs_unless_set(grafana_env: Emulator, out_dir: Path,
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = tmp_path / "slos"
+    shutil.copytree(SPECS_DIR, specs)
+    global_spec = specs / "_global.yaml"
+    global_spec.write_text(global_spec.read_text().replace(
+        "\ngrafana:\n", "\ngrafana:\n  disable_provenance: true\n", 1))
+    monkeypatch.delenv("GRAFANA_DISABLE_PROVENANCE")
+    assert main(["apply", "--out", str(out_dir), "--specs", str(specs)]) == 0
+    assert {r["provenance"] for r in grafana_env.state.rules.values()} == {""}
