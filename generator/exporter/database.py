@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from generator.exporter.config import DatabaseConfig
 
@@ -144,9 +145,11 @@ class Databases:
 def _engine_args(
     backend: str, pool_size: int, max_timeout: float, query: Mapping[str, Any]
 ) -> dict[str, Any]:
-    args: dict[str, Any] = {"pool_size": pool_size, "pool_pre_ping": True}
     if backend == "sqlite":
-        return args
+        # Opening SQLite is as cheap as a pool checkout, and pooled SQLite connections are tied
+        # to the thread that opened them; checks run in threads of their own.
+        return {"poolclass": NullPool}
+    args: dict[str, Any] = {"pool_size": pool_size, "pool_pre_ping": True}
     args |= {"max_overflow": 0, "pool_timeout": max_timeout, "pool_recycle": 3600}
     if backend == "postgresql":
         # Session-wide read-only as well, so a COMMIT inside the query cannot escape it.

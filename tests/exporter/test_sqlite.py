@@ -12,7 +12,7 @@ from prometheus_client import generate_latest
 from generator.exporter.checks import run_check
 from generator.exporter.config import ExporterConfig
 from generator.exporter.database import Reason
-from generator.exporter.scheduler import open_databases
+from generator.exporter.scheduler import open_databases, run_once
 from tests.exporter.conftest import make_config
 
 
@@ -166,3 +166,17 @@ def test_passwords_never_reach_errors_metrics_or_logs(
     shown = outcome.error.message + generate_latest(exporter.registry).decode() + caplog.text
     assert "s3cr3t-pw" not in shown
     assert outcome.error.message.startswith("database db: ")
+
+
+def test_in_memory_sqlite_serves_checks_from_many_threads() -> None:
+    config = make_config(
+        {"mem": "sqlite://"},
+        [{"name": f"c{i}", "database": "mem", "sql": f"SELECT {i} AS value"} for i in range(6)],
+    )
+    dbs = open_databases(config, {})
+    try:
+        outcomes = run_once(config.checks, dbs)
+    finally:
+        dbs.dispose()
+    assert [o.error for o in outcomes.values()] == [None] * 6
+    assert [o.samples[0].value for o in outcomes.values()] == [0, 1, 2, 3, 4, 5]
