@@ -20,6 +20,7 @@ EXIT_OK, EXIT_FAILED, EXIT_SPEC = 0, 1, 2
 COMMAND_MODULES = (
     "generator.commands.generate",
     "generator.commands.reference",
+    "generator.commands.test",
     "generator.commands.diff",
     "generator.commands.backtest",
     "generator.commands.bridge",

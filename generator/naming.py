@@ -49,9 +49,11 @@ SLO_BURN_RATE = "slo:burn_rate:ratio_rate{window}"
 SLO_BASE_WINDOW = timedelta(minutes=5)
 SLO_CURRENT_BURN_WINDOW = timedelta(hours=1)
 
-# Recorded inputs of anomaly alerts: the value, and its mean and standard deviation over the
-# baseline window, e.g. alert:postgres_error_rate_anomaly:stddev_over_time1d.
-ANOMALY_VALUE = "alert:{alert}:value"
+# An alert whose input is a PromQL expression rather than a plain selector records the input
+# first (alert:high_error_rate:value), so dashboards can plot it and generated tests can drive it.
+# Anomaly alerts also record the input's mean and standard deviation over the baseline window,
+# e.g. alert:postgres_error_rate_anomaly:stddev_over_time1d.
+ALERT_INPUT = "alert:{alert}:value"
 ANOMALY_MEAN = "alert:{alert}:avg_over_time{window}"
 ANOMALY_STDDEV = "alert:{alert}:stddev_over_time{window}"
 
@@ -114,11 +116,16 @@ def quantile_record(histogram: str, quantile: float, rate: timedelta) -> str:
     return f"service:{histogram}:p{pct}_rate{window_suffix(rate)}"
 
 
+def alert_input_record(alert: str) -> str:
+    """Recorded input series of an alert, e.g. `alert:high_error_rate:value`."""
+    return ALERT_INPUT.format(alert=_camel_to_snake(alert))
+
+
 def anomaly_records(alert: str, baseline: timedelta) -> tuple[str, str, str]:
     """Recorded value, mean and standard deviation series of an anomaly alert."""
     snake = _camel_to_snake(alert)
     window = window_suffix(baseline)
-    return (ANOMALY_VALUE.format(alert=snake), ANOMALY_MEAN.format(alert=snake, window=window),
+    return (ALERT_INPUT.format(alert=snake), ANOMALY_MEAN.format(alert=snake, window=window),
             ANOMALY_STDDEV.format(alert=snake, window=window))
 
 

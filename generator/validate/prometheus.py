@@ -1,8 +1,12 @@
-"""`promtool check rules` on the staged rule files, with failures traced to the spec."""
+"""promtool on the staged Prometheus output: `check rules` with failures traced to the spec,
+and `test rules` on the generated unit tests."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.model import Model
@@ -11,6 +15,7 @@ from generator.validate import promtool
 from generator.validate.checks import Problem, Tools
 
 CHECK_NAME = "promtool check rules"
+TEST_NAME = "promtool test rules"
 _RULE_REF = re.compile(r'group "([^"]+)", rule (\d+)')
 
 
@@ -35,3 +40,24 @@ def check_rule_files(staged: Path, model: Model, tools: Tools) -> list[Problem]:
                         if (src := sources.get((group, int(index)))) is not None})
         problems.append(Problem(CHECK_NAME, rel.as_posix(), "\n".join([output, *notes])))
     return problems
+
+
+def test_rule_files(staged: Path, model: Model, tools: Tools) -> list[Problem]:
+    """Run the generated promtool unit tests; each failing file is one problem."""
+    if tools.promtool is None:
+        return []
+    tests_dir = staged / "prometheus" / "tests"
+    files = sorted(tests_dir.glob("*.test.yaml")) if tests_dir.is_dir() else []
+    return [Problem(TEST_NAME, f.relative_to(staged).as_posix(), output)
+            for f, ok, output in run_tests(files, tools.promtool) if not ok]
+
+
+def run_tests(files: Sequence[Path], promtool_path: str) -> list[tuple[Path, bool, str]]:
+    """`promtool test rules` on each file, files in parallel (each run is single-threaded)."""
+    def one(path: Path) -> tuple[Path, bool, str]:
+        # Run from the file's directory: test files name their rule files relatively.
+        result = promtool.test_rules([Path(path.name)], promtool_path, cwd=path.parent)
+        return path, result.ok, result.output
+
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        return list(pool.map(one, files))

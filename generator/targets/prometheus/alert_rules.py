@@ -1,5 +1,11 @@
 """Rules for the non-SLO alert kinds: threshold, tiered, absent, stale, predict, anomaly and
-health-check alerts."""
+health-check alerts.
+
+An alert whose input is a PromQL expression, not a plain selector, first records that input as
+`alert:<name>:value` and alerts on the recorded series: same evaluation, one more series, but the
+input gets a name dashboards can plot, predict_linear needs no subquery, and the generated unit
+tests can feed the alert's exact value.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +18,46 @@ from generator.targets.prometheus.promql import (
     compare,
     condition_text,
     dur,
+    is_plain_selector,
     num,
-    range_of,
     seconds,
 )
 from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
 
-# Subquery resolution when predict_linear needs a range of an expression that is not a selector.
-SUBQUERY_STEP = timedelta(minutes=1)
-
 
 def alert_rules(a: Alert, service: Service) -> list[Rule]:
     """The rules of one alert, in evaluation order (recorded inputs before the alert)."""
-    return _BUILDERS[a.kind](a, service)
+    if a.kind is AlertKind.ANOMALY:
+        return _anomaly(a, service)
+    raw = input_expr(a)
+    series = input_series(a)
+    recorded = [] if series == raw else [record(series, raw)]
+    return [*recorded, *_BUILDERS[a.kind](a, service, series)]
+
+
+def input_expr(a: Alert) -> str:
+    """The PromQL the alert is about, as the spec wrote it."""
+    match a.kind:
+        case AlertKind.ABSENT:
+            value = a.absent
+        case AlertKind.STALE:
+            value = a.stale.timestamp if a.stale else None
+        case AlertKind.PREDICT:
+            value = a.predict.expr if a.predict else None
+        case AlertKind.ANOMALY:
+            value = a.anomaly.expr if a.anomaly else None
+        case _:
+            value = a.expr
+    assert value is not None
+    return value.strip()
+
+
+def input_series(a: Alert) -> str:
+    """The series the alert rule reads: the selector itself, or the recorded input."""
+    raw = input_expr(a)
+    if a.kind is not AlertKind.ANOMALY and is_plain_selector(raw):
+        return raw
+    return naming.alert_input_record(a.name)
 
 
 def _finish(a: Alert, service: Service, expr: str, value_note: str,
@@ -43,70 +76,69 @@ def _value_note(cond: Condition) -> str:
     return f"Value {{{{ $value }}}} is {condition_text(cond)}."
 
 
-def _threshold(a: Alert, service: Service) -> list[Rule]:
-    assert a.expr is not None and a.condition is not None
-    return [_finish(a, service, compare(a.expr, a.condition), _value_note(a.condition))]
+def _threshold(a: Alert, service: Service, series: str) -> list[Rule]:
+    assert a.condition is not None
+    return [_finish(a, service, compare(series, a.condition), _value_note(a.condition))]
 
 
-def _health_check(a: Alert, service: Service) -> list[Rule]:
+def _health_check(a: Alert, service: Service, series: str) -> list[Rule]:
     # A check whose metric vanished is not running (exporter down, query erroring), which is as
     # much a failed check as a bad value: no data means alerting.
-    assert a.expr is not None and a.condition is not None
-    expr = f"{compare(a.expr, a.condition)}\nor absent({a.expr})"
+    assert a.condition is not None
+    expr = f"{compare(series, a.condition)}\nor absent({series})"
     note = f"Value {{{{ $value }}}} is {condition_text(a.condition)} (1 with no labels: no data)."
     return [_finish(a, service, expr, note)]
 
 
-def tier_expr(a: Alert, index: int) -> str:
+def tier_expr(a: Alert, index: int, series: str) -> str:
     """A tier's condition, minus every more severe tier's, so one value fires one tier only."""
-    assert a.expr is not None
-    own = compare(a.expr, a.tiers[index].condition)
-    worse = [compare(a.expr, t.condition) for t in a.tiers[:index]]
+    own = compare(series, a.tiers[index].condition)
+    worse = [compare(series, t.condition) for t in a.tiers[:index]]
     return " unless ".join([own, *worse])
 
 
-def _tiered(a: Alert, service: Service) -> list[Rule]:
-    return [_finish(a, service, tier_expr(a, i), _value_note(t.condition), t.severity, t.for_)
+def _tiered(a: Alert, service: Service, series: str) -> list[Rule]:
+    return [_finish(a, service, tier_expr(a, i, series), _value_note(t.condition), t.severity,
+                    t.for_)
             for i, t in enumerate(a.tiers)]
 
 
-def _absent(a: Alert, service: Service) -> list[Rule]:
-    assert a.absent is not None
-    note = f"No series matched {a.absent} for {dur(a.for_)}." if a.for_ else ""
-    return [_finish(a, service, f"absent({a.absent})", note)]
+def _absent(a: Alert, service: Service, series: str) -> list[Rule]:
+    note = f"No series matched {input_expr(a)} for {dur(a.for_)}." if a.for_ else ""
+    return [_finish(a, service, f"absent({series})", note)]
 
 
-def _stale(a: Alert, service: Service) -> list[Rule]:
+def _stale(a: Alert, service: Service, series: str) -> list[Rule]:
     # A timestamp that never arrived is as stale as an old one.
     assert a.stale is not None
-    ts = a.stale.timestamp
-    expr = f"time() - ({ts}) > {seconds(a.stale.after)}\nor absent({ts})"
+    expr = f"time() - {series} > {seconds(a.stale.after)}\nor absent({series})"
     note = (f"Last update {{{{ $value | humanizeDuration }}}} ago (limit {dur(a.stale.after)}; "
             "1s with no labels: never updated).")
     return [_finish(a, service, expr, note)]
 
 
-def predict_expr(a: Alert) -> str:
-    """Value: the predicted Unix time of the breach; fires when it falls within the horizon."""
+def predict_expr(a: Alert, series: str) -> str:
+    """Value: the predicted Unix time of the breach, to the second; fires when the prediction
+    at the horizon crosses the threshold."""
     assert a.predict is not None
     p = a.predict
-    rng = range_of(p.expr, p.lookback, SUBQUERY_STEP)
+    rng = f"{series}[{dur(p.lookback)}]"
     # predict_linear(v, 0) is the regression line's value now and deriv(v) its slope, so the
     # line meets the threshold after (threshold - now) / slope seconds.
-    eta = f"time() + ({num(p.condition.threshold)} - predict_linear({rng}, 0)) / deriv({rng})"
     op, threshold = p.condition.op.value, num(p.condition.threshold)
+    eta = f"round(time() + ({threshold} - predict_linear({rng}, 0)) / deriv({rng}))"
     will = f"predict_linear({rng}, {seconds(p.within)}) {op} {threshold}"
-    return f"({eta})\nand\n{will}"
+    return f"{eta}\nand\n{will}"
 
 
-def _predict(a: Alert, service: Service) -> list[Rule]:
+def _predict(a: Alert, service: Service, series: str) -> list[Rule]:
     assert a.predict is not None
     p = a.predict
     word = "rise above" if p.condition.op is Op.ABOVE else "fall below"
     note = (f"Trend over {dur(p.lookback)} predicts it will {word} {num(p.condition.threshold)} "
             "at {{ $value | humanizeTimestamp }}.")
     extra = {naming.ANNOTATION_BREACH_TIME: "{{ $value | humanizeTimestamp }}"}
-    return [_finish(a, service, predict_expr(a), note, extra_notes=extra)]
+    return [_finish(a, service, predict_expr(a, series), note, extra_notes=extra)]
 
 
 def _anomaly(a: Alert, service: Service) -> list[Rule]:
@@ -127,12 +159,11 @@ def _anomaly(a: Alert, service: Service) -> list[Rule]:
     ]
 
 
-_BUILDERS: dict[AlertKind, Callable[[Alert, Service], list[Rule]]] = {
+_BUILDERS: dict[AlertKind, Callable[[Alert, Service, str], list[Rule]]] = {
     AlertKind.THRESHOLD: _threshold,
     AlertKind.HEALTH_CHECK: _health_check,
     AlertKind.TIERED: _tiered,
     AlertKind.ABSENT: _absent,
     AlertKind.STALE: _stale,
     AlertKind.PREDICT: _predict,
-    AlertKind.ANOMALY: _anomaly,
 }

@@ -8,12 +8,12 @@ series' samples over days.
 The maths. Let the group evaluate every `s` seconds and the base window be `b = k*s` (5m).
 The base rules record, at each evaluation time t_i, r_e(t_i) = (E(t_i) - E(t_i - b)) / b for the
 bad-event counter E (and r_t likewise for the total counter T). Over a window W = n*s ending at t,
-`avg_over_time(r_e[W])` averages the n samples t_i = t - i*s, i = 0..n-1:
+averaging the n recorded samples t_i = t - i*s, i = 0..n-1, gives
 
     (1/n) * sum_i (E(t - i*s) - E(t - i*s - k*s)) / b
 
 The sum telescopes: every term E(t - j*s) with k <= j < n appears once with + and once with -,
-leaving the k newest samples minus the k samples ending at t - W:
+leaving the k newest samples minus the k samples ending at t - W; with n*b = k*W:
 
     = (mean of E over (t - b, t]  -  mean of E over (t - W - b, t - W]) / W
 
@@ -26,6 +26,10 @@ exactly the raw `rate(E[W]) / rate(T[W])` whenever the counters grow linearly wi
 window at both ends, and off by at most one base window's change otherwise. It is traffic
 weighted: averaging the 5m *ratios* instead would give a quiet night's minute the weight of a
 busy afternoon's. The generated promtool tests check the equality on piecewise-linear counters.
+
+The ranges are written one millisecond short of W: Prometheus 2 ranges include both ends, so a
+full `[W]` would average n + 1 samples and count one base window twice (Prometheus 3 ranges are
+open on the left; the shortened range selects the same n samples in both).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from generator.targets.prometheus.promql import dur, num, selector
 from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
 
 BASE = naming.SLO_BASE_WINDOW
+RANGE_TRIM = timedelta(milliseconds=1)
 LEVELS = ("page", "ticket")
 
 
@@ -104,7 +109,7 @@ def _derive(slo: Slo, window: timedelta) -> str:
     errors, total = naming.errors_record(BASE), naming.total_record(BASE)
     if window == BASE:
         return f"{errors}{sel} / {total}{sel}"
-    w = dur(window)
+    w = dur(window - RANGE_TRIM)
     return f"avg_over_time({errors}{sel}[{w}]) / avg_over_time({total}{sel}[{w}])"
 
 

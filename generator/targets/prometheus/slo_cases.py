@@ -1,0 +1,192 @@
+"""Generated unit-test cases for SLOs: burn-rate alerts, and long windows against raw queries.
+
+Burn-rate cases feed the two recorded 5m series directly (their recording rules yield nothing
+because the raw SLI series are not fed), so every longer window is computed by the rules under
+test. Window cases feed raw counters instead and compare each recorded long-window ratio with
+the same ratio computed from the raw counters over the whole window.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from generator import naming
+from generator.model import Service, SliKind, Slo
+from generator.targets.prometheus.promql import dur, selector
+from generator.targets.prometheus.rules import Rule
+from generator.targets.prometheus.slo_rules import (
+    BASE,
+    LEVELS,
+    level_windows,
+    recorded_windows,
+    slo_labels,
+    slo_rules,
+)
+from generator.targets.prometheus.testseries import (
+    INTERVAL,
+    Case,
+    check,
+    constant,
+    expected,
+    piecewise,
+    range_selectors,
+    samples,
+    sequence,
+    series_name,
+)
+
+SPIKE_START = timedelta(minutes=10)
+SPIKE_SAMPLES = 5
+# Raw counters for the window proof: rates change at these times, away from every window edge
+# at the check time, so the 5m averages at the edges are exact.
+WINDOW_CHECK_AT = timedelta(days=1, hours=2)
+RATE_CHANGES = (timedelta(hours=8), timedelta(hours=22))
+WINDOW_TOLERANCE = "1e-9"
+
+
+def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool) -> list[Case]:
+    """Each level fires after exactly its `for` above its lowest factor and not just under it;
+    a 5-minute spike and missing data stay silent."""
+    if not slo.burn_windows:
+        return []
+    rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline) if "alert" in r}
+    cases = []
+    for level in LEVELS:
+        windows = level_windows(slo, level)
+        if not windows:
+            continue
+        floor = min(w.factor for w in windows) * slo.error_budget
+        over = min(1.0, floor * 1.5)
+        at = windows[0].for_
+        if over > floor:
+            cases.append(Case(f"{slo.alert_name} {level} fires after exactly {dur(at)}",
+                              _feed(slo, service, constant(over, at + step),
+                                    samples(at + step)),
+                              _timed_checks(slo, service, rules, over, at, step)))
+        under = floor * 0.9
+        cases.append(Case(f"{slo.alert_name} {level} stays silent just under its factor",
+                          _feed(slo, service, constant(under, at + step),
+                                samples(at + step)),
+                          [check(at + step, slo.alert_name,
+                                 _firing(slo, service, rules, under, at + step))]))
+    cases += _spike_case(slo, service, step)
+    cases.append(Case(f"{slo.alert_name} stays silent without data", [],
+                      [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name, [])]))
+    return cases
+
+
+def _feed(slo: Slo, service: Service, errors: str, count: int) -> list[dict[str, str]]:
+    """Bad events per second as given, one event per second in all, for `count` samples."""
+    labels = slo_labels(slo, service)
+    return [
+        {"series": series_name(naming.errors_record(BASE), labels), "values": errors},
+        {"series": series_name(naming.total_record(BASE), labels), "values": f"1+0x{count}"},
+    ]
+
+
+def _firing(slo: Slo, service: Service, rules: dict[str, Rule], ratio: float,
+            at: timedelta) -> list[dict[str, Any]]:
+    """Alerts firing at `at` when every window's error ratio has been `ratio` from time 0."""
+    out = []
+    for level in LEVELS:
+        windows = level_windows(slo, level)
+        if windows and any(ratio > w.factor * slo.error_budget for w in windows) \
+                and at >= windows[0].for_:
+            rule = rules[windows[0].severity.value]
+            out.append(expected(rule, slo_labels(slo, service), ratio))
+    return out
+
+
+def _timed_checks(slo: Slo, service: Service, rules: dict[str, Rule], ratio: float,
+                  at: timedelta, step: timedelta) -> list[dict[str, Any]]:
+    checks = [check(at, slo.alert_name, _firing(slo, service, rules, ratio, at))]
+    if at >= step:
+        checks.insert(0, check(at - step, slo.alert_name,
+                               _firing(slo, service, rules, ratio, at - step)))
+    return checks
+
+
+def _spike_case(slo: Slo, service: Service, step: timedelta) -> list[Case]:
+    top = max(w.factor for w in slo.burn_windows)
+    height = min(1.0, 2 * top * slo.error_budget)
+    short = max(w.short for w in slo.burn_windows)
+    peak = SPIKE_START + INTERVAL * SPIKE_SAMPLES
+    first = int(SPIKE_START / INTERVAL)
+    values = [height if first <= i < first + SPIKE_SAMPLES else 0.0
+              for i in range(samples(peak + short + step))]
+    # Replayed in Python until the spike has left every short window (after which no pair can
+    # fire); promtool checks the peak and the longest `for` after it, which keeps the test short.
+    if _ever_fires(slo, values, peak + short + step, step):
+        return []
+    horizon = peak + max(w.for_ for w in slo.burn_windows) + step
+    return [Case(f"{slo.alert_name} stays silent on a 5-minute spike",
+                 _feed(slo, service, sequence(values), len(values)),
+                 [check(peak, slo.alert_name, []), check(horizon, slo.alert_name, [])])]
+
+
+def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedelta) -> bool:
+    """Replay the rules: ratio over w at t is the mean of the samples in [t - w, t]."""
+    def ratio(t: timedelta, w: timedelta) -> float:
+        last = int(t / INTERVAL)
+        window = values[max(0, last - int(w / INTERVAL)):last + 1]
+        return sum(window) / len(window)
+
+    t = timedelta(0)
+    while t <= horizon:
+        for w in slo.burn_windows:
+            limit = w.factor * slo.error_budget
+            if ratio(t, w.long) > limit and ratio(t, w.short) > limit:
+                return True
+        t += step
+    return False
+
+
+def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], str | None]:
+    """The recorded long-window ratios equal the raw queries over the window, or a note why the
+    SLO cannot be checked that way."""
+    if slo.sli.kind is SliKind.AVAILABILITY:
+        # count_over_time ranges are closed at both ends, so adjacent 5m windows share a sample.
+        return [], f"{slo.id}: availability ratios count boundary samples twice in 5m windows"
+    selectors = range_selectors(slo.sli.errors("5m")) + range_selectors(slo.sli.total("5m"))
+    if not selectors or not all(s.exact for s in selectors):
+        return [], f"{slo.id}: its SLI queries use matchers other than ="
+    series = _raw_series(selectors)
+    sel = selector({naming.LABEL_SLO_ID: slo.id})
+    exprs = []
+    for w in recorded_windows(slo, inline):
+        if w == BASE:
+            continue
+        raw = f"({slo.sli.errors(dur(w))}) / ({slo.sli.total(dur(w))})"
+        exprs.append({
+            "expr": f"count(abs({naming.error_ratio_record(w)}{sel} - on() ({raw})) "
+                    f"< {WINDOW_TOLERANCE})",
+            "eval_time": dur(WINDOW_CHECK_AT),
+            "exp_samples": [{"labels": "{}", "value": 1}],
+        })
+    return [Case(f"{slo.id}: recorded long-window ratios equal the raw queries", series,
+                 exprs=exprs)], None
+
+
+def _raw_series(selectors: list[Any]) -> list[dict[str, str]]:
+    by_metric: dict[str, list[dict[str, str]]] = {}
+    for s in selectors:
+        sets = by_metric.setdefault(s.metric, [])
+        if dict(s.labels) not in sets:
+            sets.append(dict(s.labels))
+    out: list[dict[str, str]] = []
+    for metric, sets in sorted(by_metric.items()):
+        names = sorted({k for labels in sets for k in labels})
+        # One series per matcher set, and one that only the matcher-less selectors see.
+        wanted = [labels for labels in sets if labels] + [{k: "other" for k in names}]
+        for labels in wanted:
+            out.append(_counter(metric, labels, len(out)))
+    return out
+
+
+def _counter(metric: str, labels: dict[str, str], index: int) -> dict[str, str]:
+    bounds = [timedelta(0), *RATE_CHANGES, WINDOW_CHECK_AT]
+    counts = [int((b - a) / INTERVAL) for a, b in zip(bounds, bounds[1:], strict=False)]
+    rates = (10 * (index + 1), 25 * (index + 1) + 3, 5 * (index + 1) + 7)
+    return {"series": series_name(metric, labels),
+            "values": piecewise(1_000_000, list(zip(rates, counts, strict=True)))}

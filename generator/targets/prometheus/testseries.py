@@ -1,0 +1,127 @@
+"""Building blocks of generated promtool unit tests: input series, expected alerts, time."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from generator.targets.prometheus import gotemplate
+from generator.targets.prometheus.promql import dur
+from generator.targets.prometheus.rules import Rule
+
+INTERVAL = timedelta(minutes=1)  # spacing of input samples
+_SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{([^{}]*)\})?\s*$")
+_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*,?')
+_RANGE_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^{}]*\})?\s*\[")
+_TEMPLATE_LABEL = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A parsed vector selector; `exact` is False when a matcher is not a plain `=`."""
+
+    metric: str
+    labels: Mapping[str, str]
+    exact: bool
+
+
+@dataclass
+class Case:
+    """One promtool test case: input series and the checks made on them."""
+
+    name: str
+    series: list[dict[str, str]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    exprs: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The case in promtool's test-file shape."""
+        out: dict[str, Any] = {"name": self.name, "interval": dur(INTERVAL),
+                               "input_series": self.series}
+        if self.alerts:
+            out["alert_rule_test"] = self.alerts
+        if self.exprs:
+            out["promql_expr_test"] = self.exprs
+        return out
+
+
+def parse_selector(text: str) -> Selector | None:
+    """`metric{a="b"}` parsed, or None when `text` is not a plain selector."""
+    match = _SELECTOR.match(text)
+    if match is None:
+        return None
+    return _selector(match.group(1), match.group(2) or "")
+
+
+def range_selectors(expr: str) -> list[Selector]:
+    """Every `metric{...}[range]` selector in a query template (after the window is filled)."""
+    return [_selector(m.group(1), (m.group(2) or "{}")[1:-1])
+            for m in _RANGE_SELECTOR.finditer(expr)]
+
+
+def _selector(metric: str, inner: str) -> Selector:
+    labels, exact = {}, True
+    for name, op, value in _MATCHER.findall(inner):
+        exact = exact and op == "="
+        labels[name] = value.replace('\\"', '"')
+    return Selector(metric, labels, exact)
+
+
+def series_name(metric: str, labels: Mapping[str, str]) -> str:
+    """A series in promtool's input notation."""
+    inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{metric}{{{inner}}}" if inner else metric
+
+
+def template_labels(texts: Iterable[str]) -> set[str]:
+    """Label names that annotation templates read through `$labels`."""
+    return {name for text in texts for name in _TEMPLATE_LABEL.findall(text)}
+
+
+def fmt(value: float) -> str:
+    """A sample value exactly as Python holds it, so expected values match bit for bit."""
+    return gotemplate.go_float(value) if value != int(value) else str(int(value))
+
+
+def samples(duration: timedelta) -> int:
+    """How many repetitions cover `duration` at the input interval."""
+    return math.ceil(duration / INTERVAL) + 1
+
+
+def constant(value: float, duration: timedelta) -> str:
+    """A series holding `value` throughout `duration`."""
+    return f"{fmt(value)}+0x{samples(duration)}"
+
+
+def sequence(values: Sequence[float]) -> str:
+    """Explicit sample values, one per input interval."""
+    return " ".join(fmt(v) for v in values)
+
+
+def piecewise(start: float, segments: Sequence[tuple[float, int]]) -> str:
+    """A counter growing by `rate` per sample for `count` samples, segment after segment."""
+    parts, value = [], start
+    for i, (rate, count) in enumerate(segments):
+        first = value if i == 0 else value + rate
+        parts.append(f"{fmt(first)}+{fmt(rate)}x{count}")
+        value = first + rate * count
+    return " ".join(parts)
+
+
+def expected(rule: Rule, sample_labels: Mapping[str, str], value: float) -> dict[str, Any]:
+    """The alert a rule fires for one result sample, with labels and annotations rendered."""
+    rule_labels = {k: gotemplate.render(v, sample_labels, value)
+                   for k, v in rule.get("labels", {}).items()}
+    notes = {k: gotemplate.render(v, sample_labels, value)
+             for k, v in rule.get("annotations", {}).items()}
+    return {"exp_labels": dict(sorted({**sample_labels, **rule_labels}.items())),
+            "exp_annotations": dict(sorted(notes.items()))}
+
+
+def check(at: timedelta, alertname: str, alerts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One alert_rule_test entry."""
+    return {"eval_time": dur(at), "alertname": alertname, "exp_alerts": alerts}

@@ -1,0 +1,128 @@
+"""Prometheus target: golden rule files and unit tests, and the rule each alert kind becomes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.targets.prometheus_rules import rule_groups
+from tests.conftest import ROOT, SPECS_DIR, TESTDATA
+from tests.golden import assert_golden
+
+TARGETS = frozenset({"prometheus", "prometheus-tests"})
+CASE = TESTDATA / "prometheus"
+
+
+def test_every_kind_matches_golden(update_golden: bool) -> None:
+    model = pipeline.compile_specs(CASE / "in", None, CASE / "in")
+    assert_golden(CASE / "out", pipeline.render(model, TARGETS), update_golden)
+
+
+def test_reference_specs_match_golden(update_golden: bool) -> None:
+    model = pipeline.compile_specs(SPECS_DIR, None, ROOT)
+    assert_golden(CASE / "reference", pipeline.render(model, TARGETS), update_golden)
+
+
+def _rules(write_spec: Callable[..., Path], body: str, global_text: str = "version: slogen/v1\n"
+           ) -> list[dict[str, object]]:
+    spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + body)
+    write_spec(global_text, "_global.yaml")
+    model = pipeline.compile_specs(spec.parent, None)
+    inline = model.prometheus.windows == "inline"
+    return [r for g in rule_groups(model.services[0], inline) for r in g["rules"]]
+
+
+@pytest.mark.parametrize("alert, exprs", [
+    pytest.param("{name: A, expr: up, below: 1}", ["up < 1"], id="threshold on a selector"),
+    pytest.param("{name: A, expr: 'sum(rate(x[5m]))', above: 2}",
+                 ["sum(rate(x[5m]))", "alert:a:value > 2"],
+                 id="an expression is recorded first, then alerted on"),
+    pytest.param("{name: A, expr: x, tiers: {warning: {above: 5}, critical: {above: 9}}}",
+                 ["x > 9", "x > 5 unless x > 9"], id="tiers never fire together"),
+    pytest.param("{name: A, absent: 'x{job=\"j\"}', for: 5m}", ['absent(x{job="j"})'],
+                 id="absent"),
+    pytest.param("{name: A, stale: {timestamp: ts, after: 1h}}",
+                 ["time() - ts > 3600\nor absent(ts)"], id="stale, or never reported"),
+    pytest.param("{name: A, predict: {expr: x, above: 10, within: 1h, lookback: 30m}}",
+                 ["round(time() + (10 - predict_linear(x[30m], 0)) / deriv(x[30m]))\nand\n"
+                  "predict_linear(x[30m], 3600) > 10"], id="predict carries the breach time"),
+    pytest.param("{name: AbcDef, anomaly: {expr: 'sum(x)', zscore: 2, baseline: 2h, "
+                 "direction: below}}",
+                 ["sum(x)", "avg_over_time(alert:abc_def:value[2h])",
+                  "stddev_over_time(alert:abc_def:value[2h])",
+                  "(alert:abc_def:value - alert:abc_def:avg_over_time2h) / "
+                  "alert:abc_def:stddev_over_time2h < -2"], id="anomaly from recorded mean and sd"),
+])
+def test_alert_kind_becomes(write_spec: Callable[..., Path], alert: str, exprs: list[str]) -> None:
+    rules = _rules(write_spec, f"alerts:\n  - {alert}\n")
+    assert [r["expr"] for r in rules] == exprs
+
+
+def test_every_alert_carries_routing_labels_and_links(write_spec: Callable[..., Path]) -> None:
+    rules = _rules(write_spec, "runbook: https://rb.example.com/svc\nalerts:\n"
+                               "  - {name: Down, expr: up, below: 1, severity: critical}\n")
+    assert rules[0]["labels"] == {"service": "svc", "severity": "critical", "team": "ops"}
+    assert rules[0]["annotations"] == {
+        "dashboard": "/d/slogen-svc",
+        "description": "Down on svc. Value {{ $value }} is < 1.",
+        "runbook_url": "https://rb.example.com/svc#down",
+        "summary": "Down on svc",
+    }
+
+
+SLO = """slos:
+  - name: api
+    objective: 99.9
+    sli: {events: {bad: 'sum(rate(e[{{window}}]))', total: 'sum(rate(t[{{window}}]))'}}
+"""
+
+
+def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> None:
+    rules = _rules(write_spec, SLO)
+    raw = [r["record"] for r in rules if "sum(rate(" in str(r["expr"])]
+    assert raw == ["slo:sli_error:rate5m", "slo:sli_total:rate5m"]
+    records = [r["record"] for r in rules if "record" in r]
+    assert records == [
+        "slo:sli_error:rate5m", "slo:sli_total:rate5m",
+        *(f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d",
+                                                    "30d")),
+        "slo:burn_rate:ratio_rate1h", "slo:error_budget_remaining:ratio", "slo:objective:ratio",
+        "slo:error_budget:ratio",
+    ]
+    ratio_1d = next(r for r in rules if r.get("record") == "slo:sli_error:ratio_rate1d")
+    assert ratio_1d["expr"] == (
+        'avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[23h59m59s999ms]) / '
+        'avg_over_time(slo:sli_total:rate5m{slo_id="svc-api"}[23h59m59s999ms])')
+
+
+def test_page_and_ticket_follow_the_workbook(write_spec: Callable[..., Path]) -> None:
+    alerts = [r for r in _rules(write_spec, SLO) if "alert" in r]
+    assert [a["labels"]["severity"] for a in alerts] == ["critical", "warning"]
+    assert alerts[0]["expr"] == (
+        '(slo:sli_error:ratio_rate1h{slo_id="svc-api"} > (14.4 * 0.001) and '
+        'slo:sli_error:ratio_rate5m{slo_id="svc-api"} > (14.4 * 0.001))\n'
+        ' or (slo:sli_error:ratio_rate6h{slo_id="svc-api"} > (6 * 0.001) and '
+        'slo:sli_error:ratio_rate30m{slo_id="svc-api"} > (6 * 0.001))')
+
+
+def test_inline_windows_record_five_series_per_slo(write_spec: Callable[..., Path]) -> None:
+    rules = _rules(write_spec, SLO, "version: slogen/v1\nprometheus: {windows: inline}\n")
+    assert [r["record"] for r in rules if "record" in r] == [
+        "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:sli_error:ratio_rate30d",
+        "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio"]
+    page = next(r for r in rules if "alert" in r)
+    assert "avg_over_time(slo:sli_error:rate5m{slo_id=\"svc-api\"}[59m59s999ms])" in page["expr"]
+
+
+def test_rules_without_group_go_to_the_service_group(write_spec: Callable[..., Path]) -> None:
+    spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n"
+                      "rule_groups: {fast: {interval: 10s}}\n"
+                      "recording:\n  - {record: 'a:b:c', expr: up, group: fast}\n"
+                      "alerts:\n  - {name: A, expr: up, below: 1}\n")
+    write_spec("version: slogen/v1\n", "_global.yaml")
+    groups = rule_groups(pipeline.compile_specs(spec.parent, None).services[0])
+    assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
+        ("fast", "10s", 1), ("svc", None, 1)]

@@ -1,0 +1,61 @@
+"""The generated promtool unit tests pass on the generated rules, and catch broken ones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.validate.prometheus import run_tests
+from tests.conftest import ROOT, TESTDATA
+
+CASE = TESTDATA / "prometheus"
+pytestmark = pytest.mark.promtool
+
+
+def test_reference_specs_pass_their_generated_tests(promtool: str) -> None:
+    files = sorted((ROOT / "out" / "prometheus" / "tests").glob("*.test.yaml"))
+    assert len(files) >= 5
+    failed = [(path.name, out) for path, ok, out in run_tests(files, promtool) if not ok]
+    assert not failed
+
+
+def test_every_kind_passes_its_generated_tests(promtool: str) -> None:
+    files = sorted((CASE / "out" / "prometheus" / "tests").glob("*.test.yaml"))
+    failed = [(path.name, out) for path, ok, out in run_tests(files, promtool) if not ok]
+    assert not failed
+
+
+@pytest.mark.parametrize("before, after, alert", [
+    pytest.param("expr: shop:orders:rate5m < 1", "expr: shop:orders:rate5m < 0.5", "OrdersLow",
+                 id="a lower threshold misses the firing value"),
+    pytest.param("value > 0.5\n        for: 2m", "value > 0.5\n        for: 3m", "ErrorsHigh",
+                 id="a longer for fires late"),
+    pytest.param('> 100 unless shop_queue_depth', '> 100 or shop_queue_depth', "QueueDepth",
+                 id="tiers that overlap fire together"),
+])
+def test_generated_tests_catch_a_broken_rule(tmp_path: Path, promtool: str, before: str,
+                                             after: str, alert: str) -> None:
+    out = tmp_path / "prometheus"
+    shutil.copytree(CASE / "out" / "prometheus", out)
+    rules = out / "shop.rules.yaml"
+    text = rules.read_text()
+    assert before in text
+    rules.write_text(text.replace(before, after, 1))
+    [(_, ok, output)] = run_tests([out / "tests" / "shop.test.yaml"], promtool)
+    assert not ok
+    assert f"alertname: {alert}" in output
+
+
+def test_slogen_test_runs_the_files_in_out(tmp_path: Path, promtool: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(CASE / "out", out)
+    assert main(["test", "--out", str(out)]) == 0
+    assert "2 of 2 test files passed." in capsys.readouterr().out
+    (out / "prometheus" / "shop.rules.yaml").write_text(
+        (out / "prometheus" / "shop.rules.yaml").read_text().replace("> 0.5", "> 50"))
+    assert main(["test", "--out", str(out)]) == 1
+    assert "FAILED" in capsys.readouterr().out
