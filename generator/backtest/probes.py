@@ -78,7 +78,7 @@ def alert_probes(service: m.Service, alert: m.Alert) -> list[Probe]:
         assert alert.anomaly is not None
         return [Probe(service.name, alert.name, alert.severity, alert.kind.value,
                       _anomaly_expr(alert.anomaly, alert.anomaly.zscore), alert.for_)]
-    rules = [r for r in ar.alert_rules(alert, service) if "alert" in r]
+    rules = [r for r in ar.alert_rules(alert, service, inline_inputs=True) if "alert" in r]
     fors = [t.for_ for t in alert.tiers] if alert.tiers else [alert.for_]
     sevs = [t.severity for t in alert.tiers] if alert.tiers else [alert.severity]
     return [Probe(service.name, alert.name, sev, alert.kind.value, str(rule["expr"]), for_)

@@ -40,7 +40,7 @@ def test_threshold_probes_are_the_generated_rule_expressions() -> None:
     svc = model.service("shop")
     alert = next(a for a in svc.alerts if a.name == "HighErrorRate")
     [probe] = probes.alert_probes(svc, alert)
-    assert probe.expr == alert_rules(alert, svc)[0]["expr"]
+    assert probe.expr == alert_rules(alert, svc, inline_inputs=True)[0]["expr"]
 
 
 def test_variants_change_one_thing_each() -> None:

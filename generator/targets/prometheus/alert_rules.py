@@ -20,17 +20,27 @@ from generator.targets.prometheus.promql import (
     dur,
     is_plain_selector,
     num,
+    range_of,
     seconds,
 )
 from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
 
+# Subquery resolution for predict_linear over an inlined input expression.
+SUBQUERY_STEP = timedelta(minutes=1)
 
-def alert_rules(a: Alert, service: Service) -> list[Rule]:
-    """The rules of one alert, in evaluation order (recorded inputs before the alert)."""
+
+def alert_rules(a: Alert, service: Service, inline_inputs: bool = False) -> list[Rule]:
+    """The rules of one alert, in evaluation order (recorded inputs before the alert).
+
+    With `inline_inputs`, the alert reads its input expression directly instead of a recorded
+    series: for replaying alerts over a backfilled TSDB, where no rule has recorded anything.
+    """
     if a.kind is AlertKind.ANOMALY:
         return _anomaly(a, service)
     raw = input_expr(a)
     series = input_series(a)
+    if inline_inputs and series != raw:
+        return _BUILDERS[a.kind](a, service, raw)
     recorded = [] if series == raw else [record(series, raw)]
     return [*recorded, *_BUILDERS[a.kind](a, service, series)]
 
@@ -111,7 +121,8 @@ def _absent(a: Alert, service: Service, series: str) -> list[Rule]:
 def _stale(a: Alert, service: Service, series: str) -> list[Rule]:
     # A timestamp that never arrived is as stale as an old one.
     assert a.stale is not None
-    expr = f"time() - {series} > {seconds(a.stale.after)}\nor absent({series})"
+    ts = series if is_plain_selector(series) else f"({series})"
+    expr = f"time() - {ts} > {seconds(a.stale.after)}\nor absent({series})"
     note = (f"Last update {{{{ $value | humanizeDuration }}}} ago (limit {dur(a.stale.after)}; "
             "1s with no labels: never updated).")
     return [_finish(a, service, expr, note)]
@@ -122,7 +133,7 @@ def predict_expr(a: Alert, series: str) -> str:
     at the horizon crosses the threshold."""
     assert a.predict is not None
     p = a.predict
-    rng = f"{series}[{dur(p.lookback)}]"
+    rng = range_of(series, p.lookback, SUBQUERY_STEP)
     # predict_linear(v, 0) is the regression line's value now and deriv(v) its slope, so the
     # line meets the threshold after (threshold - now) / slope seconds.
     op, threshold = p.condition.op.value, num(p.condition.threshold)
