@@ -148,3 +148,13 @@ def test_provenance_follows_the_specs_unless_set(grafana_env: Emulator, out_dir:
     monkeypatch.delenv("GRAFANA_DISABLE_PROVENANCE")
     assert main(["apply", "--out", str(out_dir), "--specs", str(specs)]) == 0
     assert {r["provenance"] for r in grafana_env.state.rules.values()} == {""}
+
+
+def test_json_output_after_an_apply_has_results_and_totals(
+        grafana_env: Emulator, out_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--out", str(out_dir), "--output", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"] == {"blocked": 0, "created": 11, "deleted": 0, "failed": 0,
+                               "unchanged": 0, "updated": 1}
+    assert {"kind": "policy", "key": "policies", "action": "update", "file": "policies.json",
+            "reason": "", "result": "updated", "message": ""} in data["results"]

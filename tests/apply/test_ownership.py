@@ -114,3 +114,19 @@ def test_dry_run_changes_nothing(emulator: Emulator, client: HttpClient, out_dir
     assert emulator.writes() == []
     counts = result.plan.counts()
     assert (counts["create"], counts["update"]) == (11, 1)  # the default policy tree is replaced
+
+
+def test_a_hand_made_policy_tree_is_kept_unless_adopted(emulator: Emulator, client: HttpClient,
+                                                        out_dir: Path) -> None:
+    assert _as_user(emulator, "PUT", "/api/v1/provisioning/policies", {
+        "receiver": "grafana-default-email",
+        "routes": [{"receiver": "grafana-default-email",
+                    "object_matchers": [["team", "=", "db"]]}]}).ok
+    result = _apply(client, out_dir)
+    assert keys(result.plan.changes, Action.BLOCKED) == ["policy policies"]
+    assert emulator.state.policies["routes"][0]["object_matchers"] == [["team", "=", "db"]]
+    assert not _apply(client, out_dir, adopt=True).failed
+    assert emulator.state.policies["receiver"] == "slack-sre"
+    emulator.reset_log()
+    _apply(client, out_dir)
+    assert emulator.writes() == []
