@@ -42,10 +42,13 @@ class BurnStatus:
 
     @property
     def active(self) -> bool | None:
-        """True when both windows burn faster than the factor; None when data is missing."""
-        if self.long_burn is None or self.short_burn is None:
-            return None
-        return self.long_burn > self.window.factor and self.short_burn > self.window.factor
+        """True when both windows burn faster than the factor, False when either is known not
+        to (a quiet short window cannot make a burn), None when that depends on missing data."""
+        factor = self.window.factor
+        burns = (self.long_burn, self.short_burn)
+        if any(b is not None and b <= factor for b in burns):
+            return False
+        return None if any(b is None for b in burns) else True
 
 
 @dataclass(frozen=True)
