@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from generator import outdir, pipeline
 from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
+from generator.spec.models import RuleFormat
 from generator.validate import checks, promtool
 from generator.validate.checks import Tools
 
@@ -21,6 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                      help="write nothing; exit 1 and list the files that would change")
     gen.add_argument("--skip-checks", action="store_true",
                      help="do not run promtool/amtool on the output (faster, for benchmarks)")
+    gen.add_argument("--format", choices=[f.value for f in RuleFormat], default=None,
+                     help="Prometheus rule layout, overriding prometheus.format in _global.yaml")
     gen.set_defaults(func=run_generate)
 
     val = sub.add_parser("validate", help="check specs only; write nothing")
@@ -63,6 +67,9 @@ def run_generate(args: argparse.Namespace) -> int:
     """Compile specs, check the output, then swap it into out/."""
     tools = _tools(args)
     model = pipeline.compile_specs(args.specs, tools.promtool)
+    if args.format is not None:
+        settings = model.prometheus.model_copy(update={"format": RuleFormat(args.format)})
+        model = dataclasses.replace(model, prometheus=settings)
     files = pipeline.render(model)
     if args.check:
         changes = outdir.compare(args.out, files)

@@ -1,4 +1,10 @@
-"""Prometheus target: one rule file per service with its SLO, alert and recording rules."""
+"""Prometheus target: one rule file per service with its SLO, alert and recording rules.
+
+The plain rule files are always written: promtool checks and the generated unit tests run on
+them. `prometheus.format` (or `generate --format`) adds the same groups in the layout a cluster
+deploys: a `PrometheusRule` manifest per service for the Prometheus operator, or a mimirtool
+namespace file per service (namespace `slogen-<service>`) for a Mimir / Cortex ruler.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from generator import naming
-from generator.model import Model, Service, Source
+from generator.model import Model, RuleFormat, Service, Source
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_rules import alert_rules
 from generator.targets.prometheus.promql import dur
@@ -16,6 +22,8 @@ from generator.targets.prometheus.rules import Rule, record
 from generator.targets.prometheus.slo_rules import slo_rules
 
 OUT_DIR = PurePath("prometheus")
+NAMESPACE_PREFIX = "slogen-"
+OPERATOR_API = "monitoring.coreos.com/v1"
 
 
 def rules_path(service: str) -> PurePath:
@@ -26,11 +34,34 @@ def rules_path(service: str) -> PurePath:
 def render(model: Model) -> dict[PurePath, str]:
     """Rule files, one per service with at least one rule."""
     files = {}
+    fmt = model.prometheus.format
     for service in model.services:
         groups = rule_groups(service, inline=model.prometheus.windows == "inline")
-        if groups:
-            files[rules_path(service.name)] = yaml_text({"groups": groups}, [service.source_file])
+        if not groups:
+            continue
+        sources = [service.source_file]
+        files[rules_path(service.name)] = yaml_text({"groups": groups}, sources)
+        if fmt is RuleFormat.OPERATOR:
+            files[OUT_DIR / "operator" / f"{service.name}.yaml"] = yaml_text(
+                _manifest(service, groups), sources)
+        elif fmt is RuleFormat.MIMIR:
+            namespace = NAMESPACE_PREFIX + service.name
+            files[OUT_DIR / "mimir" / f"{namespace}.yaml"] = yaml_text(
+                {"namespace": namespace, "groups": groups}, sources)
     return files
+
+
+def _manifest(service: Service, groups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "apiVersion": OPERATOR_API,
+        "kind": "PrometheusRule",
+        "metadata": {
+            "name": NAMESPACE_PREFIX + service.name,
+            "labels": {"app.kubernetes.io/managed-by": "slogen", "slogen.dev/service": service.name,
+                       "team": service.team},
+        },
+        "spec": {"groups": groups},
+    }
 
 
 def rule_groups(service: Service, inline: bool = False) -> list[dict[str, Any]]:

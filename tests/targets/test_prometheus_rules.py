@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from generator import pipeline
 from generator.targets.prometheus_rules import rule_groups
@@ -126,3 +128,26 @@ def test_rules_without_group_go_to_the_service_group(write_spec: Callable[..., P
     groups = rule_groups(pipeline.compile_specs(spec.parent, None).services[0])
     assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
         ("fast", "10s", 1), ("svc", None, 1)]
+
+
+@pytest.mark.parametrize("fmt, path, wrapper", [
+    pytest.param("prometheus-operator", "prometheus/operator/shop.yaml",
+                 lambda doc: (doc["kind"], doc["metadata"]["name"], doc["spec"]["groups"]),
+                 id="a PrometheusRule manifest per service"),
+    pytest.param("mimir", "prometheus/mimir/slogen-shop.yaml",
+                 lambda doc: ("namespace", doc["namespace"], doc["groups"]),
+                 id="a ruler namespace file per service"),
+])
+def test_formats_wrap_the_same_groups(tmp_path: Path, fmt: str, path: str,
+                                      wrapper: Callable[[dict[str, Any]], tuple[str, str, Any]]
+                                      ) -> None:
+    from generator.cli import main
+
+    out = tmp_path / "out"
+    assert main(["generate", "--specs", str(CASE / "in"), "--out", str(out), "--skip-checks",
+                 "--format", fmt]) == 0
+    plain = YAML(typ="safe").load((out / "prometheus" / "shop.rules.yaml").read_text())
+    kind, name, groups = wrapper(YAML(typ="safe").load((out / path).read_text()))
+    assert (kind, name) == (("PrometheusRule", "slogen-shop") if fmt != "mimir"
+                            else ("namespace", "slogen-shop"))
+    assert groups == plain["groups"]
