@@ -17,9 +17,12 @@ from rich.progress import Progress
 from generator import pipeline
 from generator.apply import mimir, reload
 from generator.apply.client import ApplyError, AuthError, Credentials, HttpClient, grafana_client
+from generator.apply.execute import Outcome
 from generator.apply.grafana import execute, plan_grafana
 from generator.apply.plan import Options, with_dashboard_details
 from generator.apply.report import plan_json, print_plan, print_summary
+from generator.apply.sources import with_locations
+from generator.spec.errors import SpecErrors
 from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError, env
 
 
@@ -102,6 +105,14 @@ def _spec_provenance(specs: Path) -> bool:
     return pipeline.compile_specs(specs, None).grafana.disable_provenance
 
 
+def _located(outcomes: list[Outcome], specs: Path) -> list[Outcome]:
+    """Failures with the spec location of their object, when the specs compile."""
+    try:
+        return with_locations(outcomes, pipeline.compile_specs(specs, None))
+    except SpecErrors:
+        return outcomes
+
+
 def _from_file(path: Any) -> str | None:
     if not path:
         return None
@@ -163,6 +174,8 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
             task = bar.add_task("applying", total=len(writes))
             execute(client, result, options, os.environ, lambda _: bar.advance(task),
                     args.secrets_root)
+        if result.failed and args.specs.is_dir():
+            result.outcomes = _located(result.outcomes, args.specs)
         print_summary(console, result.outcomes, result.plan)
     if args.output == "json":
         print(plan_json(result.plan, result.outcomes if not args.dry_run else ()))

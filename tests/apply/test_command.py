@@ -12,7 +12,7 @@ from generator.apply.secrets import placeholders
 from generator.cli import main
 from tests.apply.conftest import ENVIRON
 from tests.conftest import ROOT, SPECS_DIR
-from tests.grafana_emulator import Emulator
+from tests.grafana_emulator import Emulator, Fault
 
 
 @pytest.fixture
@@ -73,9 +73,8 @@ def test_a_missing_secret_names_the_variable_only(grafana_env: Emulator, out_dir
             "(needed for placeholder ${env:PG_PASSWORD})") in out
 
 
-def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def _reference_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Stand-in values for every placeholder in the reference output; the secrets root."""
     secrets = tmp_path / "secrets"
     found: set[str] = set()
     for path in (ROOT / "out" / "grafana" / "api").rglob("*.json"):
@@ -88,12 +87,34 @@ def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_pat
             target = secrets / name.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text("https://example.invalid/not-a-real-secret\n")
+    return secrets
+
+
+def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    secrets = _reference_secrets(tmp_path, monkeypatch)
     args = ["apply", "--out", str(ROOT / "out"), "--secrets-root", str(secrets)]
     assert main(args) == 0, capsys.readouterr()
     grafana_env.reset_log()
     assert main(args) == 0
     assert grafana_env.writes() == []
     assert len(grafana_env.log) <= 5
+
+
+def test_a_rejected_rule_group_points_at_its_spec(grafana_env: Emulator, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    secrets = _reference_secrets(tmp_path, monkeypatch)
+    group = "devdiag-alerts/rule-groups/devdiag-learning"
+    grafana_env.inject(Fault("PUT", f"/api/v1/provisioning/folder/{group}", 400,
+                             body={"message": "invalid alert rule: injected"}))
+    assert main(["apply", "--out", str(ROOT / "out"), "--secrets-root", str(secrets),
+                 "--specs", str(SPECS_DIR)]) == 1
+    assert ("failed rule-group devdiag-alerts/devdiag-learning: rule-groups/devdiag-alerts/"
+            "devdiag-learning.json: rule-group devdiag-alerts/devdiag-learning: PUT "
+            f"/api/v1/provisioning/folder/{group} -> 400: invalid alert rule: injected "
+            "(declared at slos/devdiag.yaml:") in capsys.readouterr().out
 
 
 def test_settings_from_a_config_file(emulator: Emulator, out_dir: Path, tmp_path: Path,
