@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "generator.commands.generate",
     "generator.commands.reference",
     "generator.commands.test",
+    "generator.commands.import_specs",
     "generator.commands.diff",
     "generator.commands.backtest",
     "generator.commands.bridge",

@@ -1,0 +1,1 @@
+"""Importers that turn other SLO formats (Sloth, OpenSLO) into slogen specs."""
