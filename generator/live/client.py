@@ -65,7 +65,8 @@ class PrometheusClient:
             self._session.headers["Authorization"] = f"Bearer {settings.token}"
         elif settings.username is not None:
             self._session.auth = (settings.username, settings.password or "")
-        self._session.verify = False if settings.insecure else (settings.ca_file or True)
+        # Passed with each request: requests lets REQUESTS_CA_BUNDLE override a session's verify.
+        self._verify: bool | str = False if settings.insecure else (settings.ca_file or True)
 
     @property
     def url(self) -> str:
@@ -115,7 +116,9 @@ class PrometheusClient:
         """POST a form to /api/v1/<endpoint> and return the `data` member of the answer."""
         url = f"{self._base}/api/v1/{endpoint}"
         try:
-            resp = self._session.post(url, data=form, timeout=self._settings.timeout)
+            resp = self._session.post(
+                url, data=form, timeout=self._settings.timeout, verify=self._verify
+            )
         except requests.Timeout:
             raise PrometheusUnreachable(
                 f"Prometheus at {self._base} did not answer within "

@@ -8,10 +8,13 @@ HTTP server on loopback.
 from __future__ import annotations
 
 import base64
+import datetime
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +50,7 @@ class _Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[_Server]:
     srv = _Server(("127.0.0.1", 0), _Handler)
     srv.headers_seen = []
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield srv
@@ -56,8 +59,82 @@ def server() -> Iterator[_Server]:
         srv.server_close()
 
 
-def _url(srv: _Server) -> str:
-    return f"http://127.0.0.1:{srv.server_address[1]}"
+def _url(srv: _Server, scheme: str = "http") -> str:
+    return f"{scheme}://127.0.0.1:{srv.server_address[1]}"
+
+
+def _self_signed(tmp: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, written as PEM files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "slogen test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[_Server, Path]]:
+    """The recording server behind TLS with a self-signed certificate; yields it and the cert."""
+    cert_file, key_file = _self_signed(tmp_path)
+    srv = _Server(("127.0.0.1", 0), _Handler)
+    srv.headers_seen = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    srv.socket = context.wrap_socket(srv.socket, server_side=True)
+    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield srv, cert_file
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_tls_with_the_servers_ca(tls_server: tuple[_Server, Path]) -> None:
+    srv, cert = tls_server
+    assert PrometheusClient(Settings(_url(srv, "https"), ca_file=str(cert))).query("up", 0) == []
+
+
+def test_tls_without_a_trusted_ca_fails_with_advice(tls_server: tuple[_Server, Path]) -> None:
+    srv, _ = tls_server
+    with pytest.raises(PrometheusUnreachable, match="set PROMETHEUS_CA_FILE, or --insecure"):
+        PrometheusClient(Settings(_url(srv, "https"))).query("up", 0)
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_tls_verification_can_be_skipped(tls_server: tuple[_Server, Path]) -> None:
+    srv, _ = tls_server
+    assert PrometheusClient(Settings(_url(srv, "https"), insecure=True)).query("up", 0) == []
 
 
 def test_bearer_token_is_sent_and_not_shown(server: _Server) -> None:
