@@ -54,6 +54,54 @@ _FILE_ONLY_TOP_LEVEL = {
 }
 
 
+# Provisioning files that are not in the OpenAPI spec, written from Grafana's provisioning docs
+# (administration/provisioning): the dashboard provider file and the datasource file.
+_STR, _BOOL, _INT = {"type": "string"}, {"type": "boolean"}, {"type": "integer"}
+PROVISIONING_SCHEMAS: Mapping[str, Any] = {
+    "dashboards": {
+        "type": "object", "required": ["apiVersion", "providers"], "additionalProperties": False,
+        "properties": {"apiVersion": {"enum": [1]}, "providers": {"type": "array", "items": {
+            "type": "object", "required": ["name", "options"], "additionalProperties": False,
+            "properties": {
+                "name": _STR, "orgId": _INT, "folder": _STR, "folderUid": _STR,
+                "type": {"enum": ["file"]}, "disableDeletion": _BOOL, "allowUiUpdates": _BOOL,
+                "updateIntervalSeconds": _INT,
+                "options": {"type": "object", "required": ["path"], "additionalProperties": False,
+                            "properties": {"path": _STR, "foldersFromFilesStructure": _BOOL}},
+            }}}},
+    },
+    "datasources": {
+        "type": "object", "required": ["apiVersion"], "additionalProperties": False,
+        "properties": {
+            "apiVersion": {"enum": [1]}, "prune": _BOOL,
+            "deleteDatasources": {"type": "array", "items": {
+                "type": "object", "required": ["name"], "additionalProperties": False,
+                "properties": {"name": _STR, "orgId": _INT}}},
+            "datasources": {"type": "array", "items": {
+                "type": "object", "required": ["name", "type"], "additionalProperties": False,
+                "properties": {
+                    "name": _STR, "type": _STR, "uid": _STR, "orgId": _INT, "url": _STR,
+                    "access": {"enum": ["proxy", "direct"]}, "user": _STR, "database": _STR,
+                    "basicAuth": _BOOL, "basicAuthUser": _STR, "withCredentials": _BOOL,
+                    "isDefault": _BOOL, "version": _INT, "editable": _BOOL,
+                    "jsonData": {"type": "object"},
+                    "secureJsonData": {"type": "object", "additionalProperties": _STR},
+                }}},
+        },
+    },
+}
+
+
+def validate_provisioning(kind: str, document: Any) -> None:
+    """Check a dashboards or datasources provisioning file against its documented format."""
+    validator = jsonschema.Draft7Validator(PROVISIONING_SCHEMAS[kind])
+    problems = sorted(f"{_format_path(e.absolute_path)}: {e.message}"
+                      for e in validator.iter_errors(document))
+    if problems:
+        raise GrafanaSchemaError(f"{kind} provisioning file: " + "\n  ".join(
+            ["invalid", *problems]))
+
+
 class GrafanaSchemaError(AssertionError):
     """A body does not match its Grafana definition; the message lists every problem."""
 

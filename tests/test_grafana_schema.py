@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
 
-from tests.grafana_schema import GrafanaSchemaError, GrafanaSpec
+from tests.grafana_schema import GrafanaSchemaError, GrafanaSpec, validate_provisioning
 
 
 def _rule() -> dict[str, Any]:
@@ -178,3 +179,25 @@ def test_unknown_paths_and_definitions_are_errors(grafana_spec: GrafanaSpec) -> 
         grafana_spec.body_definition("GET", "/api/folders")
     with pytest.raises(KeyError, match="unknown Grafana definition 'Nope'"):
         grafana_spec.validate_body("Nope", {})
+
+
+@pytest.mark.parametrize("kind, document, message", [
+    pytest.param("dashboards", {"apiVersion": 1, "providers": [{"name": "a", "type": "file",
+                                                               "options": {"path": "/x"}}]},
+                 None, id="a dashboard provider"),
+    pytest.param("dashboards", {"apiVersion": 1, "providers": [{"name": "a", "path": "/x"}]},
+                 "$.providers[0]: 'options' is a required property",
+                 id="provider path outside options"),
+    pytest.param("datasources", {"apiVersion": 1, "datasources": [
+        {"name": "p", "type": "prometheus", "secureJsonData": {"password": "$__env{P}"}}]},
+                 None, id="a datasource"),
+    pytest.param("datasources", {"apiVersion": 1, "datasources": [{"name": "p", "type": "x",
+                                                                   "access": "server"}]},
+                 "$.datasources[0].access: 'server' is not one of", id="access is proxy or direct"),
+])
+def test_provisioning_files(kind: str, document: Any, message: str | None) -> None:
+    if message is None:
+        validate_provisioning(kind, document)
+        return
+    with pytest.raises(GrafanaSchemaError, match=re.escape(message)):
+        validate_provisioning(kind, document)

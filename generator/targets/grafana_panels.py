@@ -86,7 +86,8 @@ def stat(title: str, queries: Sequence[tuple[str, str]], steps: Sequence[Step], 
     """A stat showing the last value, coloured by `steps`."""
     return g.Stat(title=title, description=description or None, dataSource=PROMETHEUS_REF,
                   targets=_targets(queries), thresholds=list(steps), format=unit,
-                  reduceCalc="lastNotNull", graphMode="area", colorMode="value")
+                  reduceCalc="lastNotNull", graphMode="area", colorMode="value",
+                  noValue="No data")
 
 
 def timeseries(title: str, queries: Sequence[tuple[str, str]], steps: Sequence[Step] = (),

@@ -16,6 +16,7 @@ from generator import naming
 from generator.validate import promtool
 from generator.validate.checks import Problem, Tools
 
+CHECK = "grafana-references"
 EXPR_UID = "__expr__"
 # Exporter series that exist whenever a service declares health checks.
 EXPORTER_SERIES = (naming.CHECK_UP, naming.CHECK_ERRORS, naming.CHECK_LAST_SUCCESS,
@@ -106,19 +107,22 @@ def _declared_titles(model: m.Model) -> dict[str, set[str]]:
     return {s.dashboard.uid: {p.title for p in s.dashboard.panels} for s in model.services}
 
 
-def _dashboard_problems(path: Path, board: Mapping[str, Any], model: m.Model,
-                        known: set[str]) -> Iterator[str]:
+def _dashboard_problems(rel: str, board: Mapping[str, Any], model: m.Model,
+                        known: set[str]) -> Iterator[Problem]:
     declared = _declared_titles(model).get(str(board.get("uid")), set())
     uids = {d.uid for d in model.grafana.datasources}
     for title, uid in datasource_refs(board):
         if uid not in uids:
-            yield f'panel "{title}": datasource {uid!r} is not declared ({", ".join(sorted(uids))})'
+            yield Problem(CHECK, rel, f'panel "{title}": datasource {uid!r} is not declared '
+                                      f'({", ".join(sorted(uids))})')
     for title, expr in panel_exprs(board):
-        # A declared panel may read any raw metric, but a recording-rule name must be recorded.
-        unknown = sorted(n for n in series_names(expr) - known
-                         if title not in declared or ":" in n)
+        unknown = sorted(series_names(expr) - known)
         if unknown:
-            yield f'panel "{title}": no rule or spec defines {", ".join(unknown)} in: {expr}'
+            # A declared panel may read a raw metric the rest of the spec never mentions (worth
+            # a warning), but a recording-rule name (level:metric:op) must be recorded.
+            warning = title in declared and all(":" not in n for n in unknown)
+            yield Problem(CHECK, rel, f'panel "{title}": no rule or spec defines '
+                                      f'{", ".join(unknown)} in: {expr}', warning=warning)
 
 
 def _rule_problems(group: Mapping[str, Any], uids: set[str]) -> Iterator[str]:
@@ -137,13 +141,12 @@ def check_grafana(staged: Path, model: m.Model, tools: Tools) -> list[Problem]:
     for path in sorted((staged / "grafana" / "api" / "dashboards").glob("*.json")):
         board = json.loads(path.read_text(encoding="utf-8"))["dashboard"]
         rel = str(path.relative_to(staged))
-        problems += [Problem("grafana-references", rel, p)
-                     for p in _dashboard_problems(path, board, model, known)]
+        problems += _dashboard_problems(rel, board, model, known)
         exprs += [(rel, title, expr) for title, expr in panel_exprs(board)]
     uids = {d.uid for d in model.grafana.datasources}
     for path in sorted((staged / "grafana" / "api" / "rule-groups").rglob("*.json")):
         group = json.loads(path.read_text(encoding="utf-8"))
-        problems += [Problem("grafana-references", str(path.relative_to(staged)), p)
+        problems += [Problem(CHECK, str(path.relative_to(staged)), p)
                      for p in _rule_problems(group, uids)]
     if tools.promtool is not None:
         bad = promtool.parse_errors([for_promtool(e) for _, _, e in exprs], tools.promtool)

@@ -15,7 +15,7 @@ from generator.targets import grafana_alerting, grafana_dashboard
 from generator.targets.grafana_board import HASH_TAG_PREFIX, content_hash
 from tests.conftest import SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
-from tests.grafana_schema import GrafanaSpec
+from tests.grafana_schema import GrafanaSpec, validate_provisioning
 
 CASE = TESTDATA / "grafana"
 
@@ -146,3 +146,21 @@ def test_secrets_are_placeholders_in_both_channels() -> None:
     orders = next(d for d in provisioned["datasources"] if d["uid"] == "orders-db")
     assert orders["secureJsonData"] == {"password": "$__env{ORDERS_DB_PASSWORD}"}
     assert orders["jsonData"] == {"database": "orders"}
+
+
+@pytest.mark.parametrize("spec_dir", [SPECS_DIR, CASE / "in"], ids=["reference", "case"])
+def test_provisioning_files_follow_the_documented_format_and_point_at_the_json(
+        spec_dir: Path) -> None:
+    files = _files(spec_dir)
+    yaml = YAML(typ="safe")
+    validate_provisioning("datasources", yaml.load(
+        files[PurePath("grafana/provisioning/datasources/slogen.yaml")]))
+    providers = yaml.load(files[PurePath("grafana/provisioning/dashboards/slogen.yaml")])
+    validate_provisioning("dashboards", providers)
+    root = "$__env{GF_PATHS_PROVISIONING}"
+    api = {p.stem: json.loads(t) for p, t in files.items()
+           if p.parts[:3] == ("grafana", "api", "dashboards")}
+    for provider in providers["providers"]:
+        directory = PurePath(provider["options"]["path"].replace(root, "grafana/provisioning"))
+        uids = {p.stem for p in files if p.parent == directory}
+        assert uids and all(api[u].get("folderUid", "") == provider["folderUid"] for u in uids)
