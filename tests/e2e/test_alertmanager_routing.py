@@ -19,9 +19,11 @@ from typing import Any
 
 import pytest
 import requests
+from ruamel.yaml import YAML
 
 from generator.targets import alertmanager
 from tests import processes
+from tests.conftest import ROOT
 from tests.routing_specs import compile_model
 
 pytestmark = pytest.mark.e2e
@@ -171,3 +173,18 @@ def test_real_alertmanager_groups_dedups_and_inhibits(tmp_path: Path) -> None:
 
 def _names_per_notification(sink: Sink, receiver: str) -> list[list[tuple[str, str, str]]]:
     return [_names(n) for n in sink.firing(receiver)]
+
+
+def test_reference_config_loads_in_a_real_alertmanager(tmp_path: Path) -> None:
+    # Secret files are only read when a notification is sent, so the committed config starts
+    # on a machine without them; the route tree Alertmanager reports is the one we wrote.
+    config = ROOT / "out" / alertmanager.CONFIG_PATH
+    with processes.alertmanager(config, tmp_path) as am:
+        status = requests.get(f"{am.url}/api/v2/status", timeout=5).json()
+    loaded = YAML(typ="safe").load(status["config"]["original"])
+    ours = YAML(typ="safe").load(config.read_text(encoding="utf-8"))
+    assert loaded["route"]["receiver"] == ours["route"]["receiver"]
+    assert len(loaded["route"]["routes"]) == len(ours["route"]["routes"])
+    assert len(loaded["inhibit_rules"]) == len(ours["inhibit_rules"]) == 3
+    assert sorted(r["name"] for r in loaded["receivers"]) == sorted(
+        r["name"] for r in ours["receivers"])
