@@ -22,7 +22,7 @@ from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_cases import alert_cases
 from generator.targets.prometheus.promql import dur
 from generator.targets.prometheus.slo_cases import burn_cases, window_cases
-from generator.targets.prometheus.testseries import INTERVAL, Case
+from generator.targets.prometheus.testseries import INTERVAL, Case, bundle
 from generator.targets.prometheus_rules import OUT_DIR, rule_groups, rules_path
 
 TESTS_DIR = OUT_DIR / "tests"
@@ -112,7 +112,7 @@ def _file(service: Service, step: timedelta, cases: list[Case], notes: list[str]
     data: dict[str, Any] = {
         "rule_files": [f"../{rules_path(service.name).name}"],
         "evaluation_interval": dur(step),
-        "tests": [c.as_dict() for c in cases],
+        "tests": [c.as_dict() for c in bundle(cases)],
     }
     text = yaml_text(data, [service.source_file])
     if not notes:

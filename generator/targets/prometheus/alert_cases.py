@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from generator.model import Alert, AlertKind, Condition, Op, Service
-from generator.targets.prometheus.alert_rules import alert_rules, input_series
+from generator.targets.prometheus.alert_rules import alert_rules, input_expr, input_series
 from generator.targets.prometheus.gotemplate import Unsupported
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.testseries import (
@@ -23,6 +23,7 @@ from generator.targets.prometheus.testseries import (
     check,
     constant,
     expected,
+    metric_names,
     parse_selector,
     samples,
     sequence,
@@ -68,9 +69,16 @@ def alert_cases(a: Alert, service: Service, step: timedelta) -> tuple[list[Case]
         labels[name] = f"test-{name}"
     subject = Subject(a, rules, selector.metric, labels, step)
     try:
-        return _CASES[a.kind](subject), None
+        cases = _CASES[a.kind](subject)
     except Unsupported as exc:
         return [], f"{a.name}: {exc}"
+    reads = {selector.metric} | metric_names(input_expr(a))
+    for rec in service.recordings:  # an alert on a user recording depends on its inputs too
+        if rec.record == selector.metric:
+            reads |= metric_names(rec.expr)
+    for case in cases:
+        case.reads = set(reads)
+    return cases, None
 
 
 def _firing_checks(s: Subject, rule: Rule, active: timedelta, for_: timedelta, value: float,

@@ -29,6 +29,7 @@ from generator.targets.prometheus.testseries import (
     check,
     constant,
     expected,
+    metric_names,
     piecewise,
     range_selectors,
     samples,
@@ -73,6 +74,10 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool) -> lis
     cases += _spike_case(slo, service, step)
     cases.append(Case(f"{slo.alert_name} stays silent without data", [],
                       [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name, [])]))
+    reads = {s["series"] for s in _feed(slo, service, "0", 1)}
+    reads |= metric_names(slo.sli.errors("5m")) | metric_names(slo.sli.total("5m"))
+    for case in cases:
+        case.reads = set(reads)
     return cases
 
 
@@ -164,8 +169,11 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
             "eval_time": dur(WINDOW_CHECK_AT),
             "exp_samples": [{"labels": "{}", "value": 1}],
         })
+    reads = {s.metric for s in selectors} | {
+        series_name(naming.errors_record(BASE), slo_labels(slo, service)),
+        series_name(naming.total_record(BASE), slo_labels(slo, service))}
     return [Case(f"{slo.id}: recorded long-window ratios equal the raw queries", series,
-                 exprs=exprs)], None
+                 exprs=exprs, reads=reads)], None
 
 
 def _raw_series(selectors: list[Any]) -> list[dict[str, str]]:

@@ -18,6 +18,8 @@ _SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{([^{}]*)\})?\s*$"
 _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*,?')
 _RANGE_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^{}]*\})?\s*\[")
 _TEMPLATE_LABEL = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
+             "unless", "bool", "offset", "inf", "nan", "Inf", "NaN"}
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,27 @@ class Selector:
 
 @dataclass
 class Case:
-    """One promtool test case: input series and the checks made on them."""
+    """One promtool test case: input series, the checks made on them, and the series the
+    checked rules read (so independent cases can share one promtool run)."""
 
     name: str
     series: list[dict[str, str]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     exprs: list[dict[str, Any]] = field(default_factory=list)
+    reads: set[str] = field(default_factory=set)
+
+    def feeds(self) -> set[str]:
+        """Keys of the series this case feeds."""
+        return {series_key(s["series"]) for s in self.series}
+
+    def alertnames(self) -> set[str]:
+        """Alerts this case checks."""
+        return {str(c["alertname"]) for c in self.alerts}
+
+    def independent_of(self, other: Case) -> bool:
+        """Whether the two cases can run together without changing each other's results."""
+        return (not self.alertnames() & other.alertnames()
+                and not self.feeds() & other.reads and not other.feeds() & self.reads)
 
     def as_dict(self) -> dict[str, Any]:
         """The case in promtool's test-file shape."""
@@ -69,6 +86,44 @@ def _selector(metric: str, inner: str) -> Selector:
         exact = exact and op == "="
         labels[name] = value.replace('\\"', '"')
     return Selector(metric, labels, exact)
+
+
+def series_key(series: str) -> str:
+    """What a fed series is known by when checking independence: its metric name, or the whole
+    series for slogen's per-SLO recorded series (which share names across SLOs)."""
+    metric = series.split("{", 1)[0].strip()
+    return series if metric.startswith("slo:") else metric
+
+
+def metric_names(expr: str) -> set[str]:
+    """Metric names an expression may read (a superset: every bare word that is not a keyword)."""
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', "", expr)
+    text = re.sub(r"\{[^{}]*\}|\[[^\]]*\]", " ", text)
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    words = [m.group(0) for m in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", text)
+             if not text[m.end():].lstrip().startswith("(")]
+    return {w for w in words if w not in _KEYWORDS}
+
+
+def bundle(cases: Sequence[Case]) -> list[Case]:
+    """Merge independent cases, first fit: each promtool case re-evaluates every rule at every
+    step, so fewer, fuller cases make the test files several times faster."""
+    bundles: list[list[Case]] = []
+    for case in cases:
+        home = next((b for b in bundles if all(case.independent_of(c) for c in b)), None)
+        if home is None:
+            bundles.append([case])
+        else:
+            home.append(case)
+    return [_merged(b) for b in bundles]
+
+
+def _merged(group: list[Case]) -> Case:
+    if len(group) == 1:
+        return group[0]
+    return Case("; ".join(c.name for c in group),
+                [s for c in group for s in c.series], [a for c in group for a in c.alerts],
+                [e for c in group for e in c.exprs], set().union(*(c.reads for c in group)))
 
 
 def series_name(metric: str, labels: Mapping[str, str]) -> str:
