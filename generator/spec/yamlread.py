@@ -90,6 +90,11 @@ def _syntax_error(exc: MarkedYAMLError, shown: str) -> SpecError:
         message = "a tab character; YAML indents with spaces only"
     else:
         message = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "cannot parse"
+        started = exc.context_mark
+        if started is not None and line is not None and started.line + 1 < line:
+            # The parser notices a broken quote or indent only later; point back to its start.
+            message += (f" (the structure started on line {started.line + 1}; check quotes "
+                        "and indentation from there)")
     return SpecError(shown, line, column, "(document)", f"invalid YAML: {message}")
 
 

@@ -61,7 +61,8 @@ CASES = [
         'team: "payments',
         [
             ('slos/checkout.yaml:12:48: (document): invalid YAML: while parsing a block mapping '
-             "expected <block end>, but found '<scalar>'"),
+             "expected <block end>, but found '<scalar>' (the structure started on line 2; "
+             'check quotes and indentation from there)'),
         ],
         id='an unclosed quote is a syntax error',
     ),
