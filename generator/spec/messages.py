@@ -88,7 +88,7 @@ def _message(model: type[BaseModel], detail: ErrorDetails, loc: Loc) -> str:
         return str(ctx.get("error", detail["msg"]))
     if kind in _WANT:
         got = _kind(value) if isinstance(value, (dict, list)) or value is None else _show(value)
-        return f"expected {_WANT[kind]}, got {got}"
+        return f"expected {_WANT[kind]}, got {got}{_type_hint(kind, value)}"
     if kind in ("too_short", "string_too_short"):
         least = ctx.get("min_length", 1)
         return "must not be empty" if least == 1 else f"needs at least {least} items"
@@ -96,6 +96,16 @@ def _message(model: type[BaseModel], detail: ErrorDetails, loc: Loc) -> str:
         return f"is too long: at most {ctx.get('max_length')} " + (
             "characters" if kind == "string_too_long" else "items")
     return f"{detail['msg']} (got {_show(value)})"
+
+
+def _type_hint(kind: str, value: Any) -> str:
+    """A nudge for the usual mistakes: unquoted numbers where text goes, units on numbers."""
+    if kind == "string_type" and isinstance(value, (bool, int, float)):
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        return f"; quote it if you mean the text: '{text}'"
+    if kind == "float_parsing" and isinstance(value, str) and value.strip().endswith("%"):
+        return f"; write the number without %: {value.strip().rstrip('%').strip()}"
+    return ""
 
 
 def _unknown_key(model: type[BaseModel], loc: Loc) -> str:

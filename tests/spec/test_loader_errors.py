@@ -233,6 +233,24 @@ CASES = [
         id='objective must be a number',
     ),
     pytest.param(
+        'checkout.yaml', 'objective: 99.9',
+        'objective: 99.9%',
+        [
+            ("slos/checkout.yaml:8:16: slos[0].objective: expected a number, got '99.9%'; write "
+             'the number without %: 99.9'),
+        ],
+        id='a percent sign on the objective gets a hint',
+    ),
+    pytest.param(
+        'checkout.yaml', 'team: payments',
+        'team: payments\nlabels: {tier: 1}',
+        [
+            ('slos/checkout.yaml:5:16: labels.tier: expected a string, got 1; quote it if you '
+             "mean the text: '1'"),
+        ],
+        id='an unquoted number where text goes gets a hint',
+    ),
+    pytest.param(
         'checkout.yaml', 'service: checkout',
         'service: [checkout]',
         [
