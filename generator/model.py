@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from generator.spec.models import (
     DatabaseSpec as Database,
@@ -45,6 +47,9 @@ from generator.spec.models import (
 from generator.spec.models import (
     ServiceRoutingSpec as ServiceRouting,
 )
+
+if TYPE_CHECKING:
+    from generator.targets.routing import RouteTree
 
 __all__ = [
     "Alert", "AlertKind", "AnomalyRule", "BurnWindow", "Condition", "Dashboard", "Database",
@@ -408,3 +413,14 @@ class Model:
     def service(self, name: str) -> Service:
         """The service called `name`."""
         return next(s for s in self.services if s.name == name)
+
+    @cached_property
+    def route_tree(self) -> RouteTree | None:
+        """The shared Alertmanager/Grafana route tree, built once per model.
+
+        Time-to-notify checks ask for it once per alert; rebuilding it each time made
+        `build_model` quadratic in the number of services.
+        """
+        from generator.targets.routing import build_tree
+
+        return build_tree(self)

@@ -13,7 +13,6 @@ from datetime import timedelta
 from generator import model as m
 from generator import naming
 from generator.spec.types import format_duration
-from generator.targets import routing
 
 # Alertmanager's own defaults, used when the specs declare no routing at all.
 DEFAULT_GROUP_WAIT = timedelta(seconds=30)
@@ -58,7 +57,7 @@ def deliveries(model: m.Model, service: m.Service,
                labels: Mapping[str, str]) -> tuple[Delivery, ...]:
     """First-level routes an alert with `labels` takes in the shared route tree (the one the
     Alertmanager and Grafana targets render), honouring `continue`."""
-    tree = routing.build_tree(model)
+    tree = model.route_tree
     if tree is None:
         return (Delivery((DEFAULT_RECEIVER,), DEFAULT_GROUP_WAIT, "default"),)
     found: list[Delivery] = []
