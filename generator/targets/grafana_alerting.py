@@ -102,10 +102,21 @@ class RuleGroup:
                 "rules": [r.to_api(self.folder_uid, self.name) for r in self.rules]}
 
     def to_file(self) -> dict[str, Any]:
-        """A provisioning file group: interval as a duration string, folder by title."""
-        return {"orgId": grafana_objects.ORG_ID, "name": self.name, "folder": self.folder_title,
-                "interval": format_duration(self.interval),
-                "rules": [r.to_file() for r in self.rules]}
+        """A provisioning file group: interval as a duration string, folder by title, and
+        every `$` doubled, since Grafana expands `$VAR` in these files (`$$` is a literal `$`)."""
+        group = {"orgId": grafana_objects.ORG_ID, "name": self.name, "folder": self.folder_title,
+                 "interval": format_duration(self.interval),
+                 "rules": [r.to_file() for r in self.rules]}
+        return escape_dollars(group)
+
+
+def escape_dollars(data: Any) -> Any:
+    """Double every `$` in string values, so `$B` or `{{ $value }}` survive env expansion."""
+    if isinstance(data, dict):
+        return {k: escape_dollars(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [escape_dollars(v) for v in data]
+    return data.replace("$", "$$") if isinstance(data, str) else data
 
 
 def query(alert: m.GrafanaAlert) -> Query:

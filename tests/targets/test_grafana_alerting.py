@@ -43,10 +43,18 @@ def _folder_uids(files: dict[PurePath, str]) -> dict[str, str]:
     return {d["title"]: d["uid"] for d in docs}
 
 
+def _dollars(data: Any, old: str, new: str) -> Any:
+    if isinstance(data, dict):
+        return {k: _dollars(v, old, new) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_dollars(v, old, new) for v in data]
+    return data.replace(old, new) if isinstance(data, str) else data
+
+
 def file_to_api(document: Any, folder_uids: dict[str, str]) -> list[dict[str, Any]]:
     """Convert a provisioning file into API rule-group bodies, as an operator would by hand."""
     groups = []
-    for group in document["groups"]:
+    for group in _dollars(document, "$$", "$")["groups"]:
         folder = folder_uids[group["folder"]]
         rules = [{**{k: v for k, v in r.items() if k not in FILE_ONLY_RULE_KEYS},
                   "orgID": group["orgId"], "folderUID": folder, "ruleGroup": group["name"]}
@@ -67,7 +75,7 @@ def api_to_file(groups: list[dict[str, Any]], folder_titles: dict[str, str]) -> 
                     "interval": format_duration(timedelta(seconds=group["interval"])),
                     "rules": [{k: v for k, v in r.items() if k not in API_ONLY_RULE_KEYS}
                               for r in group["rules"]]})
-    return {"apiVersion": 1, "groups": out}
+    return {"apiVersion": 1, "groups": _dollars(out, "$", "$$")}
 
 
 def _files(spec_dir: Path) -> dict[PurePath, str]:
@@ -135,6 +143,8 @@ def test_conditions_promql_queries_and_labels() -> None:
     assert rules["PendingOrdersOdd"]["execErrState"] == "Alerting"
     halted = rules["PaymentsHalted"]["data"][2]["model"]
     assert (halted["type"], halted["expression"]) == ("math", "$B == 1")
+    # Grafana expands $VAR in provisioning files; the file doubles the dollar to keep it.
+    assert "expression: $$B == 1" in files[RULES]
     intervals = {g["title"]: g["interval"] for g in _api_groups(files).values()}
     assert intervals == {"checkout": 60, "payments": 30}
 
