@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -128,6 +129,14 @@ def test_arbitrary_text_gives_spec_errors(text: str) -> None:
 @given(blob=st.binary(max_size=300))
 def test_arbitrary_bytes_give_spec_errors(blob: bytes) -> None:
     with _spec_dir({"checkout.yaml": blob}) as spec_dir:
+        _compile(spec_dir)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(st.text(max_size=120), VALUES.map(json.dumps)))
+def test_arbitrary_jsonnet_gives_spec_errors(text: str) -> None:
+    with _spec_dir({"checkout.yaml": "", "checkout.jsonnet": text}) as spec_dir:
+        (spec_dir / "checkout.yaml").unlink()
         _compile(spec_dir)
 
 
