@@ -62,7 +62,8 @@ def alert_cases(a: Alert, service: Service, step: timedelta) -> tuple[list[Case]
     rules = alert_rules(a, service)
     selector = parse_selector(input_series(a))
     if selector is None or not selector.exact:
-        return [], f"{a.name}: its input {input_series(a)} needs matchers other than ="
+        return [], (f"{a.name}: its input {input_series(a)} has matchers no sample value "
+                    "slogen can pick satisfies")
     texts = [v for r in rules for v in r.get("annotations", {}).values()]
     labels = dict(selector.labels)
     for name in sorted(template_labels(texts) - set(labels)):
@@ -139,7 +140,7 @@ def _health_check(s: Subject) -> list[Case]:
     rule = s.alert_rules[0]
     cases = _common(s, cond, s.alert.for_, _fire_value(cond), rule)
     parsed = parse_selector(input_series(s.alert))
-    absent_labels = dict(parsed.labels) if parsed else {}
+    absent_labels = dict(parsed.equal) if parsed else {}
     return [*cases, Case(f"{s.alert.name} fires without data after exactly {_d(s.alert.for_)}",
                          [], _firing_checks(s, rule, timedelta(0), s.alert.for_, 1.0,
                                             absent_labels))]
@@ -171,7 +172,7 @@ def _tiered(s: Subject) -> list[Case]:
 def _absent(s: Subject) -> list[Case]:
     a, rule = s.alert, s.alert_rules[0]
     parsed = parse_selector(input_series(a))
-    labels = dict(parsed.labels) if parsed else {}
+    labels = dict(parsed.equal) if parsed else {}
     horizon = a.for_ + s.step
     return [
         Case(f"{a.name} fires after exactly {_d(a.for_)} without data", [],
@@ -188,7 +189,7 @@ def _stale(s: Subject) -> list[Case]:
     active = after + s.step  # time() - 0 first exceeds `after` at the next evaluation
     horizon = active + a.for_
     parsed = parse_selector(input_series(a))
-    absent_labels = dict(parsed.labels) if parsed else {}
+    absent_labels = dict(parsed.equal) if parsed else {}
     fresh = f"0+{int(INTERVAL.total_seconds())}x{samples(horizon)}"
     return [
         Case(f"{a.name} fires {_d(a.for_)} after the timestamp is {_d(after)} old",

@@ -155,7 +155,7 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
         return [], f"{slo.id}: availability ratios count boundary samples twice in 5m windows"
     selectors = range_selectors(slo.sli.errors("5m")) + range_selectors(slo.sli.total("5m"))
     if not selectors or not all(s.exact for s in selectors):
-        return [], f"{slo.id}: its SLI queries use matchers other than ="
+        return [], f"{slo.id}: its SLI matchers have no sample value slogen can pick"
     series = _raw_series(selectors)
     sel = selector({naming.LABEL_SLO_ID: slo.id})
     exprs = []

@@ -18,17 +18,22 @@ _SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{([^{}]*)\})?\s*$"
 _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*,?')
 _RANGE_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^{}]*\})?\s*\[")
 _TEMPLATE_LABEL = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
+# Label values tried for regex and negative matchers, status codes first as they are the usual case.
+_CANDIDATES = ("500", "503", "429", "404", "200", "error", "ok", "true", "false", "other", "x")
 _KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
              "unless", "bool", "offset", "inf", "nan", "Inf", "NaN"}
 
 
 @dataclass(frozen=True)
 class Selector:
-    """A parsed vector selector; `exact` is False when a matcher is not a plain `=`."""
+    """A parsed vector selector: `labels` of a series it matches (regex and negative matchers
+    resolved to a sample value), `equal` its `=` matchers only (what absent() keeps), `exact`
+    False when some matcher could not be resolved."""
 
     metric: str
     labels: Mapping[str, str]
     exact: bool
+    equal: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -81,11 +86,28 @@ def range_selectors(expr: str) -> list[Selector]:
 
 
 def _selector(metric: str, inner: str) -> Selector:
-    labels, exact = {}, True
-    for name, op, value in _MATCHER.findall(inner):
-        exact = exact and op == "="
-        labels[name] = value.replace('\\"', '"')
-    return Selector(metric, labels, exact)
+    labels: dict[str, str] = {}
+    equal: dict[str, str] = {}
+    exact = True
+    for name, op, raw in _MATCHER.findall(inner):
+        value = raw.replace('\\"', '"')
+        if op == "=":
+            labels[name] = equal[name] = value
+            continue
+        found = next((c for c in _CANDIDATES if _matches(op, value, c)), None)
+        exact = exact and found is not None
+        labels[name] = found or ""
+    return Selector(metric, labels, exact, equal)
+
+
+def _matches(op: str, value: str, candidate: str) -> bool:
+    if op == "!=":
+        return candidate != value
+    try:
+        hit = re.fullmatch(value, candidate) is not None
+    except re.error:
+        return False
+    return hit if op == "=~" else not hit
 
 
 def series_key(series: str) -> str:
