@@ -42,11 +42,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def render_slogen(count: int, spec_dir: Path) -> str:
-    """slogen's rule file for `count` SLOs."""
+def render_slogen(count: int, spec_dir: Path, windows: str = "recorded") -> str:
+    """slogen's rule file for `count` SLOs, with alert windows recorded or inline."""
     from generator import pipeline
 
     wl.write_specs(spec_dir, count)
+    (spec_dir / "_global.yaml").write_text(
+        f"version: slogen/v1\nprometheus: {{windows: {windows}}}\n", encoding="utf-8")
     files = pipeline.render(pipeline.compile_specs(spec_dir, None), frozenset({"prometheus"}))
     return next(text for path, text in files.items() if path.name == "bench.rules.yaml")
 
@@ -169,8 +171,10 @@ def _count_rules(text: str) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """Run every size (or those in argv) and write the results."""
-    sizes = [int(a) for a in argv] or list(SIZES)
+    """Run every size (or those in argv) and write the results; `--reuse` keeps the TSDB of
+    the previous run instead of backfilling again (the gap since then is live-scraped)."""
+    reuse = "--reuse" in argv
+    sizes = [int(a) for a in argv if a != "--reuse"] or list(SIZES)
     promtool, prometheus = shutil.which("promtool"), shutil.which("prometheus")
     if promtool is None or prometheus is None:
         print("bench rules: needs promtool and prometheus on PATH", file=sys.stderr)
@@ -182,23 +186,27 @@ def main(argv: list[str]) -> int:
         "cpu_count": os.cpu_count(),
         "history": {"days": HISTORY_DAYS, "step_seconds": HISTORY_STEP, "scrape": SCRAPE,
                     "evaluation_interval": EVALUATION, "raw_series": len(wl.raw_series()),
-                    **backfill(tsdb, promtool, max(sizes))},
+                    **({"reused": True} if reuse and tsdb.is_dir()
+                       else backfill(tsdb, promtool, max(SIZES)))},
         "sizes": {},
     }
     with wl.Exporter(exporter := _free_port()):
         for count in sizes:
-            slogen = render_slogen(count, WORK / f"specs-{count}")
-            sloth = wl.sloth_rules(count)
+            variants = (("slogen", render_slogen(count, WORK / f"specs-{count}")),
+                        ("slogen_inline", render_slogen(count, WORK / f"specs-{count}", "inline")),
+                        ("sloth", wl.sloth_rules(count)))
             row: dict[str, Any] = {}
-            for name, text in (("slogen", slogen), ("sloth", sloth)):
+            for name, text in variants:
                 path = WORK / f"{name}-{count}.rules.yaml"
                 path.write_text(text, encoding="utf-8")
                 print(f"bench rules: {count} SLOs, {name}", flush=True)
                 row[name] = {"rules": _count_rules(text),
                              **measure(path, tsdb, exporter, prometheus)}
             row["ratios"] = {
-                key: round(row["slogen"][key] / row["sloth"][key], 3) if row["sloth"][key] else None
-                for key in ("cpu_cores", "rule_group_seconds", "recorded_series", "rules")}
+                ours: {key: round(row[ours][key] / row["sloth"][key], 3) if row["sloth"][key]
+                       else None
+                       for key in ("cpu_cores", "rule_group_seconds", "recorded_series", "rules")}
+                for ours in ("slogen", "slogen_inline")}
             row["generate"] = check_timing(count, promtool)
             results["sizes"][str(count)] = row
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

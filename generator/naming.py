@@ -134,6 +134,11 @@ def slo_rule_group(service: str) -> str:
     return f"slogen-{service}-slos"
 
 
+def slo_window_group(service: str) -> str:
+    """Name of the slower rule group holding a service's SLO windows of a day or more."""
+    return f"slogen-{service}-slo-windows"
+
+
 def dashboard_path(uid: str) -> str:
     """Path of a Grafana dashboard, relative to the Grafana URL (alerts link to it)."""
     return f"/d/{uid}"

@@ -9,17 +9,18 @@ namespace file per service (namespace `slogen-<service>`) for a Mimir / Cortex r
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
 from generator import naming
-from generator.model import Model, RuleFormat, Service, Source
+from generator.model import Model, PrometheusSettings, RuleFormat, Service, Source
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_rules import alert_rules
 from generator.targets.prometheus.promql import dur
 from generator.targets.prometheus.rules import Rule, record
-from generator.targets.prometheus.slo_rules import slo_rules
+from generator.targets.prometheus.slo_rules import SLOW_FACTOR, SLOW_MAX, slo_rule_sets
 
 OUT_DIR = PurePath("prometheus")
 NAMESPACE_PREFIX = "slogen-"
@@ -35,8 +36,9 @@ def render(model: Model) -> dict[PurePath, str]:
     """Rule files, one per service with at least one rule."""
     files = {}
     fmt = model.prometheus.format
+    lay = layout(model.prometheus)
     for service in model.services:
-        groups = rule_groups(service, inline=model.prometheus.windows == "inline")
+        groups = rule_groups(service, lay)
         if not groups:
             continue
         sources = [service.source_file]
@@ -64,27 +66,52 @@ def _manifest(service: Service, groups: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def rule_groups(service: Service, inline: bool = False) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Layout:
+    """How SLO rules are laid out: alert windows recorded or inline, and the interval of the
+    group holding the windows of a day or more (None: they stay in the main SLO group)."""
+
+    inline: bool = False
+    slow: timedelta | None = None
+
+
+def layout(settings: PrometheusSettings) -> Layout:
+    """The layout `_global.yaml`'s prometheus settings ask for."""
+    slow = settings.evaluation_interval * SLOW_FACTOR
+    return Layout(settings.windows == "inline", slow if slow <= SLOW_MAX else None)
+
+
+def rule_groups(service: Service, lay: Layout = Layout()) -> list[dict[str, Any]]:
     """The service's rule groups: SLO rules first, then named groups in name order.
 
     Rules without a group go to a group named after the service. Inside a group, user recording
     rules come before alerts so alerts on them read the value of the same evaluation.
     """
-    return [_group(name, [rule for rule, _ in rules], service.rule_group_intervals)
-            for name, rules in _sourced_groups(service, inline).items()]
+    intervals = dict(service.rule_group_intervals)
+    if lay.slow is not None:
+        intervals[naming.slo_window_group(service.name)] = lay.slow
+    return [_group(name, [rule for rule, _ in rules], intervals)
+            for name, rules in _sourced_groups(service, lay).items()]
 
 
-def rule_sources(service: Service, inline: bool = False) -> dict[tuple[str, int], Source]:
+def rule_sources(service: Service, lay: Layout = Layout()) -> dict[tuple[str, int], Source]:
     """Spec location of every rule, by (group name, 1-based rule index) as promtool counts."""
-    return {(name, i): src for name, rules in _sourced_groups(service, inline).items()
+    return {(name, i): src for name, rules in _sourced_groups(service, lay).items()
             for i, (_, src) in enumerate(rules, start=1)}
 
 
-def _sourced_groups(service: Service, inline: bool) -> dict[str, list[tuple[Rule, Source]]]:
+def _sourced_groups(service: Service, lay: Layout) -> dict[str, list[tuple[Rule, Source]]]:
     groups: dict[str, list[tuple[Rule, Source]]] = {}
-    if service.slos:
-        groups[naming.slo_rule_group(service.name)] = [
-            (r, slo.source) for slo in service.slos for r in slo_rules(slo, service, inline)]
+    fast: list[tuple[Rule, Source]] = []
+    slow: list[tuple[Rule, Source]] = []
+    for slo in service.slos:
+        quick, later = slo_rule_sets(slo, service, lay.inline)
+        fast += [(r, slo.source) for r in quick]
+        (slow if lay.slow is not None else fast).extend((r, slo.source) for r in later)
+    if fast:
+        groups[naming.slo_rule_group(service.name)] = fast
+    if slow:
+        groups[naming.slo_window_group(service.name)] = slow
     named: dict[str, list[tuple[Rule, Source]]] = {}
     for rec in service.recordings:
         named.setdefault(rec.group or service.name, []).append(

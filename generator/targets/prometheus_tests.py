@@ -17,13 +17,14 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+from generator import naming
 from generator.model import Alert, AlertKind, Model, Service
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_cases import alert_cases
 from generator.targets.prometheus.promql import dur
 from generator.targets.prometheus.slo_cases import burn_cases, window_cases
 from generator.targets.prometheus.testseries import INTERVAL, Case, bundle
-from generator.targets.prometheus_rules import OUT_DIR, rule_groups, rules_path
+from generator.targets.prometheus_rules import OUT_DIR, layout, rule_groups, rules_path
 
 TESTS_DIR = OUT_DIR / "tests"
 LONG_STEP = timedelta(minutes=5)
@@ -45,17 +46,22 @@ def render(model: Model) -> dict[PurePath, str]:
     inline = model.prometheus.windows == "inline"
     files = {}
     for service in model.services:
-        if not rule_groups(service, inline):
+        groups = [g["name"] for g in rule_groups(service, layout(model.prometheus))]
+        if not groups:
             continue
+        # Alert cases feed the recorded 5m series, so the day-long windows read them best
+        # first; window cases feed raw counters, whose 5m series the main SLO group records.
+        windows_first = sorted(groups, key=lambda g: g != naming.slo_window_group(service.name))
         step = test_step(service)
         cases, notes = _alert_cases(service, step, inline, long=False)
         if cases:
-            files[alert_tests_path(service.name)] = _file(service, step, cases, notes)
+            files[alert_tests_path(service.name)] = _file(service, step, cases, notes,
+                                                          windows_first)
         cases, notes = _window_cases(service, inline)
         more, more_notes = _alert_cases(service, LONG_STEP, inline, long=True)
         if cases or more:
             files[long_tests_path(service.name)] = _file(service, LONG_STEP, cases + more,
-                                                         notes + more_notes)
+                                                         notes + more_notes, groups)
     return files
 
 
@@ -108,10 +114,12 @@ def _window_cases(service: Service, inline: bool) -> tuple[list[Case], list[str]
     return cases, notes
 
 
-def _file(service: Service, step: timedelta, cases: list[Case], notes: list[str]) -> str:
+def _file(service: Service, step: timedelta, cases: list[Case], notes: list[str],
+          order: list[str]) -> str:
     data: dict[str, Any] = {
         "rule_files": [f"../{rules_path(service.name).name}"],
         "evaluation_interval": dur(step),
+        "group_eval_order": order,
         "tests": [c.as_dict() for c in bundle(cases)],
     }
     text = yaml_text(data, [service.source_file])

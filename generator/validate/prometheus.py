@@ -24,7 +24,7 @@ def check_rule_files(staged: Path, model: Model, tools: Tools) -> list[Problem]:
     the rule, the spec location that produced it."""
     if tools.promtool is None:
         return []
-    inline = model.prometheus.windows == "inline"
+    lay = prometheus_rules.layout(model.prometheus)
     problems = []
     for service in model.services:
         rel = prometheus_rules.rules_path(service.name)
@@ -34,7 +34,7 @@ def check_rule_files(staged: Path, model: Model, tools: Tools) -> list[Problem]:
         result = promtool.check_rules([path], tools.promtool)
         if result.ok:
             continue
-        sources = prometheus_rules.rule_sources(service, inline)
+        sources = prometheus_rules.rule_sources(service, lay)
         output = result.output.replace(str(path), rel.as_posix())
         notes = sorted({f"  from {src.prefix()}" for group, index in _RULE_REF.findall(output)
                         if (src := sources.get((group, int(index)))) is not None})

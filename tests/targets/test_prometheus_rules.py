@@ -10,7 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import pipeline
-from generator.targets.prometheus_rules import rule_groups
+from generator.targets.prometheus_rules import layout, rule_groups
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 
@@ -33,8 +33,8 @@ def _rules(write_spec: Callable[..., Path], body: str, global_text: str = "versi
     spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + body)
     write_spec(global_text, "_global.yaml")
     model = pipeline.compile_specs(spec.parent, None)
-    inline = model.prometheus.windows == "inline"
-    return [r for g in rule_groups(model.services[0], inline) for r in g["rules"]]
+    return [r for g in rule_groups(model.services[0], layout(model.prometheus))
+            for r in g["rules"]]
 
 
 @pytest.mark.parametrize("alert, exprs", [
@@ -89,15 +89,25 @@ def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> N
     records = [r["record"] for r in rules if "record" in r]
     assert records == [
         "slo:sli_error:rate5m", "slo:sli_total:rate5m",
-        *(f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d",
-                                                    "30d")),
-        "slo:burn_rate:ratio_rate1h", "slo:error_budget_remaining:ratio", "slo:objective:ratio",
-        "slo:error_budget:ratio",
+        *(f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h")),
+        "slo:burn_rate:ratio_rate1h",
+        *(f"slo:sli_error:ratio_rate{w}" for w in ("1d", "3d", "30d")),
+        "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio",
     ]
     ratio_1d = next(r for r in rules if r.get("record") == "slo:sli_error:ratio_rate1d")
     assert ratio_1d["expr"] == (
         'avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[23h59m59s999ms]) / '
         'avg_over_time(slo:sli_total:rate5m{slo_id="svc-api"}[23h59m59s999ms])')
+
+
+def test_windows_of_a_day_or_more_are_evaluated_less_often(
+        write_spec: Callable[..., Path]) -> None:
+    spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + SLO)
+    write_spec("version: slogen/v1\nprometheus: {evaluation_interval: 30s}\n", "_global.yaml")
+    model = pipeline.compile_specs(spec.parent, None)
+    groups = rule_groups(model.services[0], layout(model.prometheus))
+    assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
+        ("slogen-svc-slos", None, 10), ("slogen-svc-slo-windows", "2m", 6)]
 
 
 def test_page_and_ticket_follow_the_workbook(write_spec: Callable[..., Path]) -> None:
