@@ -1,6 +1,8 @@
 """The `slogen` command line: wires the pipeline stages and maps failures to exit codes.
 
-Exit codes: 0 success, 1 a check found differences or failures, 2 spec errors or bad usage.
+Exit codes: 0 success, 1 a check found differences or failures, 2 spec errors or bad usage,
+70 an internal error (a bug; SLOGEN_DEBUG=1 shows the traceback). Some commands add their own
+(`slogen gate`: 3 roll back, 4 no data).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from generator import __version__
 from generator.spec.errors import SpecErrors
 
 EXIT_OK, EXIT_FAILED, EXIT_SPEC = 0, 1, 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE from sysexits.h
 
 # Each module has register(subparsers) and sets `func(args) -> int` on its parsers.
 COMMAND_MODULES = (
@@ -73,6 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug must still end in one readable line
+        if env("SLOGEN_DEBUG"):
+            raise
+        print(f"slogen: internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in slogen; rerun with SLOGEN_DEBUG=1 for the traceback and report it.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def env(name: str, default: str | None = None) -> str | None:

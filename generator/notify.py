@@ -13,6 +13,7 @@ from datetime import timedelta
 from generator import model as m
 from generator import naming
 from generator.spec.types import format_duration
+from generator.targets import routing
 
 # Alertmanager's own defaults, used when the specs declare no routing at all.
 DEFAULT_GROUP_WAIT = timedelta(seconds=30)
@@ -60,14 +61,10 @@ def deliveries(model: m.Model, service: m.Service,
     tree = model.route_tree
     if tree is None:
         return (Delivery((DEFAULT_RECEIVER,), DEFAULT_GROUP_WAIT, "default"),)
-    found: list[Delivery] = []
-    for route in tree.routes:
-        if all(labels.get(k) == v for k, v in route.matchers):
-            found.append(Delivery(route.receivers, route.group_wait or tree.group_wait,
-                                  route.origin, route.active_during))
-            if not route.continue_:
-                break
-    return tuple(found) or (Delivery((tree.receiver,), tree.group_wait, "default"),)
+    found = tuple(Delivery(route.receivers, route.group_wait or tree.group_wait, route.origin,
+                           route.active_during)
+                  for route in routing.matching_routes(tree, labels))
+    return found or (Delivery((tree.receiver,), tree.group_wait, "default"),)
 
 
 def receivers(found: tuple[Delivery, ...]) -> tuple[str, ...]:

@@ -78,14 +78,21 @@ def build_tree(model: Model) -> RouteTree | None:
     )
 
 
-def resolve(tree: RouteTree, labels: Mapping[str, str]) -> tuple[str, ...]:
-    """Receivers an alert with `labels` should reach, in order, as the spec declares it."""
-    found: list[str] = []
+def matching_routes(tree: RouteTree, labels: Mapping[str, str]) -> tuple[Route, ...]:
+    """First-level routes an alert with `labels` takes, in order, honouring `continue`.
+    Empty means the root's default receiver gets it."""
+    found: list[Route] = []
     for route in tree.routes:
         if all(labels.get(k) == v for k, v in route.matchers):
-            found.extend(route.receivers)
+            found.append(route)
             if not route.continue_:
                 break
+    return tuple(found)
+
+
+def resolve(tree: RouteTree, labels: Mapping[str, str]) -> tuple[str, ...]:
+    """Receivers an alert with `labels` should reach, in order, as the spec declares it."""
+    found = [r for route in matching_routes(tree, labels) for r in route.receivers]
     return tuple(found) or (tree.receiver,)
 
 
