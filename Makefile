@@ -26,6 +26,9 @@ validate: $(VENV)/.installed ## check specs, then promtool/amtool on out/ (fails
 	@command -v promtool >/dev/null || { echo "promtool missing: make setup" >&2; exit 1; }
 	@command -v amtool >/dev/null || { echo "amtool missing: make setup" >&2; exit 1; }
 	$(SLOGEN) generate --specs slos --out out --check
+	promtool check rules out/prometheus/*.rules.yaml
+	$(SLOGEN) test
+	amtool check-config out/alertmanager/alertmanager.yml
 
 test: $(VENV)/.installed ## run the whole test suite (what CI runs)
 	$(PY) -m pytest $(PYTEST_ARGS)
