@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from generator.spec.errors import SpecError
 from generator.spec.models import (
     DatabaseSpec as Database,
 )
@@ -409,6 +410,8 @@ class Model:
     exporter: ExporterSettings
     global_file: str
     expressions: tuple[tuple[Source, str], ...] = field(default=())
+    # Declared-but-unused global entries: printed, never fatal.
+    warnings: tuple[SpecError, ...] = field(default=())
 
     def service(self, name: str) -> Service:
         """The service called `name`."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator import outdir, pipeline
 from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
+from generator.model import Model
 from generator.spec.models import RuleFormat
 from generator.validate import checks, promtool
 from generator.validate.checks import Tools
@@ -52,10 +53,16 @@ def _warn_missing(tools: Tools) -> None:
               f"(install it, e.g. `make setup`)", file=sys.stderr)
 
 
+def _print_warnings(model: Model) -> None:
+    for warning in model.warnings:
+        print(warning, file=sys.stderr)
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """Validate specs; exit 2 on errors."""
     tools = _tools(args)
     model = pipeline.compile_specs(args.specs, tools.promtool)
+    _print_warnings(model)
     if tools.promtool is None:
         _warn_missing(Tools(None, "-"))
     count = sum(len(s.slos) for s in model.services)
@@ -67,6 +74,7 @@ def run_generate(args: argparse.Namespace) -> int:
     """Compile specs, check the output, then swap it into out/."""
     tools = _tools(args)
     model = pipeline.compile_specs(args.specs, tools.promtool)
+    _print_warnings(model)
     if args.format is not None:
         settings = model.prometheus.model_copy(update={"format": RuleFormat(args.format)})
         model = dataclasses.replace(model, prometheus=settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from generator import model as m
@@ -13,6 +14,7 @@ from generator.spec import models as s
 from generator.spec.errors import Loc, SpecError, SpecErrors, format_path
 from generator.spec.loader import LoadedService, LoadedSpecs, Locator
 from generator.spec.types import format_duration
+from generator.spec.unused import unused_entries
 
 # Google SRE workbook, chapter 5: (long, short, share of budget spent in `long`).
 DEFAULT_PAGE_WINDOWS = ((timedelta(hours=1), timedelta(minutes=5), 2.0),
@@ -57,7 +59,7 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
         expressions=exprs,
     )
     _check_mttd(model)
-    return model
+    return replace(model, warnings=unused_entries(model, gl, gloc))
 
 
 def _check_mttd(model: m.Model) -> None:
