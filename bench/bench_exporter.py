@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from bench.scrape_load import run_load  # noqa: E402
 from generator import pipeline  # noqa: E402
 from generator.exporter.config import CheckConfig  # noqa: E402
 from generator.targets import exporter_config  # noqa: E402
+from generator.validate.processes import free_port, stop  # noqa: E402
 
 WORK = ROOT / "bench" / "scratch" / "exporter"
 VENV = ROOT / "bench" / "scratch" / "query-exporter-venv"
@@ -107,7 +107,7 @@ Starter = Callable[[list[CheckConfig], str, int], subprocess.Popen[bytes]]
 
 
 def _measure(name: str, start: Starter, checks: list[CheckConfig], db: str) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     proc = start(checks, db, port)
     url = f"http://127.0.0.1:{port}/metrics"
     try:
@@ -117,12 +117,7 @@ def _measure(name: str, start: Starter, checks: list[CheckConfig], db: str) -> d
         return {**load, "rss_mib": _rss_mib(proc.pid), "peak_rss_mib": _rss_mib(proc.pid, "VmHWM"),
                 "response_bytes": len(body)}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], expected: int) -> bytes:
@@ -219,12 +214,6 @@ def _metric(check: CheckConfig) -> str:
 def _renamed_sql(check: CheckConfig) -> str:
     # The other exporters name the value column after the metric; the query is otherwise equal.
     return re.sub(r"\bAS value\b", f"AS {_metric(check)}", check.sql)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _rss_mib(pid: int, field: str = "VmRSS") -> float:

@@ -7,25 +7,14 @@ terminates it, even when the test fails.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
-READY_TIMEOUT_SECONDS = 30.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from generator.validate.processes import free_port, running
 
 
 def binary(name: str) -> str:
@@ -51,30 +40,8 @@ class Running:
 def run_process(argv: Sequence[str], ready_url: str, log: Path,
                 env: Mapping[str, str] | None = None) -> Iterator[Running]:
     """Run `argv` until the context exits; wait for `ready_url` to answer 200 first."""
-    with log.open("ab") as out:
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT,
-                                env=dict(env) if env is not None else None)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{argv[0]} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if requests.get(ready_url, timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{argv[0]} not ready in {READY_TIMEOUT_SECONDS}s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
+    with running(argv, ready_url, log, env):
         yield Running(ready_url.rsplit("/-/", 1)[0], log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @contextmanager

@@ -3,15 +3,15 @@ loopback port against it, and ask for condition samples with query_range."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from generator.validate.processes import ProcessError, free_port, running
 
 READY_SECONDS = 30.0
 MAX_POINTS = 10_000  # Prometheus refuses more than 11,000 points per series in one query
@@ -67,49 +67,20 @@ def create_blocks(promtool: str, series: Path, tsdb: Path) -> None:
                           f"{result.stdout}{result.stderr}")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise ReplayError(f"prometheus exited with {proc.returncode}:\n"
-                              f"{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise ReplayError(f"prometheus not ready in {READY_SECONDS:g}s:\n{log.read_text()[-3000:]}")
-
-
 @contextmanager
 def serve(prometheus: str, tsdb: Path, workdir: Path) -> Iterator[Replayer]:
     """A Prometheus on a free loopback port over `tsdb`; stopped when the context exits."""
     config = workdir / "prometheus.yml"
     config.write_text("global: {}\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = workdir / "prometheus.log"
     argv = [prometheus, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
             f"--web.listen-address=127.0.0.1:{port}",
             # Backfilled blocks lie in the past: keep them however old they are.
             "--storage.tsdb.retention.time=100y", "--query.max-samples=200000000"]
-    with log.open("ab") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_ready(proc, url, log)
-        with requests.Session() as session:
+        with running(argv, f"{url}/-/ready", workdir / "prometheus.log", timeout=READY_SECONDS), \
+                requests.Session() as session:
             yield Replayer(url, session)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    except ProcessError as exc:
+        raise ReplayError(str(exc)) from None

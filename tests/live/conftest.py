@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
+from generator.validate.processes import free_port, running
 from tests.live.history import ERAS, era_text
 
 READY_TIMEOUT = 30.0
 # promtool's backfill cuts 2-hour blocks unless told otherwise; one block per era keeps both
 # the backfill and Prometheus's start fast.
 MAX_BLOCK_DURATION = "2000h"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _backfill(promtool: str, root: Path) -> Path:
@@ -52,20 +44,6 @@ def _backfill(promtool: str, root: Path) -> Path:
     return data
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"prometheus exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            if requests.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"prometheus not ready after {READY_TIMEOUT:g}s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def prometheus_url(tmp_path_factory: pytest.TempPathFactory, promtool: str) -> Iterator[str]:
     """Base URL of a Prometheus on a free loopback port, holding every era of history."""
@@ -76,33 +54,14 @@ def prometheus_url(tmp_path_factory: pytest.TempPathFactory, promtool: str) -> I
     data = _backfill(promtool, root)
     config = root / "prometheus.yml"
     config.write_text("global:\n  evaluation_interval: 1m\n", encoding="utf-8")
-    url = f"http://127.0.0.1:{_free_port()}"
-    log = root / "prometheus.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={data}",
-                "--storage.tsdb.retention.time=36500d",
-                f"--web.listen-address={url[7:]}",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_ready(url, proc, log)
+    url = f"http://127.0.0.1:{free_port()}"
+    argv = [binary, f"--config.file={config}", f"--storage.tsdb.path={data}",
+            "--storage.tsdb.retention.time=36500d", f"--web.listen-address={url[7:]}"]
+    with running(argv, f"{url}/-/ready", root / "prometheus.log", timeout=READY_TIMEOUT):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")
 def closed_url() -> str:
     """A loopback URL where nothing listens."""
-    return f"http://127.0.0.1:{_free_port()}"
+    return f"http://127.0.0.1:{free_port()}"
