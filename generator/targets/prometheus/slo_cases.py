@@ -132,10 +132,14 @@ def _spike_case(slo: Slo, service: Service, step: timedelta) -> list[Case]:
 
 def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedelta) -> bool:
     """Replay the rules: ratio over w at t is the mean of the samples in [t - w, t]."""
+    sums = [0.0]
+    for v in values:
+        sums.append(sums[-1] + v)
+
     def ratio(t: timedelta, w: timedelta) -> float:
-        last = int(t / INTERVAL)
-        window = values[max(0, last - int(w / INTERVAL)):last + 1]
-        return sum(window) / len(window)
+        last = min(int(t / INTERVAL), len(values) - 1)
+        first = max(0, last - int(w / INTERVAL))
+        return (sums[last + 1] - sums[first]) / (last + 1 - first)
 
     t = timedelta(0)
     while t <= horizon:

@@ -55,11 +55,6 @@ class Case:
         """Alerts this case checks."""
         return {str(c["alertname"]) for c in self.alerts}
 
-    def independent_of(self, other: Case) -> bool:
-        """Whether the two cases can run together without changing each other's results."""
-        return (not self.alertnames() & other.alertnames()
-                and not self.feeds() & other.reads and not other.feeds() & self.reads)
-
     def as_dict(self) -> dict[str, Any]:
         """The case in promtool's test-file shape."""
         out: dict[str, Any] = {"name": self.name, "interval": dur(INTERVAL),
@@ -129,15 +124,31 @@ def metric_names(expr: str) -> set[str]:
 
 def bundle(cases: Sequence[Case]) -> list[Case]:
     """Merge independent cases, first fit: each promtool case re-evaluates every rule at every
-    step, so fewer, fuller cases make the test files several times faster."""
-    bundles: list[list[Case]] = []
+    step, so fewer, fuller cases make the test files several times faster. Cases are
+    independent when they check different alerts and neither feeds a series the other reads."""
+    bundles: list[_Bundle] = []
     for case in cases:
-        home = next((b for b in bundles if all(case.independent_of(c) for c in b)), None)
+        feeds, names = case.feeds(), case.alertnames()
+        home = next((b for b in bundles if not (names & b.names or feeds & b.reads
+                                                or b.feeds & case.reads)), None)
         if home is None:
-            bundles.append([case])
-        else:
-            home.append(case)
-    return [_merged(b) for b in bundles]
+            home = _Bundle()
+            bundles.append(home)
+        home.members.append(case)
+        home.feeds |= feeds
+        home.names |= names
+        home.reads |= case.reads
+    return [_merged(b.members) for b in bundles]
+
+
+@dataclass
+class _Bundle:
+    """Cases sharing a run, with the union of what they feed, read and check."""
+
+    members: list[Case] = field(default_factory=list)
+    feeds: set[str] = field(default_factory=set)
+    reads: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
 
 
 def _merged(group: list[Case]) -> Case:
