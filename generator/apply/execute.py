@@ -204,25 +204,14 @@ class Executor:
         return "created" if change.action is Action.CREATE else "updated"
 
     def _contact_point(self, change: Change) -> str:
-        path, what = f"{PROV}/contact-points/{quote(change.key)}", self._what(change)
-        if change.action is Action.DELETE:
-            self.client.call("DELETE", path, what=what, ok_missing=True)
-            return "deleted"
-        assert change.desired is not None
-        body = self._body(change.desired)
-        if change.action is Action.CREATE:
-            try:
-                self.client.call("POST", f"{PROV}/contact-points", body, what=what,
-                                 headers=self._prov_headers())
-                return "created"
-            except ApiError as exc:
-                if exc.status not in (400, 409) or "exist" not in exc.message.lower():
-                    raise
-        self.client.call("PUT", path, body, what=what, headers=self._prov_headers())
-        return "updated"
+        return self._provisioned(change, "contact-points")
 
     def _mute_timing(self, change: Change) -> str:
-        path, what = f"{PROV}/mute-timings/{quote(change.key)}", self._what(change)
+        return self._provisioned(change, "mute-timings")
+
+    def _provisioned(self, change: Change, kind: str) -> str:
+        """Create (POST) or update (PUT by uid/name) one provisioning object of `kind`."""
+        path, what = f"{PROV}/{kind}/{quote(change.key)}", self._what(change)
         if change.action is Action.DELETE:
             self.client.call("DELETE", path, what=what, ok_missing=True)
             return "deleted"
@@ -230,10 +219,12 @@ class Executor:
         body = self._body(change.desired)
         if change.action is Action.CREATE:
             try:
-                self.client.call("POST", f"{PROV}/mute-timings", body, what=what,
+                self.client.call("POST", f"{PROV}/{kind}", body, what=what,
                                  headers=self._prov_headers())
                 return "created"
             except ApiError as exc:
+                # Someone created it between plan and apply (or an earlier run's reply was
+                # lost): converge by updating instead of failing.
                 if exc.status not in (400, 409) or "exist" not in exc.message.lower():
                     raise
         self.client.call("PUT", path, body, what=what, headers=self._prov_headers())
