@@ -84,7 +84,8 @@ def _handler(state: GitHubState) -> type[BaseHTTPRequestHandler]:
                     state.comments.setdefault(number, []).append(payload["body"])
                     self._send(201, {"body": payload["body"]})
                 elif method == "PATCH":
-                    issue.update({k: v for k, v in payload.items() if k in ("state", "title", "body")})
+                    editable = ("state", "title", "body")
+                    issue.update({k: v for k, v in payload.items() if k in editable})
                     self._send(200, issue)
                 else:
                     self._send(405, {"message": "Method Not Allowed"})
@@ -107,7 +108,8 @@ def _handler(state: GitHubState) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def github_emulator(repo: str = "acme/hive", token: str = "test-token") -> Iterator[tuple[str, GitHubState]]:
+def github_emulator(repo: str = "acme/hive",
+                    token: str = "test-token") -> Iterator[tuple[str, GitHubState]]:
     """Serve the emulator on a free loopback port; yield (base URL, state)."""
     state = GitHubState(repo=repo, token=token)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))

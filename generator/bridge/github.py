@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Mapping
@@ -44,10 +45,8 @@ class GitHubClient:
             raise GitHubError(f"{method} {path}: {type(exc).__name__}") from None
         if response.status_code >= 300:
             message = ""
-            try:
+            with contextlib.suppress(ValueError):  # an error body that is not JSON has no message
                 message = str(response.json().get("message", ""))
-            except ValueError:
-                pass
             raise GitHubError(f"{method} {path}: HTTP {response.status_code} {message}".strip())
         return response.json() if response.content else None
 
@@ -99,7 +98,8 @@ class IssueBridge:
                     LOG.info("opened issue #%s for %s", created.get("number"),
                              issue_text.title(notification))
                     return "opened"
-                self._client.comment(int(existing["number"]), issue_text.repeat_comment(notification))
+                self._client.comment(int(existing["number"]),
+                                     issue_text.repeat_comment(notification))
                 return "commented"
             if existing is None:
                 return "ignored"

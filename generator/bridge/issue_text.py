@@ -128,7 +128,8 @@ def _alert_lines(alerts: Sequence[Mapping[str, Any]]) -> list[str]:
     for alert in alerts:
         alert_labels = alert.get("labels", {}) if isinstance(alert.get("labels"), Mapping) else {}
         shown = ", ".join(f"{k}={v}" for k, v in sorted(alert_labels.items()))
-        lines.append(f"- {alert.get('status', 'firing')} since {alert.get('startsAt', '?')}: {shown}")
+        status, since = alert.get("status", "firing"), alert.get("startsAt", "?")
+        lines.append(f"- {status} since {since}: {shown}")
     return lines
 
 

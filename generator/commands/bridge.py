@@ -39,7 +39,8 @@ def run_github(args: argparse.Namespace) -> int:
     if not token:
         raise CommandError("GITHUB_TOKEN is not set", EXIT_SPEC)
     if not repo or repo.count("/") != 1:
-        raise CommandError("give the repository as --repo owner/name or $GITHUB_REPOSITORY", EXIT_SPEC)
+        raise CommandError("give the repository as --repo owner/name or $GITHUB_REPOSITORY",
+                           EXIT_SPEC)
     host, _, port = args.listen.rpartition(":")
     if not port.isdigit():
         raise CommandError(f"--listen needs host:port, got {args.listen!r}", EXIT_SPEC)

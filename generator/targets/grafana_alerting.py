@@ -107,7 +107,7 @@ class RuleGroup:
         group = {"orgId": grafana_objects.ORG_ID, "name": self.name, "folder": self.folder_title,
                  "interval": format_duration(self.interval),
                  "rules": [r.to_file() for r in self.rules]}
-        return escape_dollars(group)
+        return {key: escape_dollars(value) for key, value in group.items()}
 
 
 def escape_dollars(data: Any) -> Any:

@@ -17,7 +17,9 @@ from generator.bridge.server import make_server
 from tests.github_emulator import github_emulator
 
 
-def _payload(status: str = "firing", group: str = '{}:{alertname="PoolExhaustion"}') -> dict[str, Any]:
+def _payload(status: str = "firing",
+             group: str = '{}:{alertname="PoolExhaustion"}') -> dict[str, Any]:
+    ends_at = "2025-09-29T13:00:00Z" if status == "resolved" else "0001-01-01T00:00:00Z"
     labels = {"alertname": "PoolExhaustion", "service": "hive", "severity": "critical",
               "alert_type": "predictive", "metric": "connection_pool_usage"}
     return {
@@ -29,7 +31,7 @@ def _payload(status: str = "firing", group: str = '{}:{alertname="PoolExhaustion
         "externalURL": "http://127.0.0.1:9093",
         "alerts": [{"status": status, "labels": labels, "annotations": {},
                     "startsAt": "2025-09-29T12:00:00Z",
-                    "endsAt": "2025-09-29T13:00:00Z" if status == "resolved" else "0001-01-01T00:00:00Z"}],
+                    "endsAt": ends_at}],
     }
 
 

@@ -223,10 +223,11 @@ def test_alerts_travel_from_database_and_counters_to_receivers(
                 with prometheus(prom_config, tmp_path) as prom:
                     logs = [exporter.log, am.log, prom.log]
                     _wait_for("the health-check alert at the tickets receiver",
-                              lambda: inbox.find("/tickets", "HealthCheckFailedJobs", "firing"), logs)
-                    page = _wait_for("the SLO page alert at the page receiver",
-                                     lambda: inbox.find("/page", "ShopAvailabilityBudgetBurn", "firing"),
-                                     logs)
+                              lambda: inbox.find("/tickets", "HealthCheckFailedJobs", "firing"),
+                              logs)
+                    page = _wait_for(
+                        "the SLO page alert at the page receiver",
+                        lambda: inbox.find("/page", "ShopAvailabilityBudgetBurn", "firing"), logs)
                     assert page["receiver"] == "page"
                     assert page["commonLabels"]["severity"] == "critical"
                     assert page["commonLabels"]["slo_id"] == "shop-availability"
@@ -239,19 +240,23 @@ def test_alerts_travel_from_database_and_counters_to_receivers(
                     with engine.begin() as conn:
                         conn.execute(sa.text(f"UPDATE {schema}.jobs SET status = 'ok'"))
                     _wait_for("the resolved health-check notification",
-                              lambda: inbox.find("/tickets", "HealthCheckFailedJobs", "resolved"), logs)
-                    _wait_for("the bridge closing its issue",
-                              lambda: gh_state.issues and gh_state.issues[0]["state"] == "closed", logs)
+                              lambda: inbox.find("/tickets", "HealthCheckFailedJobs", "resolved"),
+                              logs)
+                    _wait_for(
+                        "the bridge closing its issue",
+                        lambda: gh_state.issues and gh_state.issues[0]["state"] == "closed", logs)
         finally:
             bridge.shutdown()
             bridge.server_close()
             stop_counters()
     assert gh_state.issues[0]["title"] == "[INFO] Alert: JobsFailing on shop"
-    assert inbox.find("/page", "HealthCheckFailedJobs", "firing") is None, "warning reached the pager"
+    paged = inbox.find("/page", "HealthCheckFailedJobs", "firing")
+    assert paged is None, "warning reached the pager"
 
 
 def test_stack_config_loads_the_committed_rules(promtool: str) -> None:
-    result = subprocess.run([promtool, "check", "config", str(ROOT / "monitoring" / "prometheus.yml")],
+    config = ROOT / "monitoring" / "prometheus.yml"
+    result = subprocess.run([promtool, "check", "config", str(config)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rule files found" in result.stdout or "SUCCESS" in result.stdout
