@@ -174,7 +174,8 @@ def main(argv: list[str]) -> int:
     """Run every size (or those in argv) and write the results; `--reuse` keeps the TSDB of
     the previous run instead of backfilling again (the gap since then is live-scraped)."""
     reuse = "--reuse" in argv
-    sizes = [int(a) for a in argv if a != "--reuse"] or list(SIZES)
+    # Other words are bench names when bench/run.py runs this file (`make bench BENCH=rules`).
+    sizes = [int(a) for a in argv if a.isdigit()] or list(SIZES)
     promtool, prometheus = shutil.which("promtool"), shutil.which("prometheus")
     if promtool is None or prometheus is None:
         print("bench rules: needs promtool and prometheus on PATH", file=sys.stderr)
@@ -200,12 +201,16 @@ def main(argv: list[str]) -> int:
                 path = WORK / f"{name}-{count}.rules.yaml"
                 path.write_text(text, encoding="utf-8")
                 print(f"bench rules: {count} SLOs, {name}", flush=True)
-                row[name] = {"rules": _count_rules(text),
+                # Every rule aggregates to one series, so records are the recorded series a
+                # fully warmed-up Prometheus holds (the measured count can miss a slow group
+                # that has not run yet).
+                row[name] = {"rules": _count_rules(text), "records": text.count("- record:"),
                              **measure(path, tsdb, exporter, prometheus)}
             row["ratios"] = {
                 ours: {key: round(row[ours][key] / row["sloth"][key], 3) if row["sloth"][key]
                        else None
-                       for key in ("cpu_cores", "rule_group_seconds", "recorded_series", "rules")}
+                       for key in ("cpu_cores", "rule_group_seconds", "recorded_series", "records",
+                            "rules")}
                 for ours in ("slogen", "slogen_inline")}
             row["generate"] = check_timing(count, promtool)
             results["sizes"][str(count)] = row
@@ -216,4 +221,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    if code:  # bench/run.py runs the next bench after this one returns
+        sys.exit(code)
