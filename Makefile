@@ -40,7 +40,7 @@ golden: $(VENV)/.installed ## rewrite golden files from the current output
 	$(PY) -m pytest --update-golden $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy
-	$(PY) -m ruff check generator tests
+	$(PY) -m ruff check generator tests bench
 	$(PY) -m mypy generator
 
 schema: $(VENV)/.installed ## regenerate schema/*.json for editors
