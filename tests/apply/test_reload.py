@@ -50,7 +50,7 @@ def test_prometheus_picks_up_new_rules_and_a_rejected_reload_rolls_back(
 
         good = (out / "prometheus" / "hive.rules.yaml").read_text()
         (out / "prometheus" / "hive.rules.yaml").write_text(
-            good + "  - name: broken\n    rules:\n      - record: x\n        expr: sum(\n")
+            good + "- name: broken\n  rules:\n  - record: x\n    expr: sum(\n")
         assert main(args) == 1
         assert "prometheus rejected the reload; the previous files were restored" in (
             capsys.readouterr().out)

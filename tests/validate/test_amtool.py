@@ -54,8 +54,8 @@ def test_config_that_routes_differently_from_the_spec_fails(tmp_path: Path, amto
     config = out / CONFIG_PATH
     # A rendering bug: the first fan-out child stops, so chat-critical never gets critical alerts.
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("        - continue: true\n          receiver: pager\n",
-                                   "        - receiver: pager\n"), encoding="utf-8")
+    config.write_text(text.replace("    - continue: true\n      receiver: pager\n",
+                                   "    - receiver: pager\n"), encoding="utf-8")
     failures = [p for p in check_alertmanager(out, model, Tools(None, amtool)) if not p.warning]
     assert len(failures) == 1
     assert failures[0].check == "amtool config routes test"

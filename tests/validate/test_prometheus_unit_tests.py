@@ -31,7 +31,7 @@ def test_every_kind_passes_its_generated_tests(promtool: str) -> None:
 @pytest.mark.parametrize("before, after, alert", [
     pytest.param("expr: shop:orders:rate5m < 1", "expr: shop:orders:rate5m < 0.5", "OrdersLow",
                  id="a lower threshold misses the firing value"),
-    pytest.param("value > 0.5\n        for: 2m", "value > 0.5\n        for: 3m", "ErrorsHigh",
+    pytest.param("value > 0.5\n    for: 2m", "value > 0.5\n    for: 3m", "ErrorsHigh",
                  id="a longer for fires late"),
     pytest.param('> 100 unless shop_queue_depth', '> 100 or shop_queue_depth', "QueueDepth",
                  id="tiers that overlap fire together"),
