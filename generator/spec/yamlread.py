@@ -54,8 +54,10 @@ class Locator:
 def parse_yaml(text: str, shown: str) -> tuple[Any, Locator]:
     """Parse one YAML document into plain data and a Locator; raise SpecErrors when invalid."""
     yaml = YAML(typ="safe", pure=True)
+    documents = _compose_fast(text)
     try:
-        documents = list(yaml.compose_all(io.StringIO(text)))
+        if documents is None:
+            documents = list(yaml.compose_all(io.StringIO(text)))
     except MarkedYAMLError as exc:
         raise SpecErrors([_syntax_error(exc, shown)]) from None
     except ReaderError as exc:
@@ -79,6 +81,42 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, Locator]:
         raise SpecErrors([SpecError(shown, exc.line, exc.column, format_path(exc.loc),
                                     exc.message)]) from None
     return data, Locator(shown, walker.positions, walker.values)
+
+
+def _compose_fast(text: str) -> list[Node] | None:
+    """The documents as composed by libyaml (C), or None when it is missing or finds a problem.
+
+    The C parser is several times faster on large spec sets; a problem is left to the
+    pure-Python parser, whose messages and marks the error reporting below is written for.
+    """
+    # The two parsers differ on tabs (rejected by the pure one with a clear message) and on
+    # `%YAML` directives (the C composer ignores the version), so those files go the slow way.
+    if "\t" in text or text.startswith("%") or "\n%" in text:
+        return None
+    try:
+        documents = list(YAML(typ="safe", pure=False).compose_all(io.StringIO(text)))
+    except Exception:  # noqa: BLE001 - any failure: the pure parser reports it properly
+        return None
+    # libyaml marks an empty value right after its key, the pure parser on the next token;
+    # keep the positions errors have always named.
+    return None if any(_empty_scalars(d) for d in documents) else documents
+
+
+def _empty_scalars(root: Node) -> bool:
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if node.value == "" and not node.style:
+                return True
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+    return False
 
 
 def _syntax_error(exc: MarkedYAMLError, shown: str) -> SpecError:
