@@ -1,0 +1,54 @@
+"""The shared dumpers: readable, deterministic text that reads back to the same data."""
+
+from __future__ import annotations
+
+import json
+
+from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+from generator.targets.dump import GENERATED_HEADER, json_text, yaml_text
+
+DATA = {
+    "groups": [{"name": "checkout", "rules": [{
+        "record": "slo:sli_error:ratio_rate5m",
+        "expr": "sum(rate(errors[5m]))\n/\nsum(rate(total[5m]))",
+        "labels": {"team": "shop", "empty": "", "on": "yes", "number": "017"},
+        "annotations": {"description": "the tracker's P95: {{ $value }}"},
+    }]}],
+    "times": [{"start_time": SingleQuotedScalarString("17:00")}],
+    "nothing": None,
+}
+
+
+def test_yaml_reads_back_to_the_same_data_under_both_yaml_versions() -> None:
+    text = yaml_text(DATA, ["slos/b.yaml", "slos/a.yaml", "slos/a.yaml"])
+    assert text.startswith(f"{GENERATED_HEADER}\n# Source: slos/a.yaml\n# Source: slos/b.yaml\n")
+    expected = json.loads(json.dumps(DATA))
+    expected["groups"][0]["rules"][0]["expr"] += "\n"  # literal blocks end with a newline
+    assert YAML(typ="safe", pure=True).load(text) == expected
+    old = YAML(typ="safe", pure=True)
+    old.version = (1, 1)
+    assert old.load(text)["times"] == [{"start_time": "17:00"}]
+
+
+def test_yaml_layout_is_block_style_with_literal_blocks_and_readable_quotes() -> None:
+    text = yaml_text(DATA)
+    assert ("  - record: slo:sli_error:ratio_rate5m\n"
+            "    expr: |\n      sum(rate(errors[5m]))\n") in text
+    assert "description: \"the tracker's P95: {{ $value }}\"\n" in text
+    assert "start_time: '17:00'\n" in text
+    assert "{" not in text.replace("{{ $value }}", "")  # no flow style anywhere
+    assert text.endswith("\n") and yaml_text(DATA) == text
+
+
+def test_yaml_writes_a_shared_subtree_out_in_full() -> None:
+    labels = {"team": "shop"}
+    text = yaml_text({"a": labels, "b": labels})
+    assert "&" not in text and "*" not in text
+    assert text.endswith("a:\n  team: shop\nb:\n  team: shop\n")
+
+
+def test_json_has_sorted_keys_two_space_indent_and_a_final_newline() -> None:
+    data = {"b": [1, {"d": "é", "c": []}], "a": {}}
+    assert json_text(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
