@@ -16,6 +16,7 @@ from datetime import timedelta
 from generator.model import Alert, AlertKind, Condition, Op, Service
 from generator.targets.prometheus.alert_rules import alert_rules, input_expr, input_series
 from generator.targets.prometheus.gotemplate import Unsupported
+from generator.targets.prometheus.promql import dur
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.testseries import (
     INTERVAL,
@@ -113,7 +114,7 @@ def _common(s: Subject, cond: Condition, for_: timedelta, fire: float,
             rule: Rule) -> list[Case]:
     name, horizon = s.alert.name, for_ + s.step
     cases = [
-        Case(f"{name} fires after exactly {_d(for_)}",
+        Case(f"{name} fires after exactly {dur(for_)}",
              [s.feed(constant(fire, horizon))], _firing_checks(s, rule, timedelta(0), for_, fire)),
         Case(f"{name} stays silent at the threshold",
              [s.feed(constant(_quiet_value(cond), horizon))], [check(horizon, name, [])]),
@@ -141,7 +142,7 @@ def _health_check(s: Subject) -> list[Case]:
     cases = _common(s, cond, s.alert.for_, _fire_value(cond), rule)
     parsed = parse_selector(input_series(s.alert))
     absent_labels = dict(parsed.equal) if parsed else {}
-    return [*cases, Case(f"{s.alert.name} fires without data after exactly {_d(s.alert.for_)}",
+    return [*cases, Case(f"{s.alert.name} fires without data after exactly {dur(s.alert.for_)}",
                          [], _firing_checks(s, rule, timedelta(0), s.alert.for_, 1.0,
                                             absent_labels))]
 
@@ -159,7 +160,7 @@ def _tiered(s: Subject) -> list[Case]:
         # Still alone once every other tier's `for` has passed too.
         checks.append(check(horizon, a.name, [s.fires(rule, value)]))
         cases.append(Case(f"{a.name} {tier.severity.value} fires alone after exactly "
-                          f"{_d(tier.for_)}", [s.feed(constant(value, horizon))], checks))
+                          f"{dur(tier.for_)}", [s.feed(constant(value, horizon))], checks))
     mildest = a.tiers[-1]
     cases.append(Case(f"{a.name} stays silent at the mildest threshold",
                       [s.feed(constant(_quiet_value(mildest.condition), horizon))],
@@ -175,7 +176,7 @@ def _absent(s: Subject) -> list[Case]:
     labels = dict(parsed.equal) if parsed else {}
     horizon = a.for_ + s.step
     return [
-        Case(f"{a.name} fires after exactly {_d(a.for_)} without data", [],
+        Case(f"{a.name} fires after exactly {dur(a.for_)} without data", [],
              _firing_checks(s, rule, timedelta(0), a.for_, 1.0, labels)),
         Case(f"{a.name} stays silent while data arrives", [s.feed(constant(1, horizon))],
              [check(horizon, a.name, [])]),
@@ -192,12 +193,12 @@ def _stale(s: Subject) -> list[Case]:
     absent_labels = dict(parsed.equal) if parsed else {}
     fresh = f"0+{int(INTERVAL.total_seconds())}x{samples(horizon)}"
     return [
-        Case(f"{a.name} fires {_d(a.for_)} after the timestamp is {_d(after)} old",
+        Case(f"{a.name} fires {dur(a.for_)} after the timestamp is {dur(after)} old",
              [s.feed(constant(0, horizon))],
              _firing_checks(s, rule, active, a.for_, horizon.total_seconds())),
         Case(f"{a.name} stays silent while the timestamp is fresh", [s.feed(fresh)],
              [check(horizon, a.name, [])]),
-        Case(f"{a.name} fires after exactly {_d(a.for_)} without data", [],
+        Case(f"{a.name} fires after exactly {dur(a.for_)} without data", [],
              _firing_checks(s, rule, timedelta(0), a.for_, 1.0, absent_labels)),
     ]
 
@@ -217,8 +218,8 @@ def _predict(s: Subject) -> list[Case]:
     rising = f"{_num(start)}{'+' if step > 0 else '-'}{_num(abs(step))}x{samples(horizon)}"
     flat = threshold - slope
     return [
-        Case(f"{a.name} fires after exactly {_d(a.for_)} on a trend crossing within "
-             f"{_d(p.within)}", [s.feed(rising)],
+        Case(f"{a.name} fires after exactly {dur(a.for_)} on a trend crossing within "
+             f"{dur(p.within)}", [s.feed(rising)],
              _firing_checks(s, rule, active, a.for_, within / 2)),
         Case(f"{a.name} stays silent on a flat series just short of the threshold",
              [s.feed(constant(flat, horizon))], [check(horizon, a.name, [])]),
@@ -239,7 +240,7 @@ def _anomaly(s: Subject) -> list[Case]:
     if values is None:
         raise Unsupported("no test input keeps its z-score above the limit for its `for`")
     z = _zscore(values, check_at, an.baseline)
-    cases = [Case(f"{a.name} fires after exactly {_d(a.for_)} on a run away from its baseline",
+    cases = [Case(f"{a.name} fires after exactly {dur(a.for_)} on a run away from its baseline",
                   [s.feed(sequence(values))],
                   _firing_checks(s, rule, jump_at, a.for_, z))]
     if an.zscore > 1:  # the alternating baseline itself has a z-score of 1
@@ -283,12 +284,6 @@ def _lcm(a: timedelta, b: timedelta) -> timedelta:
 
 def _num(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e15 else repr(value)
-
-
-def _d(value: timedelta) -> str:
-    from generator.targets.prometheus.promql import dur
-
-    return dur(value)
 
 
 _MS = timedelta(milliseconds=1)
