@@ -18,7 +18,13 @@ def main(argv: list[str]) -> int:
         if wanted and name not in wanted:
             continue
         print(f"== bench {name}", flush=True)
-        runpy.run_path(str(script), run_name="__main__")
+        # Each bench parses its own argv and ends in sys.exit: give it none, and go on after.
+        sys.argv = [str(script)]
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except SystemExit as done:
+            if done.code not in (None, 0):
+                return int(done.code) if isinstance(done.code, int) else 1
     return 0
 
 
