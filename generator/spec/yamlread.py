@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
 
 from generator.spec.errors import Loc, SpecError, SpecErrors, format_path
 
@@ -93,13 +94,27 @@ def _compose_fast(text: str) -> list[Node] | None:
     # `%YAML` directives (the C composer ignores the version), so those files go the slow way.
     if "\t" in text or text.startswith("%") or "\n%" in text:
         return None
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _Yaml12Resolver
     try:
-        documents = list(YAML(typ="safe", pure=False).compose_all(io.StringIO(text)))
+        documents = list(yaml.compose_all(io.StringIO(text)))
     except Exception:  # noqa: BLE001 - any failure: the pure parser reports it properly
         return None
     # libyaml marks an empty value right after its key, the pure parser on the next token;
     # keep the positions errors have always named.
     return None if any(_empty_scalars(d) for d in documents) else documents
+
+
+class _Yaml12Resolver(VersionedResolver):
+    """Resolves as YAML 1.2 without looking the version up again (costly) for every node.
+
+    Only used for files without directives, which are YAML 1.2.
+    """
+
+    @property
+    def processing_version(self) -> tuple[int, int]:
+        """Always YAML 1.2."""
+        return (1, 2)
 
 
 def _empty_scalars(root: Node) -> bool:

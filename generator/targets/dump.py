@@ -112,8 +112,12 @@ def yaml_text(data: Any, sources: Iterable[str] = ()) -> str:
     """
     buf = io.StringIO()
     _dumper().dump(data, buf)
+    text = buf.getvalue()
+    # The C dumper is a reference cycle that keeps its stream: free the buffer now, not at
+    # the next garbage collection.
+    buf.close()
     header = [GENERATED_HEADER] + [f"# Source: {s}" for s in sorted(set(sources))]
-    return "\n".join(header) + "\n" + buf.getvalue()
+    return "\n".join(header) + "\n" + text
 
 
 def json_text(data: Any) -> str:
