@@ -66,12 +66,14 @@ def _targets_up(selector: str) -> p.Sized:
                                 [p.Step("red"), p.Step("green", 1)]), 12, 8)
 
 
-def service_panels(service: m.Service) -> tuple[list[p.Sized], list[g.Template]]:
-    """Panels and extra variables of a service dashboard; only the declared ones without SLOs."""
+def service_panels(service: m.Service,
+                   inline: bool) -> tuple[list[p.Sized], list[g.Template]]:
+    """Panels and extra variables of a service dashboard; only the declared ones without SLOs.
+    `inline`: the rules record only the SLO window's error ratio (prometheus.windows)."""
     declared = [p.declared(panel, service.name) for panel in service.dashboard.panels]
     if not service.dashboard.slo_panels:
         return declared, []
-    panels = [panel for slo in service.slos for panel in p.slo_panels(slo)]
+    panels = [panel for slo in service.slos for panel in p.slo_panels(slo, inline)]
     panels += [p.latency_percentiles(h, sel, rec) for h, sel, rec in _histograms(service)]
     up_selectors = _availability_selectors(service)
     panels += [_targets_up(sel) for sel in up_selectors]
@@ -87,10 +89,10 @@ def service_panels(service: m.Service) -> tuple[list[p.Sized], list[g.Template]]
     return panels, variables
 
 
-def service_dashboard(service: m.Service) -> g.Dashboard:
-    """The dashboard of one service."""
+def service_dashboard(service: m.Service, inline: bool) -> g.Dashboard:
+    """The dashboard of one service, for the rule layout `inline` or recorded."""
     d = service.dashboard
-    panels, variables = service_panels(service)
+    panels, variables = service_panels(service, inline)
     return dashboard(d.uid, d.title, panels, [datasource_variable(d.datasource_uid), *variables],
                      d, [*d.tags, f"service:{service.name}", f"team:{service.team}"],
                      slogen_links(service.runbook), service.description)
@@ -98,7 +100,8 @@ def service_dashboard(service: m.Service) -> g.Dashboard:
 
 def _boards(model: m.Model) -> list[tuple[str | None, dict[str, Any], list[str]]]:
     """(folder uid, dashboard JSON, source files) of every dashboard, ordered by uid."""
-    boards = [(s.dashboard.folder_uid, to_json(service_dashboard(s)), [s.source_file])
+    inline = model.prometheus.windows == "inline"
+    boards = [(s.dashboard.folder_uid, to_json(service_dashboard(s, inline)), [s.source_file])
               for s in model.services]
     overview = grafana_overview.overview_dashboard(model)
     boards.append((model.grafana.dashboard_folder, to_json(overview),

@@ -9,6 +9,7 @@ from grafanalib import core as g
 from generator import model as m
 from generator import naming
 from generator.targets import grafana_panels as p
+from generator.targets.prometheus.windows import window_ratio
 from generator.targets.grafana_board import (
     dashboard,
     datasource_variable,
@@ -54,10 +55,13 @@ def budget_over_time() -> p.Sized:
 
 
 def page_burn_rates(model: m.Model) -> p.Sized:
-    """Burn rate over the long page windows, the ones that page first."""
+    """Burn rate over the long page windows, the ones that page first; computed from the
+    recorded 5m rates when the rules do not record those windows (prometheus.windows: inline)."""
     budget = f"{naming.SLO_ERROR_BUDGET}{SERVICE_FILTER}"
-    queries = [(f"{naming.error_ratio_record(w)} / on ({naming.LABEL_SLO_ID}) {budget}",
-                f"{{{{slo_id}}}} ({naming.window_suffix(w)})") for w in _page_windows(model)]
+    windows = _page_windows(model)
+    recorded = () if model.prometheus.windows == "inline" else windows
+    queries = [(f"{window_ratio(w, '', recorded)} / on ({naming.LABEL_SLO_ID}) {budget}",
+                f"{{{{slo_id}}}} ({naming.window_suffix(w)})") for w in windows]
     return p.Sized(p.timeseries("Burn rate (page windows)", queries, (), "none"), 12, 8)
 
 

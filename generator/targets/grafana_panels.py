@@ -6,7 +6,7 @@ dashboard's `datasource` template variable, so one JSON works against any Promet
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from grafanalib import core as g
 
 from generator import model as m
 from generator import naming
+from generator.targets.prometheus.windows import recorded_windows, window_ratio
 
 DATASOURCE_VAR = "datasource"
 PROMETHEUS_REF = {"type": "prometheus", "uid": "${" + DATASOURCE_VAR + "}"}
@@ -123,7 +124,7 @@ def text(title: str, content: str) -> g.Text:
 
 
 def sli_window(slo: m.Slo) -> timedelta:
-    """The shortest recorded window of an SLO: the resolution of its SLI-over-time panel."""
+    """The shortest alert window of an SLO: the resolution of its SLI-over-time panel."""
     return min([w.short for w in slo.burn_windows] or [slo.window])
 
 
@@ -132,18 +133,19 @@ def burn_windows(slo: m.Slo) -> list[timedelta]:
     return sorted({w for bw in slo.burn_windows for w in (bw.short, bw.long)})
 
 
-def burn_rate(window: timedelta, selector: str) -> str:
-    """Burn rate over `window`: the recorded error ratio over the recorded error budget.
+def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta]) -> str:
+    """Burn rate over `window`: the error ratio over the recorded error budget.
 
-    Only some windows have a recorded burn rate; every alert window has a recorded ratio.
+    The ratio is the recorded series when `window` is in `recorded`, else computed from the
+    recorded 5m rates with the formula the alert expressions use.
     """
-    return (f"{naming.error_ratio_record(window)}{selector} / on ({naming.LABEL_SLO_ID}) "
+    return (f"{window_ratio(window, selector, recorded)} / on ({naming.LABEL_SLO_ID}) "
             f"{naming.SLO_ERROR_BUDGET}{selector}")
 
 
-def slo_sli_stat(slo: m.Slo) -> Sized:
+def slo_sli_stat(slo: m.Slo, inline: bool) -> Sized:
     """SLI over the SLO window against the objective: red below it, yellow past half the budget."""
-    expr = f"1 - {naming.error_ratio_record(slo.window)}{_sel(slo_id=slo.id)}"
+    expr = f"1 - {window_ratio(slo.window, _sel(slo_id=slo.id), recorded_windows(slo, inline))}"
     # Rounded so 1 - 0.001 is written 0.999, not 0.9990000000000001.
     steps = [Step("red"), Step("yellow", round(slo.target, 9)),
              Step("green", round(1 - slo.error_budget / 2, 9))]
@@ -159,9 +161,10 @@ def slo_budget_stat(slo: m.Slo) -> Sized:
                       "percentunit"), 6, 6)
 
 
-def slo_burn_rates(slo: m.Slo) -> Sized:
+def slo_burn_rates(slo: m.Slo, inline: bool) -> Sized:
     """Burn rate over every alert window, with the lowest page and ticket factors as lines."""
-    queries = [(burn_rate(w, _sel(slo_id=slo.id)), naming.window_suffix(w))
+    recorded = recorded_windows(slo, inline)
+    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded), naming.window_suffix(w))
                for w in burn_windows(slo)]
     steps = [Step("green")]
     for level, color in (("ticket", "yellow"), ("page", "red")):
@@ -172,19 +175,21 @@ def slo_burn_rates(slo: m.Slo) -> Sized:
     return Sized(timeseries(f"{slo.name}: burn rate", queries, steps, "none"), 12, 6)
 
 
-def slo_sli_over_time(slo: m.Slo) -> Sized:
+def slo_sli_over_time(slo: m.Slo, inline: bool) -> Sized:
     """SLI at the shortest window beside the objective."""
     window = sli_window(slo)
     sel = _sel(slo_id=slo.id)
-    queries = [(f"1 - {naming.error_ratio_record(window)}{sel}",
+    queries = [(f"1 - {window_ratio(window, sel, recorded_windows(slo, inline))}",
                 f"SLI ({naming.window_suffix(window)})"),
                (f"{naming.SLO_OBJECTIVE}{sel}", "objective")]
     return Sized(timeseries(f"{slo.name}: SLI over time", queries, (), "percentunit"), 24, 7)
 
 
-def slo_panels(slo: m.Slo) -> list[Sized]:
-    """The four panels of one SLO."""
-    return [slo_sli_stat(slo), slo_budget_stat(slo), slo_burn_rates(slo), slo_sli_over_time(slo)]
+def slo_panels(slo: m.Slo, inline: bool) -> list[Sized]:
+    """The four panels of one SLO; with `inline`, windows the rules do not record are computed
+    from the recorded 5m rates."""
+    return [slo_sli_stat(slo, inline), slo_budget_stat(slo), slo_burn_rates(slo, inline),
+            slo_sli_over_time(slo, inline)]
 
 
 # --- other derived panels -----------------------------------------------------------------------

@@ -15,14 +15,8 @@ from generator import naming
 from generator.model import Service, SliKind, Slo
 from generator.targets.prometheus.promql import dur, selector
 from generator.targets.prometheus.rules import Rule
-from generator.targets.prometheus.slo_rules import (
-    BASE,
-    LEVELS,
-    level_windows,
-    recorded_windows,
-    slo_labels,
-    slo_rules,
-)
+from generator.targets.prometheus.slo_rules import LEVELS, level_windows, slo_labels, slo_rules
+from generator.targets.prometheus.windows import BASE, recorded_windows
 from generator.targets.prometheus.testseries import (
     INTERVAL,
     Case,

@@ -1,35 +1,7 @@
 """SLO recording rules and multiwindow multi-burn-rate alerts.
 
-Only two rules per SLO read the raw SLI series: the bad-event and all-event rates over 5m
-(`slo:sli_error:rate5m`, `slo:sli_total:rate5m`). Every longer window is derived from those two
-recorded series, so a 3d or 30d window reads one sample per evaluation instead of every raw
-series' samples over days.
-
-The maths. Let the group evaluate every `s` seconds and the base window be `b = k*s` (5m).
-The base rules record, at each evaluation time t_i, r_e(t_i) = (E(t_i) - E(t_i - b)) / b for the
-bad-event counter E (and r_t likewise for the total counter T). Over a window W = n*s ending at t,
-averaging the n recorded samples t_i = t - i*s, i = 0..n-1, gives
-
-    (1/n) * sum_i (E(t - i*s) - E(t - i*s - k*s)) / b
-
-The sum telescopes: every term E(t - j*s) with k <= j < n appears once with + and once with -,
-leaving the k newest samples minus the k samples ending at t - W; with n*b = k*W:
-
-    = (mean of E over (t - b, t]  -  mean of E over (t - W - b, t - W]) / W
-
-which is the increase of E over W with both ends averaged over one base window, divided by W:
-the rate over W. The same holds for T, and the error ratio over W is therefore
-
-    avg_over_time(slo:sli_error:rate5m[W]) / avg_over_time(slo:sli_total:rate5m[W])
-
-exactly the raw `rate(E[W]) / rate(T[W])` whenever the counters grow linearly within the base
-window at both ends, and off by at most one base window's change otherwise. It is traffic
-weighted: averaging the 5m *ratios* instead would give a quiet night's minute the weight of a
-busy afternoon's. The generated promtool tests check the equality on piecewise-linear counters.
-
-The ranges are written one millisecond short of W: Prometheus 2 ranges include both ends, so a
-full `[W]` would average n + 1 samples and count one base window twice (Prometheus 3 ranges are
-open on the left; the shortened range selects the same n samples in both).
+Every window is derived from the two recorded 5m rates; `windows.py` explains the maths and
+holds the one formula that alerts and dashboards share.
 """
 
 from __future__ import annotations
@@ -41,9 +13,13 @@ from generator import naming
 from generator.model import BurnWindow, Service, Slo
 from generator.targets.prometheus.promql import dur, num, selector
 from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
+from generator.targets.prometheus.windows import (
+    BASE,
+    derived_ratio,
+    recorded_windows,
+    window_ratio,
+)
 
-BASE = naming.SLO_BASE_WINDOW
-RANGE_TRIM = timedelta(milliseconds=1)
 # Windows from a day up move a fraction of a percent between evaluations but read the most
 # samples (a 30d window is 86,400 samples per series at 30s): they go to a group evaluated four
 # times less often, which cuts the SLO rules' cost about fourfold at a few minutes' delay on
@@ -60,23 +36,10 @@ def slo_labels(slo: Slo, service: Service) -> dict[str, str]:
             naming.LABEL_SERVICE: service.name, naming.LABEL_TEAM: service.team}
 
 
-def recorded_windows(slo: Slo, inline: bool) -> list[timedelta]:
-    """Windows whose error ratio is recorded: the base, every burn window, the current-burn
-    window and the SLO window; with `inline`, the SLO window only."""
-    if inline:
-        return [slo.window]
-    found = {BASE, naming.SLO_CURRENT_BURN_WINDOW, slo.window}
-    for w in slo.burn_windows:
-        found |= {w.long, w.short}
-    return sorted(w for w in found if w <= slo.window)
-
-
 def ratio(slo: Slo, window: timedelta, inline: bool) -> str:
     """Error ratio over `window`: the recorded series, or the expression that records it."""
-    sel = selector({naming.LABEL_SLO_ID: slo.id})
-    if not inline and window in recorded_windows(slo, inline):
-        return f"{naming.error_ratio_record(window)}{sel}"
-    return f"({_derive(slo, window)})"
+    recorded = () if inline else recorded_windows(slo, inline)
+    return window_ratio(window, selector({naming.LABEL_SLO_ID: slo.id}), recorded)
 
 
 def slo_rules(slo: Slo, service: Service, inline: bool) -> list[Rule]:
@@ -107,13 +70,13 @@ def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], l
     # name and the same static labels as duplicates.
     own = {naming.LABEL_SLO_ID: slo.id}
     windows = recorded_windows(slo, inline)
-    rules += [record(naming.error_ratio_record(w), _derive(slo, w), own)
+    rules += [record(naming.error_ratio_record(w), derived_ratio(w, sel), own)
               for w in windows if w < SLOW_FROM]
     if not inline:
         current = naming.SLO_CURRENT_BURN_WINDOW
         rules.append(record(naming.burn_rate_record(current),
                             f"{naming.error_ratio_record(current)}{sel} / {budget}", own))
-    slow = [record(naming.error_ratio_record(w), _derive(slo, w), own)
+    slow = [record(naming.error_ratio_record(w), derived_ratio(w, sel), own)
             for w in windows if w >= SLOW_FROM]
     slow.append(record(naming.SLO_BUDGET_REMAINING,
                        f"1 - {naming.error_ratio_record(slo.window)}{sel} / {budget}", own))
@@ -121,15 +84,6 @@ def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], l
     slow.append(record(naming.SLO_OBJECTIVE, f"vector({num(slo.target)})", meta))
     slow.append(record(naming.SLO_ERROR_BUDGET, f"vector({budget})", meta))
     return rules, slow
-
-
-def _derive(slo: Slo, window: timedelta) -> str:
-    sel = selector({naming.LABEL_SLO_ID: slo.id})
-    errors, total = naming.errors_record(BASE), naming.total_record(BASE)
-    if window == BASE:
-        return f"{errors}{sel} / {total}{sel}"
-    w = dur(window - RANGE_TRIM)
-    return f"avg_over_time({errors}{sel}[{w}]) / avg_over_time({total}{sel}[{w}])"
 
 
 def level_windows(slo: Slo, level: str) -> list[BurnWindow]:
