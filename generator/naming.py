@@ -31,9 +31,9 @@ ROLE_SERVICE_DOWN = "service-down"
 # What the Prometheus target records per SLO (all carry slo_id, slo, service and team):
 #   slo:sli_error:rate5m, slo:sli_total:rate5m   bad and all events per second over 5m: the only
 #                                                rules that read the raw SLI series;
-#   slo:sli_error:ratio_rate<w>                  error ratio for 5m, every burn-rate window and
-#                                                the SLO window (only the SLO window when
-#                                                prometheus.windows is `inline`);
+#   slo:sli_error:ratio_rate<w>                  error ratio over the SLO window (and, when
+#                                                prometheus.windows is `recorded`, over 5m and
+#                                                every burn-rate window);
 #   slo:burn_rate:ratio_rate1h                   the current burn rate (recorded windows only);
 #   slo:error_budget_remaining:ratio             share of the SLO window's budget left (may be < 0);
 #   slo:objective:ratio, slo:error_budget:ratio  metadata, also labelled with `window` (e.g. 30d)

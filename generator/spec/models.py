@@ -751,9 +751,9 @@ class PrometheusSpec(SpecModel):
     scrape_interval: PositiveDuration = Field(default="15s", validate_default=True)
     url: Url | None = None
     windows: Literal["recorded", "inline"] = Field(
-        default="recorded",
-        description="recorded: one error-ratio series per burn-rate window; inline: alerts "
-                    "compute windows from the 5m series (fewer series, same evaluation cost).")
+        default="inline",
+        description="inline: alerts and dashboards compute windows from the 5m series (6 "
+                    "series per SLO); recorded: one error-ratio series per burn-rate window.")
 
 
 class ExporterSpec(SpecModel):

@@ -71,7 +71,7 @@ class Layout:
     """How SLO rules are laid out: alert windows recorded or inline, and the interval of the
     group holding the windows of a day or more (None: they stay in the main SLO group)."""
 
-    inline: bool = False
+    inline: bool = True
     slow: timedelta | None = None
 
 

@@ -82,8 +82,11 @@ SLO = """slos:
 """
 
 
+RECORDED = "version: slogen/v1\nprometheus: {windows: recorded}\n"
+
+
 def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> None:
-    rules = _rules(write_spec, SLO)
+    rules = _rules(write_spec, SLO, RECORDED)
     raw = [r["record"] for r in rules if "sum(rate(" in str(r["expr"])]
     assert raw == ["slo:sli_error:rate5m", "slo:sli_total:rate5m"]
     records = [r["record"] for r in rules if "record" in r]
@@ -103,7 +106,8 @@ def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> N
 def test_windows_of_a_day_or_more_are_evaluated_less_often(
         write_spec: Callable[..., Path]) -> None:
     spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + SLO)
-    write_spec("version: slogen/v1\nprometheus: {evaluation_interval: 30s}\n", "_global.yaml")
+    write_spec("version: slogen/v1\nprometheus: {evaluation_interval: 30s, windows: recorded}\n",
+               "_global.yaml")
     model = pipeline.compile_specs(spec.parent, None)
     groups = rule_groups(model.services[0], layout(model.prometheus))
     assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
@@ -111,7 +115,7 @@ def test_windows_of_a_day_or_more_are_evaluated_less_often(
 
 
 def test_page_and_ticket_follow_the_workbook(write_spec: Callable[..., Path]) -> None:
-    alerts = [r for r in _rules(write_spec, SLO) if "alert" in r]
+    alerts = [r for r in _rules(write_spec, SLO, RECORDED) if "alert" in r]
     assert [a["labels"]["severity"] for a in alerts] == ["critical", "warning"]
     assert alerts[0]["expr"] == (
         '(slo:sli_error:ratio_rate1h{slo_id="svc-api"} > (14.4 * 0.001) and '
@@ -120,8 +124,9 @@ def test_page_and_ticket_follow_the_workbook(write_spec: Callable[..., Path]) ->
         'slo:sli_error:ratio_rate30m{slo_id="svc-api"} > (6 * 0.001))')
 
 
-def test_inline_windows_record_five_series_per_slo(write_spec: Callable[..., Path]) -> None:
-    rules = _rules(write_spec, SLO, "version: slogen/v1\nprometheus: {windows: inline}\n")
+def test_inline_windows_by_default_record_six_series_per_slo(
+        write_spec: Callable[..., Path]) -> None:
+    rules = _rules(write_spec, SLO)
     assert [r["record"] for r in rules if "record" in r] == [
         "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:sli_error:ratio_rate30d",
         "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio"]

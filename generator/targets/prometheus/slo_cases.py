@@ -16,7 +16,7 @@ from generator.model import Service, SliKind, Slo
 from generator.targets.prometheus.promql import dur, selector
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.slo_rules import LEVELS, level_windows, slo_labels, slo_rules
-from generator.targets.prometheus.windows import BASE, recorded_windows
+from generator.targets.prometheus.windows import BASE, recorded_windows, window_ratio
 from generator.targets.prometheus.testseries import (
     INTERVAL,
     Case,
@@ -146,8 +146,8 @@ def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedel
 
 
 def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], str | None]:
-    """The recorded long-window ratios equal the raw queries over the window, or a note why the
-    SLO cannot be checked that way."""
+    """The long-window ratios, recorded or (`inline`) computed as the alerts and dashboards do,
+    equal the raw queries over the window, or a note why the SLO cannot be checked that way."""
     if slo.sli.kind is SliKind.AVAILABILITY:
         # count_over_time ranges are closed at both ends, so adjacent 5m windows share a sample.
         return [], f"{slo.id}: availability ratios count boundary samples twice in 5m windows"
@@ -157,12 +157,14 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
     series = _raw_series(selectors)
     sel = selector({naming.LABEL_SLO_ID: slo.id})
     exprs = []
-    for w in recorded_windows(slo, inline):
+    recorded = recorded_windows(slo, inline)
+    # Every window the alerts or dashboards read, whether the rules record it or not.
+    for w in recorded_windows(slo, inline=False):
         if w == BASE:
             continue
         raw = f"({slo.sli.errors(dur(w))}) / ({slo.sli.total(dur(w))})"
         exprs.append({
-            "expr": f"count(abs({naming.error_ratio_record(w)}{sel} - on() ({raw})) "
+            "expr": f"count(abs({window_ratio(w, sel, recorded)} - on() ({raw})) "
                     f"< {WINDOW_TOLERANCE})",
             "eval_time": dur(WINDOW_CHECK_AT),
             "exp_samples": [{"labels": "{}", "value": 1}],
@@ -170,7 +172,7 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
     reads = {s.metric for s in selectors} | {
         series_name(naming.errors_record(BASE), slo_labels(slo, service)),
         series_name(naming.total_record(BASE), slo_labels(slo, service))}
-    return [Case(f"{slo.id}: recorded long-window ratios equal the raw queries", series,
+    return [Case(f"{slo.id}: long-window ratios equal the raw queries", series,
                  exprs=exprs, reads=reads)], None
 
 
