@@ -9,13 +9,13 @@ from grafanalib import core as g
 from generator import model as m
 from generator import naming
 from generator.targets import grafana_panels as p
-from generator.targets.prometheus.windows import window_ratio
 from generator.targets.grafana_board import (
     dashboard,
     datasource_variable,
     query_variable,
     slogen_links,
 )
+from generator.targets.prometheus.windows import window_ratio
 
 OVERVIEW_UID = naming.grafana_uid("slogen", "overview")
 OVERVIEW_TITLE = "Service levels overview"

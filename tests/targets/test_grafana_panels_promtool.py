@@ -1,16 +1,19 @@
-"""Dashboard queries read values the generated Prometheus rules really record (promtool tests)."""
+"""Dashboard queries give the right SLI, budget and burn rates on the series the generated
+Prometheus rules record, in both rule layouts (promtool tests)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import shutil
 import subprocess
-from pathlib import Path
+from functools import cache
+from pathlib import Path, PurePath
 
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import ROOT
+from generator import pipeline
+from tests.conftest import ROOT, SPECS_DIR
 
 SERVICE = "archon-intelligence"
 SLO = "feedback-loop-success"
@@ -21,17 +24,33 @@ SLO_PANEL_VALUES = {"SLI": 0.9, "remaining": -1.0, "objective": 0.95, "SLI (5m)"
 # Both archon SLOs have an objective series; only the fed one has ratios.
 OVERVIEW_VALUES = {"objective": 1.9, "SLI": 0.9, "budget remaining": -1.0, "{{slo_id}}": -1.0}
 BURN_RATE = 2.0
+# "inline" is the default the committed out/ holds; "recorded" is rendered here.
+LAYOUTS = ("inline", "recorded")
 
 
-def _queries(uid: str, title_prefix: str = "") -> list[tuple[str, str]]:
-    path = ROOT / "out" / "grafana" / "api" / "dashboards" / f"{uid}.json"
-    board = json.loads(path.read_text(encoding="utf-8"))["dashboard"]
+@cache
+def _rendered(layout: str) -> dict[PurePath, str]:
+    model = pipeline.compile_specs(SPECS_DIR, None, ROOT)
+    model = dataclasses.replace(
+        model, prometheus=model.prometheus.model_copy(update={"windows": layout}))
+    return pipeline.render(model, frozenset({"prometheus", "grafana-dashboards"}))
+
+
+def _queries(layout: str, uid: str, title_prefix: str = "") -> list[tuple[str, str]]:
+    path = PurePath("grafana", "api", "dashboards", f"{uid}.json")
+    board = json.loads(_rendered(layout)[path])["dashboard"]
     return [(t["legendFormat"], t["expr"]) for p in board["panels"]
             if p["title"].startswith(title_prefix) for t in p.get("targets", [])]
 
 
-def _run(tmp_path: Path, promtool: str, cases: list[tuple[str, float]]) -> None:
-    shutil.copy(ROOT / "out" / "prometheus" / f"{SERVICE}.rules.yaml", tmp_path / "rules.yaml")
+def test_the_committed_output_uses_the_default_layout() -> None:
+    rules = PurePath("prometheus", f"{SERVICE}.rules.yaml")
+    assert (ROOT / "out" / rules).read_text(encoding="utf-8") == _rendered("inline")[rules]
+
+
+def _run(tmp_path: Path, promtool: str, layout: str, cases: list[tuple[str, float]]) -> None:
+    rules = _rendered(layout)[PurePath("prometheus", f"{SERVICE}.rules.yaml")]
+    (tmp_path / "rules.yaml").write_text(rules, encoding="utf-8")
     tests = [{
         # sum() drops the labels, so only the value is compared; round() the float noise.
         "expr": f"round(sum({expr}), 0.0001)", "eval_time": "150m",
@@ -47,17 +66,21 @@ def _run(tmp_path: Path, promtool: str, cases: list[tuple[str, float]]) -> None:
 
 
 @pytest.mark.promtool
-def test_slo_panel_queries_evaluate_on_the_recorded_series(tmp_path: Path, promtool: str) -> None:
-    queries = _queries("phase4", f"{SLO}:")
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_slo_panel_queries_evaluate_on_the_recorded_series(tmp_path: Path, promtool: str,
+                                                           layout: str) -> None:
+    queries = _queries(layout, "phase4", f"{SLO}:")
     assert len(queries) == 11  # SLI, budget, 7 burn-rate windows, SLI and objective over time
-    _run(tmp_path, promtool,
+    _run(tmp_path, promtool, layout,
          [(e, SLO_PANEL_VALUES.get(legend, BURN_RATE)) for legend, e in queries])
 
 
 @pytest.mark.promtool
-def test_overview_queries_evaluate_for_the_selected_service(tmp_path: Path,
-                                                            promtool: str) -> None:
-    queries = _queries("slogen-overview")
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_overview_queries_evaluate_for_the_selected_service(tmp_path: Path, promtool: str,
+                                                            layout: str) -> None:
+    queries = _queries(layout, "slogen-overview")
     assert len(queries) == 6  # table (3), budget over time, page burn rates (1h, 6h)
-    _run(tmp_path, promtool, [(e.replace("$service", SERVICE),
-                               OVERVIEW_VALUES.get(legend, BURN_RATE)) for legend, e in queries])
+    _run(tmp_path, promtool, layout,
+         [(e.replace("$service", SERVICE), OVERVIEW_VALUES.get(legend, BURN_RATE))
+          for legend, e in queries])

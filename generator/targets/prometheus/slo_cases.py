@@ -16,7 +16,6 @@ from generator.model import Service, SliKind, Slo
 from generator.targets.prometheus.promql import dur, selector
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.slo_rules import LEVELS, level_windows, slo_labels, slo_rules
-from generator.targets.prometheus.windows import BASE, recorded_windows, window_ratio
 from generator.targets.prometheus.testseries import (
     INTERVAL,
     Case,
@@ -30,6 +29,7 @@ from generator.targets.prometheus.testseries import (
     sequence,
     series_name,
 )
+from generator.targets.prometheus.windows import BASE, recorded_windows, window_ratio
 
 SPIKE_START = timedelta(minutes=10)
 SPIKE_SAMPLES = 5
