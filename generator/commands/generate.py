@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gen.add_argument("--out", type=Path, default=Path("out"), help="output directory (default out)")
     gen.add_argument("--check", action="store_true",
                      help="write nothing; exit 1 and list the files that would change")
+    gen.add_argument("--test", action="store_true",
+                     help="also run the generated promtool unit tests before writing "
+                          "(what `slogen test` runs on out/)")
     gen.add_argument("--skip-checks", action="store_true",
                      help="do not run promtool/amtool on the output (faster, for benchmarks)")
     gen.add_argument("--format", choices=[f.value for f in RuleFormat], default=None,
@@ -111,7 +114,7 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         if not args.skip_checks:
             _warn_missing(tools)
-            problems = checks.run_checks(staged, model, tools)
+            problems = checks.run_checks(staged, model, tools, include_slow=args.test)
             for warning in [p for p in problems if p.warning]:
                 print(f"slogen: warning: {warning}", file=sys.stderr)
             problems = [p for p in problems if not p.warning]
