@@ -1,4 +1,4 @@
-"""`generate` runs the generated promtool unit tests only with --test; a failure there keeps out/."""
+"""`generate` runs the generated promtool unit tests only with --test; their failure keeps out/."""
 
 from __future__ import annotations
 
