@@ -1,0 +1,55 @@
+"""Routing tests that agree on the labels Alertmanager matches share one amtool run, and each is
+still judged on its own expected receivers."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from generator.validate import amtool as amtool_check
+from generator.validate.amtool import RouteTest
+
+CONFIG = textwrap.dedent("""\
+    route:
+      receiver: chat
+      routes:
+        - matchers: ['severity="critical"']
+          receiver: pager
+        - match_re: {team: "db.*"}
+          receiver: dba
+    receivers: [{name: chat}, {name: pager}, {name: dba}]
+    """)
+
+
+def test_routing_labels_come_from_every_matcher_form(tmp_path: Path) -> None:
+    config = tmp_path / "alertmanager.yml"
+    config.write_text(CONFIG)
+    assert amtool_check.routing_labels(config) == {"severity", "team"}
+    config.write_text(CONFIG.replace('severity="critical"', "{weird}"))
+    assert amtool_check.routing_labels(config) is None
+
+
+@pytest.mark.amtool
+def test_grouped_runs_still_judge_each_test(tmp_path: Path, amtool: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "alertmanager.yml"
+    config.write_text(CONFIG)
+    calls: list[Mapping[str, str]] = []
+    real = amtool_check.routed_receivers
+
+    def counting(path: Path, labels: Mapping[str, str], binary: str) -> tuple[str, ...]:
+        calls.append(labels)
+        return real(path, labels, binary)
+
+    monkeypatch.setattr(amtool_check, "routed_receivers", counting)
+    tests = [RouteTest(f"svc{i}", {"severity": "critical", "service": f"svc{i}"}, ("pager",))
+             for i in range(5)]
+    tests.append(RouteTest("wrong", {"severity": "critical", "service": "x"}, ("chat",)))
+    tests.append(RouteTest("db", {"severity": "info", "team": "dbops"}, ("dba",)))
+    failures = amtool_check.run_route_tests(config, tests, amtool)
+    assert len(calls) == 2  # one per distinct (severity, team) combination
+    assert failures == ["wrong: {service=x, severity=critical} should reach chat "
+                        "but Alertmanager routes it to pager"]
