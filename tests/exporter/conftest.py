@@ -147,6 +147,11 @@ class RunningExporter:
         """Current value of one series, or None when it is not exported."""
         return self.registry.get_sample_value(name, labels)
 
+    def errors(self, check: str, reason: str) -> float:
+        """Failures of one check (service `t`) counted under `reason`; 0 before the first."""
+        return self.value("slogen_check_query_errors_total", service="t", check=check,
+                          reason=reason) or 0
+
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         """Poll until `predicate()` is true; fail the test after `timeout` seconds."""
         deadline = time.monotonic() + timeout

@@ -82,13 +82,7 @@ def test_writes_and_ddl_are_refused(maria_database: ScratchDatabase, start_expor
     exporter = start_exporter(config)
     exporter.wait_for(
         lambda: all(
-            (
-                exporter.value(
-                    "slogen_check_query_errors_total", service="t", check=name, reason="read_only"
-                )
-                or 0
-            )
-            >= 1
+            exporter.errors(name, "read_only") >= 1
             for name in ("insert", "ddl")
         )
     )
@@ -112,15 +106,7 @@ def test_a_slow_query_is_stopped_by_max_statement_time(
     )
     exporter = start_exporter(config)
     exporter.wait_for(
-        lambda: (
-            (
-                exporter.value(
-                    "slogen_check_query_errors_total", service="t", check="slow", reason="timeout"
-                )
-                or 0
-            )
-            >= 1
-        )
+        lambda: exporter.errors("slow", "timeout") >= 1
     )
     assert (
         exporter.value("slogen_check_query_duration_seconds_sum", service="t", check="slow") or 0

@@ -125,15 +125,7 @@ def test_a_slow_query_hits_its_timeout_without_stalling_the_others(
     )
     exporter = start_exporter(config)
     exporter.wait_for(
-        lambda: (
-            (
-                exporter.value(
-                    "slogen_check_query_errors_total", service="t", check="slow", reason="timeout"
-                )
-                or 0
-            )
-            >= 1
-        )
+        lambda: exporter.errors("slow", "timeout") >= 1
     )
     slow_count = exporter.value(
         "slogen_check_query_duration_seconds_count", service="t", check="slow"
