@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.grafana_emulator.store import (
     HttpError,
+    Reply,
     Request,
     State,
     can_change_provenance,
@@ -16,7 +17,6 @@ from tests.grafana_emulator.store import (
     require_object,
 )
 
-Reply = tuple[int, Any]
 DURATION = re.compile(r"^(0|([0-9]+(ms|s|m|h|d|w|y))+)$")
 SCHEDULER_INTERVAL = 10
 EXPR = ("__expr__", "-100")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.grafana_emulator.store import HttpError, Request, State, check_uid, new_uid, slug
-
-Reply = tuple[int, Any]
+from tests.grafana_emulator.store import HttpError, Reply, Request, State, check_uid, new_uid, slug
 
 
 def _get(state: State, uid: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.grafana_emulator.store import (
     HttpError,
+    Reply,
     Request,
     State,
     check_uid,
@@ -14,8 +15,6 @@ from tests.grafana_emulator.store import (
     require_object,
     slug,
 )
-
-Reply = tuple[int, Any]
 
 
 def _folder_view(folder: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.grafana_emulator.store import (
     HttpError,
+    Reply,
     Request,
     State,
     can_change_provenance,
@@ -16,7 +17,6 @@ from tests.grafana_emulator.store import (
     require_object,
 )
 
-Reply = tuple[int, Any]
 COMMENT = re.compile(r"\{\{/\*.*?\*/\}\}", re.DOTALL)  # Go template comments may hold braces
 # Settings Grafana stores encrypted and shows as [REDACTED].
 SECURE_SETTINGS = {"slack": ("url", "token"), "webhook": ("password", "authorization_credentials"),

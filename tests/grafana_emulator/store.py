@@ -13,6 +13,10 @@ UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 DEFAULT_RECEIVER = "grafana-default-email"
 
 
+Reply = tuple[int, Any]
+"""What every route handler returns: status code and JSON body."""
+
+
 class HttpError(Exception):
     """An error answer: status code and JSON body, as Grafana would send them."""
 
