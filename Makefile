@@ -5,12 +5,12 @@ SLOGEN = $(PY) -m generator
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup generate check validate test test-integration golden lint schema docs apply bench stack-up stack-down stack-status up down
+.PHONY: help setup generate check validate test test-latest constraints test-integration golden lint schema docs apply bench stack-up stack-down stack-status up down
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
 
-$(VENV)/.installed: pyproject.toml scripts/setup.sh
+$(VENV)/.installed: pyproject.toml constraints.txt scripts/setup.sh
 	@VENV=$(VENV) bash scripts/setup.sh
 
 setup: $(VENV)/.installed ## install the virtualenv, slogen and promtool/amtool
@@ -32,6 +32,18 @@ validate: $(VENV)/.installed ## check specs, then promtool/amtool on out/ (fails
 
 test: $(VENV)/.installed ## run the whole test suite (what CI runs)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+LATEST_VENV ?= .venv-latest
+test-latest: ## run the tests on the newest dependency releases pyproject.toml allows (not in CI)
+	rm -rf $(LATEST_VENV) && python3 -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(LATEST_VENV)/bin/python -m pip list --format=freeze --exclude-editable
+	$(LATEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+constraints: $(VENV)/.installed ## pin constraints.txt to the versions in the virtualenv (after test-latest passed)
+	{ sed -n '/^#/p' constraints.txt; $(PY) -m pip list --format=freeze --exclude-editable \
+	  | grep -v -E '^(pip|setuptools|wheel)=='; } > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 test-integration: $(VENV)/.installed ## only tests that use real binaries, databases or processes
 	$(PY) -m pytest -m "promtool or amtool or database or e2e" $(PYTEST_ARGS)

@@ -25,8 +25,10 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
-if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
+if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ] \
+    || [ constraints.txt -nt "$VENV/.installed" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e '.[dev]'
+  # The tested versions (constraints.txt); `make test-latest` tries the newest ones instead.
+  "$VENV/bin/python" -m pip install -q -c constraints.txt -e '.[dev]'
   touch "$VENV/.installed"
 fi

@@ -111,8 +111,12 @@ def read_document(path: Path, shown: str, jsonnet_lib: Path | None = None) -> tu
 
 
 def _read_jsonnet(path: Path, shown: str, lib: Path | None) -> Any:
-    import _jsonnet  # the binding is heavy to import; only Jsonnet users pay for it
-
+    try:
+        import _jsonnet  # the binding is heavy to import; only Jsonnet users pay for it
+    except ImportError:
+        raise SpecErrors([SpecError(
+            shown, None, None, "(document)",
+            "Jsonnet specs need the jsonnet package: pip install 'slogen[jsonnet]'")]) from None
     search = [str(lib.resolve())] if lib is not None and lib.is_dir() else []
     try:
         rendered = _jsonnet.evaluate_file(str(path.resolve()), jpathdir=search)

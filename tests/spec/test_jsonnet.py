@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,11 @@ def test_a_jsonnet_array_is_not_a_spec(tmp_path: Path) -> None:
 def test_library_files_are_not_specs(tmp_path: Path) -> None:
     model = pipeline.compile_specs(_jsonnet_dir(tmp_path), None, tmp_path)
     assert [s.name for s in model.services] == ["checkout"]
+
+
+def test_without_the_jsonnet_extra_a_jsonnet_spec_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "_jsonnet", None)  # what a core-only install sees
+    assert _errors(_jsonnet_dir(tmp_path)) == [
+        "slos/checkout.jsonnet: (document): Jsonnet specs need the jsonnet package: "
+        "pip install 'slogen[jsonnet]'"]
