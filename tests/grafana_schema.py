@@ -1,9 +1,11 @@
 """Validate Grafana request bodies and provisioning files against Grafana's OpenAPI spec.
 
-The spec (Swagger 2.0, `basePath: /api`) lives outside the repository at
-`../shared/peers/grafana/api-merged.json`. It disagrees with what Grafana accepts on the wire in
-a few places, so the definitions are patched before use (see `_WIRE_PATCHES`), and a few rules the
-server enforces but the schema cannot express are checked on top (`_SEMANTIC_CHECKS`).
+The spec (Swagger 2.0, `basePath: /api`) is a trimmed copy of Grafana's merged OpenAPI spec in
+`tests/testdata/grafana/openapi-trimmed.json` (its `x-slogen-source` key says where it comes
+from; `scripts/trim_grafana_openapi.py` makes it). It disagrees with what Grafana accepts on the
+wire in a few places, so the definitions are patched before use (`_patch_wire_format`), and a
+few rules the server enforces but the schema cannot express are checked on top
+(`_SEMANTIC_CHECKS`).
 
 Objects that declare `properties` are closed here (unknown keys are errors): Grafana ignores
 unknown keys silently, which is how `folderUid` on a rule (instead of `folderUID`) goes unnoticed.
@@ -26,7 +28,7 @@ import jsonschema
 
 from tests.conftest import ROOT
 
-SPEC_PATH = ROOT.parent / "shared" / "peers" / "grafana" / "api-merged.json"
+SPEC_PATH = ROOT / "tests" / "testdata" / "grafana" / "openapi-trimmed.json"
 BASE_PATH = "/api"
 
 # Go/Prometheus duration as Grafana parses it on the wire: "5m", "1h30m", "0s", "500ms".
@@ -252,7 +254,7 @@ def _operations(paths: Mapping[str, Any]) -> Iterator[tuple[str, re.Pattern[str]
 
 
 def load_grafana_spec(path: Path = SPEC_PATH) -> GrafanaSpec:
-    """Read and patch the OpenAPI spec; FileNotFoundError when it is absent."""
+    """Read and patch the OpenAPI spec."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     definitions = copy.deepcopy(raw["definitions"])
     _patch_wire_format(definitions)
