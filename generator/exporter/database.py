@@ -1,4 +1,4 @@
-"""Bounded SQLAlchemy engines and read-only, time-limited queries; errors never carry secrets."""
+"""Bounded connection pools and read-only, time-limited queries; errors never carry secrets."""
 
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, exc
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
-
 from generator.exporter.config import DatabaseConfig
+from generator.exporter.dburl import DatabaseUrl, parse_url
+from generator.exporter.drivers import Driver, DriverMissing, cancel, driver_for
+from generator.exporter.pool import Pool, PoolExhausted
 
-APPLICATION_NAME = "slogen-exporter"
-CONNECT_TIMEOUT_SECONDS = 5
-# Server-side timeouts fire first; the client-side cancel is a backstop for servers ignoring them.
-CLIENT_GRACE_SECONDS = 2.0
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MAX_MESSAGE = 300
 
@@ -63,7 +58,7 @@ def expand_url(name: str, raw: str, env: Mapping[str, str]) -> str:
 
 
 class Databases:
-    """One lazily created, bounded engine per database; safe to share between threads."""
+    """One lazily opened, bounded connection pool per database; safe to share between threads."""
 
     def __init__(
         self,
@@ -74,145 +69,142 @@ class Databases:
         self._configs = configs
         self._env = env
         self._max_timeouts = max_timeouts
-        self._engines: dict[str, Engine] = {}
+        self._handles: dict[str, _Handle] = {}
         self._secrets: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def fetch(self, name: str, sql: str, timeout: float) -> Rows:
         """Run `sql` read-only on database `name`, cancelled after `timeout` seconds."""
-        engine = self._engine(name)
+        handle = self._handle(name)
+        driver = handle.driver
         try:
-            conn = engine.connect()
-        except exc.DBAPIError as err:
-            raise QueryError(Reason.CONNECTION, self._message(name, err)) from None
-        except exc.TimeoutError:
+            conn = handle.acquire()
+        except PoolExhausted:
             raise QueryError(
                 Reason.CONNECTION, f"database {name}: connection pool exhausted"
             ) from None
+        except (driver.error, OSError) as err:
+            raise QueryError(Reason.CONNECTION, self._message(name, err)) from None
+        broken = False
         try:
-            with conn:
-                return _run(conn, sql, timeout)
-        except exc.DBAPIError as err:
-            raise QueryError(_classify(err), self._message(name, err)) from None
+            return _run(driver, conn, sql, timeout)
+        except driver.error as err:
+            broken = driver.broken(conn)
+            raise QueryError(_classify(err, broken), self._message(name, err)) from None
+        finally:
+            broken = _end_transaction(driver, conn) or broken
+            handle.release(conn, broken)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         with self._lock:
-            for engine in self._engines.values():
-                engine.dispose()
-            self._engines.clear()
+            for handle in self._handles.values():
+                handle.dispose()
+            self._handles.clear()
 
-    def _engine(self, name: str) -> Engine:
+    def _handle(self, name: str) -> _Handle:
         with self._lock:
-            engine = self._engines.get(name)
-            if engine is None:
-                engine = self._engines[name] = self._create(name)
-            return engine
+            handle = self._handles.get(name)
+            if handle is None:
+                handle = self._handles[name] = self._create(name)
+            return handle
 
-    def _create(self, name: str) -> Engine:
+    def _create(self, name: str) -> _Handle:
         config = self._configs[name]
         url_text = expand_url(name, config.url, self._env)
+        self._secrets[name] = (url_text,)
         try:
-            url = make_url(url_text)
-        except exc.ArgumentError:
-            raise QueryError(
-                Reason.CONFIG, f"database {name}: URL is not a valid SQLAlchemy URL"
-            ) from None
-        self._secrets[name] = tuple(s for s in (url_text, url.password) if s)
-        safe = url.render_as_string(hide_password=True)
+            url = parse_url(url_text)
+        except ValueError as err:
+            raise QueryError(Reason.CONFIG, f"database {name}: {err}") from None
+        if url.password:
+            self._secrets[name] = (url_text, url.password)
         try:
-            return create_engine(
-                url,
-                **_engine_args(
-                    url.get_backend_name(),
-                    config.pool_size,
-                    self._max_timeouts.get(name, 30.0),
-                    url.query,
-                ),
-            )
-        except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
-            raise QueryError(
-                Reason.CONFIG,
-                f"database {name}: cannot use {safe}: {_scrub(str(err), self._secrets[name])}",
-            ) from None
+            driver = driver_for(url.backend)
+        except DriverMissing as err:
+            raise QueryError(Reason.CONFIG, f"database {name}: {err}") from None
+        return _Handle(name, url, driver, config.pool_size, self._max_timeouts.get(name, 30.0))
 
-    def _message(self, name: str, err: exc.DBAPIError) -> str:
-        # The driver's own words without SQLAlchemy's statement dump, passwords blanked out.
-        text = str(err.orig) if err.orig is not None else type(err).__name__
+    def _message(self, name: str, err: BaseException) -> str:
+        # The driver's own words, passwords blanked out.
+        text = str(err) or type(err).__name__
         return f"database {name}: {_scrub(text, self._secrets.get(name, ()))}"
 
 
-def _engine_args(
-    backend: str, pool_size: int, max_timeout: float, query: Mapping[str, Any]
-) -> dict[str, Any]:
-    if backend == "sqlite":
-        # Opening SQLite is as cheap as a pool checkout, and pooled SQLite connections are tied
-        # to the thread that opened them; checks run in threads of their own.
-        return {"poolclass": NullPool}
-    args: dict[str, Any] = {"pool_size": pool_size, "pool_pre_ping": True}
-    args |= {"max_overflow": 0, "pool_timeout": max_timeout, "pool_recycle": 3600}
-    if backend == "postgresql":
-        # Session-wide read-only as well, so a COMMIT inside the query cannot escape it.
-        connect: dict[str, Any] = {
-            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-            "options": "-c default_transaction_read_only=on",
-        }
-        if "application_name" not in query:
-            connect["application_name"] = APPLICATION_NAME
-        args["connect_args"] = connect
-    elif backend in ("mysql", "mariadb"):
-        # A read timeout frees the thread even if the server ignores its statement timeout.
-        # Session-wide read-only: DDL commits implicitly and would escape a read-only transaction.
-        args["connect_args"] = {
-            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-            "read_timeout": int(max_timeout + CLIENT_GRACE_SECONDS + 1),
-            "init_command": "SET SESSION TRANSACTION READ ONLY",
-        }
-    return args
+class _Handle:
+    """A database's driver and pool (or, for SQLite, a fresh connection per query)."""
+
+    def __init__(
+        self, name: str, url: DatabaseUrl, driver: Driver, size: int, max_timeout: float
+    ) -> None:
+        self.driver = driver
+        self._url = url
+        self._max_timeout = max_timeout
+        self._pool = (
+            Pool(self._connect, driver.ping, size, max_timeout) if driver.pooled else None
+        )
+
+    def acquire(self) -> Any:
+        """A connection ready for one query."""
+        return self._pool.acquire() if self._pool is not None else self._connect()
+
+    def release(self, conn: Any, broken: bool) -> None:
+        """Return `conn` to the pool, or close it."""
+        if self._pool is not None:
+            self._pool.release(conn, broken)
+        else:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def dispose(self) -> None:
+        """Close idle connections."""
+        if self._pool is not None:
+            self._pool.dispose()
+
+    def _connect(self) -> Any:
+        try:
+            return self.driver.connect(self._url, self._max_timeout)
+        except (ValueError, TypeError) as err:
+            # Unknown URL options reach the driver as keyword arguments.
+            raise QueryError(
+                Reason.CONFIG, f"cannot use {self._url.safe()}: {err}"
+            ) from None
 
 
-def _run(conn: Connection, sql: str, timeout: float) -> Rows:
-    backend = conn.dialect.name
-    _prepare(conn, backend, timeout)
-    dbapi_conn = conn.connection.dbapi_connection
-    grace = 0.0 if backend == "sqlite" else CLIENT_GRACE_SECONDS
-    watchdog = threading.Timer(timeout + grace, _cancel, args=(dbapi_conn,))
-    watchdog.daemon = True
-    watchdog.start()
+def _run(driver: Driver, conn: Any, sql: str, timeout: float) -> Rows:
+    cursor = conn.cursor()
     try:
-        result = conn.execution_options(no_parameters=True).exec_driver_sql(sql)
-        columns = tuple(result.keys()) if result.returns_rows else ()
-        rows = tuple(tuple(r) for r in result.fetchall()) if result.returns_rows else ()
+        driver.prepare(cursor, conn, timeout)
+        watchdog = threading.Timer(timeout + driver.client_grace, _cancel, args=(conn,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            # No parameters: drivers then send the text as is (no %-placeholder parsing).
+            cursor.execute(sql)
+            description = cursor.description
+            columns = tuple(str(d[0]) for d in description) if description else ()
+            rows = tuple(tuple(r) for r in cursor.fetchall()) if description else ()
+        finally:
+            watchdog.cancel()
     finally:
-        watchdog.cancel()
-        conn.rollback()
+        with contextlib.suppress(Exception):
+            cursor.close()
     return Rows(columns, rows)
 
 
-def _prepare(conn: Connection, backend: str, timeout: float) -> None:
-    """Make the next statement read-only and limited to `timeout` on the server."""
-    millis = max(1, int(timeout * 1000))
-    if backend == "postgresql":
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {millis}")
-    elif backend in ("mysql", "mariadb"):
-        if getattr(conn.dialect, "is_mariadb", False):
-            conn.exec_driver_sql(f"SET SESSION max_statement_time = {millis / 1000:.3f}")
-        else:
-            conn.exec_driver_sql(f"SET SESSION max_execution_time = {millis}")
-    elif backend == "sqlite":
-        conn.exec_driver_sql("PRAGMA query_only = ON")
+def _end_transaction(driver: Driver, conn: Any) -> bool:
+    """Roll back whatever the query did; True when the connection turned out to be broken."""
+    try:
+        conn.rollback()
+    except Exception:  # noqa: BLE001 - a failed rollback only means the connection is gone
+        return True
+    return driver.broken(conn)
 
 
-def _cancel(dbapi_conn: Any) -> None:
-    """Client-side cancel: sqlite3 interrupts, psycopg sends a cancel request."""
-    for method in ("interrupt", "cancel_safe", "cancel"):
-        func = getattr(dbapi_conn, method, None)
-        if callable(func):
-            # A failed cancel must not kill the timer thread; the query then ends on its own.
-            with contextlib.suppress(Exception):
-                func()
-            return
+def _cancel(conn: Any) -> None:
+    # A failed cancel must not kill the timer thread; the query then ends on its own.
+    with contextlib.suppress(Exception):
+        cancel(conn)
 
 
 _PG_REASONS = {
@@ -237,8 +229,7 @@ _MYSQL_REASONS = {
 }
 
 
-def _classify(err: exc.DBAPIError) -> Reason:
-    orig = err.orig
+def _classify(orig: BaseException, broken: bool) -> Reason:
     sqlstate = getattr(orig, "sqlstate", None)
     if isinstance(sqlstate, str):
         if sqlstate in _PG_REASONS:
@@ -253,7 +244,7 @@ def _classify(err: exc.DBAPIError) -> Reason:
         return Reason.TIMEOUT
     if "readonly" in text or "read-only" in text or "read only" in text:
         return Reason.READ_ONLY
-    if err.connection_invalidated:
+    if broken:
         return Reason.CONNECTION
     return Reason.QUERY
 
