@@ -1,4 +1,8 @@
-"""`slogen exporter` serves health checks as metrics; `slogen health` runs them once, as a table."""
+"""`slogen exporter` serves health checks as metrics; `slogen health` runs them once, as a table.
+
+Module-level imports stay light: `slogen exporter` starts through `main` below without the rest of
+the command line, and the modules it loads stay resident for the life of the server.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +13,20 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
+from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
+from generator.spec.errors import SpecErrors
 
 DEFAULT_CONFIG = Path("out") / "exporter" / "config.yaml"
+EXPORTER_HELP = "serve health-check results on /metrics and /healthz"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the exporter and health subcommands."""
-    exp = sub.add_parser("exporter", help="serve health-check results on /metrics and /healthz")
-    exp.add_argument(
-        "--config",
-        type=Path,
-        default=DEFAULT_CONFIG,
-        help=f"exporter config (default {DEFAULT_CONFIG})",
-    )
-    exp.add_argument("--listen", default=None, help="HOST:PORT to serve on (default: from config)")
-    exp.add_argument(
-        "--check-only", action="store_true", help="validate the config and exit; connect to nothing"
-    )
-    exp.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    exp.set_defaults(func=run_exporter)
+    exp = sub.add_parser("exporter", help=EXPORTER_HELP)
+    _exporter_arguments(exp)
 
     health = sub.add_parser(
         "health", help="run every health check, print a table, exit 1 on failure"
@@ -54,6 +50,41 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     health.set_defaults(func=run_health)
 
 
+def main(argv: Sequence[str]) -> int:
+    """`slogen exporter ARGS`, started without the rest of the command line."""
+    parser = argparse.ArgumentParser(prog="slogen exporter", description=EXPORTER_HELP)
+    _exporter_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run_exporter(args)
+    except SpecErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        count = len(exc.errors)
+        print(f"{count} config error{'s' if count != 1 else ''}.", file=sys.stderr)
+        return EXIT_SPEC
+    except CommandError as exc:
+        print(f"slogen: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _exporter_arguments(exp: argparse.ArgumentParser) -> None:
+    exp.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"exporter config (default {DEFAULT_CONFIG})",
+    )
+    exp.add_argument("--listen", default=None, help="HOST:PORT to serve on (default: from config)")
+    exp.add_argument(
+        "--check-only", action="store_true", help="validate the config and exit; connect to nothing"
+    )
+    exp.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    exp.set_defaults(func=run_exporter)
+
+
 def run_exporter(args: argparse.Namespace) -> int:
     """Validate the config, then schedule the checks and serve until SIGTERM or Ctrl-C."""
     from generator.exporter.config import load_config
@@ -66,7 +97,7 @@ def run_exporter(args: argparse.Namespace) -> int:
         return EXIT_OK
     from prometheus_client import CollectorRegistry
 
-    from generator.exporter.collector import HealthCheckCollector
+    from generator.exporter.collector import HealthCheckCollector, register_standard_collectors
     from generator.exporter.scheduler import Scheduler, open_databases
     from generator.exporter.server import ExpositionCache, make_server
     from generator.exporter.store import ResultStore
@@ -81,6 +112,7 @@ def run_exporter(args: argparse.Namespace) -> int:
     store = ResultStore(c.id for c in config.checks)
     registry = CollectorRegistry()
     registry.register(HealthCheckCollector(config.checks, store))
+    register_standard_collectors(registry)
     try:
         server = make_server(host, port, ExpositionCache(registry, store))
     except OSError as exc:

@@ -7,9 +7,8 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from generator.exporter.config import CheckConfig
+from generator.exporter.config import CheckConfig, Comparison
 from generator.exporter.database import Databases, QueryError, Reason, Rows
-from generator.spec.models import Comparison
 
 Labels = tuple[tuple[str, str], ...]
 

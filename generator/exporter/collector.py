@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from prometheus_client import GCCollector, PlatformCollector, ProcessCollector
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
     HistogramMetricFamily,
     Metric,
 )
-from prometheus_client.registry import Collector
+from prometheus_client.registry import Collector, CollectorRegistry
 
 from generator import naming
 from generator.exporter.config import CheckConfig
@@ -92,6 +93,14 @@ class HealthCheckCollector(Collector):
                 }
                 families[sample.metric].add_sample(sample.metric, labels, sample.value)
         return [families[name] for name in sorted(families)]
+
+
+def register_standard_collectors(registry: CollectorRegistry) -> None:
+    """process_* (CPU, memory, open files, start time), python_gc_* and python_info, which users
+    expect from every exporter; they read /proc and the interpreter on each render."""
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
 
 
 def _cumulative(buckets: tuple[int, ...]) -> list[tuple[str, float]]:

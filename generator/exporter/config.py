@@ -10,11 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from generator.naming import LABEL_CHECK, LABEL_SERVICE
 from generator.spec.errors import SpecError, SpecErrors
-from generator.spec.loader import Locator, read_document, translate_errors
-from generator.spec.models import Comparison
+from generator.spec.messages import translate_errors
 from generator.spec.types import Identifier, LabelName, MetricName, PositiveDuration
+from generator.spec.yamlread import Locator, parse_yaml
 
+# The exporter reads only its own config: it imports neither the spec language's models nor the
+# pipeline, which would cost the long-running process memory it never uses.
 CONFIG_VERSION = "slogen-exporter/v1"
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
 RESERVED_LABELS = frozenset({LABEL_SERVICE, LABEL_CHECK})
 
 
@@ -29,6 +32,28 @@ class DatabaseConfig(ConfigModel):
 
     url: str = Field(min_length=1)
     pool_size: int = Field(default=2, ge=1, le=50)
+
+
+class Comparison(ConfigModel):
+    """The value that means failure: exactly one of above, below, outside or equals."""
+
+    above: float | None = None
+    below: float | None = None
+    outside: tuple[float, float] | None = None
+    equals: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Comparison:
+        given = [k for k in ("above", "below", "outside", "equals") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of above, below, outside or equals"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.outside is not None and self.outside[0] >= self.outside[1]:
+            raise ValueError(
+                f"outside needs [low, high] with low < high (got {list(self.outside)})")
+        return self
 
 
 class ValueColumn(ConfigModel):
@@ -103,8 +128,19 @@ class ExporterConfig(ConfigModel):
 
 def load_config(path: Path) -> ExporterConfig:
     """Read and validate the config file; raise SpecErrors listing every problem."""
-    data, locator = read_document(path, str(path))
-    return parse_config(data, locator)
+    shown = str(path)
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise SpecErrors([SpecError(shown, None, None, "(document)",
+                                        f"file is larger than {MAX_CONFIG_BYTES >> 20} MiB")])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecErrors([SpecError(shown, None, None, "(document)",
+                                    f"file is not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise SpecErrors([SpecError(shown, None, None, "(document)",
+                                    f"cannot read file: {exc.strerror}")]) from None
+    return parse_config(*parse_yaml(text, shown))
 
 
 def parse_config(data: Any, locator: Locator) -> ExporterConfig:

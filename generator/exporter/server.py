@@ -1,36 +1,84 @@
-"""HTTP endpoints /metrics and /healthz; the exposition is re-rendered only when results change."""
+"""HTTP endpoints /metrics and /healthz; rendered bodies are cached per format and encoding."""
 
 from __future__ import annotations
 
+import gzip
 import sys
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CollectorRegistry
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import choose_encoder, gzip_accepted
 
 from generator.exporter.store import ResultStore
 
+# The process_* and python_* figures change on every read, so a body is rendered again at the
+# latest this long after the last render, even when no check result changed. A scrape every
+# 15 s always sees fresh figures; only scrapes within the same second share a render.
+MAX_AGE_SECONDS = 1.0
+# Speed over size: level 6 compresses the exposition to a tenth, about as well as level 9.
+GZIP_LEVEL = 6
+# Content types differ by requested version and escaping; a few variants cover real scrapers.
+_MAX_VARIANTS = 8
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A /metrics response body with its content type and whether it is gzip-encoded."""
+
+    body: bytes
+    content_type: str
+    gzipped: bool
+
 
 class ExpositionCache:
-    """The text exposition of `registry`, rendered again only when the store's version moves."""
+    """Exposition of `registry`, rendered again when the store's version moves or it ages."""
 
-    def __init__(self, registry: CollectorRegistry, store: ResultStore) -> None:
+    def __init__(
+        self,
+        registry: CollectorRegistry,
+        store: ResultStore,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._registry = registry
         self._store = store
+        self._clock = clock
         self._lock = threading.Lock()
         self._version = -1
-        self._body = b""
+        self._rendered_at = 0.0
+        self._replies: dict[tuple[str, bool], Reply] = {}
 
-    def body(self) -> bytes:
-        """Current exposition bytes."""
-        version = self._store.version
+    def reply(self, accept: str | None, accept_encoding: str | None) -> Reply:
+        """The body the scraper asked for: OpenMetrics or text format, gzip if it accepts it."""
+        encoder, content_type = choose_encoder(accept or "")
+        gzipped = gzip_accepted(accept_encoding or "")
+        version, now = self._store.version, self._clock()
         with self._lock:
-            if version != self._version:
-                self._body = generate_latest(self._registry)
-                self._version = version
-            return self._body
+            if version != self._version or now - self._rendered_at >= MAX_AGE_SECONDS:
+                self._replies.clear()
+                self._version, self._rendered_at = version, now
+            key = (content_type, gzipped)
+            cached = self._replies.get(key)
+            if cached is None:
+                body = self._plain(content_type, encoder)
+                if gzipped:
+                    body = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+                if len(self._replies) >= _MAX_VARIANTS:
+                    self._replies.clear()
+                cached = self._replies[key] = Reply(body, content_type, gzipped)
+            return cached
+
+    def _plain(self, content_type: str, encoder: Callable[[CollectorRegistry], bytes]) -> bytes:
+        # The gzip variant compresses the cached plain body, so both show the same render.
+        plain = self._replies.get((content_type, False))
+        if plain is not None:
+            return plain.body
+        body = encoder(self._registry)
+        self._replies[(content_type, False)] = Reply(body, content_type, False)
+        return body
 
 
 class _Server(ThreadingHTTPServer):
@@ -48,10 +96,10 @@ class _Server(ThreadingHTTPServer):
 
 def make_server(host: str, port: int, cache: ExpositionCache) -> ThreadingHTTPServer:
     """A threaded HTTP/1.1 server (keep-alive) bound to host:port; call serve_forever()."""
-    return _Server((host, port), _handler(cache.body))
+    return _Server((host, port), _handler(cache.reply))
 
 
-def _handler(body: Callable[[], bytes]) -> type[BaseHTTPRequestHandler]:
+def _handler(render: Callable[[str | None, str | None], Reply]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         """Serves /metrics from the cache and /healthz; nothing else."""
 
@@ -62,15 +110,27 @@ def _handler(body: Callable[[], bytes]) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - name fixed by http.server
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
-                self._reply(200, CONTENT_TYPE_LATEST, body())
+                reply = render(self.headers.get("Accept"), self.headers.get("Accept-Encoding"))
+                headers = {"Vary": "Accept, Accept-Encoding"}
+                if reply.gzipped:
+                    headers["Content-Encoding"] = "gzip"
+                self._reply(200, reply.content_type, reply.body, headers)
             elif path == "/healthz":
                 self._reply(200, "text/plain; charset=utf-8", b"ok\n")
             else:
                 self._reply(404, "text/plain; charset=utf-8", b"not found; try /metrics\n")
 
-        def _reply(self, status: int, content_type: str, payload: bytes) -> None:
+        def _reply(
+            self,
+            status: int,
+            content_type: str,
+            payload: bytes,
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
