@@ -22,8 +22,6 @@ from generator.live import report
 from generator.live.client import PrometheusClient, PrometheusError
 from generator.live.status import SloStatus, measure_firing, measure_slo, other_alerts
 
-MIN_TABLE_WIDTH = 160
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the status subcommand."""
@@ -79,9 +77,11 @@ def run_status(args: argparse.Namespace) -> int:
         _print_others(others, print)
     else:
         console = Console()
-        if not console.is_terminal:
-            console = Console(width=max(console.width, MIN_TABLE_WIDTH))
-        console.print(report.table(statuses, title))
+        width = console.width if console.is_terminal else None
+        rendered = report.fitted(statuses, title, width)
+        if width is None:  # a pipe or file: as wide as the table, never cut
+            console = Console(width=max(report.table_width(report.table(statuses, title)), 80))
+        console.print(rendered)
         _print_others(others, console.print)
     return EXIT_OK
 

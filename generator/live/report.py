@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from generator.live.status import BurnStatus, SloStatus
 from generator.spec.types import format_duration
@@ -77,6 +79,49 @@ def table(statuses: Sequence[SloStatus], title: str) -> Table:
             cells[4] = f"[bold red]{cells[4]}[/]"
         out.add_row(*["\n".join(c) if isinstance(c, list) else c for c in cells])
     return out
+
+
+def fitted(statuses: Sequence[SloStatus], title: str, width: int | None) -> RenderableType:
+    """The wide table when it fits in `width` columns (None: any width), else one block per SLO.
+
+    Squeezed into a terminal narrower than its content, the table cut the SLI and collapsed
+    the burn and firing columns to nothing.
+    """
+    wide = table(statuses, title)
+    if width is None or table_width(wide) <= width:
+        return wide
+    return narrow(statuses, title)
+
+
+def table_width(rendered: Table) -> int:
+    """Columns the table needs to show every cell uncut."""
+    console = Console(width=10_000)
+    return console.measure(rendered).maximum
+
+
+def narrow(statuses: Sequence[SloStatus], title: str) -> Group:
+    """One labelled block per SLO: fits 80 columns, long values wrap instead of vanishing."""
+    blocks: list[RenderableType] = [
+        Text(title, style="bold"),
+        Text("burn: long/short window, their burn rates (> the alert threshold); ! = burning",
+             style="dim")]
+    for status in statuses:
+        cells = row(status, " [bold red]![/]")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
+        left = status.budget_remaining
+        budget = f"{cells[4]} ({cells[5]} min of full outage)"
+        if left is not None and left <= 0:
+            budget = f"[bold red]{budget}[/]"
+        grid.add_row("SLI", str(cells[3]))
+        grid.add_row("budget left", budget)
+        grid.add_row("page burn", "\n".join(cells[6]))
+        grid.add_row("ticket burn", "\n".join(cells[7]))
+        grid.add_row("firing", str(cells[8]))
+        blocks += [Text(""), Text.from_markup(f"[bold]{cells[0]} / {cells[1]}[/]  {cells[2]}"),
+                   grid]
+    return Group(*blocks)
 
 
 def markdown(statuses: Sequence[SloStatus], title: str) -> str:
