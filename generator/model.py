@@ -333,6 +333,7 @@ class Dashboard:
     panels: tuple[Panel, ...]
     tags: tuple[str, ...]
     datasource_uid: str
+    series: tuple[str, ...] = ()  # raw metrics the declared panels read, declared as expected
 
 
 @dataclass(frozen=True)

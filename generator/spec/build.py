@@ -14,6 +14,7 @@ from generator.spec import models as s
 from generator.spec.errors import Loc, SpecError, SpecErrors, format_path
 from generator.spec.loader import LoadedService, LoadedSpecs, Locator
 from generator.spec.types import format_duration
+from generator.spec.unrouted import unrouted_alerts
 from generator.spec.unused import unused_entries
 
 # Google SRE workbook, chapter 5: (long, short, share of budget spent in `long`).
@@ -59,7 +60,7 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
         expressions=exprs,
     )
     _check_mttd(model)
-    return replace(model, warnings=unused_entries(model, gl, gloc))
+    return replace(model, warnings=(*unused_entries(model, gl, gloc), *unrouted_alerts(model)))
 
 
 def _check_mttd(model: m.Model) -> None:
@@ -585,6 +586,7 @@ def _build_dashboard(spec: s.ServiceSpec, grafana: m.GrafanaSettings, loc: Locat
         title=d.title or f"{spec.service} service level", folder_uid=folder, refresh=d.refresh,
         time_range=d.time_range, slo_panels=d.slo_panels, panels=tuple(d.panels),
         tags=tuple(sorted(set(d.tags))), datasource_uid=ds_uid,
+        series=tuple(sorted(set(d.series))),
     )
 
 

@@ -433,6 +433,10 @@ class DashboardSpec(SpecModel):
     slo_panels: bool = Field(default=True, description="Add the derived per-SLO panels.")
     panels: list[PanelSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    series: list[MetricName] = Field(
+        default_factory=list,
+        description="Raw metrics only the declared panels read: expected to exist, so "
+                    "generate does not warn that no rule or spec defines them.")
 
 
 # --- Error-budget policies (`slogen gate`) -------------------------------------------------

@@ -80,7 +80,7 @@ def _section(model: type[BaseModel], schema: dict[str, Any],
         prop = props.get(key, {})
         type_text, example = _describe(prop, defs)
         own = example_for(model.__name__, key)
-        example = f"`{own}`" if own else example
+        example = f"`{own}`" if own and example != "see below" else example
         default = "required" if info.is_required() else _default(
             info.get_default(call_default_factory=True))
         description = info.description or help_for(model.__name__, key)

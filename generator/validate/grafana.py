@@ -90,6 +90,7 @@ def spec_series(model: m.Model) -> set[str]:
     """Series the specs define or select outside dashboards: SLIs, alerts, recordings, checks."""
     exprs = [e for src, e in model.expressions if not src.path.startswith("dashboard.")]
     names = {"up"} | {r.record for s in model.services for r in s.recordings}
+    names |= {name for s in model.services for name in s.dashboard.series}
     for service in model.services:
         exprs += [q for slo in service.slos for q in (slo.sli.errors_query, slo.sli.total_query)]
         for check in service.health_checks:
@@ -116,8 +117,9 @@ def _dashboard_problems(rel: str, board: Mapping[str, Any], model: m.Model,
             # A declared panel may read a raw metric the rest of the spec never mentions (worth
             # a warning), but a recording-rule name (level:metric:op) must be recorded.
             warning = title in declared and all(":" not in n for n in unknown)
+            hint = " (list it in dashboard.series if it is expected)" if warning else ""
             yield Problem(CHECK, rel, f'panel "{title}": no rule or spec defines '
-                                      f'{", ".join(unknown)} in: {expr}', warning=warning)
+                                      f'{", ".join(unknown)} in: {expr}{hint}', warning=warning)
 
 
 def _rule_problems(group: Mapping[str, Any], uids: set[str]) -> Iterator[str]:
