@@ -1,0 +1,163 @@
+"""PromQL parsed in-process: syntax errors without promtool, and which labels an expression's
+result carries.
+
+The parser is `promql-parser`, Python bindings of the Rust PromQL parser that other Prometheus
+tools use. promtool stays the authority where it is installed (it is Prometheus's own parser);
+this module makes a broken expression a located error on machines without it, and lets the
+rule targets see an expression's shape: which labels an aggregation keeps (so rule labels never
+overwrite them) and which label values are fixed (so two rules can be shown to write different
+series).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import promql_parser as pp
+
+# Functions whose result keeps the labels of their (first) vector argument.
+_NO_LABELS = frozenset({"vector", "time", "scalar", "pi", "minute", "hour", "day_of_month",
+                        "day_of_week", "day_of_year", "days_in_month", "month", "year"})
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What is known about the labels of an expression's result.
+
+    `kept`: labels the result carries with values taken from the data (an aggregation's `by`
+    list, a label_replace target); `fixed`: labels whose value the expression pins (equality
+    matchers that survive to the result); `closed`: the result has no labels beyond `kept`
+    and `fixed` (an aggregation with `by`, or `vector()`), so a label outside them is absent.
+    """
+
+    kept: frozenset[str] = frozenset()
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    closed: bool = False
+
+    def labels(self) -> frozenset[str]:
+        """Every label known to be in the result."""
+        return self.kept | frozenset(self.fixed)
+
+
+def parse_error(expr: str, rule: bool = False) -> str | None:
+    """Why `expr` is not valid PromQL, or None. With `rule`, it must also return an instant
+    vector or a scalar, as recording and alerting rules must."""
+    try:
+        node = _parse(expr)
+    except ValueError as exc:
+        return str(exc)
+    if rule:
+        inner = _unparen(node)
+        if isinstance(inner, (pp.MatrixSelector, pp.SubqueryExpr)):
+            return "a rule expression must return an instant vector or a scalar, not a range vector"
+        if isinstance(inner, pp.StringLiteral):
+            return "a rule expression must return an instant vector or a scalar, not a string"
+    return None
+
+
+def shape(expr: str) -> Shape:
+    """The label shape of `expr`'s result; an empty Shape when it does not parse."""
+    try:
+        return _shape(_parse(expr))
+    except ValueError:
+        return Shape()
+
+
+@lru_cache(maxsize=4096)
+def _parse(expr: str) -> pp.Expr:
+    return pp.parse(expr)
+
+
+def _unparen(node: pp.Expr) -> pp.Expr:
+    while isinstance(node, pp.ParenExpr):
+        node = node.expr
+    return node
+
+
+def _shape(node: pp.Expr) -> Shape:  # noqa: PLR0911 - one branch per node type reads best
+    node = _unparen(node)
+    if isinstance(node, pp.VectorSelector):
+        return Shape(fixed={m.name: m.value for m in node.matchers.matchers
+                            if m.op == pp.MatchOp.Equal and m.value and m.name != "__name__"})
+    if isinstance(node, pp.MatrixSelector):
+        return _shape(node.vector_selector)
+    if isinstance(node, (pp.SubqueryExpr, pp.UnaryExpr)):
+        return _shape(node.expr)
+    if isinstance(node, pp.AggregateExpr):
+        return _aggregate(node)
+    if isinstance(node, pp.Call):
+        return _call(node)
+    if isinstance(node, pp.BinaryExpr):
+        return _binary(node)
+    return Shape(closed=True)  # number and string literals have no labels
+
+
+def _aggregate(node: pp.AggregateExpr) -> Shape:
+    inner = _shape(node.expr)
+    mod = node.modifier
+    added = frozenset()
+    if str(node.op) == "count_values" and isinstance(node.param, pp.StringLiteral):
+        added = frozenset({node.param.val})
+    if mod is None:  # sum(x): no labels at all
+        return Shape(kept=added, closed=True)
+    labels = frozenset(mod.labels)
+    if mod.type == pp.AggModifierType.By:
+        fixed = {k: v for k, v in inner.fixed.items() if k in labels}
+        return Shape(kept=(labels - frozenset(fixed)) | added, fixed=fixed, closed=True)
+    return Shape(kept=(inner.kept - labels) | added,
+                 fixed={k: v for k, v in inner.fixed.items() if k not in labels})
+
+
+def _call(node: pp.Call) -> Shape:
+    name = node.func.name
+    if name in _NO_LABELS:
+        return Shape(closed=True)
+    args = list(node.args)
+    if name in {"label_replace", "label_join"} and len(args) >= 2:
+        inner = _shape(args[0])
+        dst = args[1].val if isinstance(args[1], pp.StringLiteral) else ""
+        fixed = {k: v for k, v in inner.fixed.items() if k != dst}
+        return Shape(kept=inner.kept | {dst} - {""}, fixed=fixed, closed=inner.closed)
+    vectors = [a for a in args if not isinstance(a, (pp.NumberLiteral, pp.StringLiteral))]
+    return _shape(vectors[-1] if name == "histogram_quantile" and vectors else
+                  vectors[0]) if vectors else Shape(closed=True)
+
+
+def _binary(node: pp.BinaryExpr) -> Shape:
+    lhs, rhs = _shape(node.lhs), _shape(node.rhs)
+    lhs_scalar = _is_scalar(node.lhs)
+    rhs_scalar = _is_scalar(node.rhs)
+    if lhs_scalar and rhs_scalar:
+        return Shape(closed=True)
+    if lhs_scalar:
+        return rhs
+    if rhs_scalar:
+        return lhs
+    op = str(node.op).strip().lower()
+    mod = node.modifier
+    if op == "or":
+        # Either side's series: only what both pin is known.
+        fixed = {k: v for k, v in lhs.fixed.items() if rhs.fixed.get(k) == v}
+        return Shape(kept=lhs.kept | rhs.kept, fixed=fixed, closed=lhs.closed and rhs.closed)
+    card = str(mod.card) if mod is not None else ""
+    if card.endswith("OneToMany"):
+        extra = frozenset(mod.group_labels or ()) if mod is not None else frozenset()
+        return Shape(kept=rhs.kept | extra, fixed=rhs.fixed, closed=rhs.closed)
+    extra = frozenset(mod.group_labels or ()) if mod is not None and card.endswith("ManyToOne") \
+        else frozenset()
+    return Shape(kept=lhs.kept | extra, fixed=lhs.fixed, closed=lhs.closed and not extra)
+
+
+def _is_scalar(node: pp.Expr) -> bool:
+    node = _unparen(node)
+    if isinstance(node, pp.NumberLiteral):
+        return True
+    if isinstance(node, pp.Call):
+        return node.func.name in {"scalar", "time", "pi"}
+    if isinstance(node, pp.UnaryExpr):
+        return _is_scalar(node.expr)
+    if isinstance(node, pp.BinaryExpr):
+        return _is_scalar(node.lhs) and _is_scalar(node.rhs)
+    return False
