@@ -48,7 +48,7 @@ def _row(service: m.Service, name: str, severity: m.Severity, kind: str, conditi
 
 def _cond(c: Condition | None) -> str:
     if c is None:
-        return "is non-zero"
+        return "returns any series"
     if c.op is Op.OUTSIDE:
         return f"is outside [{c.threshold:g}, {c.high:g}]"
     words = {Op.ABOVE: "is above", Op.BELOW: "is below", Op.EQUALS: "equals"}

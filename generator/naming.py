@@ -54,6 +54,9 @@ SLO_CURRENT_BURN_WINDOW = timedelta(hours=1)
 # Anomaly alerts also record the input's mean and standard deviation over the baseline window,
 # e.g. alert:postgres_error_rate_anomaly:stddev_over_time1d.
 ALERT_INPUT = "alert:{alert}:value"
+# Prefix of a kept series label that a rule label of the same name would overwrite (Prometheus's
+# own rename of a scraped label that clashes with a target label).
+EXPORTED_PREFIX = "exported_"
 ANOMALY_MEAN = "alert:{alert}:avg_over_time{window}"
 ANOMALY_STDDEV = "alert:{alert}:stddev_over_time{window}"
 
@@ -116,14 +119,18 @@ def quantile_record(histogram: str, quantile: float, rate: timedelta) -> str:
     return f"service:{histogram}:p{pct}_rate{window_suffix(rate)}"
 
 
-def alert_input_record(alert: str) -> str:
-    """Recorded input series of an alert, e.g. `alert:high_error_rate:value`."""
-    return ALERT_INPUT.format(alert=_camel_to_snake(alert))
+def alert_input_record(service: str, alert: str) -> str:
+    """Recorded input series of an alert, e.g. `alert:checkout_high_error_rate:value`.
+
+    The service is part of the name: alert names are unique per service only, and two services'
+    `HighErrorRate` inputs under one name would write the same series.
+    """
+    return ALERT_INPUT.format(alert=_alert_key(service, alert))
 
 
-def anomaly_records(alert: str, baseline: timedelta) -> tuple[str, str, str]:
+def anomaly_records(service: str, alert: str, baseline: timedelta) -> tuple[str, str, str]:
     """Recorded value, mean and standard deviation series of an anomaly alert."""
-    snake = _camel_to_snake(alert)
+    snake = _alert_key(service, alert)
     window = window_suffix(baseline)
     return (ALERT_INPUT.format(alert=snake), ANOMALY_MEAN.format(alert=snake, window=window),
             ANOMALY_STDDEV.format(alert=snake, window=window))
@@ -175,6 +182,10 @@ def mute_timing_name(interval: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]+", "-", text).strip("-").lower()
+
+
+def _alert_key(service: str, alert: str) -> str:
+    return f"{re.sub(r'[^a-zA-Z0-9_]', '_', service)}_{_camel_to_snake(alert)}"
 
 
 def _camel_to_snake(text: str) -> str:

@@ -97,7 +97,7 @@ def _shape(node: pp.Expr) -> Shape:  # noqa: PLR0911 - one branch per node type 
 def _aggregate(node: pp.AggregateExpr) -> Shape:
     inner = _shape(node.expr)
     mod = node.modifier
-    added = frozenset()
+    added: frozenset[str] = frozenset()
     if str(node.op) == "count_values" and isinstance(node.param, pp.StringLiteral):
         added = frozenset({node.param.val})
     if mod is None:  # sum(x): no labels at all

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from generator import bucket_bounds, naming
 from generator import model as m
-from generator import naming
 from generator.model import WINDOW_PLACEHOLDER, Condition, Op
 from generator.spec import models as s
 from generator.spec.errors import Loc, SpecError, SpecErrors, format_path
@@ -253,9 +253,12 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
     if sli.latency is not None:
         lat = sli.latency
         sel = _selector(lat.selector)
-        le = lat.le if lat.le is not None else f"{lat.below.total_seconds():g}"
+        # Without an explicit `le`, every spelling of the bound matches: exporters write 1s as
+        # "1", "1.0" or "1e+00" (see bucket_bounds).
+        le = (f'le="{lat.le}"' if lat.le is not None
+              else bucket_bounds.matcher(lat.below.total_seconds()))
         total = f"sum(rate({lat.histogram}_count{sel}[{w}]))"
-        bucket = _with_matcher(sel, f'le="{le}"')
+        bucket = _with_matcher(sel, le)
         good = f"sum(rate({lat.histogram}_bucket{bucket}[{w}]))"
         return m.Sli(m.SliKind.LATENCY, f"{total} - {good}", total, (lat.histogram,))
     assert sli.availability is not None

@@ -95,7 +95,8 @@ class LatencySli(SpecModel):
     selector: str = Field(default="", description='Label matchers, like `{job="checkout"}`.')
     below: PositiveDuration = Field(description="Latency threshold; must be one of the buckets.")
     le: str | None = Field(
-        default=None, description="The bucket's `le` label as exported, if not the plain seconds."
+        default=None, description="The bucket's `le` label exactly as exported; by default "
+        "every spelling of `below` in seconds matches (`1`, `1.0`, `1e+00`)."
     )
 
 

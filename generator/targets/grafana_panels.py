@@ -139,7 +139,7 @@ def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta])
     The ratio is the recorded series when `window` is in `recorded`, else computed from the
     recorded 5m rates with the formula the alert expressions use.
     """
-    return (f"{window_ratio(window, selector, recorded)} / on ({naming.LABEL_SLO_ID}) "
+    return (f"{window_ratio(window, selector, recorded)} / on ({naming.LABEL_SLO_ID}) group_left "
             f"{naming.SLO_ERROR_BUDGET}{selector}")
 
 

@@ -104,10 +104,10 @@ def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
     # The default rule layout records no per-window ratios: panels derive them from the 5m rates.
     sel = '{slo_id="checkout-availability"}'
     assert burn[0] == (f"(slo:sli_error:rate5m{sel} / slo:sli_total:rate5m{sel}) / on (slo_id) "
-                       f"slo:error_budget:ratio{sel}")
+                       f"group_left slo:error_budget:ratio{sel}")
     assert burn[1] == (f"(avg_over_time(slo:sli_error:rate5m{sel}[29m59s999ms]) / "
                        f"avg_over_time(slo:sli_total:rate5m{sel}[29m59s999ms])) / on (slo_id) "
-                       f"slo:error_budget:ratio{sel}")
+                       f"group_left slo:error_budget:ratio{sel}")
     assert {"http_request_duration_seconds percentiles", "queue_wait_seconds percentiles",
             "Health checks", "Active alerts", "Runbooks", "Queue depth", "Notes"} <= set(titles)
 

@@ -40,8 +40,15 @@ def _rules(write_spec: Callable[..., Path], body: str, global_text: str = "versi
 @pytest.mark.parametrize("alert, exprs", [
     pytest.param("{name: A, expr: up, below: 1}", ["up < 1"], id="threshold on a selector"),
     pytest.param("{name: A, expr: 'sum(rate(x[5m]))', above: 2}",
-                 ["sum(rate(x[5m]))", "alert:a:value > 2"],
+                 ["sum(rate(x[5m]))", "alert:svc_a:value > 2"],
                  id="an expression is recorded first, then alerted on"),
+    pytest.param("{name: A, expr: 'up{job=\"j\"} < 1'}", ['up{job="j"} < 1', "alert:svc_a:value"],
+                 id="without above or below: fires when the expression returns anything"),
+    pytest.param("{name: A, expr: 'sum by (service) (x)', above: 1}",
+                 ['label_replace(sum by (service) (x), "exported_service", "$1", "service", '
+                  '"(.*)")',
+                  "alert:svc_a:value > 1"],
+                 id="a kept label the rule sets is copied to exported_<label> first"),
     pytest.param("{name: A, expr: x, tiers: {warning: {above: 5}, critical: {above: 9}}}",
                  ["x > 9", "x > 5 unless x > 9"], id="tiers never fire together"),
     pytest.param("{name: A, absent: 'x{job=\"j\"}', for: 5m}", ['absent(x{job="j"})'],
@@ -53,14 +60,26 @@ def _rules(write_spec: Callable[..., Path], body: str, global_text: str = "versi
                   "predict_linear(x[30m], 3600) > 10"], id="predict carries the breach time"),
     pytest.param("{name: AbcDef, anomaly: {expr: 'sum(x)', zscore: 2, baseline: 2h, "
                  "direction: below}}",
-                 ["sum(x)", "avg_over_time(alert:abc_def:value[2h])",
-                  "stddev_over_time(alert:abc_def:value[2h])",
-                  "(alert:abc_def:value - alert:abc_def:avg_over_time2h) / "
-                  "alert:abc_def:stddev_over_time2h < -2"], id="anomaly from recorded mean and sd"),
+                 ["sum(x)", "avg_over_time(alert:svc_abc_def:value[2h])",
+                  "stddev_over_time(alert:svc_abc_def:value[2h])",
+                  "(alert:svc_abc_def:value - alert:svc_abc_def:avg_over_time2h) / "
+                  "alert:svc_abc_def:stddev_over_time2h < -2"],
+                 id="anomaly from recorded mean and sd"),
 ])
 def test_alert_kind_becomes(write_spec: Callable[..., Path], alert: str, exprs: list[str]) -> None:
     rules = _rules(write_spec, f"alerts:\n  - {alert}\n")
     assert [r["expr"] for r in rules] == exprs
+
+
+def test_templates_read_the_exported_label_the_expression_kept(
+        write_spec: Callable[..., Path]) -> None:
+    rules = _rules(write_spec, "alerts:\n  - {name: Burst, expr: 'sum by (service, team) (x)', "
+                               "above: 1,\n     summary: '{{ $labels.service }} of "
+                               "{{ $labels.team }}'}\n")
+    assert rules[0]["expr"].count("label_replace(") == 2
+    assert rules[1]["labels"]["service"] == "svc"
+    assert rules[1]["annotations"]["summary"] == (
+        "{{ $labels.exported_service }} of {{ $labels.exported_team }}")
 
 
 def test_every_alert_carries_routing_labels_and_links(write_spec: Callable[..., Path]) -> None:

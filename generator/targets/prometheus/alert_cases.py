@@ -128,8 +128,13 @@ def _common(s: Subject, cond: Condition, for_: timedelta, fire: float,
 
 def _threshold(s: Subject) -> list[Case]:
     cond = s.alert.condition
-    assert cond is not None
-    cases = _common(s, cond, s.alert.for_, _fire_value(cond), s.alert_rules[0])
+    if cond is None:  # fires for any series the expression returns
+        rule = s.alert_rules[0]
+        cases = [Case(f"{s.alert.name} fires after exactly {dur(s.alert.for_)}",
+                      [s.feed(constant(1.0, s.alert.for_ + s.step))],
+                      _firing_checks(s, rule, timedelta(0), s.alert.for_, 1.0))]
+    else:
+        cases = _common(s, cond, s.alert.for_, _fire_value(cond), s.alert_rules[0])
     # Without data the condition is never true, so one evaluation shows it.
     return [*cases, Case(f"{s.alert.name} stays silent without data", [],
                          [check(timedelta(0), s.alert.name, [])])]

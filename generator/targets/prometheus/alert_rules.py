@@ -2,17 +2,26 @@
 health-check alerts.
 
 An alert whose input is a PromQL expression, not a plain selector, first records that input as
-`alert:<name>:value` and alerts on the recorded series: same evaluation, one more series, but the
-input gets a name dashboards can plot, predict_linear needs no subquery, and the generated unit
-tests can feed the alert's exact value.
+`alert:<service>_<name>:value` and alerts on the recorded series: same evaluation, one more
+series, but predict_linear needs no subquery and the generated unit tests can feed the alert's
+exact value. The service is in the name, as alert names are unique per service only.
+
+Rule labels never overwrite a label the expression keeps: when an input aggregates by a label
+the rule sets (`sum by (service) (...)` with the rule's `service`), the input's value is copied to
+`exported_<label>` first, as Prometheus renames a scraped label that clashes with a target label,
+and the alert's own templates read `$labels.exported_<label>` for it. Without the copy, two
+series that differ only in that label become one after the rule labels apply, and Prometheus
+fails the whole rule ("vector contains metrics with the same labelset").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 
-from generator import naming
+from generator import naming, promql_syntax
 from generator.model import Alert, AlertKind, Condition, Op, Service, Severity
 from generator.targets.prometheus.promql import (
     compare,
@@ -35,14 +44,45 @@ def alert_rules(a: Alert, service: Service, inline_inputs: bool = False) -> list
     With `inline_inputs`, the alert reads its input expression directly instead of a recorded
     series: for replaying alerts over a backfilled TSDB, where no rule has recorded anything.
     """
+    clashing = clashing_labels(a, service)
+    a = _exported_templates(a, clashing)
     if a.kind is AlertKind.ANOMALY:
-        return _anomaly(a, service)
+        return _anomaly(a, service, clashing)
     raw = input_expr(a)
     series = input_series(a)
     if inline_inputs and series != raw:
-        return _BUILDERS[a.kind](a, service, raw)
-    recorded = [] if series == raw else [record(series, raw)]
+        return _BUILDERS[a.kind](a, service, exported(raw, clashing))
+    recorded = [] if series == raw else [record(series, exported(raw, clashing))]
     return [*recorded, *_BUILDERS[a.kind](a, service, series)]
+
+
+def clashing_labels(a: Alert, service: Service) -> list[str]:
+    """Labels the rule sets that the alert's input keeps from its series (sorted)."""
+    static = set(alert_labels(service, a.severity, a.labels))
+    return sorted(static & promql_syntax.shape(input_expr(a)).kept)
+
+
+def exported(expr: str, labels: list[str]) -> str:
+    """`expr` with each of `labels` copied to `exported_<label>`, so rule labels can be set
+    without merging series."""
+    for label in labels:
+        expr = (f'label_replace({expr.strip()}, "{naming.EXPORTED_PREFIX}{label}", "$1", '
+                f'"{label}", "(.*)")')
+    return expr
+
+
+def _exported_templates(a: Alert, labels: list[str]) -> Alert:
+    """The alert with its templates reading `$labels.exported_<label>` for every renamed label:
+    they were written against the expression's labels."""
+    if not labels:
+        return a
+    pattern = re.compile(r"\$labels\.(" + "|".join(map(re.escape, labels)) + r")\b")
+
+    def fix(text: str) -> str:
+        return pattern.sub(lambda m: f"$labels.{naming.EXPORTED_PREFIX}{m.group(1)}", text)
+
+    notes: Mapping[str, str] = {k: fix(v) for k, v in a.annotations.items()}
+    return replace(a, summary=fix(a.summary), description=fix(a.description), annotations=notes)
 
 
 def input_expr(a: Alert) -> str:
@@ -67,7 +107,7 @@ def input_series(a: Alert) -> str:
     raw = input_expr(a)
     if a.kind is not AlertKind.ANOMALY and is_plain_selector(raw):
         return raw
-    return naming.alert_input_record(a.name)
+    return naming.alert_input_record(a.service, a.name)
 
 
 def _finish(a: Alert, service: Service, expr: str, value_note: str,
@@ -87,7 +127,8 @@ def _value_note(cond: Condition) -> str:
 
 
 def _threshold(a: Alert, service: Service, series: str) -> list[Rule]:
-    assert a.condition is not None
+    if a.condition is None:  # as in Prometheus: fires for every series the expression returns
+        return [_finish(a, service, series, "Value {{ $value }}.")]
     return [_finish(a, service, compare(series, a.condition), _value_note(a.condition))]
 
 
@@ -152,10 +193,10 @@ def _predict(a: Alert, service: Service, series: str) -> list[Rule]:
     return [_finish(a, service, predict_expr(a, series), note, extra_notes=extra)]
 
 
-def _anomaly(a: Alert, service: Service) -> list[Rule]:
+def _anomaly(a: Alert, service: Service, clashing: list[str]) -> list[Rule]:
     assert a.anomaly is not None
     an = a.anomaly
-    value, mean, stddev = naming.anomaly_records(a.name, an.baseline)
+    value, mean, stddev = naming.anomaly_records(a.service, a.name, an.baseline)
     w = dur(an.baseline)
     z = f"({value} - {mean}) / {stddev}"
     expr = {"above": f"{z} > {num(an.zscore)}", "below": f"{z} < -{num(an.zscore)}",
@@ -163,7 +204,7 @@ def _anomaly(a: Alert, service: Service) -> list[Rule]:
     note = (f"z-score {{{{ $value | printf \"%.2f\" }}}} against the {w} baseline "
             f"(limit {num(an.zscore)}, {an.direction}).")
     return [
-        record(value, an.expr),
+        record(value, exported(an.expr, clashing)),
         record(mean, f"avg_over_time({value}[{w}])"),
         record(stddev, f"stddev_over_time({value}[{w}])"),
         _finish(a, service, expr, note),
