@@ -138,6 +138,7 @@ class _Handle:
         self, name: str, url: DatabaseUrl, driver: Driver, size: int, max_timeout: float
     ) -> None:
         self.driver = driver
+        self._name = name
         self._url = url
         self._max_timeout = max_timeout
         self._pool = (
@@ -167,7 +168,7 @@ class _Handle:
         except (ValueError, TypeError) as err:
             # Unknown URL options reach the driver as keyword arguments.
             raise QueryError(
-                Reason.CONFIG, f"cannot use {self._url.safe()}: {err}"
+                Reason.CONFIG, f"database {self._name}: cannot use {self._url.safe()}: {err}"
             ) from None
 
 

@@ -1,17 +1,22 @@
-"""Throwaway databases on the shared PostgreSQL and MariaDB servers, and exporter helpers."""
+"""Throwaway databases on the shared PostgreSQL and MariaDB servers, and exporter helpers.
+
+Scratch databases are created and loaded through the drivers the exporter itself uses, under
+unique names, so tests of other sessions on the same servers never meet them.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+import psycopg
+import pymysql
 import pytest
 from prometheus_client import CollectorRegistry
-from sqlalchemy import create_engine, text
 
 from generator import naming
 from generator.exporter.collector import HealthCheckCollector
@@ -23,8 +28,10 @@ from generator.spec.loader import parse_yaml
 from generator.targets import exporter_config
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-MARIADB_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/test"
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+MARIADB_HOST, MARIADB_PORT, MARIADB_USER = "127.0.0.1", 3306, "root"
+PG_ADMIN_URL = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/test"
+MARIADB_ADMIN_URL = f"mysql://{MARIADB_USER}@{MARIADB_HOST}:{MARIADB_PORT}/test"
 EXPORTER_DATA = TESTDATA / "exporter"
 
 
@@ -36,68 +43,95 @@ class ScratchDatabase:
     url: str
 
 
-def _unique(prefix: str) -> str:
+def unique_name(prefix: str = "slogen_t") -> str:
+    """A database name no other test run uses."""
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@contextmanager
+def pg_scratch(*scripts: str) -> Iterator[ScratchDatabase]:
+    """A fresh PostgreSQL database loaded with `scripts` (SQL text), dropped on exit."""
+    name = unique_name()
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=name) as conn:
+            for script in scripts:
+                for statement in statements(script):
+                    conn.execute(statement)
+        yield ScratchDatabase(name, f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}")
+    finally:
+        with _pg_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def maria_scratch(*scripts: str) -> Iterator[ScratchDatabase]:
+    """A fresh MariaDB database loaded with `scripts` (SQL text), dropped on exit."""
+    name = unique_name()
+    with _maria_admin() as admin:
+        admin.cursor().execute(f"CREATE DATABASE `{name}`")
+    try:
+        conn = pymysql.connect(host=MARIADB_HOST, port=MARIADB_PORT, user=MARIADB_USER,
+                               database=name, autocommit=True)
+        with conn:
+            for script in scripts:
+                for statement in statements(script):
+                    conn.cursor().execute(statement)
+        yield ScratchDatabase(name, f"mysql://{MARIADB_USER}@{MARIADB_HOST}:{MARIADB_PORT}/{name}")
+    finally:
+        with _maria_admin() as admin:
+            admin.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 @pytest.fixture(scope="module")
 def pg_database() -> Iterator[ScratchDatabase]:
     """A fresh PostgreSQL database loaded with the seed 002 and 004 fixture schemas."""
-    name = _unique("slogen_t")
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        _load(url, "devdiag_pg.sql", "archon_pg.sql")
-        yield ScratchDatabase(name, url)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_scratch(testdata_sql("devdiag_pg.sql"), testdata_sql("archon_pg.sql")) as db:
+        yield db
 
 
 @pytest.fixture(scope="module")
 def maria_database() -> Iterator[ScratchDatabase]:
     """A fresh MariaDB database loaded with the seed 004 lineage tables."""
-    name = _unique("slogen_t")
-    admin = create_engine(MARIADB_ADMIN_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE DATABASE `{name}`"))
-    url = f"mysql+pymysql://root@127.0.0.1:3306/{name}"
-    try:
-        _load(url, "archon_mariadb.sql")
-        yield ScratchDatabase(name, url)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+    with maria_scratch(testdata_sql("archon_mariadb.sql")) as db:
+        yield db
 
 
-def _load(url: str, *files: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for file in files:
-            script = (EXPORTER_DATA / file).read_text(encoding="utf-8")
-            for statement in _statements(script):
-                conn.exec_driver_sql(statement)
-    engine.dispose()
-
-
-def _statements(script: str) -> list[str]:
+def statements(script: str) -> list[str]:
+    """The statements of an SQL script (`;`-separated, `--` comment lines dropped)."""
     lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def admin_query(url: str, sql: str) -> list[Any]:
-    """Run one statement as the admin user (autocommit) and return its rows."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            result = conn.exec_driver_sql(sql)
-            return list(result.fetchall()) if result.returns_rows else []
-    finally:
-        engine.dispose()
+def testdata_sql(name: str) -> str:
+    """An SQL script under tests/testdata/exporter."""
+    return (EXPORTER_DATA / name).read_text(encoding="utf-8")
+
+
+def pg_admin_query(sql: str, database: str = "test") -> list[tuple[Any, ...]]:
+    """Run one statement as the PostgreSQL admin (autocommit) and return its rows."""
+    with _pg_admin(database) as conn:
+        cursor = conn.execute(sql)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def maria_admin_query(sql: str, database: str = "test") -> list[tuple[Any, ...]]:
+    """Run one statement as the MariaDB admin (autocommit) and return its rows."""
+    with _maria_admin(database) as conn:
+        cursor = conn.cursor()
+        cursor.execute(sql)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def _pg_admin(database: str = "test") -> psycopg.Connection[Any]:
+    return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=database,
+                           autocommit=True)
+
+
+def _maria_admin(database: str = "test") -> pymysql.Connection[Any]:
+    return pymysql.connect(host=MARIADB_HOST, port=MARIADB_PORT, user=MARIADB_USER,
+                           database=database, autocommit=True)
 
 
 def reference_config() -> ExporterConfig:
@@ -186,8 +220,3 @@ def start_exporter() -> Iterator[Callable[..., RunningExporter]]:
     for running in started:
         running.scheduler.stop()
         running.dbs.dispose()
-
-
-def testdata(name: str) -> Path:
-    """A file under tests/testdata/exporter."""
-    return EXPORTER_DATA / name

@@ -1,17 +1,59 @@
-"""Checks against a real MariaDB, and a compare check across MariaDB and PostgreSQL."""
+"""The generated reference checks (seeds 002 and 004) on PostgreSQL, and a compare check across
+PostgreSQL and MariaDB: scenarios whose SQL belongs to one server, outside the shared contract."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.exporter.conftest import (
-    MARIADB_ADMIN_URL,
-    ScratchDatabase,
-    admin_query,
-    make_config,
-)
+from generator.exporter.checks import Outcome
+from generator.exporter.config import ExporterConfig
+from generator.exporter.scheduler import open_databases, run_once
+from tests.exporter.conftest import ScratchDatabase, make_config, reference_config
 
 pytestmark = pytest.mark.database
+
+
+def _run_service(config: ExporterConfig, service: str, env: dict[str, str]) -> dict[str, Outcome]:
+    checks = [c for c in config.checks if c.service == service]
+    dbs = open_databases(config, env)
+    try:
+        return {c.name: o for c, o in zip(checks, run_once(checks, dbs).values(), strict=True)}
+    finally:
+        dbs.dispose()
+
+
+def test_the_ten_seed_002_checks_give_the_expected_values(pg_database: ScratchDatabase) -> None:
+    outcomes = _run_service(reference_config(), "devdiag", {"DEVDIAG_DB_URL": pg_database.url})
+    assert len(outcomes) == 10
+    assert all(o.ok for o in outcomes.values()), {n: o.error for n, o in outcomes.items()}
+    values = {name: o.samples[0].value for name, o in outcomes.items()}
+    assert values["data-freshness"] == 3
+    assert values["volume-trend"] == pytest.approx(1.0)
+    assert values["unlearned-problems"] == 3
+    assert values["retention-days"] == pytest.approx(200, abs=0.01)
+    assert values["fix-confidence"] == pytest.approx(0.65)
+    assert values["database-bytes"] > 1_000_000
+    assert values["views-present"] == 6
+    assert values["indexes-present"] == 8
+    assert 0 <= values["stale-data-seconds"] < 300
+    assert values["problem-diversity"] == 3
+    failing = sorted(name for name, o in outcomes.items() if o.failing)
+    assert failing == ["fix-confidence", "indexes-present", "retention-days"]
+
+
+def test_the_seed_004_checks_give_the_expected_values(pg_database: ScratchDatabase) -> None:
+    outcomes = _run_service(
+        reference_config(), "archon-intelligence", {"TRACEABILITY_DB_URL": pg_database.url}
+    )
+    assert all(o.ok for o in outcomes.values()), {n: o.error for n, o in outcomes.items()}
+    assert outcomes["database-connectivity"].samples[0].value == 1
+    assert outcomes["lineage-tables"].samples[0].value == 3
+    assert outcomes["orphaned-edges"].samples[0].value == 2
+    sizes = {dict(s.labels)["table"]: s.value for s in outcomes["lineage-table-bytes"].samples}
+    assert set(sizes) == {"lineage_nodes", "lineage_edges", "lineage_events"}
+    assert all(size > 0 for size in sizes.values())
+    assert [n for n, o in sorted(outcomes.items()) if o.failing] == ["orphaned-edges"]
+
 
 ORPHANED_EDGES = """
 SELECT count(*) AS value FROM lineage_edges e
@@ -65,95 +107,6 @@ def test_seed_004_checks_and_labels_on_mariadb(
         )
     )
     assert exporter.value("slogen_check_failing", service="t", check="orphaned-edges") == 1
-
-
-def test_writes_and_ddl_are_refused(maria_database: ScratchDatabase, start_exporter) -> None:  # type: ignore[no-untyped-def]
-    config = make_config(
-        {"maria": maria_database.url},
-        [
-            {
-                "name": "insert",
-                "database": "maria",
-                "sql": "INSERT INTO lineage_nodes VALUES ('n99', 'x')",
-            },
-            {"name": "ddl", "database": "maria", "sql": "CREATE TABLE sneaky (a int)"},
-        ],
-    )
-    exporter = start_exporter(config)
-    exporter.wait_for(
-        lambda: all(
-            exporter.errors(name, "read_only") >= 1
-            for name in ("insert", "ddl")
-        )
-    )
-    assert admin_query(maria_database.url, "SELECT count(*) FROM lineage_nodes") == [(3,)]
-    assert admin_query(maria_database.url, "SHOW TABLES LIKE 'sneaky'") == []
-
-
-def test_a_slow_query_is_stopped_by_max_statement_time(
-    maria_database: ScratchDatabase, start_exporter
-) -> None:  # type: ignore[no-untyped-def]
-    config = make_config(
-        {"maria": maria_database.url},
-        [
-            {
-                "name": "slow",
-                "database": "maria",
-                "timeout": "300ms",
-                "sql": "SELECT SLEEP(5) AS value",
-            },
-        ],
-    )
-    exporter = start_exporter(config)
-    exporter.wait_for(
-        lambda: exporter.errors("slow", "timeout") >= 1
-    )
-    assert (
-        exporter.value("slogen_check_query_duration_seconds_sum", service="t", check="slow") or 0
-    ) < 2.0
-
-
-def test_recovers_after_its_connection_is_killed(
-    maria_database: ScratchDatabase, start_exporter
-) -> None:  # type: ignore[no-untyped-def]
-    config = make_config(
-        {"maria": maria_database.url},
-        [
-            {
-                "name": "conn",
-                "database": "maria",
-                "every": "2s",
-                "timeout": "2s",
-                "sql": "SELECT CONNECTION_ID() AS value FROM (SELECT SLEEP(0.5) AS s) AS pause",
-            },
-        ],
-    )
-    exporter = start_exporter(config)
-    keys = {"service": "t", "check": "conn"}
-    exporter.wait_for(lambda: exporter.value("slogen_check_conn", **keys) is not None)
-    first = int(exporter.value("slogen_check_conn", **keys) or 0)
-    # Kill it while the next run is sleeping inside the query.
-    exporter.wait_for(
-        lambda: bool(
-            admin_query(
-                MARIADB_ADMIN_URL,
-                (
-                    f"SELECT id FROM information_schema.processlist WHERE id = {first} "
-                    "AND command = 'Query'"
-                ),
-            )
-        ),
-        timeout=5,
-    )
-    admin_query(MARIADB_ADMIN_URL, f"KILL {first}")
-    exporter.wait_for(
-        lambda: (
-            (exporter.value("slogen_check_query_errors_total", **keys, reason="connection") or 0)
-            >= 1
-        )
-    )
-    exporter.wait_for(lambda: exporter.value("slogen_check_up", **keys) == 1)
-    assert exporter.value("slogen_check_conn", **keys) != first
 
 
 def test_compare_across_postgres_and_mariadb(
