@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slogen", description="Compile SLO and alert specs into monitoring artefacts.")
     parser.add_argument("--version", action="version", version=f"slogen {__version__}")
+    parser.add_argument("--jsonnet-timeout", type=float, metavar="SECONDS", default=None,
+                        help="wall-clock limit per Jsonnet spec (default 10, or "
+                             "SLOGEN_JSONNET_TIMEOUT)")
+    parser.add_argument("--jsonnet-memory", type=int, metavar="MIB", default=None,
+                        help="memory limit of Jsonnet evaluation (default 512, or "
+                             "SLOGEN_JSONNET_MEMORY)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -63,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_SPEC
     try:
+        _configure_jsonnet(args)
         return int(args.func(args))
     except SpecErrors as exc:
         for error in exc.errors:
@@ -83,6 +90,22 @@ def main(argv: Sequence[str] | None = None) -> int:
               "This is a bug in slogen; rerun with SLOGEN_DEBUG=1 for the traceback and report it.",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _configure_jsonnet(args: argparse.Namespace) -> None:
+    """Jsonnet limits from the command line, else the environment: never from the specs."""
+    from generator.spec import jsonnet_sandbox
+
+    default = jsonnet_sandbox.JsonnetLimits()
+    try:
+        seconds = float(args.jsonnet_timeout or env("SLOGEN_JSONNET_TIMEOUT") or default.seconds)
+        memory = int(args.jsonnet_memory or env("SLOGEN_JSONNET_MEMORY") or default.memory_mib)
+    except ValueError as exc:
+        raise CommandError(f"invalid Jsonnet limit: {exc}", EXIT_SPEC) from None
+    if seconds <= 0 or memory < 64:
+        raise CommandError("Jsonnet limits: the timeout must be > 0 s and the memory at least "
+                           "64 MiB", EXIT_SPEC)
+    jsonnet_sandbox.configure(jsonnet_sandbox.JsonnetLimits(seconds, memory))
 
 
 def env(name: str, default: str | None = None) -> str | None:

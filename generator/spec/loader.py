@@ -5,8 +5,6 @@ Every problem in every file is collected and raised together as `SpecErrors`.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +12,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator.spec.errors import SpecError, SpecErrors
+from generator.spec.jsonnet_read import read_jsonnet_files
 from generator.spec.messages import kind_of, translate_errors
 from generator.spec.models import SPEC_VERSION, GlobalSpec, ServiceSpec
+from generator.spec.sourcetext import read_spec_text
 from generator.spec.yamlread import Locator, parse_yaml
 
 __all__ = ["LoadedService", "LoadedSpecs", "Locator", "load_specs", "parse_yaml",
@@ -23,7 +23,6 @@ __all__ = ["LoadedService", "LoadedSpecs", "Locator", "load_specs", "parse_yaml"
 
 GLOBAL_FILE_STEM = "_global"
 SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
-MAX_FILE_BYTES = 4 * 1024 * 1024
 JSONNET_LIB_DIR = "lib"
 
 
@@ -54,10 +53,17 @@ def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
     services: list[LoadedService] = []
     global_spec: GlobalSpec | None = None
     global_locator = Locator(_display(spec_dir / "_global.yaml", root))
-    for path in _spec_files(spec_dir):
+    files = _spec_files(spec_dir)
+    jsonnet = read_jsonnet_files(  # one sandboxed child process evaluates them all
+        [(p, _display(p, root)) for p in files if p.suffix == ".jsonnet"],
+        spec_dir, _display(spec_dir, root), spec_dir / JSONNET_LIB_DIR)
+    for path in files:
         shown = _display(path, root)
         try:
-            data, locator = read_document(path, shown, spec_dir / JSONNET_LIB_DIR)
+            read = jsonnet.get(path)
+            if isinstance(read, SpecErrors):
+                raise read
+            data, locator = read if read is not None else read_document(path, shown)
         except SpecErrors as exc:
             errors.extend(exc.errors)
             continue
@@ -93,47 +99,13 @@ def _display(path: Path, root: Path) -> str:
 
 def read_document(path: Path, shown: str, jsonnet_lib: Path | None = None) -> tuple[Any, Locator]:
     """Read one file into plain Python data plus a Locator; errors become SpecErrors."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise SpecErrors([SpecError(
-                shown, None, None, "(document)",
-                f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; split it")])
-        if path.suffix == ".jsonnet":
-            return _read_jsonnet(path, shown, jsonnet_lib), Locator(shown)
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecErrors([SpecError(shown, None, None, "(document)",
-                                    f"file is not UTF-8 text ({exc.reason})")]) from None
-    except OSError as exc:
-        raise SpecErrors([SpecError(shown, None, None, "(document)",
-                                    f"cannot read file: {exc.strerror}")]) from None
-    return parse_yaml(text, shown)
-
-
-def _read_jsonnet(path: Path, shown: str, lib: Path | None) -> Any:
-    try:
-        import _jsonnet  # the binding is heavy to import; only Jsonnet users pay for it
-    except ImportError:
-        raise SpecErrors([SpecError(
-            shown, None, None, "(document)",
-            "Jsonnet specs need the jsonnet package: pip install 'slogen[jsonnet]'")]) from None
-    search = [str(lib.resolve())] if lib is not None and lib.is_dir() else []
-    try:
-        rendered = _jsonnet.evaluate_file(str(path.resolve()), jpathdir=search)
-    except RuntimeError as exc:
-        raise SpecErrors([_jsonnet_error(str(exc), path, shown)]) from None
-    return json.loads(rendered)
-
-
-def _jsonnet_error(text: str, path: Path, shown: str) -> SpecError:
-    """Locate a Jsonnet error in the spec file itself, and keep machine paths out of it."""
-    full = str(path.resolve())
-    found = re.search(re.escape(full) + r":(\d+):(\d+)", text)
-    line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
-    first = text.strip().splitlines()[0] if text.strip() else "unknown error"
-    first = re.sub(r"^(RUNTIME|STATIC) ERROR: ", "", first).replace(full, shown)
-    first = re.sub(re.escape(shown) + r":\d+:\d+(-\d+)?: ", "", first)
-    return SpecError(shown, line, column, "(document)", f"Jsonnet evaluation failed: {first}")
+    if path.suffix == ".jsonnet":
+        read = read_jsonnet_files([(path, shown)], path.parent, str(Path(shown).parent),
+                                  jsonnet_lib)[path]
+        if isinstance(read, SpecErrors):
+            raise read
+        return read
+    return parse_yaml(read_spec_text(path, shown), shown)
 
 
 def _validate(model: type[BaseModel], data: Any, locator: Locator,

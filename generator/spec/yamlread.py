@@ -19,8 +19,8 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 from generator.spec.errors import Loc, SpecError, SpecErrors, format_path
+from generator.spec.yamlcompose import MAX_DEPTH, LimitError, compose_documents
 
-MAX_DEPTH = 64
 # Aliases can make a tiny file expand exponentially ("billion laughs"); cap the plain result.
 MAX_NODES = 2_000_000
 _CORE = "tag:yaml.org,2002:"
@@ -55,10 +55,13 @@ class Locator:
 def parse_yaml(text: str, shown: str) -> tuple[Any, Locator]:
     """Parse one YAML document into plain data and a Locator; raise SpecErrors when invalid."""
     yaml = YAML(typ="safe", pure=True)
-    documents = _compose_fast(text)
     try:
+        documents = _compose_fast(text)
         if documents is None:
-            documents = list(yaml.compose_all(io.StringIO(text)))
+            documents = compose_documents(yaml.parse(io.StringIO(text)), yaml.resolver)
+    except LimitError as exc:
+        raise SpecErrors([SpecError(shown, exc.line, exc.column, "(document)",
+                                    f"invalid YAML: {exc.message}")]) from None
     except MarkedYAMLError as exc:
         raise SpecErrors([_syntax_error(exc, shown)]) from None
     except ReaderError as exc:
@@ -85,20 +88,26 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, Locator]:
 
 
 def _compose_fast(text: str) -> list[Node] | None:
-    """The documents as composed by libyaml (C), or None when it is missing or finds a problem.
+    """The documents as composed from libyaml's (C) events, or None when the pure parser must.
 
-    The C parser is several times faster on large spec sets; a problem is left to the
-    pure-Python parser, whose messages and marks the error reporting below is written for.
+    The C parser is several times faster on large spec sets, so it also enforces the limits
+    (a LimitError propagates) before the slow parser ever sees a hostile file. A parse
+    problem is left to the pure-Python parser, whose messages and marks the error reporting
+    below is written for.
     """
-    # The two parsers differ on tabs (rejected by the pure one with a clear message) and on
-    # `%YAML` directives (the C composer ignores the version), so those files go the slow way.
-    if "\t" in text or text.startswith("%") or "\n%" in text:
-        return None
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = _Yaml12Resolver
     try:
-        documents = list(yaml.compose_all(io.StringIO(text)))
+        # Composed here, not by the C composer, which recurses and crashes on deep nesting.
+        documents = compose_documents(yaml.parse(io.StringIO(text)), yaml.resolver)
+    except LimitError:
+        raise
     except Exception:  # noqa: BLE001 - any failure: the pure parser reports it properly
+        return None
+    # The two parsers differ on tabs (rejected by the pure one with a clear message) and on
+    # `%YAML` directives (the C events carry no version for the resolver), so those files go
+    # the slow way, now known to be within the limits.
+    if "\t" in text or text.startswith("%") or "\n%" in text:
         return None
     # libyaml marks an empty value right after its key, the pure parser on the next token;
     # keep the positions errors have always named.
