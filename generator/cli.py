@@ -98,8 +98,10 @@ def _configure_jsonnet(args: argparse.Namespace) -> None:
 
     default = jsonnet_sandbox.JsonnetLimits()
     try:
-        seconds = float(args.jsonnet_timeout or env("SLOGEN_JSONNET_TIMEOUT") or default.seconds)
-        memory = int(args.jsonnet_memory or env("SLOGEN_JSONNET_MEMORY") or default.memory_mib)
+        seconds = float(getattr(args, "jsonnet_timeout", None)
+                        or env("SLOGEN_JSONNET_TIMEOUT") or default.seconds)
+        memory = int(getattr(args, "jsonnet_memory", None)
+                     or env("SLOGEN_JSONNET_MEMORY") or default.memory_mib)
     except ValueError as exc:
         raise CommandError(f"invalid Jsonnet limit: {exc}", EXIT_SPEC) from None
     if seconds <= 0 or memory < 64:

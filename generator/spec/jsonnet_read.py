@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def read_jsonnet_files(files: Sequence[tuple[Path, str]], spec_dir: Path, shown_
         sources.append(JsonnetSource(path.resolve(), shown, text))
     if not sources:
         return out
-    if importlib.util.find_spec("_jsonnet") is None:
+    if _binding_missing():
         for source in sources:
             out[next(p for p, shown in files if shown == source.shown)] = SpecErrors([SpecError(
                 source.shown, 1, 1, "(document)",
@@ -50,6 +51,12 @@ def read_jsonnet_files(files: Sequence[tuple[Path, str]], spec_dir: Path, shown_
             continue
         out[path] = (result, Locator(shown, JsonnetPositions(source.text, result)))
     return out
+
+
+def _binding_missing() -> bool:
+    if "_jsonnet" in sys.modules:
+        return sys.modules["_jsonnet"] is None
+    return importlib.util.find_spec("_jsonnet") is None
 
 
 def _roots(spec_dir: Path, shown_dir: str, library: Path | None) -> Roots:

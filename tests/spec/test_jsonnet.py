@@ -96,5 +96,5 @@ def test_without_the_jsonnet_extra_a_jsonnet_spec_says_what_to_install(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "_jsonnet", None)  # what a core-only install sees
     assert _errors(_jsonnet_dir(tmp_path)) == [
-        "slos/checkout.jsonnet: (document): Jsonnet specs need the jsonnet package: "
+        "slos/checkout.jsonnet:1:1: (document): Jsonnet specs need the jsonnet package: "
         "pip install 'slogen[jsonnet]'"]
