@@ -1,82 +1,73 @@
-"""`slogen import sloth FILE` and `slogen import openslo FILE`: write slogen specs from
-other formats and report every field that could not be carried over."""
+"""`slogen import FORMAT PATH...`: write slogen specs from OpenSLO, Sloth or Pyrra files.
+
+Exit 0 when every SLO converted, 1 when something was skipped (each listed with file:line and
+the reason), 2 when the input is unreadable or invalid (nothing is written).
+"""
 
 from __future__ import annotations
 
 import argparse
-import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from generator.cli import EXIT_OK, EXIT_SPEC, CommandError
-from generator.importers import openslo, sloth
+from generator.cli import EXIT_SPEC, CommandError
+from generator.importers import openslo, pyrra, sloth
 from generator.importers.common import Imported
-from generator.spec.models import ServiceSpec
+from generator.importers.report import EXIT_INVALID, Report
+from generator.importers.source import Node, input_files, read_documents
+from generator.importers.writer import spec_text
+
+Converter = Callable[[list[Node], Report], list[Imported]]
+FORMATS: dict[str, Converter] = {"openslo": openslo.convert, "sloth": sloth.convert,
+                                 "pyrra": pyrra.convert}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the import subcommand."""
-    cmd = sub.add_parser("import", help="write slogen specs from Sloth or OpenSLO files")
-    cmd.add_argument("format", choices=("sloth", "openslo"))
-    cmd.add_argument("file", type=Path)
+    cmd = sub.add_parser("import", help="write slogen specs from OpenSLO, Sloth or Pyrra files",
+                         description=__doc__)
+    cmd.add_argument("format", choices=sorted(FORMATS))
+    cmd.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                     help="files or directories; references are resolved across all of them")
     cmd.add_argument("--out", type=Path, default=Path("slos"),
                      help="spec directory to write <service>.yaml into (default slos)")
     cmd.add_argument("--force", action="store_true", help="overwrite existing spec files")
     cmd.set_defaults(func=run_import)
 
 
+def import_paths(fmt: str, paths: list[Path]) -> tuple[list[Imported], Report]:
+    """Read and convert; the report holds every finding and the exit code."""
+    report = Report()
+    files, problems = input_files(paths)
+    report.findings.extend(problems)
+    docs: list[Node] = []
+    for path in files:
+        found, errors = read_documents(path)
+        docs.extend(found)
+        report.findings.extend(errors)
+    converted = FORMATS[fmt](docs, report)
+    return converted, report
+
+
 def run_import(args: argparse.Namespace) -> int:
-    """Convert, validate, write; list what was not converted on stderr."""
-    try:
-        docs = [d for d in YAML(typ="safe").load_all(args.file.read_text(encoding="utf-8")) if d]
-    except (OSError, YAMLError) as exc:
-        raise CommandError(f"{args.file}: {exc}", EXIT_SPEC) from exc
-    try:
-        found = (sloth_all(docs, str(args.file)) if args.format == "sloth"
-                 else openslo.convert(docs, str(args.file)))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CommandError(f"{args.file}: cannot convert: {exc}", EXIT_SPEC) from exc
-    for item in found:
-        _validate(item, args.file)
-        target = args.out / f"{item.service}.yaml"
+    """Convert, list findings on stderr, write the specs unless the input was invalid."""
+    converted, report = import_paths(args.format, list(args.paths))
+    for finding in report.sorted_findings():
+        print(finding, file=sys.stderr)
+    code = report.exit_code()
+    if code == EXIT_INVALID:
+        print(f"slogen: {report.summary()}; nothing was written", file=sys.stderr)
+        return code
+    targets = [(args.out / f"{item.service}.yaml", item) for item in converted]
+    for target, _ in targets:
         if target.exists() and not args.force:
             raise CommandError(f"{target} exists; pass --force to overwrite", EXIT_SPEC)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for item in found:
-        target = args.out / f"{item.service}.yaml"
-        target.write_text(_text(item, args), encoding="utf-8")
-        print(f"wrote {target}: {len(item.spec.get('slos', []))} SLOs")
-        for note in item.notes:
-            print(f"slogen: not converted: {note}", file=sys.stderr)
-    return EXIT_OK
-
-
-def sloth_all(docs: list[dict[str, Any]], where: str) -> list[Imported]:
-    """Every Sloth document of a file (a CRD file may hold several)."""
-    return [sloth.convert(doc, where if len(docs) == 1 else f"{where}[{i}]")
-            for i, doc in enumerate(docs)]
-
-
-def _validate(item: Imported, source: Path) -> None:
-    try:
-        ServiceSpec.model_validate(item.spec)
-    except ValidationError as exc:
-        raise CommandError(f"{source}: converted spec for {item.service} is not valid:\n{exc}",
-                           EXIT_SPEC) from exc
-
-
-def _text(item: Imported, args: argparse.Namespace) -> str:
-    yaml = YAML()
-    yaml.default_flow_style = False
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
-    buf = io.StringIO()
-    yaml.dump(item.spec, buf)
-    head = f"# Imported from {args.file.name} ({args.format}) by `slogen import`.\n"
-    head += "".join(f"# Not converted: {n}\n" for n in item.notes)
-    return head + buf.getvalue()
+    if targets:
+        args.out.mkdir(parents=True, exist_ok=True)
+    sources = ", ".join(p.name for p in args.paths)
+    for target, item in targets:
+        target.write_text(spec_text(item, f"{sources} ({args.format})"), encoding="utf-8")
+        print(f"wrote {target}: {len(item.spec['slos'])} SLOs")
+    print(f"slogen: {report.summary()}", file=sys.stderr)
+    return code

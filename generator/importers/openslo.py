@@ -1,125 +1,160 @@
-"""Turn OpenSLO v1 documents (Service, SLI, SLO, AlertPolicy) into slogen service specs,
-listing every field that has no slogen equivalent instead of dropping it."""
+"""Turn OpenSLO documents (v1 and v1alpha) into slogen service specs.
+
+Documents may come from several files: SLIs (`indicatorRef`), DataSources
+(`metricSourceRef`), AlertPolicies and AlertConditions are resolved across all of them.
+Documents nobody refers to and that are not SLOs are listed as "not an SLO document".
+"""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from dataclasses import dataclass, field
 
-from generator.importers.common import Imported, identifier, label_map
+from generator.importers import openslo_slo
+from generator.importers.common import Collector, Imported, ServiceInfo
+from generator.importers.report import Report, Severity
+from generator.importers.source import Invalid, Node, Skip
 
-API_VERSION = "openslo/v1"
-_SELECTOR = re.compile(r"^\s*[a-zA-Z_:][a-zA-Z0-9_:]*\s*(\{[^{}]*\})?\s*$")
+V1, V1ALPHA = "openslo/v1", "openslo/v1alpha"
+KINDS = ("SLO", "SLI", "DataSource", "Service", "AlertPolicy", "AlertCondition",
+         "AlertNotificationTarget")
 
 
-def convert(docs: list[dict[str, Any]], where: str) -> list[Imported]:
+@dataclass
+class Index:
+    """Every named OpenSLO document of the input, by kind and name, and which were used."""
+
+    docs: dict[tuple[str, str], Node] = field(default_factory=dict)
+    versions: dict[tuple[str, str], str] = field(default_factory=dict)
+    used: set[tuple[str, str]] = field(default_factory=set)
+
+    def find(self, kind: str, name: str) -> Node | None:
+        """The document of `kind` named `name`, marked as used."""
+        doc = self.docs.get((kind, name))
+        if doc is not None:
+            self.used.add((kind, name))
+        return doc
+
+
+def convert(docs: list[Node], report: Report) -> list[Imported]:
     """All SLOs in the documents, one slogen spec per service."""
-    by_kind: dict[str, dict[str, tuple[dict[str, Any], str]]] = {}
-    for i, doc in enumerate(docs):
-        if doc.get("apiVersion") != API_VERSION:
-            raise ValueError(f"{where}: document {i}: not OpenSLO (want apiVersion: {API_VERSION})")
-        name = str((doc.get("metadata") or {}).get("name", f"doc{i}"))
-        loc = f"{where}: {doc.get('kind')} {name}"
-        by_kind.setdefault(str(doc.get("kind")), {})[name] = (doc, loc)
-    services: dict[str, Imported] = {}
-    for name, (doc, loc) in sorted(by_kind.get("SLO", {}).items()):
-        spec = doc.get("spec") or {}
-        notes: list[str] = []
-        service = identifier(str(spec.get("service", "")), f"{loc}.spec.service", notes)
-        imported = services.get(service) or _service(service, by_kind.get("Service", {}), notes)
-        imported.notes += notes
-        slo = _slo(name, spec, by_kind.get("SLI", {}), loc, imported.notes)
-        if slo is not None:
-            imported.spec["slos"].append(slo)
-        services[service] = imported
-    for kind in sorted(set(by_kind) - {"SLO", "SLI", "Service"}):
-        for _name, (_doc, loc) in sorted(by_kind[kind].items()):
-            for imported in services.values():
-                imported.notes.append(f"{loc}: not supported; slogen's default burn-rate "
-                                      "alerts are used")
-    return list(services.values())
-
-
-def _service(name: str, docs: dict[str, tuple[dict[str, Any], str]],
-             notes: list[str]) -> Imported:
-    doc, loc = docs.get(name, ({}, ""))
-    meta = doc.get("metadata") or {}
-    labels = {str(k): str(v[0] if isinstance(v, list) else v)
-              for k, v in (meta.get("labels") or {}).items()}
-    team = labels.pop("team", None) or labels.pop("owner", None)
-    if team is None:
-        notes.append(f"service {name}: no team or owner label; team set to {name!r}")
-    spec: dict[str, Any] = {"version": "slogen/v1", "service": name,
-                            "team": identifier(team or name, f"{loc or name}.labels.team", notes)}
-    description = (doc.get("spec") or {}).get("description") or meta.get("displayName")
-    if description:
-        spec["description"] = str(description)
-    if labels:
-        spec["labels"] = label_map(labels, f"{loc}.metadata.labels", notes)
-    spec["slos"] = []
-    return Imported(name, spec, [])
-
-
-def _slo(name: str, spec: dict[str, Any], slis: dict[str, tuple[dict[str, Any], str]],
-         loc: str, notes: list[str]) -> dict[str, Any] | None:
-    indicator = spec.get("indicator")
-    if indicator is None and spec.get("indicatorRef") in slis:
-        indicator = slis[spec["indicatorRef"]][0]
-    if indicator is None:
-        notes.append(f"{loc}.spec.indicatorRef: SLI {spec.get('indicatorRef')!r} not found; "
-                     "SLO skipped")
-        return None
-    events = _events((indicator.get("spec") or {}), f"{loc} indicator", notes)
-    objectives = spec.get("objectives") or []
-    if events is None or not objectives:
-        if not objectives:
-            notes.append(f"{loc}.spec.objectives: none given; SLO skipped")
-        return None
-    first = objectives[0]
-    target = (float(first["targetPercent"]) if "targetPercent" in first
-              else float(first["target"]) * 100)
-    for j in range(1, len(objectives)):
-        notes.append(f"{loc}.spec.objectives[{j}]: slogen takes one objective per SLO; dropped")
-    out: dict[str, Any] = {"name": identifier(name, f"{loc}.metadata.name", notes),
-                           "objective": round(target, 6), "sli": {"events": events}}
-    description = spec.get("description") or first.get("displayName")
-    if description:
-        out["description"] = str(description)
-    windows = spec.get("timeWindow") or []
-    if windows:
-        out["window"] = str(windows[0].get("duration"))
-        if windows[0].get("isRolling") is False:
-            notes.append(f"{loc}.spec.timeWindow[0]: calendar windows become rolling windows")
-    if spec.get("budgetingMethod", "Occurrences") != "Occurrences":
-        notes.append(f"{loc}.spec.budgetingMethod: {spec['budgetingMethod']!r} not supported; "
-                     "slogen counts occurrences")
-    if spec.get("alertPolicies"):
-        notes.append(f"{loc}.spec.alertPolicies: not converted; slogen's default burn-rate "
-                     "alerts are used")
-    return out
-
-
-def _events(sli: dict[str, Any], loc: str, notes: list[str]) -> dict[str, str] | None:
-    ratio = sli.get("ratioMetric")
-    if ratio is None:
-        notes.append(f"{loc}: only ratioMetric SLIs convert ({', '.join(sorted(sli)) or 'empty'} "
-                     "given); SLO skipped")
-        return None
-    out = {}
-    for key in ("good", "bad", "total"):
-        if key not in ratio:
+    index = _index(docs, report)
+    for (kind, _name), doc in list(index.docs.items()):
+        if kind == "SLO":
+            _mark_references(doc.value, index)
+    collector = Collector(report)
+    for (kind, name), doc in sorted(index.docs.items(), key=lambda kv: kv[1].where()):
+        if kind != "SLO":
             continue
-        source = (ratio[key] or {}).get("metricSource") or {}
-        query = str((source.get("spec") or {}).get("query", "")).strip()
-        if str(source.get("type", "")).lower() != "prometheus" or not query:
-            notes.append(f"{loc}.ratioMetric.{key}: only Prometheus queries convert; SLO skipped")
-            return None
-        if not ratio.get("counter", True):
-            notes.append(f"{loc}.ratioMetric.counter: false (gauges) not supported; SLO skipped")
-            return None
-        if not _SELECTOR.match(query):
-            notes.append(f"{loc}.ratioMetric.{key}: counter query {query!r} is not a plain "
-                         "selector; SLO skipped")
-            return None
-        out[key] = f"sum(rate({query}[{{{{window}}}}]))"
-    return out
+        index.used.add((kind, name))
+        try:
+            drafts = openslo_slo.drafts(doc, index.versions[(kind, name)], index, report)
+        except (Invalid, Skip) as exc:
+            report.slos_found += 1
+            severity = Severity.ERROR if isinstance(exc, Invalid) else Severity.SKIPPED
+            report.add(severity, exc.node.where(), exc.message)
+            continue
+        for draft in drafts:
+            report.slos_found += 1
+            _describe(collector, draft.service, index, draft.where)
+            collector.add(draft)
+    for (kind, name), doc in sorted(index.docs.items(), key=lambda kv: kv[1].where()):
+        if (kind, name) not in index.used:
+            unused = "" if kind == "Service" else ", not referred to by any SLO"
+            report.add(Severity.NOT_SLO, doc.where(), f"{kind} {name!r}{unused}")
+    return collector.results()
+
+
+REF_KINDS = {"indicatorRef": "SLI", "metricSourceRef": "DataSource",
+             "alertPolicyRef": "AlertPolicy", "conditionRef": "AlertCondition",
+             "targetRef": "AlertNotificationTarget"}
+
+
+def _mark_references(value: object, index: Index, depth: int = 0) -> None:
+    """Mark every document an SLO refers to (directly or through another) as used, so one
+    skipped SLO does not make its SLI or policy look like a stray document."""
+    if depth > 50:
+        return
+    if isinstance(value, dict):
+        for key, child in value.items():
+            kind = REF_KINDS.get(str(key))
+            if kind is not None and isinstance(child, str) and (kind, child) not in index.used:
+                target = index.find(kind, child)
+                if target is not None:
+                    _mark_references(target.value, index, depth + 1)
+            elif key == "alertPolicies" and isinstance(child, list):
+                for item in child:
+                    if isinstance(item, str) and ("AlertPolicy", item) not in index.used:
+                        found = index.find("AlertPolicy", item)
+                        if found is not None:
+                            _mark_references(found.value, index, depth + 1)
+            _mark_references(child, index, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _mark_references(item, index, depth + 1)
+
+
+def _index(docs: list[Node], report: Report) -> Index:
+    index = Index()
+    for doc in docs:
+        try:
+            version, kind, name = _identify(doc)
+        except Invalid as exc:
+            report.add(Severity.ERROR, exc.node.where(), exc.message)
+            continue
+        except Skip as exc:
+            report.add(Severity.SKIPPED, exc.node.where(), exc.message)
+            if doc.str_at("kind") == "SLO":
+                report.slos_found += 1
+            continue
+        if (kind, name) in index.docs:
+            first = index.docs[(kind, name)]
+            report.add(Severity.ERROR, doc.where(), f"a second {kind} named {name!r} (the first "
+                       f"is at {first.file}:{first.line})")
+            continue
+        index.docs[(kind, name)] = doc
+        index.versions[(kind, name)] = version
+    return index
+
+
+def _identify(doc: Node) -> tuple[str, str, str]:
+    """apiVersion, kind and metadata.name of a document; raise Invalid or Skip."""
+    if not doc.is_map():
+        raise Invalid(doc, "not an OpenSLO document (want a mapping with apiVersion, kind, "
+                           "metadata and spec)")
+    version = doc.str_at("apiVersion")
+    node = doc.get("apiVersion") or doc
+    if version is None:
+        raise Invalid(node, f"apiVersion is missing; want {V1} or {V1ALPHA}")
+    if version not in (V1, V1ALPHA):
+        if "openslo" in version.lower():
+            raise Skip(node, f"OpenSLO {version!r} is not supported; {V1} and {V1ALPHA} are")
+        raise Invalid(node, f"apiVersion {version!r} is not OpenSLO; want {V1} or {V1ALPHA}")
+    kind = doc.str_at("kind")
+    if kind not in KINDS:
+        raise Invalid(doc.get("kind") or doc, f"kind {kind!r} is not an OpenSLO kind; want one "
+                                              f"of {', '.join(sorted(KINDS))}")
+    meta = doc.get("metadata")
+    name = meta.str_at("name") if meta is not None else None
+    if not name:
+        raise Invalid(meta or doc, "metadata.name is required")
+    return version, kind, name
+
+
+def _describe(collector: Collector, service: str, index: Index, where: tuple[str, int | None,
+              str]) -> None:
+    doc = index.find("Service", service)
+    info = ServiceInfo(doc.where() if doc is not None else where)
+    if doc is not None:
+        meta = doc.get("metadata")
+        spec = doc.get("spec")
+        info.description = ((spec.str_at("description") if spec else None)
+                            or (meta.str_at("displayName") if meta else None) or "")
+        labels = openslo_slo.labels(meta) if meta is not None else {}
+        for key in ("team", "owner"):
+            if key in labels:
+                info.team, info.team_from = labels.pop(key), f"Service label {key}"
+                label = (meta.get("labels") if meta is not None else None)
+                info.team_where = (label.get(key) or label).where() if label else None
+                break
+        info.labels = openslo_slo.valid_labels(labels, doc, collector.report)
+    collector.describe(service, info)

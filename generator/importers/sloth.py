@@ -1,43 +1,68 @@
 """Turn Sloth specs (`prometheus/v1` files and `PrometheusServiceLevel` CRDs) into slogen
-service specs, listing every field that has no slogen equivalent instead of dropping it."""
+service specs.
+
+Mappings stated in the output rather than made silently: the `owner` (or `team`) label becomes
+the slogen team; the page/ticket `severity` labels become slogen's critical/warning severities;
+alert names Prometheus would reject are respelled. Raw SLIs, SLI plugins and SLO plugins are
+listed with their location.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from generator.importers.common import Imported, identifier, label_map, window_template
+from generator.importers.common import (
+    Collector,
+    Imported,
+    ServiceInfo,
+    SloDraft,
+    Where,
+    alert_name,
+    flush,
+    label_map,
+)
+from generator.importers.promql import QueryError, window_template
+from generator.importers.report import Report, Severity
+from generator.importers.source import Invalid, Node, Skip
 
 SLOTH_VERSION = "prometheus/v1"
 CRD_API = "sloth.slok.dev/v1"
+SLO_KIND = "PrometheusServiceLevel"
+_SLO_KEYS = frozenset({"name", "objective", "description", "sli", "labels", "alerting",
+                       "plugins"})
 
 
-def convert(doc: dict[str, Any], where: str) -> Imported:
-    """One Sloth document as a slogen service spec."""
-    notes: list[str] = []
-    if doc.get("apiVersion") == CRD_API and doc.get("kind") == "PrometheusServiceLevel":
-        body, camel = doc.get("spec") or {}, True
-        where = f"{where}: spec"
-    elif doc.get("version") == SLOTH_VERSION:
-        body, camel = doc, False
-    else:
-        raise ValueError(f"{where}: not a Sloth spec (want version: {SLOTH_VERSION} or "
-                         f"apiVersion: {CRD_API}, kind: PrometheusServiceLevel)")
-    labels = {str(k): str(v) for k, v in (body.get("labels") or {}).items()}
-    service = identifier(str(body.get("service", "")), f"{where}.service", notes)
-    team = labels.pop("team", None) or labels.pop("owner", None)
-    if team is None:
-        notes.append(f"{where}.labels: no team or owner label; team set to {service!r}")
-    spec: dict[str, Any] = {
-        "version": "slogen/v1",
-        "service": service,
-        "team": identifier(team or service, f"{where}.labels.team", notes),
-    }
-    if labels:
-        spec["labels"] = label_map(labels, f"{where}.labels", notes)
-    slos = [_slo(s, f"{where}.slos[{i}]", camel, notes)
-            for i, s in enumerate(body.get("slos") or [])]
-    spec["slos"] = [s for s in slos if s is not None]
-    return Imported(service, spec, notes)
+def convert(docs: list[Node], report: Report) -> list[Imported]:
+    """Every Sloth document's SLOs, one slogen spec per service."""
+    collector = Collector(report)
+    for doc in docs:
+        try:
+            body, camel = _body(doc, report)
+            if body is not None:
+                _service(body, camel, collector, report)
+        except Invalid as exc:
+            report.add(Severity.ERROR, exc.node.where(), exc.message)
+    return collector.results()
+
+
+def _body(doc: Node, report: Report) -> tuple[Node | None, bool]:
+    """The part of a document holding service and slos, and whether keys are camelCase."""
+    if doc.str_at("apiVersion") == CRD_API:
+        if doc.str_at("kind") != SLO_KIND:
+            report.add(Severity.NOT_SLO, doc.where(), f"Sloth "
+                       f"{doc.str_at('kind')} (slogen sets burn windows per SLO under "
+                       "alerting.page/ticket.windows)")
+            return None, True
+        spec = doc.get("spec")
+        if spec is None or not spec.is_map():
+            raise Invalid(doc, "spec is missing or not a mapping")
+        return spec, True
+    version = doc.str_at("version")
+    if version == SLOTH_VERSION:
+        return doc, False
+    where = doc.get("version") or doc.get("apiVersion") or doc
+    raise Invalid(where, f"not a Sloth spec (want version: {SLOTH_VERSION}, or apiVersion: "
+                         f"{CRD_API} with kind: {SLO_KIND})")
 
 
 def _key(name: str, camel: bool) -> str:
@@ -47,58 +72,143 @@ def _key(name: str, camel: bool) -> str:
     return head + "".join(w.capitalize() for w in rest)
 
 
-def _slo(slo: dict[str, Any], where: str, camel: bool, notes: list[str]) -> dict[str, Any] | None:
-    def k(name: str) -> str:
-        return _key(name, camel)
+def _service(body: Node, camel: bool, collector: Collector, report: Report) -> None:
+    service = body.str_at("service")
+    if not service:
+        raise Invalid(body, "service is required")
+    labels = _text_map(body.get("labels"))
+    info = ServiceInfo(body.where())
+    for key in ("team", "owner"):
+        if key in labels:
+            info.team, info.team_from = labels.pop(key), f"Sloth label {key}"
+            info.team_where = (body.get("labels") or body).get(key).where()  # type: ignore[union-attr]
+            break
+    info.labels = label_map(labels, body.where(), report)
+    collector.describe(service, info)
+    metricsql = _plugins(body.get(_key("slo_plugins", camel)), report)
+    slos = body.get("slos")
+    items = slos.elements() if slos is not None else []
+    if not items:
+        raise Invalid(slos or body, "slos is required: at least one SLO")
+    for slo in items:
+        report.slos_found += 1
+        try:
+            if metricsql is not None:
+                raise Skip(slo, f"the queries are VictoriaMetrics MetricsQL (the file runs "
+                                f"{metricsql}), not PromQL")
+            collector.add(_slo(slo, service, camel, report))
+        except Skip as exc:
+            report.add(Severity.SKIPPED, exc.node.where(), exc.message)
+        except Invalid as exc:
+            report.add(Severity.ERROR, exc.node.where(), exc.message)
 
-    sli = slo.get("sli") or {}
-    events = sli.get("events")
-    if events is None:
-        kind = next(iter(sli), "nothing")
-        notes.append(f"{where}.sli.{kind}: only event SLIs (error and total queries) convert; "
-                     "SLO skipped")
-        return None
-    out: dict[str, Any] = {"name": identifier(str(slo.get("name", "")), f"{where}.name", notes),
-                           "objective": float(slo["objective"])}
-    if slo.get("description"):
-        out["description"] = str(slo["description"])
-    out["sli"] = {"events": {"bad": window_template(str(events[k("error_query")])),
-                             "total": window_template(str(events[k("total_query")]))}}
-    if slo.get("labels"):
-        out["labels"] = label_map(slo["labels"], f"{where}.labels", notes)
-    alerting = slo.get("alerting") or {}
-    converted = _alerting(alerting, f"{where}.alerting", camel, notes)
-    if converted:
-        out["alerting"] = converted
-    for extra in sorted(set(slo) - {"name", "objective", "description", "sli", "labels",
-                                    "alerting"}):
-        notes.append(f"{where}.{extra}: not supported, dropped")
-    return out
+
+def _plugins(node: Node | None, report: Report) -> str | None:
+    """Report each plugin; return the VictoriaMetrics validation plugin's id if present."""
+    chain = node.get("chain") if node is not None else None
+    metricsql = None
+    for plugin in (chain.elements() if chain is not None else []):
+        if "victoria_metrics" in (plugin.str_at("id") or ""):
+            metricsql = plugin.str_at("id")
+        report.add(Severity.SKIPPED, plugin.where(), f"Sloth SLO plugin "
+                   f"{plugin.str_at('id')!r} is not converted: plugins run Go code inside "
+                   "Sloth that slogen cannot read from the file")
+    return metricsql
 
 
-def _alerting(alerting: dict[str, Any], where: str, camel: bool,
-              notes: list[str]) -> dict[str, Any]:
+def _slo(slo: Node, service: str, camel: bool, report: Report) -> SloDraft:
+    if not slo.is_map():
+        raise Invalid(slo, "an SLO must be a mapping")
+    name = slo.str_at("name")
+    objective_node = slo.get("objective")
+    if not name or objective_node is None:
+        raise Invalid(slo, "an SLO needs name and objective")
+    objective = objective_node.number()
+    if not 0 < objective <= 100:
+        raise Invalid(objective_node, f"objective {objective:g} is not a percentage in (0, 100]")
+    if objective == 100:
+        raise Skip(objective_node, "objective 100 leaves no error budget; slogen objectives "
+                                   "are below 100")
+    _plugins(slo.get("plugins"), report)
+    for extra in sorted(set(slo.keys()) - _SLO_KEYS):
+        report.add(Severity.SKIPPED, (slo.get(extra) or slo).where(), f"{extra}: not "
+                   "supported by slogen; dropped")
+    notes: list[tuple[Where, str]] = []
+    draft = SloDraft(slo.where(), service, name, objective, _sli(slo, camel),
+                     description=slo.str_at("description") or "",
+                     labels=label_map(_text_map(slo.get("labels")), slo.where(), report),
+                     alerting=_alerting(slo.get("alerting"), camel, report, notes))
+    flush(notes, report)
+    return draft
+
+
+def _sli(slo: Node, camel: bool) -> dict[str, Any]:
+    sli = slo.get("sli")
+    if sli is None or not sli.is_map():
+        raise Invalid(sli or slo, "sli is required: events, raw or plugin")
+    events, raw, plugin = sli.get("events"), sli.get("raw"), sli.get("plugin")
+    if sum(x is not None for x in (events, raw, plugin)) != 1:
+        raise Invalid(sli, "give exactly one of events, raw or plugin")
+    if plugin is not None:
+        raise Skip(plugin, f"SLI plugin {plugin.str_at('id')!r}: its queries are built by Go "
+                           "code inside Sloth and cannot be read from the file")
+    if raw is not None:
+        raise Skip(raw, "raw SLIs (error_ratio_query) are not supported yet")
+    assert events is not None
+    out = {}
+    for sloth_key, ours in (("error_query", "bad"), ("total_query", "total")):
+        node = events.get(_key(sloth_key, camel))
+        if node is None or not (node.text() or "").strip():
+            raise Invalid(node or events, f"events.{_key(sloth_key, camel)} is required")
+        try:
+            out[ours] = window_template(node.text() or "", True)
+        except QueryError as exc:
+            raise Skip(node, f"cannot read the query: {exc}") from None
+    return {"events": out}
+
+
+def _alerting(node: Node | None, camel: bool, report: Report,
+              notes: list[tuple[Where, str]]) -> dict[str, Any]:
+    if node is None:
+        return {}
     out: dict[str, Any] = {}
-    if alerting.get("name"):
-        out["name"] = str(alerting["name"])
-    for key in ("labels", "annotations"):
-        if alerting.get(key):
-            out[key] = (label_map(alerting[key], f"{where}.{key}", notes) if key == "labels"
-                        else {str(a): str(b) for a, b in alerting[key].items()})
+    name = node.str_at("name")
+    if name:
+        out["name"] = alert_name(name, (node.get("name") or node).where(), notes)
+    labels = _text_map(node.get("labels"))
+    if labels:
+        out["labels"] = label_map(labels, node.where(), report)
+    annotations = _text_map(node.get("annotations"))
+    if annotations:
+        out["annotations"] = annotations
     for sloth_key, level in (("page_alert", "page"), ("ticket_alert", "ticket")):
-        alert = alerting.get(_key(sloth_key, camel)) or {}
-        level_out: dict[str, Any] = {}
-        if alert.get("disable"):
-            level_out["enabled"] = False
-        labels = dict(alert.get("labels") or {})
-        if "severity" in labels:
-            notes.append(f"{where}.{_key(sloth_key, camel)}.labels.severity: "
-                         f"{labels.pop('severity')!r} becomes slogen's "
-                         f"{'critical' if level == 'page' else 'warning'} severity")
-        if labels:
-            level_out["labels"] = label_map(labels, f"{where}.{sloth_key}.labels", notes)
-        for extra in sorted(set(alert) - {"disable", "labels"}):
-            notes.append(f"{where}.{_key(sloth_key, camel)}.{extra}: not supported, dropped")
-        if level_out:
-            out[level] = level_out
+        alert = node.get(_key(sloth_key, camel))
+        if alert is not None:
+            converted = _level(alert, level, report, notes)
+            if converted:
+                out[level] = converted
     return out
+
+
+def _level(alert: Node, level: str, report: Report,
+           notes: list[tuple[Where, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if alert.get("disable") is not None and alert.get("disable").value is True:  # type: ignore[union-attr]
+        out["enabled"] = False
+    labels = _text_map(alert.get("labels"))
+    if "severity" in labels:
+        ours = "critical" if level == "page" else "warning"
+        notes.append((alert.where(), f"severity label {labels.pop('severity')!r} becomes "
+                                     f"slogen's {ours} severity"))
+    if labels:
+        out["labels"] = label_map(labels, alert.where(), report)
+    for extra in sorted(set(alert.keys()) - {"disable", "labels"}):
+        report.add(Severity.SKIPPED, (alert.get(extra) or alert).where(), f"{extra}: slogen's "
+                   f"{level} alert has no equivalent; dropped")
+    return out
+
+
+def _text_map(node: Node | None) -> dict[str, str]:
+    if node is None:
+        return {}
+    return {key: child.text() or "" for key, child in node.items() if child.text() is not None}
