@@ -6,6 +6,7 @@ Base URL, credentials and org id are arguments; nothing here reads the environme
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -67,9 +68,14 @@ class HttpClient:
     sleep: Callable[[float], None] = time.sleep
     requests_sent: int = 0
     session: requests.Session = field(default_factory=requests.Session)
+    _count_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
+        # Reads run in parallel (state.READERS): keep a connection per reader.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers.update(self.headers)
         creds = self.credentials
         if creds.token:
@@ -107,7 +113,8 @@ class HttpClient:
         for attempt in range(self.retry.attempts):
             if attempt:
                 self.sleep(self._backoff(attempt))
-            self.requests_sent += 1
+            with self._count_lock:
+                self.requests_sent += 1
             try:
                 response = self.session.request(
                     method, url, json=body if raw is None else None, params=params,

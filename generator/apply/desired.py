@@ -19,8 +19,9 @@ from generator.apply.client import ApplyError
 MANAGED_TAG = "managed-by:slogen"
 HASH_TAG_PREFIX = "slogen-hash:"
 RULE_LABEL, RULE_LABEL_VALUE = "managed_by", "slogen"
+# Earlier versions kept the group hash in this annotation, which Grafana's default notification
+# text shows; it now lives in the ledger, and is stripped from bodies (and so from Grafana).
 RULE_HASH_ANNOTATION = "slogen_group_hash"
-FOLDER_DESCRIPTION = "managed-by:slogen"
 DATASOURCE_HASH_KEY = "slogenHash"
 
 
@@ -101,7 +102,7 @@ def _desired(rel: str, data: Any) -> Desired:
 
 
 def _folder(rel: str, body: dict[str, Any]) -> Desired:
-    body["description"] = FOLDER_DESCRIPTION
+    # No ownership marker: Grafana accepts a folder description but never returns it.
     return Desired(Kind.FOLDER, body["uid"], body, content_hash(body), rel)
 
 
@@ -136,10 +137,11 @@ def _dashboard(rel: str, body: dict[str, Any]) -> Desired:
 def _rule_group(rel: str, body: dict[str, Any]) -> Desired:
     for rule in body.get("rules", []):
         rule.setdefault("labels", {})[RULE_LABEL] = RULE_LABEL_VALUE
-        rule.setdefault("annotations", {}).pop(RULE_HASH_ANNOTATION, None)
+        annotations = rule.get("annotations") or {}
+        annotations.pop(RULE_HASH_ANNOTATION, None)
+        if annotations:
+            rule["annotations"] = annotations
     digest = content_hash(body)
-    for rule in body.get("rules", []):
-        rule["annotations"][RULE_HASH_ANNOTATION] = digest
     return Desired(Kind.RULE_GROUP, f"{body['folderUid']}/{body['title']}", body, digest, rel)
 
 

@@ -13,14 +13,17 @@ from typing import Any
 from urllib.parse import quote
 
 from generator.apply.client import ApiError, ApplyError, AuthError, HttpClient
-from generator.apply.desired import FOLDER_DESCRIPTION, MANAGED_TAG, Desired, Kind
+from generator.apply.desired import MANAGED_TAG, Desired, Kind
 from generator.apply.ledger import LEDGER_NAME, Ledger
 from generator.apply.plan import Action, Change, Options, Plan
 from generator.apply.secrets import substitute
 
 PROV = "/api/v1/provisioning"
 PENDING = "pending"
-NOTIFY_KINDS = (Kind.TEMPLATE, Kind.MUTE_TIMING, Kind.CONTACT_POINT, Kind.POLICY)
+# Kinds whose ownership only the ledger can prove: claimed in it before they are written.
+UNMARKED_KINDS = (Kind.FOLDER, Kind.TEMPLATE, Kind.MUTE_TIMING, Kind.CONTACT_POINT, Kind.POLICY)
+ALERTING_KINDS = (Kind.TEMPLATE, Kind.MUTE_TIMING, Kind.CONTACT_POINT, Kind.POLICY,
+                  Kind.RULE_GROUP)
 
 
 @dataclass(frozen=True)
@@ -41,36 +44,56 @@ class Executor:
     environ: Mapping[str, str]
     file_root: Path | None = None
     outcomes: list[Outcome] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)
+    version: int | None = None  # the version Grafana answered to the last write, if any
 
     def run(self, plan: Plan, progress: Callable[[Change], None] | None = None) -> list[Outcome]:
-        """Apply every write of `plan`; an auth error stops the run, other errors are counted."""
+        """Apply every write of `plan`; an auth error stops the run, other errors are counted.
+
+        The ledger is written before (claiming what is about to be created, so a run that dies
+        midway still owns it) and after (hashes and versions of what was written), each time
+        only if it changed: a run with nothing to do writes nothing.
+        """
+        self.plan = plan
         writes = plan.writes()
-        claimed = plan.ledger.copy()
-        if any(c.kind in NOTIFY_KINDS for c in writes):
-            # Claim ownership before writing, so a run that dies midway still owns what it made.
-            claimed = _claimed(plan.ledger, writes)
-            self._save_ledger(plan.ledger, claimed)
+        stored = plan.ledger.copy()
+        ledger = _rebuilt(plan, self.options)
+        claimed = ledger.copy()
+        for change in writes:
+            if change.kind in UNMARKED_KINDS and change.action is not Action.DELETE:
+                claimed.record(change.kind, change.key, PENDING)
+        if not claimed.same_records(stored) and any(
+                c.kind in UNMARKED_KINDS and c.action is Action.CREATE for c in writes):
+            self._save_ledger(stored, claimed)
+            stored = claimed.copy()
         ledger = claimed.copy()
         for change in writes:
             self.outcomes.append(self._one(change, ledger))
             if progress:
                 progress(change)
-        self._save_ledger(claimed, ledger)
+        self._save_ledger(stored, ledger)
         self.outcomes += [Outcome(c, "blocked", c.reason) for c in plan.changes
                           if c.action is Action.BLOCKED]
         return self.outcomes
 
     def _one(self, change: Change, ledger: Ledger) -> Outcome:
         handler = getattr(self, f"_{change.kind.name.lower()}")
+        self.version = None
         try:
             result = handler(change)
         except AuthError:
             raise
         except _Blocked as exc:
+            if change.kind in UNMARKED_KINDS and not self.plan.ledger.owns(change.kind, change.key):
+                ledger.forget(change.kind, change.key)  # the claim was someone else's object
             return Outcome(change, "blocked", str(exc))
         except ApplyError as exc:
             return Outcome(change, "failed", str(exc))
-        _record(ledger, change)
+        if change.action is Action.DELETE:
+            ledger.forget(change.kind, change.key)
+        elif change.desired is not None:
+            provenance = self.options.provenance if change.kind in ALERTING_KINDS else None
+            ledger.record(change.kind, change.key, change.desired.hash, self.version, provenance)
         return Outcome(change, result)
 
     def _body(self, d: Desired) -> Any:
@@ -88,31 +111,31 @@ class Executor:
         what, path = self._what(change), f"/api/folders/{quote(change.key)}"
         if change.action is Action.DELETE:
             return self._delete_folder(change, path)
-        body = self._body(change.desired) if change.desired else {}
+        assert change.desired is not None
+        body = self._body(change.desired)
         if change.action is Action.CREATE:
             try:
-                self.client.call("POST", "/api/folders", body, what=what)
+                self.version = _version(self.client.call("POST", "/api/folders", body, what=what))
                 return "created"
             except ApiError as exc:
                 if exc.status not in (409, 412):
                     raise
-        # Exists (planned update, or created meanwhile by a racing run): update it if ours.
-        now = self.client.call("GET", path, what=what, ok_missing=True)
-        if now is None:
-            # The conflict was on the title, or the racing object is gone again: retry once.
-            self.client.call("POST", "/api/folders", body, what=what)
-            return "created"
-        if now.get("description") != FOLDER_DESCRIPTION and not self.options.adopt:
-            return _blocked("folder exists and is not managed by slogen (use --adopt)")
-        self.client.call("PUT", path, {"title": body["title"], "description": FOLDER_DESCRIPTION,
-                                       "version": now.get("version"), "overwrite": True},
-                         what=what)
+            # Created meanwhile: by this run (a reply lost and the POST retried), a racing
+            # run, or someone else. Identical to the specs, it is taken as it is.
+            now = self.client.call("GET", path, what=what, ok_missing=True)
+            if now is None:
+                raise ApplyError(f"{what}: Grafana answered a conflict, but no folder has this "
+                                 f"uid (the title {body['title']!r} is taken in the parent?)")
+            if now.get("title") == body["title"]:
+                self.version = _version(now)
+                return "created"
+            if not self.plan.ledger.owns(change.kind, change.key) and not self.options.adopt:
+                return _blocked("folder exists and is not managed by slogen (use --adopt)")
+        self.version = _version(self.client.call(
+            "PUT", path, {"title": body["title"], "overwrite": True}, what=what))
         return "updated"
 
     def _delete_folder(self, change: Change, path: str) -> str:
-        now = self.client.call("GET", path, what=self._what(change), ok_missing=True)
-        if now is None or now.get("description") != FOLDER_DESCRIPTION:
-            return "skipped"  # not ours: prune never touches it
         hits = self.client.call("GET", "/api/search", params={"folderUIDs": change.key},
                                 what=self._what(change)) or []
         foreign = [h["uid"] for h in hits if MANAGED_TAG not in h.get("tags", [])]
@@ -133,7 +156,8 @@ class Executor:
         body = self._body(change.desired)
         if change.action is Action.CREATE:
             try:
-                self.client.call("POST", "/api/datasources", body, what=what)
+                answer = self.client.call("POST", "/api/datasources", body, what=what)
+                self.version = _version((answer or {}).get("datasource"))
                 return "created"
             except ApiError as exc:
                 if exc.status != 409:
@@ -143,7 +167,9 @@ class Executor:
                     raise
                 if "slogenHash" not in (now.get("jsonData") or {}) and not self.options.adopt:
                     return _blocked("datasource exists and is not managed by slogen")
-        self.client.call("PUT", path, body, what=what)
+        answer = self.client.call("PUT", path, body, what=what)
+        self.version = _version((answer or {}).get("datasource") if isinstance(answer, dict)
+                                else None)
         return "updated"
 
     # --- dashboards ----------------------------------------------------------------------
@@ -156,7 +182,8 @@ class Executor:
         body = self._body(change.desired)
         body["overwrite"] = change.action is Action.UPDATE
         try:
-            self.client.call("POST", "/api/dashboards/db", body, what=what)
+            self.version = _version(self.client.call("POST", "/api/dashboards/db", body,
+                                                     what=what))
             return "created" if change.action is Action.CREATE else "updated"
         except ApiError as exc:
             if exc.status != 412:
@@ -168,7 +195,8 @@ class Executor:
                              f"(a dashboard with the same title in the folder?)")
         if MANAGED_TAG not in now["dashboard"].get("tags", []) and not self.options.adopt:
             return _blocked("dashboard exists and is not managed by slogen (use --adopt)")
-        self.client.call("POST", "/api/dashboards/db", {**body, "overwrite": True}, what=what)
+        self.version = _version(self.client.call(
+            "POST", "/api/dashboards/db", {**body, "overwrite": True}, what=what))
         return "updated"
 
     # --- alerting ------------------------------------------------------------------------
@@ -241,11 +269,15 @@ class Executor:
         return "updated"
 
     def _save_ledger(self, before: Ledger, after: Ledger) -> None:
-        if after == before:
+        if after.same_records(before):
             return
+        # The ledger keeps the provenance it was created with: Grafana refuses to change it.
+        keep = self.plan.ledger.template_provenance
+        editable = keep == "" if keep is not None else self.options.disable_provenance
         self.client.call("PUT", f"{PROV}/templates/{LEDGER_NAME}",
                          {"template": after.to_template()}, what=f"template {LEDGER_NAME}",
-                         headers=self._prov_headers())
+                         headers={"X-Disable-Provenance": "true"} if editable else {})
+        after.present = True
 
 
 class _Blocked(ApplyError):
@@ -256,29 +288,20 @@ def _blocked(message: str) -> str:
     raise _Blocked(message)
 
 
-def _claimed(ledger: Ledger, writes: list[Change]) -> Ledger:
-    """`ledger` plus every object about to be created or updated, with a pending hash."""
-    claimed = ledger.copy()
-    for change in writes:
-        if change.action in (Action.CREATE, Action.UPDATE):
-            _mark(claimed, change.kind, change.key, PENDING)
-    return claimed
+def _version(answer: Any) -> int | None:
+    """The `version` of Grafana's answer to a write, when it gives one."""
+    value = answer.get("version") if isinstance(answer, dict) else None
+    return value if isinstance(value, int) else None
 
 
-def _record(ledger: Ledger, change: Change) -> None:
-    if change.action is Action.DELETE:
-        _mark(ledger, change.kind, change.key, None)
-    elif change.desired is not None:
-        _mark(ledger, change.kind, change.key, change.desired.hash)
-
-
-def _mark(ledger: Ledger, kind: Kind, key: str, value: str | None) -> None:
-    table = {Kind.CONTACT_POINT: ledger.contact_points, Kind.TEMPLATE: ledger.templates,
-             Kind.MUTE_TIMING: ledger.mute_timings}.get(kind)
-    if table is not None:
-        if value is None:
-            table.pop(key, None)
-        else:
-            table[key] = value
-    elif kind is Kind.POLICY:
-        ledger.policies = value
+def _rebuilt(plan: Plan, options: Options) -> Ledger:
+    """The plan's ledger plus every unchanged object proven slogen's without being recorded
+    (the ledger was lost, or written by an older slogen): the next run finds them listed."""
+    ledger = plan.ledger.copy()
+    for change in plan.changes:
+        d = change.desired
+        if change.action is Action.UNCHANGED and d is not None and ledger.hash(
+                d.kind, d.key) != d.hash:
+            provenance = options.provenance if d.kind in ALERTING_KINDS else None
+            ledger.record(d.kind, d.key, d.hash, ledger.version(d.kind, d.key), provenance)
+    return ledger

@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from generator.apply.drift import SERVER_FIELDS
 from generator.apply.execute import Outcome
 from generator.apply.plan import Action, Change, Plan
 
@@ -21,12 +22,14 @@ STYLE = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"),
          Action.DELETE: ("-", "red"), Action.UNCHANGED: ("=", "dim"),
          Action.BLOCKED: ("!", "bold red")}
 RESULTS = ("created", "updated", "unchanged", "deleted", "failed", "blocked")
-SERVER_FIELDS = frozenset({"id", "version", "updated", "provenance", "orgID", "orgId", "url",
-                           "secureJsonFields", "readOnly", "typeLogoUrl", "overwrite"})
+DIFF_LINES = 24  # a short diff per object: enough to see what changed, not a whole dashboard
 
 
 def print_plan(console: Console, plan: Plan, verbose: bool = False) -> None:
-    """Each change on one line, updates with a unified diff when the old body is known."""
+    """Notes, then each change on one line, updates with a short unified diff when the old body
+    is known."""
+    for note in plan.notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     for change in plan.changes:
         if change.action is Action.UNCHANGED and not verbose:
             continue
@@ -39,8 +42,11 @@ def print_plan(console: Console, plan: Plan, verbose: bool = False) -> None:
             for line in _diff(change):
                 console.print(f"    {_colour(line)}", highlight=False)
     counts = plan.counts()
-    console.print("plan: " + ", ".join(f"{counts[a.value]} to {a.value}" if a not in (
-        Action.UNCHANGED, Action.BLOCKED) else f"{counts[a.value]} {a.value}" for a in Action))
+    parts = [f"{counts[a.value]} to {a.value}" if a not in (Action.UNCHANGED, Action.BLOCKED)
+             else f"{counts[a.value]} {a.value}" for a in Action]
+    if counts["drifted"]:
+        parts[1] += f" ({counts['drifted']} drifted)"
+    console.print("plan: " + ", ".join(parts))
 
 
 def plan_json(plan: Plan, outcomes: Iterable[Outcome] = ()) -> str:
@@ -48,6 +54,7 @@ def plan_json(plan: Plan, outcomes: Iterable[Outcome] = ()) -> str:
     data: dict[str, Any] = {
         "changes": [_change_json(c) for c in plan.changes],
         "counts": plan.counts(),
+        "notes": list(plan.notes),
     }
     results = list(outcomes)
     if results:
@@ -86,12 +93,16 @@ def _diff(change: Change) -> list[str]:
         return [f"content hash changed -> {change.desired.hash}"]
     old = _text(_comparable(change.before))
     new = _text(_comparable(change.desired.body))
-    return list(difflib.unified_diff(old, new, "grafana", "generated", lineterm="", n=2))[2:]
+    lines = list(difflib.unified_diff(old, new, "grafana", "generated", lineterm="", n=1))[2:]
+    if len(lines) > DIFF_LINES:
+        lines = [*lines[:DIFF_LINES], f"... {len(lines) - DIFF_LINES} more diff lines"]
+    return lines
 
 
 def _comparable(body: Any) -> Any:
     if isinstance(body, dict):
-        return {k: _comparable(v) for k, v in body.items() if k not in SERVER_FIELDS}
+        return {k: _comparable(v) for k, v in body.items()
+                if k not in SERVER_FIELDS and k != "overwrite"}
     if isinstance(body, list):
         return [_comparable(v) for v in body]
     return body

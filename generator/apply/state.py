@@ -1,17 +1,23 @@
-"""Read what Grafana holds now, one list call per object kind (no per-object fetches)."""
+"""Read what Grafana holds now: one list call per kind where Grafana has one, and bounded
+parallel reads where it has none (a dashboard's model and version come only one by one)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 from generator.apply.client import HttpClient
-from generator.apply.desired import FOLDER_DESCRIPTION, MANAGED_TAG
+from generator.apply.desired import MANAGED_TAG
+from generator.apply.drift import seconds
 from generator.apply.ledger import LEDGER_NAME, Ledger, parse_ledger
 
 PAGE = 1000
 SEARCH_PAGE = 5000
 PROVISIONING = "/api/v1/provisioning"
+READERS = 8  # parallel reads in flight: enough to hide loopback/LAN latency, gentle on Grafana
 
 
 def folders(client: HttpClient) -> dict[str, dict[str, Any]]:
@@ -25,12 +31,6 @@ def folders(client: HttpClient) -> dict[str, dict[str, Any]]:
         if len(batch) < PAGE:
             return found
         page += 1
-
-
-def folder_owned(client: HttpClient, uid: str) -> bool:
-    """True when the folder carries slogen's description marker."""
-    folder = client.call("GET", f"/api/folders/{uid}", what=f"folder {uid}", ok_missing=True)
-    return bool(folder) and folder.get("description") == FOLDER_DESCRIPTION
 
 
 def datasources(client: HttpClient) -> dict[str, dict[str, Any]]:
@@ -52,6 +52,42 @@ def managed_dashboards(client: HttpClient) -> dict[str, dict[str, Any]]:
         page += 1
 
 
+def dashboards(client: HttpClient, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """`{dashboard, meta}` of each dashboard that exists, read in parallel (READERS at once)."""
+    wanted = sorted(set(uids))
+
+    def read(uid: str) -> Any:
+        return client.call("GET", f"/api/dashboards/uid/{quote(uid)}", what=f"dashboard {uid}",
+                           ok_missing=True)
+
+    if not wanted:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(READERS, len(wanted))) as pool:
+        found = list(pool.map(read, wanted))
+    return {uid: now for uid, now in zip(wanted, found, strict=True) if now}
+
+
+def rule_group_intervals(client: HttpClient,
+                         folder_titles: dict[str, str]) -> dict[str, int]:
+    """Evaluation interval (seconds) of every rule group, by `folderUid/group`, in one call.
+
+    The rule list has no intervals; the export has them, keyed by folder title.
+    """
+    export = client.call("GET", f"{PROVISIONING}/alert-rules/export", what="export alert rules",
+                         params={"format": "json"}, ok_missing=True) or {}
+    by_title: dict[str, list[str]] = defaultdict(list)
+    for uid, title in folder_titles.items():
+        by_title[title].append(uid)
+    groups = export.get("groups") if isinstance(export, dict) else None
+    found: dict[str, int] = {}
+    for group in groups or []:
+        uids = by_title.get(str(group.get("folder", "")), [])
+        interval = seconds(group.get("interval"))
+        if len(uids) == 1 and interval is not None:  # an ambiguous title: leave it unknown
+            found[f"{uids[0]}/{group.get('name')}"] = interval
+    return found
+
+
 def rule_groups(client: HttpClient) -> dict[str, list[dict[str, Any]]]:
     """Provisioned alert rules grouped by `folderUid/group`."""
     rules = client.call("GET", f"{PROVISIONING}/alert-rules", what="list alert rules") or []
@@ -61,13 +97,15 @@ def rule_groups(client: HttpClient) -> dict[str, list[dict[str, Any]]]:
     return dict(groups)
 
 
-def templates(client: HttpClient) -> tuple[dict[str, str], Ledger]:
+def templates(client: HttpClient) -> tuple[dict[str, dict[str, Any]], Ledger]:
     """Notification templates by name (the ledger left out) and the ledger they hold."""
     found = client.call("GET", f"{PROVISIONING}/templates", what="list templates",
                         ok_missing=True) or []
-    texts = {t["name"]: t.get("template", "") for t in found}
-    ledger = parse_ledger(texts.pop(LEDGER_NAME, None))
-    return texts, ledger
+    by_name = {t["name"]: t for t in found}
+    stored = by_name.pop(LEDGER_NAME, None)
+    ledger = parse_ledger(stored.get("template", "") if stored else None)
+    ledger.template_provenance = stored.get("provenance", "") if stored else None
+    return by_name, ledger
 
 
 def contact_points(client: HttpClient) -> dict[str, dict[str, Any]]:

@@ -16,6 +16,7 @@ from rich.progress import Progress
 
 from generator import pipeline
 from generator.apply import mimir, reload
+from generator.apply.changes import Refresh
 from generator.apply.client import ApplyError, AuthError, Credentials, HttpClient, grafana_client
 from generator.apply.execute import Outcome
 from generator.apply.grafana import execute, plan_grafana
@@ -37,6 +38,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd.add_argument("--adopt", action="store_true",
                      help="take over existing objects not marked as slogen's")
     cmd.add_argument("--force", action="store_true", help="rewrite every object, even if unchanged")
+    cmd.add_argument("--refresh", choices=[r.value for r in Refresh], default=Refresh.FULL.value,
+                     help="full (default): read every object and restore edits made in "
+                          "Grafana; markers: trust slogen's hash markers and ledger (at most "
+                          "five reads on a no-op, but blind to edits made in the Grafana UI)")
     cmd.add_argument("--output", choices=("text", "json"), default="text")
     cmd.add_argument("--verbose", action="store_true", help="also list unchanged objects")
     cmd.add_argument("--grafana-url", default=None, help="Grafana base URL (env GRAFANA_URL)")
@@ -161,7 +166,7 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
     if provenance is None:
         provenance = _spec_provenance(args.specs)
     options = Options(prune=args.prune, adopt=args.adopt, force=args.force,
-                      disable_provenance=provenance)
+                      disable_provenance=provenance, refresh=Refresh(args.refresh))
     api_dir = args.out / "grafana" / "api"
     result = plan_grafana(client, api_dir, options)
     shown = result.plan

@@ -20,10 +20,13 @@ FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.01, timeout=2
 
 @pytest.fixture
 def emulator(grafana_spec: GrafanaSpec) -> Iterator[Emulator]:
-    """A fresh emulated Grafana on loopback that checks bodies against the OpenAPI spec."""
-    emu = Emulator(validator=grafana_spec.validate_request).start()
+    """A fresh emulated Grafana on loopback that checks request bodies against the OpenAPI spec,
+    and fails the test if any of its answers is not one Grafana's API definitions allow."""
+    emu = Emulator(validator=grafana_spec.validate_request,
+                   answer_check=grafana_spec.validate_response).start()
     yield emu
     emu.stop()
+    assert emu.answer_problems == [], "\n".join(emu.answer_problems)
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def test_json_output_and_dry_run(grafana_env: Emulator, out_dir: Path,
     assert main(["apply", "--out", str(out_dir), "--dry-run", "--output", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["counts"] == {"blocked": 0, "create": 11, "delete": 0, "unchanged": 0,
-                              "update": 1}
+                              "update": 1, "drifted": 0}
     assert {"kind": "datasource", "key": "pg-orders", "action": "create",
             "file": "datasources/pg-orders.json", "reason": ""} in data["changes"]
     assert grafana_env.writes() == []
@@ -59,7 +59,8 @@ def test_wrong_token_is_a_clear_auth_error(grafana_env: Emulator, out_dir: Path,
     monkeypatch.setenv("GRAFANA_TOKEN", "glsa_revoked-secret")
     assert main(["apply", "--out", str(out_dir)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("slogen: authentication failed: list folders: GET /api/folders -> 401")
+    assert err.startswith("slogen: authentication failed: list templates: "
+                          "GET /api/v1/provisioning/templates -> 401")
     assert "glsa_revoked-secret" not in err
 
 
@@ -96,8 +97,14 @@ def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_pat
     secrets = _reference_secrets(tmp_path, monkeypatch)
     args = ["apply", "--out", str(ROOT / "out"), "--secrets-root", str(secrets)]
     assert main(args) == 0, capsys.readouterr()
+    dashboards = len(list((ROOT / "out" / "grafana" / "api" / "dashboards").glob("*.json")))
     grafana_env.reset_log()
     assert main(args) == 0
+    assert grafana_env.writes() == []
+    # The full refresh: eight list calls and one read per dashboard.
+    assert len(grafana_env.log) == 8 + dashboards, [e.path for e in grafana_env.log]
+    grafana_env.reset_log()
+    assert main([*args, "--refresh", "markers"]) == 0
     assert grafana_env.writes() == []
     assert len(grafana_env.log) <= 5
 

@@ -123,3 +123,72 @@ def test_provenance_is_stored_and_locked(seeded: Emulator) -> None:
 def test_requests_without_credentials_get_401(emulator: Emulator) -> None:
     response = requests.get(emulator.url + "/api/folders", timeout=5)
     assert (response.status_code, response.json()) == (401, {"message": "Unauthorized"})
+
+
+def _every_route(emu: Emulator) -> None:
+    """One request to each route, in an order in which each succeeds."""
+    calls: list[tuple[str, str, Any]] = [
+        ("GET", "/api/folders", None), ("GET", "/api/folders/f1", None),
+        ("POST", "/api/folders", {"uid": "f2", "title": "F2", "description": "write-only"}),
+        ("PUT", "/api/folders/f2", {"title": "F2b", "version": 1}),
+        ("GET", "/api/datasources", None), ("GET", "/api/datasources/uid/ds1", None),
+        ("POST", "/api/datasources", {"uid": "ds2", "name": "PG", "type": "postgres",
+                                      "secureJsonData": {"password": "secret"}}),
+        ("PUT", "/api/datasources/uid/ds2", {"name": "PG", "type": "postgres", "url": "db"}),
+        ("GET", "/api/search", None), ("GET", "/api/dashboards/uid/d1", None),
+        ("POST", "/api/dashboards/db", {"dashboard": {"uid": "d2", "title": "D2"},
+                                        "folderUid": "f2"}),
+        ("PUT", f"{P}/folder/f1/rule-groups/g", _group()),
+        ("GET", f"{P}/alert-rules", None), ("GET", f"{P}/alert-rules/r1", None),
+        ("GET", f"{P}/alert-rules/export?format=json", None),
+        ("GET", f"{P}/folder/f1/rule-groups/g", None),
+        ("POST", f"{P}/contact-points", {"uid": "cp", "name": "cp", "type": "slack",
+                                         "settings": {"url": "https://hooks.example/x"}}),
+        ("PUT", f"{P}/contact-points/cp", {"uid": "cp", "name": "cp", "type": "slack",
+                                           "settings": {"url": "https://hooks.example/y"}}),
+        ("GET", f"{P}/contact-points", None),
+        ("POST", f"{P}/mute-timings", {"name": "nights", "time_intervals": [
+            {"times": [{"start_time": "00:00", "end_time": "06:00"}]}]}),
+        ("PUT", f"{P}/mute-timings/nights", {"name": "nights", "time_intervals": []}),
+        ("GET", f"{P}/mute-timings", None),
+        ("PUT", f"{P}/templates/t", {"template": '{{ define "t" }}x{{ end }}'}),
+        ("GET", f"{P}/templates", None), ("GET", f"{P}/templates/t", None),
+        ("PUT", f"{P}/policies", {"receiver": "cp", "mute_time_intervals": []}),
+        ("GET", f"{P}/policies", None), ("DELETE", f"{P}/policies", None),
+        ("DELETE", f"{P}/templates/t", None), ("DELETE", f"{P}/mute-timings/nights", None),
+        ("DELETE", f"{P}/contact-points/cp", None),
+        ("DELETE", f"{P}/folder/f1/rule-groups/g", None),
+        ("DELETE", "/api/dashboards/uid/d2", None), ("DELETE", "/api/datasources/uid/ds2", None),
+        ("DELETE", "/api/folders/f2", None),
+        ("GET", "/api/folders/f2", None), ("PUT", f"{P}/policies", {"receiver": "nobody"}),
+    ]
+    for method, path, body in calls:
+        _call(emu, method, path, body)
+
+
+def test_every_answer_is_one_grafanas_api_definitions_allow(seeded: Emulator) -> None:
+    """Each route, successes and errors, checked against the OpenAPI response definitions
+    (objects closed), so the emulator cannot answer more kindly than Grafana does."""
+    _every_route(seeded)
+    served = {(entry.method, entry.path.split("?")[0]) for entry in seeded.log}
+    from tests.grafana_emulator.server import COMPILED
+    for method, pattern, _ in COMPILED:
+        assert any(m == method and pattern.fullmatch(p) for m, p in served), pattern.pattern
+    assert seeded.answer_problems == []
+
+
+def test_folders_never_answer_their_description(seeded: Emulator) -> None:
+    assert _call(seeded, "POST", "/api/folders", {"uid": "f3", "title": "F3",
+                                                  "description": "managed-by:slogen"}).ok
+    assert "description" not in _call(seeded, "GET", "/api/folders/f3").json()
+    [secret] = [c for c in _call(seeded, "GET", "/api/datasources").json() if c["uid"] == "ds1"]
+    assert "secureJsonData" not in secret
+
+
+def test_a_kinder_answer_is_caught(seeded: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.grafana_emulator import folders
+
+    monkeypatch.setattr(folders, "_folder_view", lambda folder: dict(folder))
+    _call(seeded, "GET", "/api/folders/f1")
+    problems, seeded.answer_problems[:] = list(seeded.answer_problems), []
+    assert problems and "description" in problems[0]

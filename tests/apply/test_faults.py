@@ -37,7 +37,9 @@ def _assert_converged(emulator: Emulator, client: HttpClient, out: Path) -> None
 
 @pytest.mark.parametrize("fault", [
     pytest.param(Fault("POST", DASH, 502, times=2), id="5xx on dashboard saves is retried"),
-    pytest.param(Fault("GET", "/api/search", 503), id="5xx on a read is retried"),
+    pytest.param(Fault("GET", "/api/folders", 503), id="5xx on a read is retried"),
+    pytest.param(Fault("GET", "/api/dashboards/uid/checkout-slo", 503),
+                 id="5xx on a parallel read is retried"),
     pytest.param(Fault("PUT", GROUP, 429, times=3), id="429 is retried"),
     pytest.param(Fault("POST", "/api/folders", 409, after_handling=True),
                  id="409 race on folder create"),

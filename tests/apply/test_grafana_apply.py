@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.apply.changes import Refresh
 from generator.apply.client import HttpClient
 from generator.apply.grafana import apply_grafana
 from generator.apply.plan import Action, Options, keys
@@ -47,6 +48,21 @@ def test_second_apply_writes_nothing(emulator: Emulator, client: HttpClient,
     emulator.reset_log()
     result = _apply(client, out_dir)
     assert emulator.writes() == []
+    assert sorted(e.path for e in emulator.log) == [
+        "/api/dashboards/uid/checkout-slo", "/api/dashboards/uid/payments-slo",
+        "/api/datasources", "/api/folders", "/api/v1/provisioning/alert-rules",
+        "/api/v1/provisioning/alert-rules/export", "/api/v1/provisioning/contact-points",
+        "/api/v1/provisioning/policies",
+        "/api/v1/provisioning/templates"]
+    assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
+
+
+def test_the_markers_refresh_reads_five_lists(emulator: Emulator, client: HttpClient,
+                                              out_dir: Path) -> None:
+    _apply(client, out_dir)
+    emulator.reset_log()
+    result = _apply(client, out_dir, refresh=Refresh.MARKERS)
+    assert emulator.writes() == []
     assert len(emulator.log) <= 5, [(e.method, e.path) for e in emulator.log]
     assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
 
@@ -65,7 +81,8 @@ def test_a_changed_spec_updates_exactly_the_changed_objects(
         "rule-group slo-payments/payments-slo", "dashboard checkout-slo"]
     assert [(w.method, w.path) for w in emulator.writes()] == [
         ("PUT", "/api/v1/provisioning/folder/slo-payments/rule-groups/payments-slo"),
-        ("POST", "/api/dashboards/db")]
+        ("POST", "/api/dashboards/db"),
+        ("PUT", "/api/v1/provisioning/templates/slogen_managed")]  # the ledger: new hashes
     assert emulator.state.dashboards["checkout-slo"]["dashboard"]["title"] == "Checkout SLO v2"
     assert emulator.state.rules["payments-latency-page"]["for"] == "10m"
 
@@ -78,6 +95,14 @@ def test_disabled_provenance_keeps_alerting_editable_and_can_be_switched_on_late
     assert keys(result.plan.changes, Action.UPDATE) == [
         "rule-group slo-checkout/checkout-slo", "rule-group slo-payments/payments-slo"]
     assert {r["provenance"] for r in emulator.state.rules.values()} == {""}
+    # Grafana refuses to unlock the other alerting kinds: refused by name, not silently kept.
+    blocked = [c for c in result.plan.changes if c.action is Action.BLOCKED]
+    assert [f"{c.kind} {c.key}" for c in blocked] == [
+        "template slogen", "contact-point email-payments", "contact-point slack-sre",
+        "policy policies"]
+    assert all("contact points, mute timings, notification templates and the policy tree"
+               in c.reason for c in blocked)
+    assert result.failed
     emulator.reset_log()
     _apply(client, out_dir, disable_provenance=True)
     assert emulator.writes() == []

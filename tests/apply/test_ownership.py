@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import requests
 
+from generator.apply.changes import Refresh
 from generator.apply.client import HttpClient
 from generator.apply.grafana import apply_grafana
 from generator.apply.plan import Action, Options, keys
@@ -15,7 +17,7 @@ from tests.apply.conftest import ENVIRON
 from tests.grafana_emulator import Emulator
 
 
-def _apply(client: HttpClient, out: Path, **options: bool):  # type: ignore[no-untyped-def]
+def _apply(client: HttpClient, out: Path, **options: Any):  # type: ignore[no-untyped-def]
     return apply_grafana(client, out / "grafana" / "api", Options(**options), ENVIRON)
 
 
@@ -84,8 +86,8 @@ def test_an_unmanaged_object_with_a_declared_uid_is_blocked_unless_adopted(
         "dashboard": {"uid": "checkout-slo", "title": "Someone's"}}).ok
     result = _apply(client, out_dir)
     assert sorted((o.change.key, o.message) for o in result.outcomes if o.result == "blocked") == [
-        ("checkout-slo", "dashboard exists and is not managed by slogen (use --adopt)"),
-        ("slo-checkout", "folder exists and is not managed by slogen (use --adopt)")]
+        ("checkout-slo", "exists and is not managed by slogen (use --adopt to take it over)"),
+        ("slo-checkout", "exists and is not managed by slogen (use --adopt to take it over)")]
     assert emulator.state.dashboards["checkout-slo"]["dashboard"]["title"] == "Someone's"
     result = _apply(client, out_dir, adopt=True)
     assert not result.failed, result.outcomes
@@ -130,3 +132,92 @@ def test_a_hand_made_policy_tree_is_kept_unless_adopted(emulator: Emulator, clie
     emulator.reset_log()
     _apply(client, out_dir)
     assert emulator.writes() == []
+
+
+def test_folders_are_owned_without_a_description_renamed_and_pruned(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    api = out_dir / "grafana" / "api"
+    folder = api / "folders" / "slo-checkout.json"
+    folder.write_text(folder.read_text().replace("Checkout SLOs", "Checkout objectives"))
+    renamed = _apply(client, out_dir)
+    assert not renamed.failed, renamed.outcomes
+    assert keys(renamed.plan.changes, Action.UPDATE) == ["folder slo-checkout"]
+    assert emulator.state.folders["slo-checkout"]["title"] == "Checkout objectives"
+    assert not _apply(client, out_dir, force=True).failed
+    folder.unlink()
+    (api / "dashboards" / "checkout-slo.json").unlink()
+    shutil.rmtree(api / "rule-groups" / "slo-checkout")
+    pruned = _apply(client, out_dir, prune=True)
+    assert not pruned.failed, pruned.outcomes
+    assert keys(pruned.plan.changes, Action.DELETE) == [
+        "folder slo-checkout", "rule-group slo-checkout/checkout-slo", "dashboard checkout-slo"]
+    assert "slo-checkout" not in emulator.state.folders
+
+
+def _delete_ledger(emulator: Emulator) -> None:
+    assert _as_user(emulator, "DELETE", "/api/v1/provisioning/templates/slogen_managed",
+                    None).ok
+
+
+def test_a_lost_ledger_is_rebuilt_from_markers_and_identical_objects(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    _delete_ledger(emulator)
+    emulator.reset_log()
+    result = _apply(client, out_dir)
+    assert not result.failed, result.outcomes
+    assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
+    assert result.plan.notes and "ledger" in result.plan.notes[0]
+    assert [w.path for w in emulator.writes()] == [
+        "/api/v1/provisioning/templates/slogen_managed"]
+    emulator.reset_log()
+    assert not _apply(client, out_dir, prune=True).failed
+    assert emulator.writes() == []
+
+
+def test_a_lost_ledger_blocks_only_what_differs_and_says_how_to_proceed(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    _delete_ledger(emulator)
+    point = {"uid": "email-payments", "name": "email-payments", "type": "email",
+             "settings": {"addresses": "edited@example.com"}}
+    assert requests.put(emulator.url + "/api/v1/provisioning/contact-points/email-payments",
+                        json=point, timeout=5,
+                        headers={"Authorization": f"Bearer {emulator.token}"}).ok
+    result = _apply(client, out_dir)
+    [blocked] = [c for c in result.plan.changes if c.action is Action.BLOCKED]
+    assert blocked.key == "email-payments"
+    assert "ledger slogen_managed is missing" in blocked.reason and "--adopt" in blocked.reason
+    assert not _apply(client, out_dir, adopt=True).failed
+    assert emulator.state.contact_points["email-payments"]["settings"]["addresses"] != (
+        "edited@example.com")
+
+
+def test_an_undeclared_unpruned_contact_point_costs_no_reads(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    (out_dir / "grafana" / "api" / "contact-points" / "email-payments.json").unlink()
+    policies = out_dir / "grafana" / "api" / "policies.json"
+    policies.write_text(json.dumps({"receiver": "slack-sre"}))
+    _apply(client, out_dir)
+    emulator.reset_log()
+    _apply(client, out_dir, refresh=Refresh.MARKERS)
+    assert emulator.writes() == []
+    assert len(emulator.log) <= 5, [e.path for e in emulator.log]
+
+
+def test_dry_run_counts_equal_the_real_run(emulator: Emulator, client: HttpClient,
+                                           out_dir: Path) -> None:
+    assert _as_user(emulator, "POST", "/api/folders", {"uid": "slo-checkout", "title": "Mine"}).ok
+    assert _as_user(emulator, "POST", "/api/dashboards/db", {
+        "dashboard": {"uid": "checkout-slo", "title": "Someone's"}}).ok
+    assert _as_user(emulator, "POST", "/api/v1/provisioning/contact-points", {
+        "uid": "slack-sre", "name": "theirs", "type": "email",
+        "settings": {"addresses": "a@b.c"}}).ok
+    dry = apply_grafana(client, out_dir / "grafana" / "api", Options(), ENVIRON, dry_run=True)
+    real = _apply(client, out_dir)
+    assert dry.plan.counts() == real.plan.counts()
+    assert dry.plan.counts()["blocked"] == 3
+    assert sorted(o.change.key for o in real.outcomes if o.result == "blocked") == [
+        "checkout-slo", "slack-sre", "slo-checkout"]

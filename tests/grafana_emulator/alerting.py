@@ -137,3 +137,46 @@ def delete_group(state: State, req: Request, folder: str, group: str) -> Reply:
         del state.rules[rule["uid"]]
     state.group_intervals.pop((folder, group), None)
     return 204, None
+
+
+EXPORT_RULE_KEYS = ("uid", "title", "condition", "noDataState", "execErrState", "for",
+                    "annotations", "labels", "isPaused", "notification_settings")
+EXPORT_QUERY_KEYS = ("refId", "queryType", "relativeTimeRange", "datasourceUid", "model")
+
+
+def _duration(seconds: int) -> str:
+    """A group interval as Grafana's export writes it: "1m", "1m30s", "2h"."""
+    out = ""
+    for unit, size in (("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            out += f"{seconds // size}{unit}"
+            seconds %= size
+    return out or "0s"
+
+
+def _export_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A rule in the file format: no folder, group, org or server fields; panel link fields."""
+    out = {k: copy.deepcopy(rule[k]) for k in EXPORT_RULE_KEYS if k in rule}
+    out["data"] = [{k: copy.deepcopy(q[k]) for k in EXPORT_QUERY_KEYS if k in q}
+                   for q in rule.get("data", [])]
+    annotations = out.get("annotations") or {}
+    if "__dashboardUid__" in annotations:
+        out["dashboardUid"] = annotations["__dashboardUid__"]
+    if "__panelId__" in annotations:
+        out["panelId"] = int(annotations["__panelId__"])
+    return out
+
+
+def export_rules(state: State, req: Request) -> Reply:
+    """GET /alert-rules/export: every group in the file-provisioning format (JSON asked for)."""
+    if req.arg("format", "yaml") != "json":
+        raise HttpError(400, "this emulator only exports JSON (format=json)")
+    keys = sorted({(r["folderUID"], r["ruleGroup"]) for r in state.rules.values()})
+    groups = [{"orgId": 1, "name": group,
+               "folder": state.folders.get(folder, {}).get("title", folder),
+               "interval": _duration(state.group_intervals.get((folder, group), 60)),
+               "rules": [_export_rule(r) for r in _group_rules(state, folder, group)]}
+              for folder, group in keys]
+    if not groups:
+        raise HttpError(404, "no alert rules found")
+    return 200, {"apiVersion": 1, "groups": groups}

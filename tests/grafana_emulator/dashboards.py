@@ -74,8 +74,7 @@ def delete_dashboard(state: State, req: Request, uid: str) -> Reply:
     dash = _get(state, uid)
     del state.dashboards[uid]
     title = dash["dashboard"].get("title", "")
-    return 200, {"title": title, "message": f"Dashboard {title} deleted", "id": dash["id"],
-                 "uid": uid}
+    return 200, {"title": title, "message": f"Dashboard {title} deleted", "id": dash["id"]}
 
 
 def search(state: State, req: Request) -> Reply:

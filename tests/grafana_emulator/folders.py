@@ -18,7 +18,9 @@ from tests.grafana_emulator.store import (
 
 
 def _folder_view(folder: dict[str, Any]) -> dict[str, Any]:
-    return {**folder, "url": f"/dashboards/f/{folder['uid']}/{slug(folder['title'])}",
+    """A Folder as Grafana answers it: the description it accepted is never sent back."""
+    shown = {k: v for k, v in folder.items() if k != "description"}
+    return {**shown, "orgId": 1, "url": f"/dashboards/f/{folder['uid']}/{slug(folder['title'])}",
             "hasAcl": False, "canSave": True, "canEdit": True, "canAdmin": True,
             "canDelete": True}
 
@@ -88,8 +90,7 @@ def delete_folder(state: State, req: Request, uid: str) -> Reply:
     for rule_uid in [u for u, r in state.rules.items() if r["folderUID"] == uid]:
         del state.rules[rule_uid]
     del state.folders[uid]
-    return 200, {"message": "Folder deleted", "id": folder["id"], "uid": uid,
-                 "title": folder["title"]}
+    return 200, {"message": "Folder deleted", "id": folder["id"], "title": folder["title"]}
 
 
 # --- datasources ---------------------------------------------------------------------------
@@ -106,9 +107,14 @@ def _get_ds(state: State, uid: str) -> dict[str, Any]:
     return state.datasources[uid]
 
 
+LIST_FIELDS = ("id", "uid", "orgId", "name", "type", "typeName", "typeLogoUrl", "access", "url",
+               "user", "database", "basicAuth", "isDefault", "jsonData", "readOnly")
+
+
 def list_datasources(state: State, req: Request) -> Reply:
-    """GET /api/datasources."""
-    return 200, [_ds_view(d) for d in sorted(state.datasources.values(), key=lambda d: d["name"])]
+    """GET /api/datasources: list items carry no version, secrets or secret field names."""
+    return 200, [{k: copy.deepcopy(d[k]) for k in LIST_FIELDS if k in d}
+                 for d in sorted(state.datasources.values(), key=lambda d: d["name"])]
 
 
 def get_datasource(state: State, req: Request, uid: str) -> Reply:

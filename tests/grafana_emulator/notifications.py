@@ -107,9 +107,14 @@ def _mutes(route: dict[str, Any]) -> set[str]:
     return found
 
 
+def _mute_view(mute: dict[str, Any]) -> dict[str, Any]:
+    """A MuteTimeInterval as answered: the API definitions have no provenance on it."""
+    return {"name": mute["name"], "time_intervals": copy.deepcopy(mute["time_intervals"])}
+
+
 def list_mute_timings(state: State, req: Request) -> Reply:
     """GET /mute-timings."""
-    return 200, [copy.deepcopy(m) for _, m in sorted(state.mute_timings.items())]
+    return 200, [_mute_view(m) for _, m in sorted(state.mute_timings.items())]
 
 
 def _checked_mute(body: Any) -> dict[str, Any]:
@@ -129,7 +134,7 @@ def create_mute_timing(state: State, req: Request) -> Reply:
     intervals = copy.deepcopy(body.get("time_intervals", []))
     state.mute_timings[body["name"]] = {"name": body["name"], "time_intervals": intervals,
                                         "provenance": req.provenance}
-    return 201, copy.deepcopy(state.mute_timings[body["name"]])
+    return 201, _mute_view(state.mute_timings[body["name"]])
 
 
 def update_mute_timing(state: State, req: Request, name: str) -> Reply:
@@ -142,7 +147,7 @@ def update_mute_timing(state: State, req: Request, name: str) -> Reply:
         raise HttpError(403, "cannot change provenance of the mute timing")
     state.mute_timings[name] = {"name": name, "provenance": req.provenance,
                                 "time_intervals": copy.deepcopy(body.get("time_intervals", []))}
-    return 202, copy.deepcopy(state.mute_timings[name])
+    return 202, _mute_view(state.mute_timings[name])
 
 
 def delete_mute_timing(state: State, req: Request, name: str) -> Reply:

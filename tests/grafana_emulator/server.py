@@ -18,6 +18,7 @@ from tests.grafana_emulator import alerting, dashboards, folders, notifications
 from tests.grafana_emulator.store import HttpError, Request, State
 
 Validator = Callable[[str, str, Any], None]
+AnswerCheck = Callable[[str, str, int, Any], None]
 P = "/api/v1/provisioning"
 SEG = "([^/]+)"
 ROUTES: tuple[tuple[str, str, Callable[..., tuple[int, Any]]], ...] = (
@@ -36,6 +37,7 @@ ROUTES: tuple[tuple[str, str, Callable[..., tuple[int, Any]]], ...] = (
     ("DELETE", f"/api/dashboards/uid/{SEG}", dashboards.delete_dashboard),
     ("GET", "/api/search", dashboards.search),
     ("GET", f"{P}/alert-rules", alerting.list_rules),
+    ("GET", f"{P}/alert-rules/export", alerting.export_rules),
     ("GET", f"{P}/alert-rules/{SEG}", alerting.get_rule),
     ("GET", f"{P}/folder/{SEG}/rule-groups/{SEG}", alerting.get_group),
     ("PUT", f"{P}/folder/{SEG}/rule-groups/{SEG}", alerting.put_group),
@@ -100,6 +102,8 @@ class Emulator:
     org_id: int = 1
     read_only_token: str = "glsa_viewer-token"
     validator: Validator | None = None
+    answer_check: AnswerCheck | None = None
+    answer_problems: list[str] = field(default_factory=list)
     state: State = field(default_factory=State)
     faults: list[Fault] = field(default_factory=list)
     log: list[Logged] = field(default_factory=list)
@@ -159,7 +163,19 @@ class Emulator:
                 if fault and fault.status:
                     status, body = fault.status, fault.body
             self.log.append(Logged(req.method, req.path, status))
+            self._check_answer(req, status, body)
         return status, body
+
+    def _check_answer(self, req: Request, status: int, body: Any) -> None:
+        """Record every answer Grafana's API definitions say it would not give."""
+        if self.answer_check is None:
+            return
+        try:
+            self.answer_check(req.method, req.path, status, body)
+        except KeyError as exc:
+            self.answer_problems.append(str(exc))
+        except AssertionError as exc:
+            self.answer_problems.append(str(exc))
 
     def _take_fault(self, req: Request) -> Fault | None:
         with self.lock:
