@@ -42,6 +42,7 @@ def _checks() -> tuple[tuple[str, CheckFn], ...]:
 
     return (
         ("prometheus-rules", prometheus.check_rule_files),
+        ("prometheus-series", prometheus.check_series_writers),
         ("prometheus-tests", prometheus.test_rule_files),
         ("alertmanager", amtool.check_alertmanager),
         ("exporter config", check_exporter_config),

@@ -1,0 +1,91 @@
+"""Which rules could write the same series: checked over every rule file of the output at once.
+
+Two recording rules with the same name write the same series when their label sets can be
+equal; Prometheus then keeps whichever sample came first in each evaluation ("duplicate sample
+for timestamp"), and every reader sees the series flip between the writers. Two alerting rules
+with the same name and labels do the same to ALERTS and to Alertmanager. A rule whose static
+labels overwrite a label its expression keeps merges series, and Prometheus fails the rule.
+
+Label sets are compared from what is known without data: static rule labels, equality matchers
+that survive to the result, and whether the result's labels are closed (an aggregation with
+`by`). Rules are reported only when nothing tells them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+
+from generator.model import Source
+from generator.promql_syntax import Shape, shape
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One rule as a writer of series: `record` or `alert` name, static labels, result shape."""
+
+    kind: str
+    name: str
+    labels: Mapping[str, str]
+    shape: Shape
+    where: str  # "<file> group <name> rule <n>"
+    source: Source | None
+
+    @classmethod
+    def of(cls, rule: Mapping[str, object], where: str, source: Source | None) -> Writer:
+        """The writer a rule dictionary (Prometheus rule-file shape) describes."""
+        kind = "record" if "record" in rule else "alert"
+        labels = rule.get("labels") or {}
+        assert isinstance(labels, Mapping)
+        return cls(kind, str(rule[kind]), dict(labels), shape(str(rule["expr"])), where, source)
+
+    def fixed(self) -> dict[str, str]:
+        """Labels whose value is known: the expression's pinned ones, then the rule's own."""
+        return {**self.shape.fixed, **self.labels}
+
+    def known(self) -> frozenset[str]:
+        """Every label the result may carry that is known by name."""
+        return self.shape.kept | frozenset(self.fixed())
+
+    def describe(self) -> str:
+        """Where the rule is, and the spec that produced it."""
+        return self.where + (f" (from {self.source.prefix()})" if self.source else "")
+
+
+def overwritten(writer: Writer) -> list[str]:
+    """Static labels of `writer` that overwrite a label its expression keeps, sorted."""
+    return sorted(frozenset(writer.labels) & writer.shape.kept)
+
+
+def disjoint(a: Writer, b: Writer) -> bool:
+    """True when `a` and `b` can never write the same label set."""
+    fa, fb = a.fixed(), b.fixed()
+    if any(fb[k] != v for k, v in fa.items() if k in fb):
+        return True
+    # A closed result lacks every label it does not name; a pinned label on the other side
+    # is always there.
+    if a.shape.closed and set(fb) - a.known():
+        return True
+    return bool(b.shape.closed and set(fa) - b.known())
+
+
+def clashes(writers: Iterable[Writer]) -> list[tuple[Writer, Writer]]:
+    """Pairs of writers with the same kind and name that nothing tells apart."""
+    by_name: dict[tuple[str, str], list[Writer]] = {}
+    for w in writers:
+        by_name.setdefault((w.kind, w.name), []).append(w)
+    found = []
+    for group in by_name.values():
+        if len(group) < 2 or _told_apart_by_one_label(group):
+            continue
+        found += [(a, b) for a, b in combinations(group, 2) if not disjoint(a, b)]
+    return found
+
+
+def _told_apart_by_one_label(group: list[Writer]) -> bool:
+    # The common case at scale (every SLO's rules carry their own slo_id): one label pinned to a
+    # different value in every writer settles all pairs without comparing each.
+    fixed = [w.fixed() for w in group]
+    common = set.intersection(*(set(f) for f in fixed))
+    return any(len({f[k] for f in fixed}) == len(group) for k in common)

@@ -1,0 +1,78 @@
+"""`generate` refuses output in which two rules, in any files, can write the same series."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.cli import main
+from generator.targets.prometheus.writers import Writer, disjoint
+from generator.validate.checks import Tools
+from generator.validate.prometheus import check_series_writers
+from tests.conftest import ROOT
+
+RECORDING = """version: slogen/v1
+service: {name}
+team: t
+recording:
+  - record: job:requests:rate5m
+    expr: {expr}
+"""
+
+
+def _service(write_spec: Callable[..., Path], name: str, expr: str) -> Path:
+    return write_spec(RECORDING.format(name=name, expr=expr), f"{name}.yaml")
+
+
+def test_two_services_recording_one_series_fail_generation(
+        tmp_path: Path, write_spec: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    write_spec("version: slogen/v1\n", "_global.yaml")
+    _service(write_spec, "a", "sum by (job) (rate(requests_total[5m]))")
+    spec = _service(write_spec, "b", "sum by (job) (rate(requests_total[5m]))")
+    out = tmp_path / "out"
+    assert main(["generate", "--specs", str(spec.parent), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "record job:requests:rate5m is written by prometheus/a.rules.yaml" in err
+    assert "a.yaml:5:5: recording[0]" in err and "b.yaml:5:5: recording[0]" in err
+    assert not out.exists()
+
+
+def test_recordings_told_apart_by_their_matchers_pass(write_spec: Callable[..., Path]) -> None:
+    write_spec("version: slogen/v1\n", "_global.yaml")
+    _service(write_spec, "a", 'sum by (job) (rate(requests_total{job="a"}[5m]))')
+    spec = _service(write_spec, "b", 'sum by (job) (rate(requests_total{job="b"}[5m]))')
+    model = pipeline.compile_specs(spec.parent, None)
+    assert check_series_writers(spec.parent, model, Tools(None, None)) == []
+
+
+def test_a_rule_label_over_a_kept_label_fails(write_spec: Callable[..., Path]) -> None:
+    write_spec("version: slogen/v1\n", "_global.yaml")
+    spec = write_spec(RECORDING.format(name="a", expr="sum by (env) (x)")
+                      + "    labels: {env: prod}\n", "a.yaml")
+    model = pipeline.compile_specs(spec.parent, None)
+    [problem] = check_series_writers(spec.parent, model, Tools(None, None))
+    assert "sets env, which its expression keeps" in problem.output
+
+
+def test_the_multiservice_and_reference_specs_have_one_writer_per_series() -> None:
+    for specs in (ROOT / "tests" / "testdata" / "multiservice", ROOT / "slos"):
+        model = pipeline.compile_specs(specs, None, ROOT)
+        assert check_series_writers(specs, model, Tools(None, None)) == []
+
+
+@pytest.mark.parametrize("a, b, apart", [
+    ({"record": "r", "expr": "x", "labels": {"slo_id": "1"}},
+     {"record": "r", "expr": "x", "labels": {"slo_id": "2"}}, True),
+    ({"record": "r", "expr": 'x{job="a"}'}, {"record": "r", "expr": 'x{job="b"}'}, True),
+    ({"record": "r", "expr": "sum(x)"}, {"record": "r", "expr": 'x{job="b"}'}, True),
+    ({"record": "r", "expr": "sum(x)"}, {"record": "r", "expr": "sum(y)"}, False),
+    ({"record": "r", "expr": "x"}, {"record": "r", "expr": 'x{job="b"}'}, False),
+    ({"alert": "A", "expr": "x > 1", "labels": {"service": "a"}},
+     {"alert": "A", "expr": "x > 1", "labels": {"service": "b"}}, True),
+])
+def test_disjoint(a: dict[str, object], b: dict[str, object], apart: bool) -> None:
+    assert disjoint(Writer.of(a, "a", None), Writer.of(b, "b", None)) is apart
