@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -20,6 +21,26 @@ JSON = Any
 
 class ApplyError(Exception):
     """A failure talking to Grafana, Prometheus, Alertmanager or a ruler, in one line."""
+
+
+class UrlError(ApplyError):
+    """A base URL that is not one (no scheme, no host): a usage error, not a remote failure."""
+
+
+def check_base_url(url: str, setting: str) -> str:
+    """`url` if it is an http(s) URL with a host, else UrlError naming `setting`."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        hint = f", e.g. http://{url}" if "://" not in url else ""
+        raise UrlError(f"{setting}: {url!r} is not an http(s) URL with a host{hint}")
+    return url
+
+
+def shown_url(url: str) -> str:
+    """`url` without any user:password@ part, for messages."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 class AuthError(ApplyError):
@@ -66,6 +87,7 @@ class HttpClient:
     headers: Mapping[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
+    on_retry: Callable[[str], None] | None = None  # told about each retry, e.g. on a terminal
     requests_sent: int = 0
     session: requests.Session = field(default_factory=requests.Session)
     _count_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -96,7 +118,8 @@ class HttpClient:
         if response.status_code in (401, 403):
             raise AuthError(f"{what + ': ' if what else ''}{method} {path} -> "
                             f"{response.status_code} {_message(response)}: check the credentials "
-                            f"and the org id, and that the account may edit this object")
+                            f"for {shown_url(self.base_url)} and the org id, and that the "
+                            f"account may edit this object")
         if not 200 <= response.status_code < 300:
             raise ApiError(method, path, response.status_code, _message(response), what)
         if not response.content:
@@ -109,10 +132,15 @@ class HttpClient:
     def _send(self, method: str, path: str, body: JSON, params: Mapping[str, Any] | None,
               headers: Mapping[str, str] | None, raw: str | None, what: str) -> requests.Response:
         url = self.base_url + path
+        target = f"{what}: " if what else ""
         last = ""
         for attempt in range(self.retry.attempts):
             if attempt:
-                self.sleep(self._backoff(attempt))
+                delay = self._backoff(attempt)
+                if self.on_retry is not None:
+                    self.on_retry(f"{method} {shown_url(url)}: {last}; retrying in {delay:.1f}s "
+                                  f"(attempt {attempt + 1} of {self.retry.attempts})")
+                self.sleep(delay)
             with self._count_lock:
                 self.requests_sent += 1
             try:
@@ -121,17 +149,18 @@ class HttpClient:
                     data=raw.encode() if raw is not None else None, headers=dict(headers or {}),
                     timeout=self.retry.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
-                last = f"{type(exc).__name__}"
+                last = _reason(exc)
                 continue
+            except requests.RequestException as exc:  # a malformed URL: retrying cannot help
+                raise UrlError(f"{target}{method} {shown_url(url)}: {_reason(exc)}") from None
             if response.status_code not in RETRY_STATUSES:
                 return response
             last = f"{response.status_code} {_message(response)}"
             retry_after = response.headers.get("Retry-After", "")
             if retry_after.isdigit():
                 self.sleep(min(float(retry_after), self.retry.max_delay))
-        target = f"{what}: " if what else ""
-        raise ApplyError(f"{target}{method} {path} failed after {self.retry.attempts} attempts "
-                         f"(last: {last})")
+        raise ApplyError(f"{target}{method} {shown_url(url)} failed after "
+                         f"{self.retry.attempts} attempts (last: {last})")
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: concurrent appliers that hit the same 429 spread out instead of retrying
@@ -147,6 +176,20 @@ def grafana_client(base_url: str, credentials: Credentials, org_id: int | None =
     if org_id is not None:
         headers["X-Grafana-Org-Id"] = str(org_id)
     return HttpClient(base_url, credentials, headers, retry or RetryPolicy())
+
+
+_REASONS = (("Connection refused", "connection refused"), ("Name or service not known",
+            "host not found"), ("nodename nor servname", "host not found"),
+            ("timed out", "timed out"), ("No connection adapters", "unsupported URL"),
+            ("Invalid URL", "invalid URL"), ("CERTIFICATE_VERIFY_FAILED", "TLS certificate "
+            "not trusted"))
+
+
+def _reason(exc: requests.RequestException) -> str:
+    """A short reason for a transport failure (the exception's text is long and repetitive)."""
+    text = str(exc)
+    found = next((short for needle, short in _REASONS if needle in text), "")
+    return f"{type(exc).__name__}: {found}" if found else type(exc).__name__
 
 
 def _message(response: requests.Response) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from rich.console import Console
 from ruamel.yaml import YAML
 
-from generator.apply.client import ApplyError, HttpClient
+from generator.apply.client import ApplyError, HttpClient, check_base_url
 
 NAMESPACE_PREFIX = "slogen-"
 RULES_PATH = "/prometheus/config/v1/rules"
@@ -108,7 +108,8 @@ def run(args: argparse.Namespace, settings: dict[str, Any], console: Console) ->
     if not settings["mimir_url"]:
         raise ApplyError("--rules-to mimir needs MIMIR_URL (or --mimir-url)")
     tenant = settings["mimir_tenant"]
-    client = HttpClient(settings["mimir_url"], headers={"X-Scope-OrgID": tenant} if tenant else {})
+    url = check_base_url(str(settings["mimir_url"]), "ruler URL (--mimir-url, MIMIR_URL)")
+    client = HttpClient(url, headers={"X-Scope-OrgID": tenant} if tenant else {})
     changes = plan_groups(desired_groups(args.out / "prometheus"), current_groups(client),
                           args.prune)
     for change in changes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,15 @@ from rich.progress import Progress
 from generator import pipeline
 from generator.apply import mimir, reload
 from generator.apply.changes import Refresh
-from generator.apply.client import ApplyError, AuthError, Credentials, HttpClient, grafana_client
+from generator.apply.client import (
+    ApplyError,
+    AuthError,
+    Credentials,
+    HttpClient,
+    UrlError,
+    check_base_url,
+    grafana_client,
+)
 from generator.apply.execute import Outcome
 from generator.apply.grafana import execute, plan_grafana
 from generator.apply.plan import Options, with_dashboard_details
@@ -146,6 +155,8 @@ def run_apply(args: argparse.Namespace) -> int:
             failed |= mimir.run(args, settings, console)
     except AuthError as exc:
         raise CommandError(f"authentication failed: {exc}") from None
+    except UrlError as exc:
+        raise CommandError(str(exc), EXIT_SPEC) from None
     except ApplyError as exc:
         raise CommandError(str(exc)) from None
     if not did_something:
@@ -160,8 +171,15 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
     if not (creds.token or creds.user):
         raise CommandError("no Grafana credentials: set GRAFANA_TOKEN, or GRAFANA_USER and "
                            "GRAFANA_PASSWORD", EXIT_SPEC)
-    org = int(settings["org_id"]) if settings["org_id"] else None
-    client: HttpClient = grafana_client(settings["grafana_url"], creds, org)
+    try:
+        org = int(settings["org_id"]) if settings["org_id"] else None
+    except ValueError:
+        raise CommandError(f"Grafana org id (--org-id, GRAFANA_ORG_ID): {settings['org_id']!r} "
+                           f"is not a number", EXIT_SPEC) from None
+    url = check_base_url(str(settings["grafana_url"]), "Grafana URL (--grafana-url, GRAFANA_URL)")
+    client: HttpClient = grafana_client(url, creds, org)
+    if sys.stderr.isatty():
+        client.on_retry = lambda text: print(f"slogen: grafana: {text}", file=sys.stderr)
     provenance = settings["disable_provenance"]
     if provenance is None:
         provenance = _spec_provenance(args.specs)

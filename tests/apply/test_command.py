@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.apply.client import ApplyError, HttpClient, RetryPolicy
 from generator.apply.secrets import placeholders
 from generator.cli import main
+from generator.validate.processes import free_port
 from tests.apply.conftest import ENVIRON
 from tests.conftest import ROOT, SPECS_DIR
 from tests.grafana_emulator import Emulator, Fault
@@ -186,3 +188,46 @@ def test_json_output_after_an_apply_has_results_and_totals(
                                "unchanged": 0, "updated": 1}
     assert {"kind": "policy", "key": "policies", "action": "update", "file": "policies.json",
             "reason": "", "result": "updated", "message": ""} in data["results"]
+
+
+def test_a_url_without_a_scheme_is_a_usage_error(grafana_env: Emulator, out_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GRAFANA_URL", "127.0.0.1:3000")
+    assert main(["apply", "--out", str(out_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("slogen: Grafana URL (--grafana-url, GRAFANA_URL): '127.0.0.1:3000' is not an "
+                   "http(s) URL with a host, e.g. http://127.0.0.1:3000\n")
+
+
+def test_an_org_id_that_is_not_a_number_is_a_usage_error(
+        grafana_env: Emulator, out_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GRAFANA_ORG_ID", "main")
+    assert main(["apply", "--out", str(out_dir)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_an_unreachable_grafana_is_one_line_naming_the_url(
+        grafana_env: Emulator, out_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://user:hidden-password@127.0.0.1:{free_port()}"
+    monkeypatch.setenv("GRAFANA_URL", url)
+    assert main(["apply", "--out", str(out_dir)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert f"GET {url.replace('user:hidden-password@', '')}/api/v1/provisioning/templates" in err
+    assert "failed after 5 attempts (last: ConnectionError: connection refused)" in err
+    assert "hidden-password" not in err
+
+
+def test_retries_are_announced_to_whoever_listens() -> None:
+    told: list[str] = []
+    client = HttpClient(f"http://127.0.0.1:{free_port()}",
+                        retry=RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.001),
+                        on_retry=told.append)
+    with pytest.raises(ApplyError):
+        client.call("GET", "/api/folders")
+    assert len(told) == 2
+    assert told[0].startswith("GET http://127.0.0.1:")
+    assert "connection refused; retrying in" in told[0] and "(attempt 2 of 3)" in told[0]
