@@ -7,8 +7,9 @@ exporter: scrapes per second, p50/p99 latency, CPU seconds per 1,000 scrapes (fr
 process's utime+stime in /proc), resident memory when ready and after the load. The machine's
 load average is recorded before and after, as other work shares its two cores. Figures go to
 bench/results/exporter.json. query-exporter is installed from PyPI into its own virtualenv
-under bench/scratch/; prometheus-sql-exporter is Debian's package (`apt-get install
-prometheus-sql-exporter wrk`).
+under bench/scratch/; prometheus-sql-exporter and wrk are Debian's packages, installed here when
+missing and running as root (otherwise the Go exporter is reported as missing and the load
+comes from a threaded Python client).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ SCRAPERS = 20
 DURATION_SECONDS = float(os.environ.get("BENCH_EXPORTER_SECONDS", "15"))
 ROUNDS = int(os.environ.get("BENCH_EXPORTER_ROUNDS", "2"))
 INTERVAL_SECONDS = 15
+DEBIAN_TOOLS = ("prometheus-sql-exporter", "wrk")
 ENCODINGS = {"identity": {}, "gzip": {"Accept-Encoding": "gzip"}}
 # Measured by issue 20 on this machine kind, for when the Debian package cannot be installed.
 GO_REFERENCE = {
@@ -58,6 +60,7 @@ GO_REFERENCE = {
 def main() -> None:
     """Start every exporter on one scratch database, scrape them in rotating rounds, report."""
     WORK.mkdir(parents=True, exist_ok=True)
+    _install_debian_tools()
     checks = _devdiag_checks()
     load_before = os.getloadavg()
     started = time.time()
@@ -105,6 +108,16 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+def _install_debian_tools() -> None:
+    missing = [p for p in DEBIAN_TOOLS if shutil.which(p) is None]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"-- installing {' '.join(missing)} (Debian packages)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+                       check=False, env=env, stdout=subprocess.DEVNULL)
 
 
 def _method() -> dict[str, str]:
