@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "generator.commands.reference",
     "generator.commands.test",
     "generator.commands.import_specs",
+    "generator.commands.export_specs",
     "generator.commands.diff",
     "generator.commands.backtest",
     "generator.commands.bridge",

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from generator.importers.openslo import Index
 
 PROMETHEUS = "prometheus"
+NAME_ANNOTATION = "slogen.dev/slo-name"
 BUDGETING = ("Occurrences", "Timeslices", "RatioTimeslices")
 _RATIO_PARTS = ("good", "bad", "total")
 
@@ -26,6 +27,9 @@ def drafts(doc: Node, version: str, index: Index, report: Report) -> list[SloDra
         raise Invalid(doc, "spec is missing or not a mapping")
     meta = doc.get("metadata")
     name = meta.str_at("name") if meta else None
+    notes = meta.get("annotations") if meta else None
+    # Set by `slogen export openslo` when two services have SLOs of the same name.
+    name = (notes.str_at(NAME_ANNOTATION) if notes else None) or name
     service = spec.str_at("service")
     if not service:
         raise Invalid(spec, "spec.service is required")
