@@ -7,11 +7,12 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ruamel.yaml import YAML
+
+from tests.emulator_base import Answer, LoopbackEmulator, RawRequest
 
 PREFIX = "/prometheus/config/v1/rules"
 
@@ -35,37 +36,20 @@ def _group_problem(group: Any) -> str | None:
 
 
 @dataclass
-class MimirRuler:
+class MimirRuler(LoopbackEmulator):
     """Rule groups per tenant and namespace; every request is logged as (method, path)."""
 
     groups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     log: list[tuple[str, str]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
 
-    @property
-    def url(self) -> str:
-        """Base URL."""
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> MimirRuler:
-        """Serve on a free loopback port."""
-        owner = self
-
-        class Handler(_Handler):
-            ruler = owner
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Shut down."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def answer(self, request: RawRequest) -> Answer:
+        """Route one request; YAML (or plain text) answers."""
+        path = re.sub(r"/+$", "", request.path) or "/"
+        status, text = self.handle(request.method, path, request.headers.get("x-scope-orgid", ""),
+                                   request.body.decode())
+        return Answer(status, text.encode(), "application/yaml")
 
     def writes(self) -> list[tuple[str, str]]:
         """Logged requests other than GET."""
@@ -114,27 +98,3 @@ class MimirRuler:
             spaces.pop(parts[0], None)
             return 202, "{}\n"
         return 405, "method not allowed\n"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    ruler: MimirRuler
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
-        path = re.sub(r"/+$", "", urlsplit(self.path).path) or "/"
-        status, text = self.ruler.handle(self.command, path,
-                                         self.headers.get("X-Scope-OrgID", ""), body)
-        data = text.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/yaml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_DELETE = _serve

@@ -116,3 +116,20 @@ def test_with_disabled_provenance_from_the_start_nothing_is_locked(
     assert state.contact_points["slack-sre"]["provenance"] == ""
     assert state.policies["provenance"] == ""
     assert state.templates["slogen"]["provenance"] == ""
+
+
+def test_provenance_switched_off_again_locks_every_alerting_kind(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    assert not _apply(client, out_dir, disable_provenance=True).failed
+    result = _apply(client, out_dir)
+    assert not result.failed, result.outcomes
+    assert sorted(c.kind.value for c in result.plan.changes if c.action is Action.UPDATE) == [
+        "contact-point", "contact-point", "policy", "rule-group", "rule-group", "template"]
+    state = emulator.state
+    assert {r["provenance"] for r in state.rules.values()} == {"api"}
+    assert state.contact_points["slack-sre"]["provenance"] == "api"
+    assert state.policies["provenance"] == "api"
+    assert state.templates["slogen"]["provenance"] == "api"
+    emulator.reset_log()
+    _apply(client, out_dir)
+    assert emulator.writes() == []

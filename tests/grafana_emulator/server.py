@@ -10,10 +10,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
+from tests.emulator_base import Answer, LoopbackEmulator, RawRequest
 from tests.grafana_emulator import alerting, dashboards, folders, notifications
 from tests.grafana_emulator.store import HttpError, Request, State
 
@@ -93,7 +92,7 @@ class Logged:
 
 
 @dataclass
-class Emulator:
+class Emulator(LoopbackEmulator):
     """A Grafana look-alike for one org, served over HTTP on loopback."""
 
     token: str = "glsa_test-token"
@@ -108,33 +107,16 @@ class Emulator:
     faults: list[Fault] = field(default_factory=list)
     log: list[Logged] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. http://127.0.0.1:PORT."""
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Emulator:
-        """Serve on a free loopback port in a background thread."""
-        emulator = self
-
-        class Handler(_Handler):
-            owner = emulator
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Shut the server down."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def answer(self, request: RawRequest) -> Answer:
+        """Decode the JSON body, answer, encode the reply (no body for a 204)."""
+        try:
+            body = json.loads(request.body) if request.body else None
+        except ValueError:
+            return Answer(400, json.dumps({"message": "bad request data"}).encode())
+        req = Request(request.method, request.path, request.query, body, request.headers)
+        status, reply = self.handle(req, request.headers.get("authorization", ""))
+        data = b"" if reply is None or status == 204 else json.dumps(reply).encode()
+        return Answer(status, data, headers={"Retry-After": "0"} if status == 429 else {})
 
     def reset_log(self) -> None:
         """Forget logged requests (e.g. between a first and a second apply)."""
@@ -227,38 +209,3 @@ class Emulator:
             return  # an operation without a body definition in the spec
         except AssertionError as exc:
             raise HttpError(400, f"bad request data: {exc}") from None
-
-
-class _Handler(BaseHTTPRequestHandler):
-    owner: Emulator
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # header and body go out in separate writes
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def _serve(self) -> None:
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            self._reply(400, {"message": "bad request data"})
-            return
-        req = Request(self.command, parts.path, parse_qs(parts.query), body,
-                      {k.lower(): v for k, v in self.headers.items()})
-        status, reply = self.owner.handle(req, self.headers.get("Authorization", ""))
-        self._reply(status, reply)
-
-    def _reply(self, status: int, body: Any) -> None:
-        data = b"" if body is None or status == 204 else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if status == 429:
-            self.send_header("Retry-After", "0")
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
