@@ -6,7 +6,9 @@ is seen even though the marker (a hash tag, the ledger) travelled with the edite
 Comparison is on normalised content: server fields (ids, versions, provenance, timestamps) are
 left out, empty values (`null`, `""`, `[]`, `{}`, `false`) count as absent, and what Grafana
 cannot show is taken from the desired body: redacted secure settings, secrets behind
-`${env:...}`/`${file:...}` placeholders, and keys a list call does not return.
+`${env:...}`/`${file:...}` placeholders, and keys a list call does not return. On a dashboard
+model and an alert rule, only the keys slogen sets are compared: Grafana versions add fields
+with non-empty defaults to what they return, and those are not edits.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def current_view(desired: Desired, now: Any, interval: int | None = None) -> Any
     elif desired.kind is Kind.DATASOURCE:
         view = {k: copy.deepcopy(now[k]) if k in now else v for k, v in body.items()}
     elif desired.kind is Kind.DASHBOARD:
-        model = {k: v for k, v in now["dashboard"].items() if k not in ("id", "version")}
+        want = body.get("dashboard", {})
+        model = {k: v for k, v in now["dashboard"].items() if k in want}
         view = {**body, "dashboard": model, "folderUid": now.get("meta", {}).get("folderUid", "")}
         if not body.get("folderUid"):
             view.pop("folderUid")
@@ -86,8 +89,10 @@ def _group_view(body: dict[str, Any], rules: list[dict[str, Any]],
     desired_rules = {r.get("uid"): r for r in body.get("rules", [])}
     view_rules = []
     for rule in ordered:
-        rule = {k: copy.deepcopy(v) for k, v in rule.items() if k not in ("id", "updated")}
-        _keep_desired_model_keys(rule, desired_rules.get(rule.get("uid")))
+        want = desired_rules.get(rule.get("uid"))
+        rule = {k: copy.deepcopy(v) for k, v in rule.items()
+                if k not in ("id", "updated") and (want is None or k in want)}
+        _keep_desired_model_keys(rule, want)
         view_rules.append(rule)
     return {**body, "interval": body.get("interval") if interval is None else interval,
             "rules": view_rules}
