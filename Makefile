@@ -73,7 +73,7 @@ stack-up: $(VENV)/.installed ## start local Prometheus, Alertmanager and exporte
 stack-down: ## stop the local stack
 	bash monitoring/stack.sh down
 
-stack-status: ## show whether the local stack runs
+stack-status: ## show the local stack processes and its scrape targets (exit 1 if one is down)
 	bash monitoring/stack.sh status
 
 up: stack-up ## alias of stack-up

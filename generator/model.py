@@ -57,7 +57,7 @@ __all__ = [
     "Datasource", "DatasourceType", "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings",
     "HealthCheck", "Model", "Policy", "RollbackTrigger",
     "MttdTarget", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
-    "Recording", "RuleFormat", "Routing", "Service", "ServiceRouting", "Severity", "Sli",
+    "Recording", "RuleFormat", "Routing", "Scrape", "Service", "ServiceRouting", "Severity", "Sli",
     "SliKind", "Slo", "Source", "StaleRule", "Tier",
 ]
 
@@ -364,6 +364,18 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Scrape:
+    """Where Prometheus scrapes a service (the specs' `scrape:`), job name resolved."""
+
+    job: str
+    targets: tuple[str, ...]
+    metrics_path: str
+    scheme: str
+    interval: timedelta | None
+    source: Source  # of scrape.job when set, else of scrape
+
+
+@dataclass(frozen=True)
 class Service:
     """Everything declared in one service file, resolved."""
 
@@ -384,6 +396,7 @@ class Service:
     rule_group_intervals: Mapping[str, timedelta] = field(default_factory=dict)
     mttd: MttdTarget | None = None
     policies: tuple[Policy, ...] = ()
+    scrape: Scrape | None = None
 
 
 @dataclass(frozen=True)

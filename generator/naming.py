@@ -24,6 +24,8 @@ LABEL_ALERTNAME = "alertname"
 # An alert labelled role=service-down inhibits the other alerts of its service (seed 003).
 LABEL_ROLE = "role"
 ROLE_SERVICE_DOWN = "service-down"
+# Prometheus job name of the health-check exporter in the generated scrape config.
+EXPORTER_JOB = "slogen-exporter"
 
 # SLO recording rules (level:metric:operation). The window goes in the name, as Prometheus
 # naming conventions want one name per range, e.g. slo:sli_error:ratio_rate5m.

@@ -45,6 +45,7 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
     _check_routing(gl, gloc, errors)
     services = _build_services(loaded.services, gl, grafana, errors)
     _check_grafana_groups(services, errors)
+    errors.items += _scrape_job_clashes(services)
     if errors.items:
         raise SpecErrors(errors.items)
     exprs = tuple(e for svc in loaded.services for e in _expressions(svc))
@@ -212,7 +213,34 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
                               if v.interval is not None},
         mttd=_mttd(loc, spec.mttd, ("mttd",)),
         policies=_build_policies(spec, slos, loc, errors),
+        scrape=_build_scrape(spec, loc),
     )
+
+
+def _scrape_job_clashes(services: Sequence[m.Service]) -> list[SpecError]:
+    """Scrape job names must be unique: Prometheus refuses a config that repeats one."""
+    seen: dict[str, str] = {naming.EXPORTER_JOB: "the health-check exporter"}
+    found = []
+    for svc in services:
+        if svc.scrape is None:
+            continue
+        src, job = svc.scrape.source, svc.scrape.job
+        if job in seen:
+            found.append(SpecError(src.file, src.line, src.column, src.path,
+                                   f"scrape job {job!r} is already used by {seen[job]}; "
+                                   "set scrape.job to another name"))
+        seen.setdefault(job, f"service {svc.name!r}")
+    return found
+
+
+def _build_scrape(spec: s.ServiceSpec, loc: Locator) -> m.Scrape | None:
+    sc = spec.scrape
+    if sc is None:
+        return None
+    return m.Scrape(job=sc.job or spec.service, targets=tuple(sc.targets),
+                    metrics_path=sc.metrics_path, scheme=sc.scheme, interval=sc.interval,
+                    # Where the job name comes from: clashes are reported there.
+                    source=_source(loc, ("scrape", "job") if sc.job else ("scrape",)))
 
 
 def _check_unique(loc: Locator, errors: _Errors, key: str, names: list[str], kind: str) -> None:

@@ -158,6 +158,7 @@ FIELD_HELP: dict[str, str] = {
     "ExporterSpec.listen": "Address the exporter serves /metrics on.",
     "StaleSpec.after": "Fires when the timestamp is older than this.",
     "ServiceSpec.policies": "Error-budget policies `slogen gate` checks against live data.",
+    "ServiceSpec.scrape": "Where Prometheus scrapes the service (out/prometheus/scrape/).",
     "PolicySpec.block_when": "When the policy blocks a deploy.",
     "PolicySpec.rollback": "Triggers that call for a rollback after a deploy.",
     "RollbackSpec.watch": "How long after each deploy the triggers are watched.",
@@ -270,6 +271,10 @@ FIELD_EXAMPLES: dict[str, str] = {
     "PrometheusSpec.scrape_interval": "15s",
     "WebhookReceiverSpec.url": "https://hooks.example.com/alertmanager",
     "WebhookReceiverSpec.max_alerts": "20",
+    "ScrapeSpec.job": "checkout",
+    "ScrapeSpec.targets": '["10.0.0.1:8080", "10.0.0.2:8080"]',
+    "ScrapeSpec.metrics_path": "/metrics",
+    "ScrapeSpec.interval": "30s",
 }
 
 

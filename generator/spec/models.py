@@ -510,6 +510,31 @@ class RuleGroupSpec(SpecModel):
     interval: PositiveDuration | None = None
 
 
+class ScrapeSpec(SpecModel):
+    """Where Prometheus scrapes the service; written to out/prometheus/scrape/ for copying."""
+
+    job: str | None = Field(
+        default=None, pattern=r"^[a-zA-Z0-9_.:-]+$",
+        description="job label of the scraped series (default: the service name); the one "
+                    "the SLI selectors match, like {job=\"checkout\"}.")
+    targets: list[str] = Field(min_length=1, description="host:port of each instance.")
+    metrics_path: str = Field(default="/metrics", pattern=r"^/\S*$",
+                              description="HTTP path of the metrics.")
+    scheme: Literal["http", "https"] = Field(default="http", description="http or https.")
+    interval: PositiveDuration | None = Field(
+        default=None, description="Scrape interval (default: prometheus.scrape_interval).")
+
+    @model_validator(mode="after")
+    def _targets_are_host_port(self) -> ScrapeSpec:
+        for target in self.targets:
+            if not _HOST_PORT.fullmatch(target):
+                raise ValueError(f"target {target!r} is not host:port (like 127.0.0.1:8080)")
+        return self
+
+
+_HOST_PORT = re.compile(r"(\[[0-9a-fA-F:]+\]|[^\s:/\[\]]+):\d+")
+
+
 class ServiceSpec(SpecModel):
     """A service file: `slos/<service>.yaml`."""
 
@@ -533,6 +558,7 @@ class ServiceSpec(SpecModel):
     mttd: PositiveDuration | None = Field(
         default=None, description="Mean-time-to-detect target for every alert without its own.")
     policies: list[PolicySpec] = Field(default_factory=list)
+    scrape: ScrapeSpec | None = None
 
 
 # --- Global file ---------------------------------------------------------------------------

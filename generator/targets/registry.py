@@ -29,6 +29,7 @@ def _targets() -> tuple[Target, ...]:
         grafana_dashboard,
         grafana_notifications,
         prometheus_rules,
+        prometheus_scrape,
         prometheus_tests,
     )
 
@@ -40,6 +41,7 @@ def _targets() -> tuple[Target, ...]:
         Target("grafana-dashboards", grafana_dashboard.render),
         Target("grafana-notifications", grafana_notifications.render),
         Target("prometheus", prometheus_rules.render),
+        Target("prometheus-scrape", prometheus_scrape.render),
         Target("prometheus-tests", prometheus_tests.render),
     )
 
