@@ -61,7 +61,7 @@ def test_imports_below_the_spec_directory_and_library_work(tmp_path: Path) -> No
     assert errors == ["slos/a.jsonnet:3:31: objective: unknown key 'objective'; known keys: "
                       "alerts, dashboard, datasource, description, grafana_alerts, "
                       "health_checks, labels, mttd, policies, recording, routing, rule_groups, "
-                      "runbook, service, slos, team, tier, version"]
+                      "runbook, scrape, service, slos, team, tier, version"]
 
 
 def test_endless_evaluation_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
