@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench.scrape_load import run_load  # noqa: E402
 from generator import pipeline  # noqa: E402
 from generator.exporter.config import CheckConfig  # noqa: E402
+from generator.spec.yamlread import parse_yaml  # noqa: E402
 from generator.targets import exporter_config  # noqa: E402
 from generator.validate.processes import free_port, stop  # noqa: E402
 
@@ -139,12 +140,14 @@ def _method() -> dict[str, str]:
 
 def _devdiag_checks() -> list[CheckConfig]:
     from generator.exporter.config import parse_config
-    from generator.spec.loader import parse_yaml
 
-    model = pipeline.compile_specs(ROOT / "slos", None, ROOT)
-    text = exporter_config.render(model)[exporter_config.CONFIG_PATH]
-    config = parse_config(*parse_yaml(text, "config.yaml"))
+    config = parse_config(*parse_yaml(_rendered_config(), "config.yaml"))
     return [c for c in config.checks if c.service == "devdiag"]
+
+
+def _rendered_config() -> str:
+    model = pipeline.compile_specs(ROOT / "slos", None, ROOT)
+    return exporter_config.render(model)[exporter_config.CONFIG_PATH]
 
 
 @contextmanager
@@ -242,11 +245,13 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> bytes:
 
 def _start_slogen(checks: list[CheckConfig], db: str, port: int) -> subprocess.Popen[bytes]:
     every = {"every": f"{INTERVAL_SECONDS}s", "timeout": "10s"}
+    wanted = {c.id for c in checks}
+    rendered, _ = parse_yaml(_rendered_config(), "config.yaml")
     config = {
         "version": exporter_config.CONFIG_VERSION,
         "listen": f"127.0.0.1:{port}",
         "databases": {"devdiag": {"url": "${DEVDIAG_DB_URL}", "pool_size": 2}},
-        "checks": [c.model_dump(mode="json", exclude_none=True) | every for c in checks],
+        "checks": [c | every for c in rendered["checks"] if c["id"] in wanted],
     }
     path = WORK / "slogen.json"
     path.write_text(json.dumps(config, indent=2))  # JSON is YAML

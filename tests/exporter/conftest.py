@@ -25,6 +25,7 @@ from generator.exporter.database import Databases
 from generator.exporter.scheduler import Scheduler, open_databases
 from generator.exporter.store import ResultStore
 from generator.spec.loader import parse_yaml
+from generator.spec.yamlread import Locator
 from generator.targets import exporter_config
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 
@@ -158,13 +159,12 @@ def make_config(databases: dict[str, str], checks: list[dict[str, Any]]) -> Expo
         }
         for c in checks
     ]
-    return ExporterConfig.model_validate(
-        {
-            "version": "slogen-exporter/v1",
-            "databases": {name: {"url": url} for name, url in databases.items()},
-            "checks": full,
-        }
-    )
+    data = {
+        "version": "slogen-exporter/v1",
+        "databases": {name: {"url": url} for name, url in databases.items()},
+        "checks": full,
+    }
+    return parse_config(data, Locator("(test config)"))
 
 
 @dataclass

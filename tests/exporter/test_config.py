@@ -41,12 +41,18 @@ def _write(tmp_path: Path, data: dict[str, Any]) -> Path:
     return path
 
 
+DELETE = object()
+
+
 def _changed(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
     data = copy.deepcopy(GOOD)
     target: Any = data
     for key in path[:-1]:
         target = target[key]
-    target[path[-1]] = value
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
     return data
 
 
@@ -106,6 +112,97 @@ def test_the_generated_reference_config_is_valid() -> None:
             "version: expected version: slogen-exporter/v1",
             id="the version is checked first",
         ),
+        pytest.param(
+            ("checks", 0, "sql"),
+            DELETE,
+            "checks[0].sql: required key is missing",
+            id="a check needs its query",
+        ),
+        pytest.param(
+            ("checks", 0, "sql"),
+            "",
+            "checks[0].sql: must not be empty",
+            id="an empty query",
+        ),
+        pytest.param(
+            ("checks", 0, "help"),
+            12,
+            "checks[0].help: expected text, got 12; quote it if you mean the text: '12'",
+            id="text fields take text",
+        ),
+        pytest.param(
+            ("checks", 0, "timeout"),
+            "0s",
+            "checks[0].timeout: must be longer than 0s",
+            id="a zero timeout",
+        ),
+        pytest.param(
+            ("checks", 0, "values"),
+            [],
+            "checks[0].values: must not be empty",
+            id="a check exports at least one value",
+        ),
+        pytest.param(
+            ("checks", 0, "values", 0, "metric"),
+            "slogen-check",
+            "checks[0].values[0].metric: 'slogen-check' is not valid here: a metric name",
+            id="metric names",
+        ),
+        pytest.param(
+            ("checks", 0, "labels"),
+            ["value"],
+            "checks[0]: columns value are both values and labels",
+            id="a column is a value or a label",
+        ),
+        pytest.param(
+            ("checks", 0, "alert"),
+            {"above": 1, "below": 0},
+            "checks[0].alert: give exactly one of above, below, outside or equals (got above, "
+            "below)",
+            id="one alert condition",
+        ),
+        pytest.param(
+            ("checks", 0, "alert"),
+            {"outside": [5, 1]},
+            "checks[0].alert: outside needs [low, high] with low < high (got [5.0, 1.0])",
+            id="outside is low then high",
+        ),
+        pytest.param(
+            ("checks", 0, "alert"),
+            {"below": "1"},
+            "checks[0].alert.below: expected a number, got '1'",
+            id="conditions are numbers",
+        ),
+        pytest.param(
+            ("checks", 0, "compare"),
+            {"database": "main", "sql": "SELECT 1 AS value", "tolerance": -1},
+            "checks[0].compare.tolerance: must be greater than or equal to 0 (got -1)",
+            id="a tolerance is not negative",
+        ),
+        pytest.param(
+            ("databases", "main", "pool_size"),
+            0,
+            "databases.main.pool_size: must be between 1 and 50 (got 0)",
+            id="pool sizes are bounded",
+        ),
+        pytest.param(
+            ("databases", "Main"),
+            {"url": "sqlite://"},
+            "databases.Main: 'Main' is not valid here: use lower-case letters",
+            id="database names are identifiers",
+        ),
+        pytest.param(
+            ("listen",),
+            "9560",
+            "listen: '9560' is not valid here: expected HOST:PORT",
+            id="listen is host and port",
+        ),
+        pytest.param(
+            ("checks",),
+            {"id": "x"},
+            "checks: expected a list, got a mapping",
+            id="checks are a list",
+        ),
     ],
 )
 def test_invalid_config(
@@ -116,6 +213,21 @@ def test_invalid_config(
         load_config(config_path)
     assert any(message in str(e) for e in caught.value.errors), caught.value
     assert all(str(e).startswith(f"{config_path}:") for e in caught.value.errors)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    data = _changed(("checks", 0, "every"), "soon")
+    data["checks"].append(copy.deepcopy(data["checks"][0]) | {"database": "other"})
+    with pytest.raises(SpecErrors) as caught:
+        load_config(_write(tmp_path, data))
+    assert [e.path for e in caught.value.errors] == ["checks[0].every", "checks[1].every"]
+    data["checks"][0]["every"] = data["checks"][1]["every"] = "1m"
+    with pytest.raises(SpecErrors) as caught:
+        load_config(_write(tmp_path, data))
+    assert [(e.path, e.message) for e in caught.value.errors] == [
+        ("checks[1].id", "duplicate check id 'svc-rows'"),
+        ("checks[1].database", "unknown database 'other'; known: main"),
+    ]
 
 
 def test_errors_carry_the_line(tmp_path: Path) -> None:

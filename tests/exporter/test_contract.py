@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -309,8 +309,7 @@ def test_checks_from_many_threads_share_a_small_pool(served: Served) -> None:
         [{"name": f"c{i}", "database": "db", "sql": f"SELECT count(*) + {i} AS value FROM t"}
          for i in range(6)],
     )
-    config = config.model_copy(
-        update={"databases": {"db": config.databases["db"].model_copy(update={"pool_size": 2})}})
+    config = replace(config, databases={"db": replace(config.databases["db"], pool_size=2)})
     dbs = open_databases(config, {})
     try:
         outcomes = run_once(config.checks, dbs, workers=6)
