@@ -21,7 +21,8 @@ from generator import model as m
 from generator.spec.types import format_duration
 
 Fields = dict[str, str]
-SECTIONS = ("SLOs", "Alerts", "Routes", "Receivers", "Dashboards")
+SECTIONS = ("SLOs", "Alerts", "Prometheus rules", "Health checks", "Policies", "Routes",
+            "Receivers", "Dashboards", "Settings")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,64 @@ def _slo_fields(slo: m.Slo) -> Fields:
     return {"objective": f"{slo.objective:g}%", "window": format_duration(slo.window),
             "sli": slo.sli.kind.value, "errors": slo.sli.errors_query,
             "total": slo.sli.total_query, "page": _windows(slo, "page"),
-            "ticket": _windows(slo, "ticket"), "alert": slo.alert_name}
+            "ticket": _windows(slo, "ticket"), "alert": slo.alert_name,
+            "description": slo.description or "-", "labels": _pairs(slo.labels)}
+
+
+def _pairs(mapping: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(mapping.items())) or "-"
+
+
+def _check_fields(check: m.HealthCheck) -> Fields:
+    alert = "-" if check.alert is None else (
+        f"{check.alert_severity.value} when {check.alert.op.value} {check.alert.threshold:g}"
+        f" for {format_duration(check.alert_for)}")
+    return {"database": check.database, "every": format_duration(check.every),
+            "timeout": format_duration(check.timeout), "sql": check.sql.strip(),
+            "values": _opt(check.values), "labels": _opt(check.labels),
+            "compare": "-" if check.compare_sql is None else
+            f"{check.compare_database or check.database}: {check.compare_sql.strip()}",
+            "tolerance": f"{check.tolerance:g}", "alert": alert,
+            "description": check.description or "-"}
+
+
+def _policy_fields(policy: m.Policy) -> Fields:
+    fields = {"slos": _opt(policy.slos), "block below budget": _opt(
+                  None if policy.budget_remaining_below is None
+                  else f"{policy.budget_remaining_below:g}%"),
+              "block on page burn": str(policy.page_burn), "watch": _opt(policy.watch),
+              "deployed at": _opt(policy.deployed_at)}
+    for trigger in policy.triggers:
+        c = trigger.condition
+        fields[f"trigger {trigger.name}"] = (f"{trigger.expr} {c.op.value} {c.threshold:g} "
+                                             f"for {format_duration(trigger.for_)}")
+    return fields
+
+
+def _settings(model: m.Model) -> dict[str, Fields]:
+    """Global settings that change generated files without being any one object."""
+    p = model.prometheus
+    out: dict[str, Fields] = {
+        "exporter": {"listen": model.exporter.listen},
+        "prometheus": {k: _opt(getattr(p, k)) for k in type(p).model_fields},
+    }
+    for name, db in model.databases.items():
+        # A literal URL may hold a password: only ${ENV} references are shown.
+        url = db.url if db.url.startswith("${") else "(literal URL, not shown)"
+        out[f"database {name}"] = {"url": url, "pool_size": str(db.pool_size)}
+    for ds in model.grafana.datasources:
+        out[f"datasource {ds.uid}"] = {"name": ds.name, "type": ds.type.value, "url": ds.url,
+                                       "database": _opt(ds.database),
+                                       "default": str(ds.default)}
+    for folder in model.grafana.folders:
+        out[f"folder {folder.uid}"] = {"title": folder.title}
+    for svc in model.services:
+        if svc.scrape is not None:
+            s = svc.scrape
+            out[f"scrape {svc.name}"] = {"job": s.job, "targets": _opt(s.targets),
+                                         "path": s.metrics_path, "scheme": s.scheme,
+                                         "interval": _opt(s.interval)}
+    return out
 
 
 def _alert_fields(row: catalog.AlertRow) -> Fields:
@@ -126,16 +184,38 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+def _panel_text(panel: Mapping[str, Any]) -> str:
+    """A panel in a few words: type, unit and queries, then a short hash of all the rest."""
+    unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
+    exprs = [str(t.get("expr") or t.get("rawSql") or "") for t in panel.get("targets", [])]
+    words = [str(panel.get("type", "")), *([f"unit {unit}"] if unit else []),
+             *[e for e in exprs if e]]
+    return "; ".join(words) + f" #{_sha(json.dumps(panel, sort_keys=True))[:6]}"
+
+
+def _board_fields(board: Mapping[str, Any], text: str) -> Fields:
+    fields = {"title": str(board.get("title", "")),
+              "panels": str(len(board.get("panels", [])))}
+    seen: dict[str, int] = {}
+    for panel in board.get("panels", []):
+        title = str(panel.get("title") or panel.get("type", "panel"))
+        seen[title] = seen.get(title, 0) + 1
+        name = title if seen[title] == 1 else f"{title} ({seen[title]})"
+        fields[f"panel {name}"] = _panel_text(panel)
+    # Anything outside the panels (variables, links, time range) still shows as a change.
+    rest = {k: v for k, v in board.items() if k != "panels"}
+    fields["dashboard settings"] = f"#{_sha(json.dumps(rest, sort_keys=True))[:6]}"
+    return fields
+
+
 def _dashboard_objects(model: m.Model, files: Mapping[PurePath, str]) -> dict[str, Fields]:
-    """Dashboards as rendered for the Grafana API (every one, derived ones too); from the model
-    when no Grafana target wrote any."""
+    """Dashboards as rendered for the Grafana API (every one, derived ones too), panel by panel;
+    from the model when no Grafana target wrote any."""
     out = {}
     for path, text in files.items():
         if path.parent.as_posix() == "grafana/api/dashboards" and path.suffix == ".json":
             board = json.loads(text).get("dashboard", {})
-            out[path.stem] = {"title": str(board.get("title", "")),
-                              "panels": str(len(board.get("panels", []))),
-                              "content hash": _sha(text)}
+            out[path.stem] = _board_fields(board, text)
     if out:
         return out
     return {svc.dashboard.uid: {"title": svc.dashboard.title,
@@ -172,15 +252,45 @@ def rule_counts(files: Mapping[PurePath, str]) -> dict[str, int]:
             "distinct recorded metric names": len(series)}
 
 
+def _rule_objects(files: Mapping[PurePath, str]) -> dict[str, Fields]:
+    """Every rule of the plain rule files, keyed by file, group and name (and labels that
+    tell same-named rules apart), as Prometheus will load them."""
+    yaml = YAML(typ="safe")
+    out: dict[str, Fields] = {}
+    for path, text in files.items():
+        if path.parent.as_posix() != "prometheus" or not path.name.endswith(".rules.yaml"):
+            continue
+        for group in (yaml.load(io.StringIO(text)) or {}).get("groups", []):
+            for rule in group.get("rules", []):
+                name = rule.get("alert") or rule.get("record")
+                labels = rule.get("labels") or {}
+                tell = {k: labels[k] for k in ("severity", "window", "sli_window", "quantile")
+                        if k in labels}
+                key = f"{group.get('name')}: {name}" + (f" {_pairs(tell)}" if tell else "")
+                out[key] = {"expr": str(rule.get("expr", "")).strip(),
+                            "for": str(rule.get("for", "-")), "labels": _pairs(labels),
+                            "annotations": _pairs(rule.get("annotations") or {})}
+            out[f"{group.get('name')} (group)"] = {
+                "interval": str(group.get("interval", "-")),
+                "rules": str(len(group.get("rules", [])))}
+    return out
+
+
 def snapshot(model: m.Model, files: Mapping[PurePath, str]) -> Snapshot:
     """The comparable view of one compiled spec set."""
     objects: dict[str, dict[str, Fields]] = {
         "SLOs": {slo.id: _slo_fields(slo) for svc in model.services for slo in svc.slos},
         "Alerts": {row.key: _alert_fields(row) for svc in model.services
                    for row in catalog.service_rows(model, svc)},
+        "Prometheus rules": _rule_objects(files),
+        "Health checks": {c.id: _check_fields(c) for svc in model.services
+                          for c in svc.health_checks},
+        "Policies": {f"{svc.name}/{p.name}": _policy_fields(p) for svc in model.services
+                     for p in svc.policies},
         "Routes": _route_objects(model),
         "Receivers": {r.name: _receiver_fields(r) for r in model.receivers},
         "Dashboards": _dashboard_objects(model, files),
+        "Settings": _settings(model),
     }
     return Snapshot(objects, rule_counts(files),
                     {p.as_posix(): _sha(t) for p, t in files.items()})

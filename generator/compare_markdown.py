@@ -55,7 +55,9 @@ def render_markdown(report: Report, base: str, head: str) -> str:
     if not report:
         return "\n".join([*lines, "No changes to SLOs, alerts, routes or generated files.", ""])
     total = len(report.changes)
-    lines += [f"{total} object{'s' if total != 1 else ''} changed.", ""]
+    files = sum(len(paths) for paths in report.files.values())
+    lines += [f"{total} object{'s' if total != 1 else ''} changed, "
+              f"{files} generated file{'s' if files != 1 else ''} added, removed or changed.", ""]
     for name in SECTIONS:
         lines += _section(name, [c for c in report.changes if c.section == name])
     lines += _counts(report) + _files(report)

@@ -103,4 +103,4 @@ def test_changed_dashboards_are_listed(repo: Path, capsys: pytest.CaptureFixture
     assert code == 1
     line = next(x for x in out.splitlines() if x.startswith("| changed | `slogen-checkout` |"))
     assert "title: checkout service level -> Checkout at a glance" in line
-    assert "content hash: " in line
+    assert "dashboard settings: #" in line
