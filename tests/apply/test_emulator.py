@@ -74,6 +74,10 @@ def _group(**rule_change: Any) -> dict[str, Any]:
                  "bad request data: AlertRuleGroup: invalid body\n  $.rules[0]: Additional "
                  "properties are not allowed ('folderUid' was unexpected)",
                  id="folderUid misspelt (schema)"),
+    pytest.param("PUT", f"{P}/folder/f1/rule-groups/g",
+                 _group(annotations={"__dashboardUid__": "d1"}), 400,
+                 "invalid alert rule: both annotations __dashboardUid__ and __panelId__ must be "
+                 "specified", id="a panel link without the panel"),
     pytest.param("PUT", f"{P}/policies", {"receiver": "nobody"}, 400,
                  "invalid object specification: receiver 'nobody' does not exist",
                  id="policy to an unknown receiver"),

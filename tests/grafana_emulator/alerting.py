@@ -46,6 +46,16 @@ def _validate_rule(state: State, rule: dict[str, Any]) -> None:
         raise _invalid("noDataState or execErrState has an unknown value")
     if rule.get("folderUID") not in state.folders:
         raise _invalid(f"folder {rule.get('folderUID')!r} does not exist")
+    _validate_panel_link(state, rule.get("annotations") or {})
+
+
+def _validate_panel_link(state: State, annotations: dict[str, Any]) -> None:
+    """A rule links to a dashboard panel with both annotations, the panel id a number."""
+    dashboard, panel = annotations.get("__dashboardUid__"), annotations.get("__panelId__")
+    if (dashboard is None) != (panel is None):
+        raise _invalid("both annotations __dashboardUid__ and __panelId__ must be specified")
+    if panel is not None and not str(panel).isdigit():
+        raise _invalid(f"annotation __panelId__ must be a valid number, got {panel!r}")
 
 
 def _validate_query(state: State, query: dict[str, Any]) -> None:
