@@ -34,8 +34,8 @@ class Kind(StrEnum):
     MUTE_TIMING = "mute-timing"
     CONTACT_POINT = "contact-point"
     POLICY = "policy"
+    DASHBOARD = "dashboard"  # before the rules, which may link to its panels
     RULE_GROUP = "rule-group"
-    DASHBOARD = "dashboard"
 
 
 KIND_ORDER = tuple(Kind)

@@ -98,13 +98,13 @@ def build_plan(client: HttpClient, desired: list[Desired], options: Options) -> 
     if any(wanted(k) for k in (Kind.TEMPLATE, Kind.MUTE_TIMING, Kind.CONTACT_POINT,
                                Kind.POLICY)):
         plan.changes += plan_notifications(ctx, templates, by_kind)
+    if wanted(Kind.DASHBOARD):
+        plan.changes += _dashboards(ctx, dashboards, hits, by_kind[Kind.DASHBOARD])
     if wanted(Kind.RULE_GROUP):
         intervals = (state.rule_group_intervals(client, {u: f["title"] for u, f in
                                                          folders.items()})
                      if ctx.full and rules and by_kind[Kind.RULE_GROUP] else {})
         plan.changes += _rule_groups(ctx, rules, intervals, by_kind[Kind.RULE_GROUP])
-    if wanted(Kind.DASHBOARD):
-        plan.changes += _dashboards(ctx, dashboards, hits, by_kind[Kind.DASHBOARD])
     return plan
 
 

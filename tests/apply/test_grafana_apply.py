@@ -78,10 +78,10 @@ def test_a_changed_spec_updates_exactly_the_changed_objects(
     emulator.reset_log()
     result = _apply(client, out_dir)
     assert keys(result.plan.changes, Action.UPDATE) == [
-        "rule-group slo-payments/payments-slo", "dashboard checkout-slo"]
+        "dashboard checkout-slo", "rule-group slo-payments/payments-slo"]
     assert [(w.method, w.path) for w in emulator.writes()] == [
-        ("PUT", "/api/v1/provisioning/folder/slo-payments/rule-groups/payments-slo"),
         ("POST", "/api/dashboards/db"),
+        ("PUT", "/api/v1/provisioning/folder/slo-payments/rule-groups/payments-slo"),
         ("PUT", "/api/v1/provisioning/templates/slogen_managed")]  # the ledger: new hashes
     assert emulator.state.dashboards["checkout-slo"]["dashboard"]["title"] == "Checkout SLO v2"
     assert emulator.state.rules["payments-latency-page"]["for"] == "10m"

@@ -151,7 +151,7 @@ def test_folders_are_owned_without_a_description_renamed_and_pruned(
     pruned = _apply(client, out_dir, prune=True)
     assert not pruned.failed, pruned.outcomes
     assert keys(pruned.plan.changes, Action.DELETE) == [
-        "folder slo-checkout", "rule-group slo-checkout/checkout-slo", "dashboard checkout-slo"]
+        "folder slo-checkout", "dashboard checkout-slo", "rule-group slo-checkout/checkout-slo"]
     assert "slo-checkout" not in emulator.state.folders
 
 
