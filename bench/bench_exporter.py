@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 from bench.scrape_load import run_load  # noqa: E402
 from generator import pipeline  # noqa: E402
 from generator.exporter.config import CheckConfig  # noqa: E402
-from generator.spec.yamlread import parse_yaml  # noqa: E402
-from generator.targets import exporter_config  # noqa: E402
+from generator.specfile.yamlread import parse_yaml  # noqa: E402
+from generator.targets import exporter as exporter_config  # noqa: E402
 from generator.validate.processes import free_port, stop  # noqa: E402
 
 WORK = ROOT / "bench" / "scratch" / "exporter"

@@ -27,8 +27,8 @@ def measure(total_slos: int) -> dict[str, Any]:
     from bench.synth import write_specs
     from generator import outdir, pipeline
     from generator.commands.generate import gc_exempt
-    from generator.spec.build import build_model
-    from generator.spec.loader import load_specs
+    from generator.specfile.build import build_model
+    from generator.specfile.loader import load_specs
     from generator.validate import promtool
 
     with tempfile.TemporaryDirectory(prefix="slogen-bench-") as tmp:

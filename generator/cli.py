@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from generator import __version__
-from generator.spec.errors import SpecErrors
+from generator.core.errors import SpecErrors
 
 EXIT_OK, EXIT_FAILED, EXIT_SPEC = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE from sysexits.h
@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _configure_jsonnet(args: argparse.Namespace) -> None:
     """Jsonnet limits from the command line, else the environment: never from the specs."""
-    from generator.spec import jsonnet_sandbox
+    from generator.specfile import jsonnet_sandbox
 
     default = jsonnet_sandbox.JsonnetLimits()
     try:

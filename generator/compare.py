@@ -16,9 +16,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from generator import catalog
-from generator import model as m
-from generator.spec.types import format_duration
+from generator.core import catalog
+from generator.core import model as m
+from generator.specfile.types import format_duration
 
 Fields = dict[str, str]
 SECTIONS = ("SLOs", "Alerts", "Prometheus rules", "Health checks", "Policies", "Routes",

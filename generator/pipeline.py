@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.model import Model
-from generator.spec.build import build_model
-from generator.spec.errors import SpecError, SpecErrors
-from generator.spec.loader import load_specs
+from generator.core.errors import SpecError, SpecErrors
+from generator.core.model import Model
+from generator.specfile.build import build_model
+from generator.specfile.loader import load_specs
 from generator.targets.registry import Files, render_all
 from generator.validate import promtool as promtool_mod
 

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from generator import pipeline
-from generator.model import Model
+from generator.core.model import Model
 
 GLOBAL = """\
 version: slogen/v1

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from generator.apply.desired import Kind
 from generator.apply.execute import Outcome
-from generator.model import Model
+from generator.core.model import Model
 
 
 def spec_locations(model: Model) -> dict[tuple[Kind, str], str]:

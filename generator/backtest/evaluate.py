@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from generator import model as m
 from generator.backtest import probes as pr
 from generator.backtest.scoring import Incident, Interval, Score, combine, episodes, score
+from generator.core import model as m
 
 # (expr, start, end, step) -> per series, the times the condition held.
 QueryFn = Callable[[str, float, float, float], list[list[float]]]

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from generator import model as m
-from generator.model import Condition
-from generator.spec.types import format_duration
+from generator.core import model as m
+from generator.core.model import Condition
+from generator.core.promql import num, range_of
+from generator.specfile.types import format_duration
 from generator.targets.prometheus import alert_rules as ar
-from generator.targets.prometheus.promql import num, range_of
 
 ANOMALY_STEP = timedelta(minutes=5)
 THRESHOLD_FACTORS = (0.8, 0.9, 1.1, 1.25)

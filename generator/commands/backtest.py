@@ -15,7 +15,7 @@ from generator.backtest import evaluate as ev
 from generator.backtest.incidents import IncidentsError, parse_incidents
 from generator.backtest.report import report_json, report_markdown
 from generator.cli import EXIT_OK, EXIT_SPEC, CommandError
-from generator.spec.types import parse_duration
+from generator.specfile.types import parse_duration
 from generator.validate import replay
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from generator import compare, pipeline
 from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
 from generator.compare_markdown import render_markdown
-from generator.spec.errors import SpecErrors
+from generator.core.errors import SpecErrors
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

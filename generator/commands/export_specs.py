@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 
 from generator.cli import EXIT_OK
 from generator.importers.openslo_export import export
-from generator.spec.build import build_model
-from generator.spec.loader import load_specs
+from generator.specfile.build import build_model
+from generator.specfile.loader import load_specs
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
-from generator.spec.errors import SpecErrors
+from generator.core.errors import SpecErrors
 
 DEFAULT_CONFIG = Path("out") / "exporter" / "config.yaml"
 EXPORTER_HELP = "serve health-check results on /metrics and /healthz"

@@ -18,9 +18,9 @@ from generator.commands.live_args import (
     pick_services,
     settings,
 )
+from generator.core.model import Policy, Service
 from generator.live import gate
 from generator.live.client import PrometheusClient, PrometheusError
-from generator.model import Policy, Service
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from generator import outdir, pipeline
 from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
-from generator.model import Model
-from generator.spec.models import RuleFormat
+from generator.core.model import Model
+from generator.specfile.models import RuleFormat
 from generator.validate import checks, promtool
 from generator.validate.checks import Tools
 

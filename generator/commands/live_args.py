@@ -13,8 +13,8 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.cli import EXIT_SPEC, CommandError, env
+from generator.core.model import Model, Service
 from generator.live.client import DEFAULT_TIMEOUT, Settings
-from generator.model import Model, Service
 
 EXIT_NO_DATA = 4
 ENV_URL = "PROMETHEUS_URL"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from generator.cli import EXIT_FAILED, EXIT_OK
-from generator.spec.reference import json_schemas, reference_markdown
+from generator.specfile.reference import json_schemas, reference_markdown
 
 DEFAULT_DOCS = Path("docs/spec-reference.md")
 

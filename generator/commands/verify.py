@@ -17,7 +17,7 @@ from generator.commands.live_args import (
 )
 from generator.live import verify
 from generator.live.client import PrometheusClient, PrometheusError
-from generator.spec.types import parse_duration
+from generator.specfile.types import parse_duration
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

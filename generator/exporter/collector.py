@@ -13,7 +13,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from generator import naming
+from generator.core import naming
 from generator.exporter.config import CheckConfig
 from generator.exporter.database import Reason
 from generator.exporter.store import DURATION_BUCKETS, CheckState, ResultStore

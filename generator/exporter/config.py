@@ -14,10 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from generator.core.errors import Loc, SpecError, SpecErrors
+from generator.core.naming import LABEL_CHECK, LABEL_SERVICE
 from generator.exporter.configread import IDENTIFIER, LABEL_NAME, METRIC_NAME, Reader
-from generator.naming import LABEL_CHECK, LABEL_SERVICE
-from generator.spec.errors import Loc, SpecError, SpecErrors
-from generator.spec.yamlread import Locator, parse_yaml
+from generator.specfile.yamlread import Locator, parse_yaml
 
 CONFIG_VERSION = "slogen-exporter/v1"
 RESERVED_LABELS = frozenset({LABEL_SERVICE, LABEL_CHECK})

@@ -14,9 +14,9 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
-from generator.spec.errors import Loc, SpecError
-from generator.spec.types import parse_duration
-from generator.spec.yamlread import Locator
+from generator.core.errors import Loc, SpecError
+from generator.specfile.types import parse_duration
+from generator.specfile.yamlread import Locator
 
 IDENTIFIER = (re.compile(r"[a-z][a-z0-9_-]*"), 63,
               "use lower-case letters, digits, '-' and '_', starting with a letter")

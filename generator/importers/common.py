@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from generator.importers.durations import prometheus, seconds
 from generator.importers.report import Report, Severity
-from generator.spec.models import ServiceSpec, SloSpec
+from generator.specfile.models import ServiceSpec, SloSpec
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_-]*$")
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")

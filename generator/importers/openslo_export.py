@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from generator import model as m
-from generator.spec import models as s
+from generator.core import model as m
+from generator.specfile import models as s
 
 V1 = "openslo/v1"
 # OpenSLO names are unique per kind across all services; slogen's only per service.

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from generator.live.status import BurnStatus, SloStatus
-from generator.spec.types import format_duration
+from generator.specfile.types import format_duration
 
 NO_DATA = "no data"
 COLUMNS = (

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from generator.core.model import Model, Service, SliKind, Source
 from generator.live.client import PrometheusClient
 from generator.live.promql import PromQLSyntaxError, Selector, selectors
-from generator.model import Model, Service, SliKind, Source
 
 DEFAULT_MAX_SERIES = 10_000
 VALUES_SHOWN = 10

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from generator import naming
-from generator.model import Model, Scrape
-from generator.spec.types import format_duration
+from generator.core import naming
+from generator.core.model import Model, Scrape
+from generator.specfile.types import format_duration
 from generator.targets.dump import yaml_text
 
 SCRAPE_PATH = PurePath("prometheus") / "scrape" / "slogen.yaml"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from generator.model import Model
+from generator.core.model import Model
 
 Files = dict[PurePath, str]
 
@@ -21,16 +21,23 @@ class Target:
 
 def _targets() -> tuple[Target, ...]:
     # Imported here so that a target's import cost is paid only when generating.
-    from generator.targets import (
-        alertmanager,
-        docs,
-        exporter_config,
-        grafana_alerting,
-        grafana_dashboard,
-        grafana_notifications,
-        prometheus_rules,
-        prometheus_scrape,
-        prometheus_tests,
+    from generator.targets import docs, prometheus_scrape
+    from generator.targets import exporter as exporter_config
+    from generator.targets.alertmanager import config as alertmanager
+    from generator.targets.grafana import (
+        alerting as grafana_alerting,
+    )
+    from generator.targets.grafana import (
+        dashboard as grafana_dashboard,
+    )
+    from generator.targets.grafana import (
+        notifications as grafana_notifications,
+    )
+    from generator.targets.prometheus import (
+        rule_files as prometheus_rules,
+    )
+    from generator.targets.prometheus import (
+        unit_tests as prometheus_tests,
     )
 
     return (

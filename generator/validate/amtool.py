@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from generator.model import Model
-from generator.targets.alertmanager import CONFIG_PATH, ROUTING_TESTS_PATH, matcher_text
-from generator.targets.routing import build_tree
-from generator.targets.routing_cases import findings
+from generator.core.model import Model
+from generator.core.routing import build_tree
+from generator.targets.alertmanager.config import CONFIG_PATH, ROUTING_TESTS_PATH, matcher_text
+from generator.targets.alertmanager.routing_cases import findings
 from generator.validate.checks import Problem, Tools
 
 AMTOOL_TIMEOUT_SECONDS = 60

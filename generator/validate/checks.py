@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.model import Model
+from generator.core.model import Model
 
 
 @dataclass(frozen=True)

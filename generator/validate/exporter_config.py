@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.core.errors import SpecErrors
+from generator.core.model import Model
 from generator.exporter.config import load_config
-from generator.model import Model
-from generator.spec.errors import SpecErrors
 from generator.validate.checks import Problem, Tools
 
 CONFIG = Path("exporter") / "config.yaml"

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator import model as m
-from generator import naming
+from generator.core import model as m
+from generator.core import naming
 from generator.validate import promtool
 from generator.validate.checks import Problem, Tools
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from generator.model import Model
-from generator.targets import prometheus_rules
+from generator.core.model import Model
+from generator.targets.prometheus import rule_files as prometheus_rules
 from generator.targets.prometheus.writers import Writer, clashes, overwritten
 from generator.validate import promtool
 from generator.validate.checks import Problem, Tools

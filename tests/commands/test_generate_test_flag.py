@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.model import Model
+from generator.core.model import Model
 from generator.validate import prometheus
 from generator.validate.checks import Problem, Tools
 from tests.conftest import SPECS_DIR

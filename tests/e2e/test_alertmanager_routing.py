@@ -21,7 +21,7 @@ import pytest
 import requests
 from ruamel.yaml import YAML
 
-from generator.targets import alertmanager
+from generator.targets.alertmanager import config as alertmanager
 from tests import processes
 from tests.conftest import ROOT
 from tests.routing_specs import compile_model

@@ -24,7 +24,7 @@ import requests
 from ruamel.yaml import YAML
 
 from generator import outdir, pipeline
-from generator.model import Model
+from generator.core.model import Model
 from tests.conftest import ROOT
 from tests.e2e.shop_exporter import shop_exporter
 from tests.processes import prometheus

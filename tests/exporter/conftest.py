@@ -18,15 +18,15 @@ import pymysql
 import pytest
 from prometheus_client import CollectorRegistry
 
-from generator import naming
+from generator.core import naming
 from generator.exporter.collector import HealthCheckCollector
 from generator.exporter.config import CheckConfig, ExporterConfig, parse_config
 from generator.exporter.database import Databases
 from generator.exporter.scheduler import Scheduler, open_databases
 from generator.exporter.store import ResultStore
-from generator.spec.loader import parse_yaml
-from generator.spec.yamlread import Locator
-from generator.targets import exporter_config
+from generator.specfile.loader import parse_yaml
+from generator.specfile.yamlread import Locator
+from generator.targets import exporter as exporter_config
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from generator.core.errors import SpecErrors
 from generator.exporter.config import load_config
-from generator.spec.errors import SpecErrors
 from tests.exporter.conftest import reference_config
 
 GOOD: dict[str, Any] = {

@@ -18,7 +18,7 @@ from tests.exporter.conftest import MARIADB_ADMIN_URL, PG_ADMIN_URL
 DRIVERS = ("psycopg", "pymysql", "sqlalchemy")
 # Libraries the compiler needs and a long-running exporter must not carry.
 COMPILER_ONLY = ("rich", "grafanalib", "_jsonnet", "requests", "orjson", "generator.pipeline",
-                 "generator.spec.models", "generator.model", "generator.targets")
+                 "generator.specfile.models", "generator.core.model", "generator.targets")
 
 # Serves one check through the real entry point while a thread waits for its first result on
 # /metrics, then reports which modules the process holds.

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from generator.core.model import Condition, Op, RollbackTrigger, Source
 from generator.live.gate import Finding, Verdict, combine, trigger_finding
-from generator.model import Condition, Op, RollbackTrigger, Source
 
 AT = 10_000.0
 TRIGGER = RollbackTrigger(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.model import Op
-from generator.spec.errors import SpecErrors
+from generator.core.errors import SpecErrors
+from generator.core.model import Op
 
 BASE = """\
 version: slogen/v1

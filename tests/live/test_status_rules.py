@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from generator import pipeline
+from generator.core.model import BurnWindow, Severity
 from generator.live.status import BurnStatus, Ratio, compute
-from generator.model import BurnWindow, Severity
 from tests.conftest import SPECS_DIR
 
 PAGE = BurnWindow("page", timedelta(hours=1), timedelta(minutes=5), 14.4, Severity.CRITICAL)

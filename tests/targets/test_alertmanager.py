@@ -9,10 +9,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import pipeline
-from generator.spec.errors import SpecErrors
-from generator.targets import alertmanager
-from generator.targets.routing import build_tree, resolve
-from generator.targets.routing_cases import findings
+from generator.core.errors import SpecErrors
+from generator.core.routing import build_tree, resolve
+from generator.targets.alertmanager import config as alertmanager
+from generator.targets.alertmanager.routing_cases import findings
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 from tests.routing_specs import GLOBAL, SERVICE, compile_model

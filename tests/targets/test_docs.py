@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import catalog, pipeline
-from generator.spec.errors import SpecErrors
+from generator import pipeline
+from generator.core import catalog
+from generator.core.errors import SpecErrors
 from generator.targets import docs
 from tests.conftest import TESTDATA
 from tests.golden import assert_golden

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.exporter.config import parse_config
-from generator.spec.loader import parse_yaml
-from generator.targets import exporter_config
+from generator.specfile.loader import parse_yaml
+from generator.targets import exporter as exporter_config
 from generator.validate.checks import Tools
 from generator.validate.exporter_config import check_exporter_config
 from tests.conftest import TESTDATA

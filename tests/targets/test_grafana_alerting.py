@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from generator import model as m
 from generator import pipeline
-from generator.spec.types import format_duration, parse_duration
-from generator.targets import grafana_alerting, grafana_dashboard
+from generator.core import model as m
+from generator.specfile.types import format_duration, parse_duration
+from generator.targets.grafana import alerting as grafana_alerting
+from generator.targets.grafana import dashboard as grafana_dashboard
 from tests.conftest import SPECS_DIR, TESTDATA
 from tests.grafana_schema import GrafanaSpec
 
@@ -157,7 +158,7 @@ def test_rules_in_one_group_must_share_every(tmp_path: Path) -> None:
         if src.name == "checkout.yaml":
             text = re.sub(r"(outside: \[0, 500\]\n    every: )1m", r"\g<1>2m", text)
         (spec_dir / src.name).write_text(text, encoding="utf-8")
-    from generator.spec.errors import SpecErrors
+    from generator.core.errors import SpecErrors
 
     with pytest.raises(SpecErrors) as info:
         _model(spec_dir)

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from generator import model as m
 from generator import pipeline
-from generator.targets import grafana_alerting, grafana_dashboard
-from generator.targets.grafana_board import HASH_TAG_PREFIX, content_hash
+from generator.core import model as m
+from generator.targets.grafana import alerting as grafana_alerting
+from generator.targets.grafana import dashboard as grafana_dashboard
+from generator.targets.grafana.board import HASH_TAG_PREFIX, content_hash
 from tests.conftest import SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 from tests.grafana_schema import GrafanaSpec, validate_provisioning

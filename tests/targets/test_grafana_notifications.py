@@ -10,8 +10,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import pipeline
-from generator.targets import grafana_notifications
-from generator.targets.grafana_notifications import API, PROVISIONING
+from generator.targets.grafana import notifications as grafana_notifications
+from generator.targets.grafana.notifications import API, PROVISIONING
 from tests.conftest import ROOT, SPECS_DIR
 from tests.grafana_schema import GrafanaSpec
 from tests.routing_specs import compile_model

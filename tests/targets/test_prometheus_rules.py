@@ -10,7 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import pipeline
-from generator.targets.prometheus_rules import layout, rule_groups
+from generator.targets.prometheus.rule_files import layout, rule_groups
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 

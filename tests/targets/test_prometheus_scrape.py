@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.spec.errors import SpecErrors
+from generator.core.errors import SpecErrors
 from generator.targets import prometheus_scrape
 
 SERVICE = """\

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.spec.models import TimeIntervalSpec
-from generator.targets.timeintervals import complement, interval_items
+from generator.core.timeintervals import complement, interval_items
+from generator.specfile.models import TimeIntervalSpec
 
 
 def _spec(weekdays: list[str], times: list[tuple[str, str]],

@@ -9,8 +9,8 @@ import pytest
 
 from generator import pipeline
 from generator.cli import EXIT_FAILED, EXIT_OK, main
-from generator.model import Model
-from generator.targets.alertmanager import CONFIG_PATH, ROUTING_TESTS_PATH
+from generator.core.model import Model
+from generator.targets.alertmanager.config import CONFIG_PATH, ROUTING_TESTS_PATH
 from generator.validate.amtool import check_alertmanager, load_route_tests
 from generator.validate.checks import Tools
 from tests.conftest import ROOT, SPECS_DIR

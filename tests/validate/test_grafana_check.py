@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from generator import model as m
 from generator import pipeline
+from generator.core import model as m
 from generator.validate import grafana
 from generator.validate.checks import Tools
 from tests.conftest import SPECS_DIR, TESTDATA

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from generator.model import Alert, AlertKind, Condition, Op, Service
+from generator.core.model import Alert, AlertKind, Condition, Op, Service
+from generator.core.promql import dur
 from generator.targets.prometheus.alert_rules import alert_rules, input_expr, input_series
 from generator.targets.prometheus.gotemplate import Unsupported
-from generator.targets.prometheus.promql import dur
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.testseries import (
     INTERVAL,

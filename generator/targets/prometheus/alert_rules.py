@@ -21,9 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
-from generator import naming, promql_syntax
-from generator.model import Alert, AlertKind, Condition, Op, Service, Severity
-from generator.targets.prometheus.promql import (
+from generator import promql_syntax
+from generator.core import naming
+from generator.core.model import Alert, AlertKind, Condition, Op, Service, Severity
+from generator.core.promql import (
     compare,
     condition_text,
     dur,

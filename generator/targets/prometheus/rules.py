@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from generator import naming
-from generator.model import Service, Severity
-from generator.targets.prometheus.promql import dur
+from generator.core import naming
+from generator.core.model import Service, Severity
+from generator.core.promql import dur
 
 Rule = dict[str, Any]
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from generator import naming
-from generator.model import Service, SliKind, Slo
-from generator.targets.prometheus.promql import dur, selector
+from generator.core import naming
+from generator.core.model import Service, SliKind, Slo
+from generator.core.promql import dur, selector
+from generator.core.windows import BASE, recorded_windows, window_ratio
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.slo_rules import LEVELS, level_windows, slo_labels, slo_rules
 from generator.targets.prometheus.testseries import (
@@ -29,7 +30,6 @@ from generator.targets.prometheus.testseries import (
     sequence,
     series_name,
 )
-from generator.targets.prometheus.windows import BASE, recorded_windows, window_ratio
 
 SPIKE_START = timedelta(minutes=10)
 SPIKE_SAMPLES = 5

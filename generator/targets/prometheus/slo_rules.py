@@ -9,16 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from generator import naming
-from generator.model import BurnWindow, Service, Slo
-from generator.targets.prometheus.promql import dur, num, selector
+from generator.core import naming
+from generator.core.model import BurnWindow, Service, Slo
+from generator.core.promql import dur, num, selector
+from generator.core.windows import BASE, derived_ratio, recorded_windows, window_ratio
 from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
-from generator.targets.prometheus.windows import (
-    BASE,
-    derived_ratio,
-    recorded_windows,
-    window_ratio,
-)
 
 # Windows from a day up move a fraction of a percent between evaluations but read the most
 # samples (a 30d window is 86,400 samples per series at 30s): they go to a group evaluated four

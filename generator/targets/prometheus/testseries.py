@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from generator.core.promql import dur
 from generator.targets.prometheus import gotemplate
-from generator.targets.prometheus.promql import dur
 from generator.targets.prometheus.rules import Rule
 
 INTERVAL = timedelta(minutes=1)  # spacing of input samples

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from generator.model import Source
+from generator.core.model import Source
 from generator.promql_syntax import Shape, shape
 
 

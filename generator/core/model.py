@@ -1,0 +1,420 @@
+"""The resolved model every target reads: defaults filled, ids derived, windows expanded.
+
+Built from specs by `spec/build.py`. Frozen dataclasses; change one with `dataclasses.replace`.
+Settings that need no resolving (receivers, routing, datasources) are the spec's own frozen
+models, re-exported here so targets import from one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from generator.core.errors import SpecError
+from generator.specfile.models import DatabaseSpec as Database
+from generator.specfile.models import DatasourceSpec as Datasource
+from generator.specfile.models import DatasourceType, PanelType, RuleFormat, Severity
+from generator.specfile.models import ExporterSpec as ExporterSettings
+from generator.specfile.models import FolderSpec as Folder
+from generator.specfile.models import PanelSpec as Panel
+from generator.specfile.models import PrometheusSpec as PrometheusSettings
+from generator.specfile.models import ReceiverSpec as Receiver
+from generator.specfile.models import RoutingSpec as Routing
+from generator.specfile.models import ServiceRoutingSpec as ServiceRouting
+
+if TYPE_CHECKING:
+    from generator.core.routing import RouteTree
+
+__all__ = [
+    "Alert", "AlertKind", "AnomalyRule", "BurnWindow", "Condition", "Dashboard", "Database",
+    "Datasource", "DatasourceType", "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings",
+    "HealthCheck", "Model", "Policy", "RollbackTrigger",
+    "MttdTarget", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
+    "Recording", "RuleFormat", "Routing", "Scrape", "Service", "ServiceRouting", "Severity", "Sli",
+    "SliKind", "Slo", "Source", "StaleRule", "Tier",
+]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a model object was declared, so later stages can point errors at the spec."""
+
+    file: str
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def prefix(self) -> str:
+        """`file:line:column: path` for error messages."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.path}"
+
+
+class Op(StrEnum):
+    """Comparison operators a condition may use."""
+
+    ABOVE = ">"
+    BELOW = "<"
+    EQUALS = "=="
+    OUTSIDE = "outside"
+
+
+@dataclass(frozen=True)
+class MttdTarget:
+    """A time-to-detect target and where it was declared."""
+
+    within: timedelta
+    source: Source
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`value op threshold`; OUTSIDE uses (low, high)."""
+
+    op: Op
+    threshold: float
+    high: float | None = None
+
+
+class SliKind(StrEnum):
+    """The kinds of service level indicators."""
+
+    EVENTS = "events"
+    LATENCY = "latency"
+    AVAILABILITY = "availability"
+
+
+WINDOW_PLACEHOLDER = "{{window}}"
+
+
+@dataclass(frozen=True)
+class Sli:
+    """An SLI as two PromQL templates over `{{window}}`: bad events and all events, per second
+    or per sample. The error ratio over a window is errors/total."""
+
+    kind: SliKind
+    errors_query: str
+    total_query: str
+    metrics: tuple[str, ...] = ()
+
+    def errors(self, window: str) -> str:
+        """Bad-event query over `window` (a Prometheus duration)."""
+        return self.errors_query.replace(WINDOW_PLACEHOLDER, window)
+
+    def total(self, window: str) -> str:
+        """All-event query over `window`."""
+        return self.total_query.replace(WINDOW_PLACEHOLDER, window)
+
+
+@dataclass(frozen=True)
+class BurnWindow:
+    """One multiwindow burn-rate condition: fires when both windows burn faster than `factor`."""
+
+    level: str  # "page" or "ticket"
+    long: timedelta
+    short: timedelta
+    factor: float
+    severity: Severity
+    for_: timedelta = timedelta(0)
+    mttd: MttdTarget | None = None
+
+
+@dataclass(frozen=True)
+class Slo:
+    """A resolved SLO."""
+
+    id: str
+    service: str
+    name: str
+    description: str
+    objective: float  # percent, e.g. 99.9
+    window: timedelta
+    sli: Sli
+    burn_windows: tuple[BurnWindow, ...]
+    alert_name: str
+    labels: Mapping[str, str]
+    alert_labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    source: Source
+
+    @property
+    def target(self) -> float:
+        """Objective as a ratio, e.g. 0.999."""
+        return self.objective / 100.0
+
+    @property
+    def error_budget(self) -> float:
+        """Allowed error ratio, e.g. 0.001."""
+        return 1.0 - self.objective / 100.0
+
+
+class AlertKind(StrEnum):
+    """Kinds of non-SLO alerts."""
+
+    THRESHOLD = "threshold"
+    TIERED = "tiered"
+    ABSENT = "absent"
+    STALE = "stale"
+    PREDICT = "predict"
+    ANOMALY = "anomaly"
+    HEALTH_CHECK = "health_check"
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One tier of a tiered alert."""
+
+    severity: Severity
+    condition: Condition
+    for_: timedelta
+
+
+@dataclass(frozen=True)
+class StaleRule:
+    """Fires when `time() - timestamp > after`."""
+
+    timestamp: str
+    after: timedelta
+
+
+@dataclass(frozen=True)
+class PredictRule:
+    """Fires when `predict_linear(expr[lookback], within)` crosses the condition."""
+
+    expr: str
+    condition: Condition
+    within: timedelta
+    lookback: timedelta
+
+
+@dataclass(frozen=True)
+class AnomalyRule:
+    """Fires when the z-score of `expr` over `baseline` exceeds `zscore` in `direction`."""
+
+    expr: str
+    zscore: float
+    baseline: timedelta
+    direction: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A resolved non-SLO alert. Exactly the fields of its kind are set."""
+
+    name: str
+    service: str
+    team: str
+    kind: AlertKind
+    severity: Severity
+    for_: timedelta
+    summary: str
+    description: str
+    runbook: str | None
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    source: Source
+    expr: str | None = None
+    condition: Condition | None = None
+    tiers: tuple[Tier, ...] = ()
+    absent: str | None = None
+    stale: StaleRule | None = None
+    predict: PredictRule | None = None
+    anomaly: AnomalyRule | None = None
+    health_check: str | None = None
+    group: str | None = None
+    mttd: MttdTarget | None = None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording rule with its final name."""
+
+    record: str
+    expr: str
+    labels: Mapping[str, str]
+    source: Source
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A SQL health check run by the exporter."""
+
+    id: str  # "<service>-<name>"
+    service: str
+    name: str
+    description: str
+    database: str
+    sql: str
+    every: timedelta
+    timeout: timedelta
+    values: tuple[str, ...]
+    labels: tuple[str, ...]
+    compare_sql: str | None
+    compare_database: str | None
+    tolerance: float
+    alert: Condition | None
+    alert_severity: Severity
+    alert_for: timedelta
+    source: Source
+    alert_mttd: MttdTarget | None = None
+
+
+@dataclass(frozen=True)
+class GrafanaAlert:
+    """A Grafana-managed alert rule: query (A) -> reduce (B) -> threshold (C)."""
+
+    uid: str
+    title: str
+    service: str
+    team: str
+    folder_uid: str
+    group: str
+    datasource_uid: str
+    datasource_type: DatasourceType
+    sql: str | None
+    expr: str | None
+    reduce: str
+    condition: Condition
+    range: timedelta
+    every: timedelta
+    for_: timedelta
+    no_data: str
+    exec_error: str
+    severity: Severity
+    summary: str
+    description: str
+    runbook: str | None
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    source: Source
+    mttd: MttdTarget | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A service dashboard's settings."""
+
+    uid: str
+    title: str
+    folder_uid: str | None
+    refresh: timedelta
+    time_range: timedelta
+    slo_panels: bool
+    panels: tuple[Panel, ...]
+    tags: tuple[str, ...]
+    datasource_uid: str
+    series: tuple[str, ...] = ()  # raw metrics the declared panels read, declared as expected
+
+
+@dataclass(frozen=True)
+class RollbackTrigger:
+    """A post-deploy condition: `expr` meeting `condition` for `for_` recommends rollback."""
+
+    name: str
+    description: str
+    expr: str
+    condition: Condition
+    for_: timedelta
+    source: Source
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An error-budget policy of one service, evaluated by `slogen gate`."""
+
+    name: str
+    description: str
+    slos: tuple[str, ...]  # SLO ids the policy reads
+    budget_remaining_below: float | None  # percent
+    page_burn: bool
+    watch: timedelta
+    deployed_at: str | None
+    triggers: tuple[RollbackTrigger, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Scrape:
+    """Where Prometheus scrapes a service (the specs' `scrape:`), job name resolved."""
+
+    job: str
+    targets: tuple[str, ...]
+    metrics_path: str
+    scheme: str
+    interval: timedelta | None
+    source: Source  # of scrape.job when set, else of scrape
+
+
+@dataclass(frozen=True)
+class Service:
+    """Everything declared in one service file, resolved."""
+
+    name: str
+    team: str
+    tier: int | None
+    description: str
+    runbook: str | None
+    labels: Mapping[str, str]
+    source_file: str
+    slos: tuple[Slo, ...]
+    alerts: tuple[Alert, ...]
+    recordings: tuple[Recording, ...]
+    health_checks: tuple[HealthCheck, ...]
+    grafana_alerts: tuple[GrafanaAlert, ...]
+    dashboard: Dashboard
+    routing: ServiceRouting | None
+    rule_group_intervals: Mapping[str, timedelta] = field(default_factory=dict)
+    mttd: MttdTarget | None = None
+    policies: tuple[Policy, ...] = ()
+    scrape: Scrape | None = None
+
+
+@dataclass(frozen=True)
+class GrafanaSettings:
+    """Grafana objects shared by all services."""
+
+    folders: tuple[Folder, ...]
+    datasources: tuple[Datasource, ...]
+    dashboard_folder: str | None
+    alert_folder: str | None
+    disable_provenance: bool
+    default_datasource: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """The whole resolved set of specs: the single input of every target."""
+
+    services: tuple[Service, ...]
+    receivers: tuple[Receiver, ...]
+    routing: Routing | None
+    grafana: GrafanaSettings
+    databases: Mapping[str, Database]
+    prometheus: PrometheusSettings
+    exporter: ExporterSettings
+    global_file: str
+    expressions: tuple[tuple[Source, str], ...] = field(default=())
+    # Declared-but-unused global entries: printed, never fatal.
+    warnings: tuple[SpecError, ...] = field(default=())
+
+    def service(self, name: str) -> Service:
+        """The service called `name`."""
+        return next(s for s in self.services if s.name == name)
+
+    @cached_property
+    def route_tree(self) -> RouteTree | None:
+        """The shared Alertmanager/Grafana route tree, built once per model.
+
+        Time-to-notify checks ask for it once per alert; rebuilding it each time made
+        `build_model` quadratic in the number of services.
+        """
+        from generator.core.routing import build_tree
+
+        return build_tree(self)

@@ -1,0 +1,128 @@
+"""Read spec files (YAML or Jsonnet) into spec models, keeping every key's line and column.
+
+Every problem in every file is collected and raised together as `SpecErrors`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator.core.errors import SpecError, SpecErrors
+from generator.specfile.jsonnet_read import read_jsonnet_files
+from generator.specfile.messages import kind_of, translate_errors
+from generator.specfile.models import SPEC_VERSION, GlobalSpec, ServiceSpec
+from generator.specfile.sourcetext import read_spec_text
+from generator.specfile.yamlread import Locator, parse_yaml
+
+__all__ = ["LoadedService", "LoadedSpecs", "Locator", "load_specs", "parse_yaml",
+           "read_document", "translate_errors"]
+
+GLOBAL_FILE_STEM = "_global"
+SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
+JSONNET_LIB_DIR = "lib"
+
+
+@dataclass(frozen=True)
+class LoadedService:
+    """A parsed service file and where its keys are."""
+
+    spec: ServiceSpec
+    locator: Locator
+
+
+@dataclass(frozen=True)
+class LoadedSpecs:
+    """Everything read from a spec directory."""
+
+    services: tuple[LoadedService, ...]
+    global_spec: GlobalSpec
+    global_locator: Locator
+
+
+def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
+    """Load `_global` and every service file in `spec_dir`; raise SpecErrors with all problems."""
+    root = display_root if display_root is not None else Path.cwd()
+    if not spec_dir.is_dir():
+        raise SpecErrors([SpecError(str(spec_dir), None, None, "(directory)",
+                                    "spec directory does not exist; pass --specs DIR")])
+    errors: list[SpecError] = []
+    services: list[LoadedService] = []
+    global_spec: GlobalSpec | None = None
+    global_locator = Locator(_display(spec_dir / "_global.yaml", root))
+    files = _spec_files(spec_dir)
+    jsonnet = read_jsonnet_files(  # one sandboxed child process evaluates them all
+        [(p, _display(p, root)) for p in files if p.suffix == ".jsonnet"],
+        spec_dir, _display(spec_dir, root), spec_dir / JSONNET_LIB_DIR)
+    for path in files:
+        shown = _display(path, root)
+        try:
+            read = jsonnet.get(path)
+            if isinstance(read, SpecErrors):
+                raise read
+            data, locator = read if read is not None else read_document(path, shown)
+        except SpecErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if path.stem == GLOBAL_FILE_STEM:
+            global_locator = locator
+            global_spec = _validate(GlobalSpec, data, locator, errors)
+        else:
+            spec = _validate(ServiceSpec, data, locator, errors)
+            if spec is not None:
+                services.append(LoadedService(spec, locator))
+    if errors:
+        raise SpecErrors(errors)
+    if global_spec is None:
+        global_spec = GlobalSpec(version=SPEC_VERSION)
+    return LoadedSpecs(tuple(services), global_spec, global_locator)
+
+
+def _spec_files(spec_dir: Path) -> list[Path]:
+    lib = spec_dir / JSONNET_LIB_DIR
+    return sorted(
+        p for p in spec_dir.rglob("*")
+        if p.is_file() and p.suffix in SPEC_SUFFIXES and lib not in p.parents
+        and not any(part.startswith(".") for part in p.relative_to(spec_dir).parts)
+    )
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_document(path: Path, shown: str, jsonnet_lib: Path | None = None) -> tuple[Any, Locator]:
+    """Read one file into plain Python data plus a Locator; errors become SpecErrors."""
+    if path.suffix == ".jsonnet":
+        read = read_jsonnet_files([(path, shown)], path.parent, str(Path(shown).parent),
+                                  jsonnet_lib)[path]
+        if isinstance(read, SpecErrors):
+            raise read
+        return read
+    return parse_yaml(read_spec_text(path, shown), shown)
+
+
+def _validate(model: type[BaseModel], data: Any, locator: Locator,
+              errors: list[SpecError]) -> Any:
+    if not isinstance(data, dict):
+        errors.append(locator.error((), f"expected a mapping starting with `version: "
+                                        f"{SPEC_VERSION}`, got {kind_of(data)}"))
+        return None
+    version = data.get("version")
+    if version != SPEC_VERSION:
+        message = (f"unsupported version {version!r}; expected {SPEC_VERSION}"
+                   if "version" in data
+                   else f"missing version; add `version: {SPEC_VERSION}` as the first line")
+        errors.append(locator.error(("version",), message))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(translate_errors(model, exc.errors(), locator, data))
+        return None

@@ -1,0 +1,1 @@
+"""Alertmanager configuration and its routing test cases."""

@@ -1,0 +1,1 @@
+"""Grafana dashboards, alert rules, contact points and notification policies."""

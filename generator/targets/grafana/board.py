@@ -1,0 +1,92 @@
+"""Dashboard-level building blocks: layout, variables, links, serialisation and content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+import attr
+from grafanalib import core as g
+from grafanalib._gen import DashboardEncoder
+
+from generator.core import model as m
+from generator.core import naming
+from generator.specfile.types import format_duration
+from generator.targets.grafana import panels as p
+
+HASH_TAG_PREFIX = "slogen-hash:"
+SCHEMA_VERSION = 39
+GRID_WIDTH = 24
+
+
+def content_hash(dashboard: Mapping[str, Any]) -> str:
+    """First 12 hex of the sha256 of the canonical dashboard JSON without its hash tag."""
+    tags = [t for t in dashboard.get("tags", []) if not t.startswith(HASH_TAG_PREFIX)]
+    canonical = json.dumps({**dashboard, "tags": tags}, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def layout(items: Sequence[p.Sized]) -> list[Any]:
+    """Place panels left to right, wrapping at the grid width; ids follow the order."""
+    placed, x, y, row_height = [], 0, 0, 0
+    for index, item in enumerate(items, start=1):
+        width = min(item.width, GRID_WIDTH)
+        if x + width > GRID_WIDTH:
+            x, y, row_height = 0, y + row_height, 0
+        pos = g.GridPos(h=item.height, w=width, x=x, y=y)
+        placed.append(attr.evolve(item.panel, gridPos=pos, id=index))
+        x, row_height = x + width, max(row_height, item.height)
+    return placed
+
+
+def _time_range(value: timedelta) -> str:
+    """Hours up to a week, as people say them ("last 48h"); longer ranges in days."""
+    hours, rest = divmod(value, timedelta(hours=1))
+    return f"{hours}h" if not rest and hours < 7 * 24 else format_duration(value)
+
+
+def datasource_variable(default_uid: str) -> g.Template:
+    """The `datasource` variable every query uses, defaulting to the declared datasource."""
+    return g.Template(name=p.DATASOURCE_VAR, label="Data source", query="prometheus",
+                      type="datasource", default=default_uid)
+
+
+def query_variable(name: str, query: str, label: str) -> g.Template:
+    """A multi-value label variable, all selected by default."""
+    return g.Template(name=name, label=label, query=query, dataSource=p.PROMETHEUS_REF,
+                      includeAll=True, multi=True, allValue=".*", default="$__all", refresh=2)
+
+
+def dashboard(uid: str, title: str, panels: Sequence[p.Sized], variables: Sequence[g.Template],
+              settings: m.Dashboard | None, tags: Sequence[str], links: Sequence[g.DashboardLink],
+              description: str = "") -> g.Dashboard:
+    """A dashboard with slogen's defaults: UTC, stable uid, managed tag."""
+    refresh = format_duration(settings.refresh) if settings and settings.refresh else ""
+    time_range = _time_range(settings.time_range) if settings else "6h"
+    return g.Dashboard(
+        title=title, uid=uid, description=description, panels=layout(panels),
+        templating=g.Templating(list=list(variables)), refresh=refresh or False,
+        time=g.Time(f"now-{time_range}", "now"), timezone="utc", schemaVersion=SCHEMA_VERSION,
+        tags=sorted({*tags, naming.MANAGED_TAG}), links=list(links), editable=False,
+    )
+
+
+def slogen_links(runbook: str | None) -> list[g.DashboardLink]:
+    """A dropdown of every slogen dashboard, and the service runbook when there is one."""
+    links = [g.DashboardLink(title="slogen dashboards", type="dashboards", asDropdown=True,
+                             tags=[naming.MANAGED_TAG], includeVars=False, keepTime=True)]
+    if runbook:
+        links.append(g.DashboardLink(title="Runbook", type="link", uri=runbook, icon="doc",
+                                     targetBlank=True, keepTime=False))
+    return links
+
+
+def to_json(board: g.Dashboard) -> dict[str, Any]:
+    """Serialise at the edge: plain JSON data with the content-hash tag added."""
+    data: dict[str, Any] = json.loads(json.dumps(board.to_json_data(), cls=DashboardEncoder))
+    data["tags"] = sorted([*data["tags"], HASH_TAG_PREFIX + content_hash(data)])
+    return data

@@ -1,0 +1,140 @@
+"""Grafana dashboards, one per service and one overview, built with grafanalib.
+
+Each dashboard is written twice: as the body of POST /api/dashboards/db under
+`grafana/api/dashboards/`, and as plain JSON read by the file provider under
+`grafana/provisioning/dashboards/json/`. Tags mark them as ours and carry a content hash, so
+`slogen apply` can tell an unchanged dashboard without diffing it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from grafanalib import core as g
+
+from generator.core import model as m
+from generator.targets.dump import json_text, yaml_text
+from generator.targets.grafana import objects as grafana_objects
+from generator.targets.grafana import overview as grafana_overview
+from generator.targets.grafana import panels as p
+from generator.targets.grafana.board import (
+    dashboard,
+    datasource_variable,
+    query_variable,
+    slogen_links,
+    to_json,
+)
+
+API_DIR = grafana_objects.API / "dashboards"
+JSON_DIR = grafana_objects.PROVISIONING / "dashboards" / "json"
+PROVIDER_FILE = grafana_objects.PROVISIONING / "dashboards" / "slogen.yaml"
+# Grafana resolves a provider path against its working directory, not the provisioning
+# directory; the environment variable names the latter wherever Grafana runs (the official
+# images set it), so out/ holds no absolute path.
+PROVIDER_PATH = "$__env{GF_PATHS_PROVISIONING}/dashboards/json"
+_QUANTILE_RECORD = re.compile(r"^service:(?P<hist>[a-zA-Z_:][a-zA-Z0-9_:]*):p(?P<pct>[0-9_]+)_rate")
+
+
+def _histograms(service: m.Service) -> list[tuple[str, str, dict[float, str]]]:
+    """(histogram, selector, recorded quantiles) for latency SLIs and recorded quantiles."""
+    found: dict[str, tuple[str, dict[float, str]]] = {}
+    for slo in service.slos:
+        if slo.sli.kind is m.SliKind.LATENCY:
+            hist = slo.sli.metrics[0]
+            match = re.search(re.escape(hist) + r"_count(\{.*?\})?\[", slo.sli.total_query)
+            found.setdefault(hist, ((match.group(1) or "") if match else "", {}))
+    for rec in service.recordings:
+        match = _QUANTILE_RECORD.match(rec.record)
+        if match:
+            quantile = round(float(match.group("pct").replace("_", ".")) / 100, 4)
+            found.setdefault(match.group("hist"), ("", {}))[1].setdefault(quantile, rec.record)
+    return [(hist, sel, rec) for hist, (sel, rec) in sorted(found.items())]
+
+
+def _availability_selectors(service: m.Service) -> list[str]:
+    return sorted({match.group(1) for slo in service.slos
+                   if slo.sli.kind is m.SliKind.AVAILABILITY
+                   for match in [re.search(r"up(\{.*?\})?\[", slo.sli.total_query)]
+                   if match and match.group(1)})
+
+
+def _targets_up(selector: str) -> p.Sized:
+    expr = "up" + selector[:-1] + ', instance=~"$instance"}'
+    return p.Sized(p.timeseries(f"Targets up {selector}", [(expr, "{{instance}}")],
+                                [p.Step("red"), p.Step("green", 1)]), 12, 8)
+
+
+def service_panels(service: m.Service,
+                   inline: bool) -> tuple[list[p.Sized], list[g.Template]]:
+    """Panels and extra variables of a service dashboard; only the declared ones without SLOs.
+    `inline`: the rules record only the SLO window's error ratio (prometheus.windows)."""
+    declared = [p.declared(panel, service.name) for panel in service.dashboard.panels]
+    if not service.dashboard.slo_panels:
+        return declared, []
+    panels = [panel for slo in service.slos for panel in p.slo_panels(slo, inline)]
+    panels += [p.latency_percentiles(h, sel, rec) for h, sel, rec in _histograms(service)]
+    up_selectors = _availability_selectors(service)
+    panels += [_targets_up(sel) for sel in up_selectors]
+    panels += declared
+    if service.health_checks:
+        panels.append(p.health_checks(service))
+    panels.append(p.alert_list(service.name))
+    runbooks = p.runbooks(service)
+    if runbooks is not None:
+        panels.append(runbooks)
+    variables = [query_variable("instance", f"label_values(up{sel}, instance)", "Instance")
+                 for sel in up_selectors[:1]]
+    return panels, variables
+
+
+def service_dashboard(service: m.Service, inline: bool) -> g.Dashboard:
+    """The dashboard of one service, for the rule layout `inline` or recorded."""
+    d = service.dashboard
+    panels, variables = service_panels(service, inline)
+    return dashboard(d.uid, d.title, panels, [datasource_variable(d.datasource_uid), *variables],
+                     d, [*d.tags, f"service:{service.name}", f"team:{service.team}"],
+                     slogen_links(service.runbook), service.description)
+
+
+def _boards(model: m.Model) -> list[tuple[str | None, dict[str, Any], list[str]]]:
+    """(folder uid, dashboard JSON, source files) of every dashboard, ordered by uid."""
+    inline = model.prometheus.windows == "inline"
+    boards = [(s.dashboard.folder_uid, to_json(service_dashboard(s, inline)), [s.source_file])
+              for s in model.services]
+    overview = grafana_overview.overview_dashboard(model)
+    boards.append((model.grafana.dashboard_folder, to_json(overview),
+                   [model.global_file, *(s.source_file for s in model.services)]))
+    return sorted(boards, key=lambda b: str(b[1]["uid"]))
+
+
+def _provider(folder_uid: str | None, titles: Mapping[str, str], path: str) -> dict[str, Any]:
+    return {"name": folder_uid or "slogen-general", "orgId": grafana_objects.ORG_ID,
+            "type": "file", "folder": titles.get(folder_uid or "", ""),
+            "folderUid": folder_uid or "", "disableDeletion": False, "allowUiUpdates": False,
+            "updateIntervalSeconds": 30, "options": {"path": path}}
+
+
+def render(model: m.Model) -> dict[PurePath, str]:
+    """Dashboards as API bodies and provisioning JSON, the provider file, folders, datasources."""
+    files = grafana_objects.render(model)
+    boards = _boards(model)
+    folders = sorted({folder or "" for folder, _, _ in boards})
+    # One provider per folder; Grafana walks a provider's directory recursively, so with more
+    # than one folder each gets its own directory.
+    split = len(folders) > 1
+    for folder, data, _ in boards:
+        body = {"dashboard": data, "overwrite": True} | ({"folderUid": folder} if folder else {})
+        files[API_DIR / f"{data['uid']}.json"] = json_text(body)
+        subdir = JSON_DIR / (folder or "general") if split else JSON_DIR
+        files[subdir / f"{data['uid']}.json"] = json_text(data)
+    titles = {f.uid: f.title for f in model.grafana.folders}
+    providers = [_provider(f or None, titles,
+                           f"{PROVIDER_PATH}/{f or 'general'}" if split else PROVIDER_PATH)
+                 for f in folders]
+    sources = [model.global_file, *(s.source_file for s in model.services)]
+    files[PROVIDER_FILE] = yaml_text(
+        grafana_objects.sorted_keys({"apiVersion": 1, "providers": providers}), sources)
+    return files

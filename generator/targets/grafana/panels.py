@@ -1,0 +1,259 @@
+"""Dashboard panels as grafanalib objects, one small function per panel.
+
+Panels carry a size but no position; `grafana_dashboard` lays them out. Every query goes to the
+dashboard's `datasource` template variable, so one JSON works against any Prometheus datasource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import attr
+from grafanalib import core as g
+
+from generator.core import model as m
+from generator.core import naming
+from generator.core.windows import recorded_windows, window_ratio
+
+DATASOURCE_VAR = "datasource"
+PROMETHEUS_REF = {"type": "prometheus", "uid": "${" + DATASOURCE_VAR + "}"}
+QUANTILES = (0.5, 0.95, 0.99)
+LATENCY_RATE = timedelta(minutes=5)
+
+
+@attr.s(frozen=True)
+class Step:
+    """A threshold step: from `value` up the panel shows `color`; the base step has no value."""
+
+    color: str = attr.ib()
+    value: float | None = attr.ib(default=None)
+
+    def to_json_data(self) -> dict[str, Any]:
+        """Grafana's fieldConfig threshold step."""
+        return {"color": self.color, "value": self.value}
+
+
+@attr.s(frozen=True)
+class AlertListPanel:
+    """The unified-alerting alert list (grafanalib only has the legacy one)."""
+
+    title: str = attr.ib()
+    label_filter: str = attr.ib(default="")
+    gridPos: g.GridPos | None = attr.ib(default=None)  # noqa: N815 - grafanalib's field name
+    id: int | None = attr.ib(default=None)
+
+    def to_json_data(self) -> dict[str, Any]:
+        """Panel JSON of type alertlist with the unified-alerting options."""
+        return {
+            "type": "alertlist", "title": self.title, "id": self.id, "gridPos": self.gridPos,
+            "options": {
+                "alertInstanceLabelFilter": self.label_filter, "alertName": "",
+                "dashboardAlerts": False, "groupBy": [], "groupMode": "default",
+                "maxItems": 20, "sortOrder": 1, "viewMode": "list",
+                "stateFilter": {"firing": True, "pending": True, "noData": True, "error": True,
+                                "normal": False},
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Sized:
+    """A panel with its requested width and height in grid units."""
+
+    panel: Any
+    width: int = 12
+    height: int = 8
+
+
+def _target(expr: str, legend: str = "", ref: str = "A", *, instant: bool = False,
+            table: bool = False) -> g.Target:
+    return g.Target(expr=expr, legendFormat=legend, refId=ref, datasource=PROMETHEUS_REF,
+                    instant=instant, format="table" if table else "time_series")
+
+
+def _targets(queries: Sequence[tuple[str, str]]) -> list[g.Target]:
+    return [_target(expr, legend, chr(ord("A") + i)) for i, (expr, legend) in enumerate(queries)]
+
+
+def _sel(**labels: str) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+
+
+def stat(title: str, queries: Sequence[tuple[str, str]], steps: Sequence[Step], unit: str = "none",
+         description: str = "") -> g.Stat:
+    """A stat showing the last value, coloured by `steps`."""
+    return g.Stat(title=title, description=description or None, dataSource=PROMETHEUS_REF,
+                  targets=_targets(queries), thresholds=list(steps), format=unit,
+                  reduceCalc="lastNotNull", graphMode="area", colorMode="value",
+                  noValue="No data")
+
+
+def timeseries(title: str, queries: Sequence[tuple[str, str]], steps: Sequence[Step] = (),
+               unit: str = "", description: str = "") -> g.TimeSeries:
+    """A time series; thresholds, when given, are drawn as lines."""
+    return g.TimeSeries(title=title, description=description or None, dataSource=PROMETHEUS_REF,
+                        targets=_targets(queries), thresholds=list(steps) or [Step("green")],
+                        unit=unit, thresholdsStyleMode="line" if steps else "off")
+
+
+def gauge(title: str, queries: Sequence[tuple[str, str]], steps: Sequence[Step], unit: str = "none",
+          description: str = "") -> g.GaugePanel:
+    """A gauge of the last value."""
+    return g.GaugePanel(title=title, description=description or None, dataSource=PROMETHEUS_REF,
+                        targets=_targets(queries), thresholds=list(steps) or [Step("green")],
+                        format=unit, calc="lastNotNull")
+
+
+def table(title: str, queries: Sequence[tuple[str, str]], description: str = "") -> g.Table:
+    """A table of instant values, one column per query, rows joined on their labels."""
+    targets = [_target(expr, legend, chr(ord("A") + i), instant=True, table=True)
+               for i, (expr, legend) in enumerate(queries)]
+    return g.Table(title=title, description=description or None, dataSource=PROMETHEUS_REF,
+                   targets=targets, transformations=[{"id": "merge", "options": {}}])
+
+
+def text(title: str, content: str) -> g.Text:
+    """A markdown text panel."""
+    return g.Text(title=title, content=content, mode="markdown")
+
+
+# --- SLO panels ---------------------------------------------------------------------------------
+
+
+def sli_window(slo: m.Slo) -> timedelta:
+    """The shortest alert window of an SLO: the resolution of its SLI-over-time panel."""
+    return min([w.short for w in slo.burn_windows] or [slo.window])
+
+
+def burn_windows(slo: m.Slo) -> list[timedelta]:
+    """Every alert window of an SLO, shortest first."""
+    return sorted({w for bw in slo.burn_windows for w in (bw.short, bw.long)})
+
+
+def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta]) -> str:
+    """Burn rate over `window`: the error ratio over the recorded error budget.
+
+    The ratio is the recorded series when `window` is in `recorded`, else computed from the
+    recorded 5m rates with the formula the alert expressions use.
+    """
+    return (f"{window_ratio(window, selector, recorded)} / on ({naming.LABEL_SLO_ID}) group_left "
+            f"{naming.SLO_ERROR_BUDGET}{selector}")
+
+
+def slo_sli_stat(slo: m.Slo, inline: bool) -> Sized:
+    """SLI over the SLO window against the objective: red below it, yellow past half the budget."""
+    expr = f"1 - {window_ratio(slo.window, _sel(slo_id=slo.id), recorded_windows(slo, inline))}"
+    # Rounded so 1 - 0.001 is written 0.999, not 0.9990000000000001.
+    steps = [Step("red"), Step("yellow", round(slo.target, 9)),
+             Step("green", round(1 - slo.error_budget / 2, 9))]
+    title = f"{slo.name}: SLI ({naming.window_suffix(slo.window)}, objective {slo.objective:g}%)"
+    return Sized(stat(title, [(expr, "SLI")], steps, "percentunit", slo.description), 6, 6)
+
+
+def slo_budget_stat(slo: m.Slo) -> Sized:
+    """Error budget left in the SLO window."""
+    expr = f"{naming.SLO_BUDGET_REMAINING}{_sel(slo_id=slo.id)}"
+    steps = [Step("red"), Step("yellow", 0.0), Step("green", 0.25)]
+    return Sized(stat(f"{slo.name}: error budget remaining", [(expr, "remaining")], steps,
+                      "percentunit"), 6, 6)
+
+
+def slo_burn_rates(slo: m.Slo, inline: bool) -> Sized:
+    """Burn rate over every alert window, with the lowest page and ticket factors as lines."""
+    recorded = recorded_windows(slo, inline)
+    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded), naming.window_suffix(w))
+               for w in burn_windows(slo)]
+    steps = [Step("green")]
+    for level, color in (("ticket", "yellow"), ("page", "red")):
+        factors = [bw.factor for bw in slo.burn_windows if bw.level == level]
+        if factors:
+            steps.append(Step(color, min(factors)))
+    steps.sort(key=lambda s: -1.0 if s.value is None else s.value)
+    return Sized(timeseries(f"{slo.name}: burn rate", queries, steps, "none"), 12, 6)
+
+
+def slo_sli_over_time(slo: m.Slo, inline: bool) -> Sized:
+    """SLI at the shortest window beside the objective."""
+    window = sli_window(slo)
+    sel = _sel(slo_id=slo.id)
+    queries = [(f"1 - {window_ratio(window, sel, recorded_windows(slo, inline))}",
+                f"SLI ({naming.window_suffix(window)})"),
+               (f"{naming.SLO_OBJECTIVE}{sel}", "objective")]
+    return Sized(timeseries(f"{slo.name}: SLI over time", queries, (), "percentunit"), 24, 7)
+
+
+def slo_panels(slo: m.Slo, inline: bool) -> list[Sized]:
+    """The four panels of one SLO; with `inline`, windows the rules do not record are computed
+    from the recorded 5m rates."""
+    return [slo_sli_stat(slo, inline), slo_budget_stat(slo), slo_burn_rates(slo, inline),
+            slo_sli_over_time(slo, inline)]
+
+
+# --- other derived panels -----------------------------------------------------------------------
+
+
+def latency_percentiles(histogram: str, selector: str,
+                        recorded: Mapping[float, str] | None = None) -> Sized:
+    """P50/P95/P99 of a histogram, from recorded quantiles when the spec records them."""
+    queries = []
+    for q in QUANTILES:
+        legend = f"P{q * 100:g}"
+        if recorded and q in recorded:
+            queries.append((recorded[q], legend))
+        else:
+            rate = naming.window_suffix(LATENCY_RATE)
+            queries.append((f"histogram_quantile({q:g}, sum by (le) "
+                            f"(rate({histogram}_bucket{selector}[{rate}])))", legend))
+    return Sized(timeseries(f"{histogram} percentiles", queries, (), "s"), 12, 8)
+
+
+def health_checks(service: m.Service) -> Sized:
+    """Last result of every health check: up, and seconds since the last success."""
+    sel = _sel(service=service.name)
+    queries = [(f"{naming.CHECK_UP}{sel}", "up"),
+               (f"time() - {naming.CHECK_LAST_SUCCESS}{sel}", "seconds since success")]
+    return Sized(table("Health checks", queries), 24, 8)
+
+
+def alert_list(service: str | None) -> Sized:
+    """Firing and pending alerts, of one service or of all."""
+    label_filter = _sel(service=service) if service else ""
+    return Sized(AlertListPanel(title="Active alerts", label_filter=label_filter), 12, 8)
+
+
+def runbooks(service: m.Service) -> Sized | None:
+    """Markdown list of the service's alerts with their runbook links."""
+    rows = [(a.name, a.runbook) for a in service.alerts if a.runbook]
+    rows += [(a.title, a.runbook) for a in service.grafana_alerts if a.runbook]
+    if service.runbook:
+        rows += [(s.alert_name, f"{service.runbook}#{s.alert_name.lower()}") for s in service.slos]
+    if not rows and not service.runbook:
+        return None
+    lines = [f"Service runbook: <{service.runbook}>", ""] if service.runbook else []
+    lines += ["| Alert | Runbook |", "| --- | --- |"]
+    lines += [f"| {name} | <{url}> |" for name, url in sorted(set(rows))]
+    return Sized(text("Runbooks", "\n".join(lines) + "\n"), 12, 8)
+
+
+def declared(panel: m.Panel, service: str) -> Sized:
+    """A panel as the spec declares it; an alert list shows the service's alerts."""
+    queries = [(q.expr, q.legend) for q in panel.queries]
+    steps = [Step(t.color, t.value) for t in panel.thresholds]
+    built: Any
+    if panel.type is m.PanelType.STAT:
+        built = stat(panel.title, queries, steps or [Step("green")], panel.unit or "none",
+                     panel.description)
+    elif panel.type is m.PanelType.GAUGE:
+        built = gauge(panel.title, queries, steps, panel.unit or "none", panel.description)
+    elif panel.type is m.PanelType.TABLE:
+        built = table(panel.title, queries, panel.description)
+    elif panel.type is m.PanelType.ALERTLIST:
+        built = AlertListPanel(title=panel.title, label_filter=_sel(service=service))
+    elif panel.type is m.PanelType.TEXT:
+        built = text(panel.title, panel.text)
+    else:
+        built = timeseries(panel.title, queries, steps, panel.unit, panel.description)
+    return Sized(built, panel.width, panel.height)

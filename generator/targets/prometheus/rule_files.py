@@ -1,0 +1,131 @@
+"""Prometheus target: one rule file per service with its SLO, alert and recording rules.
+
+The plain rule files are always written: promtool checks and the generated unit tests run on
+them. `prometheus.format` (or `generate --format`) adds the same groups in the layout a cluster
+deploys: a `PrometheusRule` manifest per service for the Prometheus operator, or a mimirtool
+namespace file per service (namespace `slogen-<service>`) for a Mimir / Cortex ruler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import PurePath
+from typing import Any
+
+from generator.core import naming
+from generator.core.model import Model, PrometheusSettings, RuleFormat, Service, Source
+from generator.core.promql import dur
+from generator.targets.dump import yaml_text
+from generator.targets.prometheus.alert_rules import alert_rules
+from generator.targets.prometheus.rules import Rule, record
+from generator.targets.prometheus.slo_rules import SLOW_FACTOR, SLOW_MAX, slo_rule_sets
+
+OUT_DIR = PurePath("prometheus")
+NAMESPACE_PREFIX = "slogen-"
+OPERATOR_API = "monitoring.coreos.com/v1"
+
+
+def rules_path(service: str) -> PurePath:
+    """Where a service's plain rule file goes under out/."""
+    return OUT_DIR / f"{service}.rules.yaml"
+
+
+def render(model: Model) -> dict[PurePath, str]:
+    """Rule files, one per service with at least one rule."""
+    files = {}
+    fmt = model.prometheus.format
+    lay = layout(model.prometheus)
+    for service in model.services:
+        groups = rule_groups(service, lay)
+        if not groups:
+            continue
+        sources = [service.source_file]
+        files[rules_path(service.name)] = yaml_text({"groups": groups}, sources)
+        if fmt is RuleFormat.OPERATOR:
+            files[OUT_DIR / "operator" / f"{service.name}.yaml"] = yaml_text(
+                _manifest(service, groups), sources)
+        elif fmt is RuleFormat.MIMIR:
+            namespace = NAMESPACE_PREFIX + service.name
+            files[OUT_DIR / "mimir" / f"{namespace}.yaml"] = yaml_text(
+                {"namespace": namespace, "groups": groups}, sources)
+    return files
+
+
+def _manifest(service: Service, groups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "apiVersion": OPERATOR_API,
+        "kind": "PrometheusRule",
+        "metadata": {
+            "name": NAMESPACE_PREFIX + service.name,
+            "labels": {"app.kubernetes.io/managed-by": "slogen", "slogen.dev/service": service.name,
+                       "team": service.team},
+        },
+        "spec": {"groups": groups},
+    }
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How SLO rules are laid out: alert windows recorded or inline, and the interval of the
+    group holding the windows of a day or more (None: they stay in the main SLO group)."""
+
+    inline: bool = True
+    slow: timedelta | None = None
+
+
+def layout(settings: PrometheusSettings) -> Layout:
+    """The layout `_global.yaml`'s prometheus settings ask for."""
+    slow = settings.evaluation_interval * SLOW_FACTOR
+    return Layout(settings.windows == "inline", slow if slow <= SLOW_MAX else None)
+
+
+def rule_groups(service: Service, lay: Layout = Layout()) -> list[dict[str, Any]]:
+    """The service's rule groups: SLO rules first, then named groups in name order.
+
+    Rules without a group go to a group named after the service. Inside a group, user recording
+    rules come before alerts so alerts on them read the value of the same evaluation.
+    """
+    intervals = dict(service.rule_group_intervals)
+    if lay.slow is not None:
+        intervals[naming.slo_window_group(service.name)] = lay.slow
+    return [_group(name, [rule for rule, _ in rules], intervals)
+            for name, rules in _sourced_groups(service, lay).items()]
+
+
+def rule_sources(service: Service, lay: Layout = Layout()) -> dict[tuple[str, int], Source]:
+    """Spec location of every rule, by (group name, 1-based rule index) as promtool counts."""
+    return {(name, i): src for name, rules in _sourced_groups(service, lay).items()
+            for i, (_, src) in enumerate(rules, start=1)}
+
+
+def _sourced_groups(service: Service, lay: Layout) -> dict[str, list[tuple[Rule, Source]]]:
+    groups: dict[str, list[tuple[Rule, Source]]] = {}
+    fast: list[tuple[Rule, Source]] = []
+    slow: list[tuple[Rule, Source]] = []
+    for slo in service.slos:
+        quick, later = slo_rule_sets(slo, service, lay.inline)
+        fast += [(r, slo.source) for r in quick]
+        (slow if lay.slow is not None else fast).extend((r, slo.source) for r in later)
+    if fast:
+        groups[naming.slo_rule_group(service.name)] = fast
+    if slow:
+        groups[naming.slo_window_group(service.name)] = slow
+    named: dict[str, list[tuple[Rule, Source]]] = {}
+    for rec in service.recordings:
+        named.setdefault(rec.group or service.name, []).append(
+            (record(rec.record, rec.expr, rec.labels), rec.source))
+    for a in service.alerts:
+        named.setdefault(a.group or service.name, []).extend(
+            (r, a.source) for r in alert_rules(a, service))
+    groups.update(sorted(named.items()))
+    return groups
+
+
+def _group(name: str, rules: list[Rule], intervals: Mapping[str, timedelta]) -> dict[str, Any]:
+    group: dict[str, Any] = {"name": name}
+    if name in intervals:
+        group["interval"] = dur(intervals[name])
+    group["rules"] = rules
+    return group

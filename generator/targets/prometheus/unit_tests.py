@@ -1,0 +1,130 @@
+"""promtool unit tests for the generated rules, two files per service.
+
+promtool evaluates every group at every step of the test file's evaluation_interval, whatever
+the group's own interval. `<service>.test.yaml` steps at the coarsest step that divides the
+input interval and every `for` and staleness limit (usually 1m, which keeps the tests fast), so
+"fires after exactly its `for`" is checked one step before and at that time.
+`<service>.long.test.yaml` steps every 5m for what spans hours or days: the proof that long SLO
+windows equal the raw queries, anomaly baselines and staleness limits of an hour or more (when
+their durations are multiples of the step), which would otherwise cost thousands of
+evaluations each.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from pathlib import PurePath
+from typing import Any
+
+from generator.core import naming
+from generator.core.model import Alert, AlertKind, Model, Service
+from generator.core.promql import dur
+from generator.targets.dump import yaml_text
+from generator.targets.prometheus.alert_cases import alert_cases
+from generator.targets.prometheus.rule_files import OUT_DIR, layout, rule_groups, rules_path
+from generator.targets.prometheus.slo_cases import burn_cases, window_cases
+from generator.targets.prometheus.testseries import INTERVAL, Case, bundle
+
+TESTS_DIR = OUT_DIR / "tests"
+LONG_STEP = timedelta(minutes=5)
+LONG_SPAN = timedelta(hours=1)
+
+
+def alert_tests_path(service: str) -> PurePath:
+    """The alert unit tests of a service."""
+    return TESTS_DIR / f"{service}.test.yaml"
+
+
+def long_tests_path(service: str) -> PurePath:
+    """The unit tests of a service that span hours or days."""
+    return TESTS_DIR / f"{service}.long.test.yaml"
+
+
+def render(model: Model) -> dict[PurePath, str]:
+    """Unit-test files for every service that has rules."""
+    inline = model.prometheus.windows == "inline"
+    files = {}
+    for service in model.services:
+        groups = [g["name"] for g in rule_groups(service, layout(model.prometheus))]
+        if not groups:
+            continue
+        # Alert cases feed the recorded 5m series, so the day-long windows read them best
+        # first; window cases feed raw counters, whose 5m series the main SLO group records.
+        windows_first = sorted(groups, key=lambda g: g != naming.slo_window_group(service.name))
+        step = test_step(service)
+        cases, notes = _alert_cases(service, step, inline, long=False)
+        if cases:
+            files[alert_tests_path(service.name)] = _file(service, step, cases, notes,
+                                                          windows_first)
+        cases, notes = _window_cases(service, inline)
+        more, more_notes = _alert_cases(service, LONG_STEP, inline, long=True)
+        if cases or more:
+            files[long_tests_path(service.name)] = _file(service, LONG_STEP, cases + more,
+                                                         notes + more_notes, groups)
+    return files
+
+
+def is_long(a: Alert) -> bool:
+    """Whether an alert's cases go to the 5m-step file."""
+    spans = [a.for_]
+    if a.kind is AlertKind.ANOMALY and a.anomaly is not None:
+        spans.append(a.anomaly.baseline)
+    elif a.kind is AlertKind.STALE and a.stale is not None and a.stale.after >= LONG_SPAN:
+        spans.append(a.stale.after)
+    else:
+        return False
+    return all(s % LONG_STEP == timedelta(0) for s in spans)
+
+
+def test_step(service: Service) -> timedelta:
+    """Evaluation step of a service's tests: the gcd of the input interval and every duration
+    an alert waits for."""
+    spans = [INTERVAL, *(w.for_ for s in service.slos for w in s.burn_windows)]
+    for a in service.alerts:
+        spans += [a.for_, *(t.for_ for t in a.tiers)]
+        spans += [a.stale.after] if a.stale else []
+    millis = [int(v / timedelta(milliseconds=1)) for v in spans if v]
+    return timedelta(milliseconds=math.gcd(*millis))
+
+
+def _alert_cases(service: Service, step: timedelta, inline: bool,
+                 long: bool) -> tuple[list[Case], list[str]]:
+    cases: list[Case] = []
+    notes: list[str] = []
+    if not long:
+        for slo in service.slos:
+            cases += burn_cases(slo, service, step, inline)
+    for a in service.alerts:
+        if is_long(a) != long:
+            continue
+        found, note = alert_cases(a, service, step)
+        cases += found
+        notes += [note] if note else []
+    return cases, notes
+
+
+def _window_cases(service: Service, inline: bool) -> tuple[list[Case], list[str]]:
+    cases: list[Case] = []
+    notes: list[str] = []
+    for slo in service.slos:
+        found, note = window_cases(slo, service, inline)
+        cases += found
+        notes += [note] if note else []
+    return cases, notes
+
+
+def _file(service: Service, step: timedelta, cases: list[Case], notes: list[str],
+          order: list[str]) -> str:
+    data: dict[str, Any] = {
+        "rule_files": [f"../{rules_path(service.name).name}"],
+        "evaluation_interval": dur(step),
+        "group_eval_order": order,
+        "tests": [c.as_dict() for c in bundle(cases)],
+    }
+    text = yaml_text(data, [service.source_file])
+    if not notes:
+        return text
+    head, _, body = text.partition("\nrule_files:")
+    lines = "".join(f"\n# Not covered: {n}" for n in notes)
+    return f"{head}{lines}\nrule_files:{body}"
