@@ -8,41 +8,45 @@ Exit codes: 0 success, 1 a check found differences or failures, 2 spec errors or
 from __future__ import annotations
 
 import argparse
-import importlib
-import os
 import sys
 from collections.abc import Sequence
 
 from generator import __version__
+from generator.commands import (
+    apply,
+    backtest,
+    bridge,
+    diff,
+    export_specs,
+    exporter,
+    gate,
+    generate,
+    import_specs,
+    reference,
+    status,
+    test,
+    verify,
+)
+from generator.commands.common import EXIT_INTERNAL, EXIT_SPEC, CommandError, env
 from generator.core.errors import SpecErrors
-
-EXIT_OK, EXIT_FAILED, EXIT_SPEC = 0, 1, 2
-EXIT_INTERNAL = 70  # EX_SOFTWARE from sysexits.h
+from generator.specfile import jsonnet_sandbox
 
 # Each module has register(subparsers) and sets `func(args) -> int` on its parsers.
-COMMAND_MODULES = (
-    "generator.commands.generate",
-    "generator.commands.reference",
-    "generator.commands.test",
-    "generator.commands.import_specs",
-    "generator.commands.export_specs",
-    "generator.commands.diff",
-    "generator.commands.backtest",
-    "generator.commands.bridge",
-    "generator.commands.exporter",
-    "generator.commands.apply",
-    "generator.commands.verify",
-    "generator.commands.status",
-    "generator.commands.gate",
+COMMANDS = (
+    generate,
+    reference,
+    test,
+    import_specs,
+    export_specs,
+    diff,
+    backtest,
+    bridge,
+    exporter,
+    apply,
+    verify,
+    status,
+    gate,
 )
-
-
-class CommandError(Exception):
-    """A failure to report in one line (no traceback) with an exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="memory limit of Jsonnet evaluation (default 512, or "
                              "SLOGEN_JSONNET_MEMORY)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
@@ -95,8 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _configure_jsonnet(args: argparse.Namespace) -> None:
     """Jsonnet limits from the command line, else the environment: never from the specs."""
-    from generator.specfile import jsonnet_sandbox
-
     default = jsonnet_sandbox.JsonnetLimits()
     try:
         seconds = float(getattr(args, "jsonnet_timeout", None)
@@ -109,8 +111,3 @@ def _configure_jsonnet(args: argparse.Namespace) -> None:
         raise CommandError("Jsonnet limits: the timeout must be > 0 s and the memory at least "
                            "64 MiB", EXIT_SPEC)
     jsonnet_sandbox.configure(jsonnet_sandbox.JsonnetLimits(seconds, memory))
-
-
-def env(name: str, default: str | None = None) -> str | None:
-    """The one place commands read the environment."""
-    return os.environ.get(name, default)

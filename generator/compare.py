@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 
 from generator.core import catalog
 from generator.core import model as m
-from generator.specfile.types import format_duration
+from generator.core.durations import format_duration
 
 Fields = dict[str, str]
 SECTIONS = ("SLOs", "Alerts", "Prometheus rules", "Health checks", "Policies", "Routes",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from generator.core import model as m
+from generator.core.durations import format_duration
 from generator.core.model import Condition
 from generator.core.promql import num, range_of
-from generator.specfile.types import format_duration
 from generator.targets.prometheus import alert_rules as ar
 
 ANOMALY_STEP = timedelta(minutes=5)

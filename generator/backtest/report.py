@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.backtest.evaluate import AlertResult, Window, approach, group
 from generator.backtest.scoring import Incident, Score
-from generator.specfile.types import format_duration
+from generator.core.durations import format_duration
 
 GROUPINGS = (("severity", lambda r: r.probe.severity.value),
              ("service", lambda r: r.probe.service),

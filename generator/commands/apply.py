@@ -32,7 +32,7 @@ from generator.apply.grafana import execute, plan_grafana
 from generator.apply.plan import Options, with_dashboard_details
 from generator.apply.report import plan_json, print_plan, print_summary
 from generator.apply.sources import with_locations
-from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError, env
+from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError, env
 from generator.core.errors import SpecErrors
 
 

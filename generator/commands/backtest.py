@@ -14,8 +14,8 @@ from generator import pipeline
 from generator.backtest import evaluate as ev
 from generator.backtest.incidents import IncidentsError, parse_incidents
 from generator.backtest.report import report_json, report_markdown
-from generator.cli import EXIT_OK, EXIT_SPEC, CommandError
-from generator.specfile.types import parse_duration
+from generator.commands.common import EXIT_OK, EXIT_SPEC, CommandError
+from generator.core.durations import parse_duration
 from generator.validate import replay
 
 

@@ -9,7 +9,7 @@ import requests
 
 from generator.bridge.github import GitHubClient, IssueBridge
 from generator.bridge.server import make_server
-from generator.cli import EXIT_OK, EXIT_SPEC, CommandError, env
+from generator.commands.common import EXIT_OK, EXIT_SPEC, CommandError, env
 
 DEFAULT_API_URL = "https://api.github.com"
 

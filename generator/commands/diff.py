@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from generator import compare, pipeline
-from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
+from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
 from generator.compare_markdown import render_markdown
 from generator.core.errors import SpecErrors
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from generator.cli import EXIT_OK
+from generator.commands.common import EXIT_OK
 from generator.importers.openslo_export import export
 from generator.specfile.build import build_model
 from generator.specfile.loader import load_specs

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.cli import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
+from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
 from generator.core.errors import SpecErrors
 
 DEFAULT_CONFIG = Path("out") / "exporter" / "config.yaml"

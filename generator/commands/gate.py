@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from generator.cli import EXIT_SPEC, CommandError
+from generator.commands.common import EXIT_SPEC, CommandError
 from generator.commands.live_args import (
     EXIT_NO_DATA,
     add_live_args,

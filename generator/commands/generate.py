@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator import outdir, pipeline
-from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
+from generator.commands.common import EXIT_FAILED, EXIT_OK, CommandError
 from generator.core.model import Model
 from generator.specfile.models import RuleFormat
 from generator.validate import checks, promtool
-from generator.validate.checks import Tools
+from generator.validate.results import Tools
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

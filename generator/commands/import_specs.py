@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.cli import EXIT_SPEC, CommandError
+from generator.commands.common import EXIT_SPEC, CommandError
 from generator.importers import openslo, pyrra, sloth
 from generator.importers.common import Imported
 from generator.importers.report import EXIT_INVALID, Report

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import pipeline
-from generator.cli import EXIT_SPEC, CommandError, env
+from generator.commands.common import EXIT_SPEC, CommandError, env
 from generator.core.model import Model, Service
 from generator.live.client import DEFAULT_TIMEOUT, Settings
 

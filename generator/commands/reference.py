@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.cli import EXIT_FAILED, EXIT_OK
+from generator.commands.common import EXIT_FAILED, EXIT_OK
 from generator.specfile.reference import json_schemas, reference_markdown
 
 DEFAULT_DOCS = Path("docs/spec-reference.md")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from generator.cli import EXIT_OK, CommandError
+from generator.commands.common import EXIT_OK, CommandError
 from generator.commands.live_args import (
     EXIT_NO_DATA,
     add_live_args,

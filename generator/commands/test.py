@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
+from generator.commands.common import EXIT_FAILED, EXIT_OK, CommandError
 from generator.validate import prometheus, promtool
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from generator.cli import EXIT_FAILED, EXIT_OK, CommandError
+from generator.commands.common import EXIT_FAILED, EXIT_OK, CommandError
 from generator.commands.live_args import (
     EXIT_NO_DATA,
     add_live_args,
@@ -15,9 +15,9 @@ from generator.commands.live_args import (
     pick_services,
     settings,
 )
+from generator.core.durations import parse_duration
 from generator.live import verify
 from generator.live.client import PrometheusClient, PrometheusError
-from generator.specfile.types import parse_duration
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from generator.core import model as m
 from generator.core import notify
+from generator.core.durations import format_duration
 from generator.core.errors import SpecError
 from generator.core.model import Condition, Op
-from generator.specfile.types import format_duration
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The resolved model every target reads: defaults filled, ids derived, windows expanded.
 
-Built from specs by `spec/build.py`. Frozen dataclasses; change one with `dataclasses.replace`.
+Built from specs by `specfile/build.py`. Frozen dataclasses; change one with `dataclasses.replace`.
 Settings that need no resolving (receivers, routing, datasources) are the spec's own frozen
 models, re-exported here so targets import from one place.
 """
@@ -11,13 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from functools import cached_property
-from typing import TYPE_CHECKING
 
 from generator.core.errors import SpecError
 from generator.specfile.models import DatabaseSpec as Database
 from generator.specfile.models import DatasourceSpec as Datasource
-from generator.specfile.models import DatasourceType, PanelType, RuleFormat, Severity
+from generator.specfile.models import (
+    DatasourceType,
+    PanelType,
+    RuleFormat,
+    Severity,
+    TimeIntervalSpec,
+)
 from generator.specfile.models import ExporterSpec as ExporterSettings
 from generator.specfile.models import FolderSpec as Folder
 from generator.specfile.models import PanelSpec as Panel
@@ -26,16 +30,13 @@ from generator.specfile.models import ReceiverSpec as Receiver
 from generator.specfile.models import RoutingSpec as Routing
 from generator.specfile.models import ServiceRoutingSpec as ServiceRouting
 
-if TYPE_CHECKING:
-    from generator.core.routing import RouteTree
-
 __all__ = [
     "Alert", "AlertKind", "AnomalyRule", "BurnWindow", "Condition", "Dashboard", "Database",
     "Datasource", "DatasourceType", "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings",
-    "HealthCheck", "Model", "Policy", "RollbackTrigger",
+    "HealthCheck", "Inhibition", "Matcher", "Model", "Policy", "RollbackTrigger",
     "MttdTarget", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
-    "Recording", "RuleFormat", "Routing", "Scrape", "Service", "ServiceRouting", "Severity", "Sli",
-    "SliKind", "Slo", "Source", "StaleRule", "Tier",
+    "Recording", "Route", "RouteTree", "RuleFormat", "Routing", "Scrape", "Service",
+    "ServiceRouting", "Severity", "Sli", "SliKind", "Slo", "Source", "StaleRule", "Tier",
 ]
 
 
@@ -388,6 +389,51 @@ class GrafanaSettings:
     default_datasource: str
 
 
+# --- notification routing: built by core/routing.py, read by every target ---------------
+
+Matcher = tuple[str, str, str]  # (label, "=" or "!=", value)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A first-level route: alerts matching every matcher go to each receiver, in order."""
+
+    origin: str  # where it was declared, e.g. "slos/_global.yaml: routing.overrides[0]"
+    matchers: tuple[tuple[str, str], ...]
+    receivers: tuple[str, ...]
+    continue_: bool
+    group_by: tuple[str, ...] | None = None
+    group_wait: timedelta | None = None
+    group_interval: timedelta | None = None
+    repeat_interval: timedelta | None = None
+    active_during: str | None = None
+    # Labels every alert that can reach this route also carries (a service's team), used to
+    # tell whether an earlier route swallows all of its alerts.
+    implied: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteTree:
+    """The whole tree: defaults at the root and first-level routes in matching order."""
+
+    receiver: str
+    group_by: tuple[str, ...]
+    group_wait: timedelta
+    group_interval: timedelta
+    repeat_interval: timedelta
+    routes: tuple[Route, ...]
+    time_intervals: Mapping[str, tuple[TimeIntervalSpec, ...]]
+
+
+@dataclass(frozen=True)
+class Inhibition:
+    """Alerts matching `target` are not sent while one matching `source` fires."""
+
+    source: tuple[Matcher, ...]
+    target: tuple[Matcher, ...]
+    equal: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Model:
     """The whole resolved set of specs: the single input of every target."""
@@ -400,6 +446,9 @@ class Model:
     prometheus: PrometheusSettings
     exporter: ExporterSettings
     global_file: str
+    # The shared Alertmanager/Grafana route tree, built once (time-to-notify checks ask for it
+    # once per alert; rebuilding it each time made building the model quadratic in services).
+    route_tree: RouteTree | None
     expressions: tuple[tuple[Source, str], ...] = field(default=())
     # Declared-but-unused global entries: printed, never fatal.
     warnings: tuple[SpecError, ...] = field(default=())
@@ -407,14 +456,3 @@ class Model:
     def service(self, name: str) -> Service:
         """The service called `name`."""
         return next(s for s in self.services if s.name == name)
-
-    @cached_property
-    def route_tree(self) -> RouteTree | None:
-        """The shared Alertmanager/Grafana route tree, built once per model.
-
-        Time-to-notify checks ask for it once per alert; rebuilding it each time made
-        `build_model` quadratic in the number of services.
-        """
-        from generator.core.routing import build_tree
-
-        return build_tree(self)

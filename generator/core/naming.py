@@ -10,7 +10,7 @@ import hashlib
 import re
 from datetime import timedelta
 
-from generator.specfile.types import format_duration
+from generator.core.durations import format_duration
 
 # Labels slogen puts on its recorded series and alerts.
 LABEL_SLO_ID = "slo_id"

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from generator.core import model as m
 from generator.core import naming, routing
-from generator.specfile.types import format_duration
+from generator.core.durations import format_duration
 
 # Alertmanager's own defaults, used when the specs declare no routing at all.
 DEFAULT_GROUP_WAIT = timedelta(seconds=30)

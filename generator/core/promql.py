@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 
+from generator.core.durations import format_duration
 from generator.core.model import Condition, Op
-from generator.specfile.types import format_duration
 
 _PLAIN_SELECTOR = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$")
 

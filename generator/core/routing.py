@@ -7,65 +7,23 @@ may name several receivers; renderers fan it out into children so each one gets 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
 
 from generator.core import naming
-from generator.core.model import Model, Routing, Service, Severity
-from generator.specfile.models import TimeIntervalSpec
-
-Matcher = tuple[str, str, str]  # (label, "=" or "!=", value)
+from generator.core.model import Inhibition, Model, Route, RouteTree, Routing, Service, Severity
 
 
-@dataclass(frozen=True)
-class Route:
-    """A first-level route: alerts matching every matcher go to each receiver, in order."""
+def build_tree(routing: Routing | None, services: Sequence[Service],
+               global_file: str) -> RouteTree | None:
+    """The route tree declared by the global routing and per-service overrides; None if none.
 
-    origin: str  # where it was declared, e.g. "slos/_global.yaml: routing.overrides[0]"
-    matchers: tuple[tuple[str, str], ...]
-    receivers: tuple[str, ...]
-    continue_: bool
-    group_by: tuple[str, ...] | None = None
-    group_wait: timedelta | None = None
-    group_interval: timedelta | None = None
-    repeat_interval: timedelta | None = None
-    active_during: str | None = None
-    # Labels every alert that can reach this route also carries (a service's team), used to
-    # tell whether an earlier route swallows all of its alerts.
-    implied: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class RouteTree:
-    """The whole tree: defaults at the root and first-level routes in matching order."""
-
-    receiver: str
-    group_by: tuple[str, ...]
-    group_wait: timedelta
-    group_interval: timedelta
-    repeat_interval: timedelta
-    routes: tuple[Route, ...]
-    time_intervals: Mapping[str, tuple[TimeIntervalSpec, ...]]
-
-
-@dataclass(frozen=True)
-class Inhibition:
-    """Alerts matching `target` are not sent while one matching `source` fires."""
-
-    source: tuple[Matcher, ...]
-    target: tuple[Matcher, ...]
-    equal: tuple[str, ...]
-
-
-def build_tree(model: Model) -> RouteTree | None:
-    """The route tree declared by the global routing and per-service overrides; None if none."""
-    routing = model.routing
+    Built once by the spec builder and kept as `Model.route_tree`: read that, do not rebuild.
+    """
     if routing is None:
         return None
-    routes = [_override(model.global_file, routing, i) for i in range(len(routing.overrides))]
-    routes += [r for svc in model.services for r in _service_routes(svc)]
-    routes += [_severity_route(model.global_file, routing, sev) for sev in Severity
+    routes = [_override(global_file, routing, i) for i in range(len(routing.overrides))]
+    routes += [r for svc in services for r in _service_routes(svc)]
+    routes += [_severity_route(global_file, routing, sev) for sev in Severity
                if sev in routing.severities]
     return RouteTree(
         receiver=routing.receiver,

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
+from generator.core.durations import format_duration
 from generator.core.model import Condition, Op, Policy, RollbackTrigger, Service
 from generator.live.client import PrometheusClient
 from generator.live.status import SloStatus, measure_firing, measure_slo
-from generator.specfile.types import format_duration
 
 MAX_STEP_SECONDS = 15.0
 

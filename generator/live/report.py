@@ -9,8 +9,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from generator.core.durations import format_duration
 from generator.live.status import BurnStatus, SloStatus
-from generator.specfile.types import format_duration
 
 NO_DATA = "no data"
 COLUMNS = (

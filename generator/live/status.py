@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from generator.core.durations import format_duration
 from generator.core.model import BurnWindow, Service, Slo
 from generator.live.client import PrometheusClient
-from generator.specfile.types import format_duration
 
 FIRING_ALERTS = 'ALERTS{alertstate="firing"}'
 

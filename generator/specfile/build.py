@@ -10,11 +10,13 @@ from datetime import timedelta
 from generator import bucket_bounds
 from generator.core import model as m
 from generator.core import naming
+from generator.core.catalog import unmet_mttd
+from generator.core.durations import format_duration
 from generator.core.errors import Loc, SpecError, SpecErrors, format_path
 from generator.core.model import WINDOW_PLACEHOLDER, Condition, Op
+from generator.core.routing import build_tree
 from generator.specfile import models as s
 from generator.specfile.loader import LoadedService, LoadedSpecs, Locator
-from generator.specfile.types import format_duration
 from generator.specfile.unrouted import unrouted_alerts
 from generator.specfile.unused import unused_entries
 
@@ -50,8 +52,9 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
     if errors.items:
         raise SpecErrors(errors.items)
     exprs = tuple(e for svc in loaded.services for e in _expressions(svc))
+    services = sorted(services, key=lambda x: x.name)
     model = m.Model(
-        services=tuple(sorted(services, key=lambda x: x.name)),
+        services=tuple(services),
         receivers=tuple(sorted(gl.receivers, key=lambda r: r.name)),
         routing=gl.routing,
         grafana=grafana,
@@ -59,6 +62,7 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
         prometheus=gl.prometheus,
         exporter=gl.exporter,
         global_file=gloc.file,
+        route_tree=build_tree(gl.routing, services, gloc.file),
         expressions=exprs,
     )
     _check_mttd(model)
@@ -66,9 +70,7 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
 
 
 def _check_mttd(model: m.Model) -> None:
-    # Imported here: the MTTD check reads resolved routing, so it runs on the finished model.
-    from generator.core.catalog import unmet_mttd
-
+    # The MTTD check reads resolved routing, so it runs on the finished model.
     unmet = unmet_mttd(model)
     if unmet:
         raise SpecErrors(unmet)

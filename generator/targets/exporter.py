@@ -6,8 +6,8 @@ from pathlib import PurePath
 from typing import Any
 
 from generator.core import naming
+from generator.core.durations import format_duration
 from generator.core.model import Condition, HealthCheck, Model, Op
-from generator.specfile.types import format_duration
 from generator.targets.dump import yaml_text
 
 CONFIG_PATH = PurePath("exporter") / "config.yaml"

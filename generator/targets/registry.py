@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from generator.core.model import Model
+from generator.targets import docs, exporter, prometheus_scrape
+from generator.targets.alertmanager import config as alertmanager
+from generator.targets.grafana import alerting as grafana_alerting
+from generator.targets.grafana import dashboard as grafana_dashboard
+from generator.targets.grafana import notifications as grafana_notifications
+from generator.targets.prometheus import rule_files, unit_tests
 
 Files = dict[PurePath, str]
 
@@ -19,45 +25,24 @@ class Target:
     render: Callable[[Model], Files]
 
 
-def _targets() -> tuple[Target, ...]:
-    # Imported here so that a target's import cost is paid only when generating.
-    from generator.targets import docs, prometheus_scrape
-    from generator.targets import exporter as exporter_config
-    from generator.targets.alertmanager import config as alertmanager
-    from generator.targets.grafana import (
-        alerting as grafana_alerting,
-    )
-    from generator.targets.grafana import (
-        dashboard as grafana_dashboard,
-    )
-    from generator.targets.grafana import (
-        notifications as grafana_notifications,
-    )
-    from generator.targets.prometheus import (
-        rule_files as prometheus_rules,
-    )
-    from generator.targets.prometheus import (
-        unit_tests as prometheus_tests,
-    )
-
-    return (
-        Target("alertmanager", alertmanager.render),
-        Target("docs", docs.render),
-        Target("exporter", exporter_config.render),
-        Target("grafana-alerting", grafana_alerting.render),
-        Target("grafana-dashboards", grafana_dashboard.render),
-        Target("grafana-notifications", grafana_notifications.render),
-        Target("prometheus", prometheus_rules.render),
-        Target("prometheus-scrape", prometheus_scrape.render),
-        Target("prometheus-tests", prometheus_tests.render),
-    )
+TARGETS = (
+    Target("alertmanager", alertmanager.render),
+    Target("docs", docs.render),
+    Target("exporter", exporter.render),
+    Target("grafana-alerting", grafana_alerting.render),
+    Target("grafana-dashboards", grafana_dashboard.render),
+    Target("grafana-notifications", grafana_notifications.render),
+    Target("prometheus", rule_files.render),
+    Target("prometheus-scrape", prometheus_scrape.render),
+    Target("prometheus-tests", unit_tests.render),
+)
 
 
 def render_all(model: Model, only: frozenset[str] | None = None) -> Files:
     """Render every target (or those named in `only`) into one mapping of relative path -> text."""
     files: Files = {}
     owner: dict[PurePath, str] = {}
-    for target in _targets():
+    for target in TARGETS:
         if only is not None and target.name not in only:
             continue
         for path, text in target.render(model).items():
@@ -69,4 +54,4 @@ def render_all(model: Model, only: frozenset[str] | None = None) -> Files:
 
 def target_names() -> list[str]:
     """Names of the registered targets."""
-    return [t.name for t in _targets()]
+    return [t.name for t in TARGETS]

@@ -17,10 +17,9 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from generator.core.model import Model
-from generator.core.routing import build_tree
 from generator.targets.alertmanager.config import CONFIG_PATH, ROUTING_TESTS_PATH, matcher_text
 from generator.targets.alertmanager.routing_cases import findings
-from generator.validate.checks import Problem, Tools
+from generator.validate.results import Problem, Tools
 
 AMTOOL_TIMEOUT_SECONDS = 60
 PARALLEL_RUNS = 8
@@ -137,7 +136,7 @@ def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
 def check_alertmanager(staged: Path, model: Model, tools: Tools) -> list[Problem]:
     """amtool check-config, the generated routing tests, and routing lint on staged output."""
     config = staged / CONFIG_PATH
-    tree = build_tree(model)
+    tree = model.route_tree
     if tree is None or not config.exists():
         return []
     name = CONFIG_PATH.as_posix()

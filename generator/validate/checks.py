@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from generator.core.model import Model
-
-
-@dataclass(frozen=True)
-class Tools:
-    """Paths of external binaries; None when not installed."""
-
-    promtool: str | None
-    amtool: str | None
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A failed check: which file, and the tool's own words."""
-
-    check: str
-    file: str
-    output: str
-    warning: bool = False  # reported, but generation goes on
-
-    def __str__(self) -> str:
-        if self.warning:
-            return f"{self.file}: {self.check}: {self.output}"
-        return f"{self.file}: {self.check} failed:\n{self.output}"
-
+from generator.validate import amtool, grafana, prometheus
+from generator.validate.exporter_config import check_exporter_config
+from generator.validate.results import Problem, Tools
 
 CheckFn = Callable[[Path, Model, Tools], list[Problem]]
 
-
 def _checks() -> tuple[tuple[str, CheckFn], ...]:
-    # Imported here: check modules import this one for Problem and Tools.
-    from generator.validate import amtool, grafana, prometheus
-    from generator.validate.exporter_config import check_exporter_config
-
+    # Looked up on each run, so a test can replace one check function.
     return (
         ("prometheus-rules", prometheus.check_rule_files),
         ("prometheus-series", prometheus.check_series_writers),

@@ -7,7 +7,7 @@ from pathlib import Path
 from generator.core.errors import SpecErrors
 from generator.core.model import Model
 from generator.exporter.config import load_config
-from generator.validate.checks import Problem, Tools
+from generator.validate.results import Problem, Tools
 
 CONFIG = Path("exporter") / "config.yaml"
 

@@ -12,7 +12,7 @@ from typing import Any
 from generator.core import model as m
 from generator.core import naming
 from generator.validate import promtool
-from generator.validate.checks import Problem, Tools
+from generator.validate.results import Problem, Tools
 
 CHECK = "grafana-references"
 EXPR_UID = "__expr__"

@@ -14,7 +14,7 @@ from generator.core.model import Model
 from generator.targets.prometheus import rule_files as prometheus_rules
 from generator.targets.prometheus.writers import Writer, clashes, overwritten
 from generator.validate import promtool
-from generator.validate.checks import Problem, Tools
+from generator.validate.results import Problem, Tools
 
 CHECK_NAME = "promtool check rules"
 TEST_NAME = "promtool test rules"

@@ -9,7 +9,7 @@ import pytest
 from generator.cli import main
 from generator.core.model import Model
 from generator.validate import prometheus
-from generator.validate.checks import Problem, Tools
+from generator.validate.results import Problem, Tools
 from tests.conftest import SPECS_DIR
 
 

@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from generator import pipeline
 from generator.core.errors import SpecErrors
-from generator.core.routing import build_tree, resolve
+from generator.core.routing import resolve
 from generator.targets.alertmanager import config as alertmanager
 from generator.targets.alertmanager.routing_cases import findings
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
@@ -113,7 +113,7 @@ routing:
 ])
 def test_service_routing_override(tmp_path: Path, cont: str, expected: tuple[str, ...]) -> None:
     model = compile_model(tmp_path, services={"shop": PER_SERVICE.replace("CONTINUE", cont)})
-    tree = build_tree(model)
+    tree = model.route_tree
     assert tree is not None
     labels = {"service": "shop", "severity": "critical", "alertname": "ShopDown"}
     assert resolve(tree, labels) == expected
@@ -127,7 +127,7 @@ def test_unreachable_route_and_unused_receivers_are_reported(tmp_path: Path) -> 
         "      receivers: [mail]\n    - match: {team: nobody}\n      receivers: [chat-default]\n"
         "  time_intervals:") + "    weekends:\n      - weekdays: [saturday, sunday]\n"
     model = compile_model(tmp_path, text)
-    tree = build_tree(model)
+    tree = model.route_tree
     assert tree is not None
     assert [(f.error, f.message) for f in findings(model, tree)] == [
         (True, "slos/_global.yaml: routing.overrides[1]: route is never reached: every alert it "
@@ -141,7 +141,7 @@ def test_unreachable_route_and_unused_receivers_are_reported(tmp_path: Path) -> 
 
 def test_reference_routing_has_no_findings() -> None:
     model = pipeline.compile_specs(SPECS_DIR, None, ROOT)
-    tree = build_tree(model)
+    tree = model.route_tree
     assert tree is not None
     assert findings(model, tree) == []
 

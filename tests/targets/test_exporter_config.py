@@ -8,8 +8,8 @@ from generator import pipeline
 from generator.exporter.config import parse_config
 from generator.specfile.loader import parse_yaml
 from generator.targets import exporter as exporter_config
-from generator.validate.checks import Tools
 from generator.validate.exporter_config import check_exporter_config
+from generator.validate.results import Tools
 from tests.conftest import TESTDATA
 from tests.golden import assert_golden
 

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 
 from generator import pipeline
 from generator.core import model as m
-from generator.specfile.types import format_duration, parse_duration
+from generator.core.durations import format_duration, parse_duration
 from generator.targets.grafana import alerting as grafana_alerting
 from generator.targets.grafana import dashboard as grafana_dashboard
 from tests.conftest import SPECS_DIR, TESTDATA

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
-from generator.cli import EXIT_FAILED, EXIT_OK, main
+from generator.cli import main
+from generator.commands.common import EXIT_FAILED, EXIT_OK
 from generator.core.model import Model
 from generator.targets.alertmanager.config import CONFIG_PATH, ROUTING_TESTS_PATH
 from generator.validate.amtool import check_alertmanager, load_route_tests
-from generator.validate.checks import Tools
+from generator.validate.results import Tools
 from tests.conftest import ROOT, SPECS_DIR
 from tests.routing_specs import GLOBAL, compile_model
 

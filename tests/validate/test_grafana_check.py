@@ -12,7 +12,7 @@ import pytest
 from generator import pipeline
 from generator.core import model as m
 from generator.validate import grafana
-from generator.validate.checks import Tools
+from generator.validate.results import Tools
 from tests.conftest import SPECS_DIR, TESTDATA
 
 CASE = TESTDATA / "grafana" / "in"

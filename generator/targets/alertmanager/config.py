@@ -11,10 +11,10 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
-from generator.core.model import Model, Receiver
-from generator.core.routing import Inhibition, Matcher, Route, RouteTree, build_tree, inhibitions
+from generator.core.durations import format_duration
+from generator.core.model import Inhibition, Matcher, Model, Receiver, Route, RouteTree
+from generator.core.routing import inhibitions
 from generator.core.timeintervals import interval_items
-from generator.specfile.types import format_duration
 from generator.targets.alertmanager.routing_cases import routing_cases
 from generator.targets.dump import sort_keys, yaml_text
 
@@ -24,7 +24,7 @@ ROUTING_TESTS_PATH = PurePath("alertmanager") / "tests" / "routes.yaml"
 
 def render(model: Model) -> dict[PurePath, str]:
     """`alertmanager.yml` and the routing tests that `slogen generate` runs with amtool."""
-    tree = build_tree(model)
+    tree = model.route_tree
     if tree is None:
         return {}
     sources = [model.global_file] + [s.source_file for s in model.services if s.routing]

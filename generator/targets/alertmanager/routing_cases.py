@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from generator.core import naming
-from generator.core.model import Model, Service
-from generator.core.routing import Route, RouteTree, resolve
+from generator.core.model import Model, Route, RouteTree, Service
+from generator.core.routing import resolve
 
 PROBE_ALERTNAME = "SlogenRoutingProbe"
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from generator.core import model as m
 from generator.core import naming
+from generator.core.durations import format_duration
 from generator.core.model import Op
-from generator.specfile.types import format_duration
 from generator.targets.dump import json_text, yaml_text
 from generator.targets.grafana import objects as grafana_objects
 

@@ -14,7 +14,7 @@ from grafanalib._gen import DashboardEncoder
 
 from generator.core import model as m
 from generator.core import naming
-from generator.specfile.types import format_duration
+from generator.core.durations import format_duration
 from generator.targets.grafana import panels as p
 
 HASH_TAG_PREFIX = "slogen-hash:"

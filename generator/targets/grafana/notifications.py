@@ -14,10 +14,9 @@ from pathlib import PurePath
 from typing import Any
 
 from generator.core import naming
-from generator.core.model import Model, Receiver
-from generator.core.routing import Route, RouteTree, build_tree
+from generator.core.durations import format_duration
+from generator.core.model import Model, Receiver, Route, RouteTree
 from generator.core.timeintervals import complement, interval_items
-from generator.specfile.types import format_duration
 from generator.targets.dump import json_text, sort_keys, yaml_text
 
 API = PurePath("grafana") / "api"
@@ -29,7 +28,7 @@ Secret = Callable[[str], str]
 
 def render(model: Model) -> dict[PurePath, str]:
     """Contact points, policies and mute timings for the API and for file provisioning."""
-    tree = build_tree(model)
+    tree = model.route_tree
     if tree is None:
         return {}
     api_points = [contact_point(r, _api_secret, _same) for r in model.receivers]

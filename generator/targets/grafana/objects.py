@@ -10,7 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from generator.core import model as m
-from generator.specfile.types import format_duration
+from generator.core.durations import format_duration
 from generator.targets.dump import json_text, yaml_text
 
 API = PurePath("grafana") / "api"
