@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.bucket_bounds import matcher, regex, spellings
+from generator.core.bucket_bounds import matcher, regex, spellings
 
 
 @pytest.mark.parametrize("bound, written", [

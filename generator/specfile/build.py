@@ -7,9 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from generator import bucket_bounds
+from generator.core import bucket_bounds, naming
 from generator.core import model as m
-from generator.core import naming
 from generator.core.catalog import unmet_mttd
 from generator.core.durations import format_duration
 from generator.core.errors import Loc, SpecError, SpecErrors, format_path
