@@ -10,6 +10,10 @@ from generator.validate import amtool, grafana, prometheus
 from generator.validate.exporter_config import check_exporter_config
 from generator.validate.results import Problem, Tools
 
+# Problem and Tools are defined in results.py (tool modules import them from there) and offered
+# here too, for callers that only run the checks.
+__all__ = ["SLOW_CHECKS", "CheckFn", "Problem", "Tools", "missing_tools", "run_checks"]
+
 CheckFn = Callable[[Path, Model, Tools], list[Problem]]
 
 def _checks() -> tuple[tuple[str, CheckFn], ...]:
