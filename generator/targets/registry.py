@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from generator.core.model import Model
-from generator.targets import docs, exporter, prometheus_scrape
+from generator.targets import docs, exporter
 from generator.targets.alertmanager import config as alertmanager
 from generator.targets.grafana import alerting as grafana_alerting
 from generator.targets.grafana import dashboard as grafana_dashboard
 from generator.targets.grafana import notifications as grafana_notifications
 from generator.targets.prometheus import rule_files, unit_tests
+from generator.targets.prometheus import scrape as prometheus_scrape
 
 Files = dict[PurePath, str]
 

@@ -9,7 +9,7 @@ import pytest
 
 from generator import pipeline
 from generator.core.errors import SpecErrors
-from generator.targets import prometheus_scrape
+from generator.targets.prometheus import scrape as prometheus_scrape
 
 SERVICE = """\
 version: slogen/v1

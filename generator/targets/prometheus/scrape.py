@@ -8,8 +8,8 @@ from pathlib import PurePath
 from typing import Any
 
 from generator.core import naming
+from generator.core.durations import format_duration
 from generator.core.model import Model, Scrape
-from generator.specfile.types import format_duration
 from generator.targets.dump import yaml_text
 
 SCRAPE_PATH = PurePath("prometheus") / "scrape" / "slogen.yaml"
