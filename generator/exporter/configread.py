@@ -14,8 +14,8 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
+from generator.core.durations import parse_duration
 from generator.core.errors import Loc, SpecError
-from generator.specfile.types import parse_duration
 from generator.specfile.yamlread import Locator
 
 IDENTIFIER = (re.compile(r"[a-z][a-z0-9_-]*"), 63,
