@@ -88,11 +88,12 @@ def slo_rows(model: m.Model, service: m.Service, slo: m.Slo) -> list[AlertRow]:
     rows = []
     for level in dict.fromkeys(w.level for w in slo.burn_windows):
         first = next(w for w in slo.burn_windows if w.level == level)
-        labels = notify.alert_labels(service, first.severity, {**slo.labels, **slo.alert_labels})
+        labels = notify.alert_labels(service, first.severity,
+                                     {**slo.labels, **slo.level_alert_labels(level)})
         rows.append(_row(
             service, slo.alert_name, first.severity, f"burn rate ({level})",
             _burn_words(slo, level), first.for_, notify.deliveries(model, service, labels),
-            slo.annotations.get("runbook_url")
+            slo.level_alert_annotations(level).get("runbook_url")
             or (f"{service.runbook}#{slo.name}" if service.runbook else None),
             notify.slo_timing(model, service, slo, level), first.mttd or service.mttd))
     return rows

@@ -143,6 +143,17 @@ class Slo:
     alert_labels: Mapping[str, str]
     annotations: Mapping[str, str]
     source: Source
+    # alerting.page / alerting.ticket labels and annotations, by level.
+    level_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    level_annotations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def level_alert_labels(self, level: str) -> dict[str, str]:
+        """The labels of one level's burn-rate alert: the SLO's alert labels, then the level's."""
+        return {**self.alert_labels, **self.level_labels.get(level, {})}
+
+    def level_alert_annotations(self, level: str) -> dict[str, str]:
+        """The annotations of one level's burn-rate alert: the SLO's, then the level's."""
+        return {**self.annotations, **self.level_annotations.get(level, {})}
 
     @property
     def target(self) -> float:

@@ -125,7 +125,7 @@ def slo_timing(model: m.Model, service: m.Service, slo: m.Slo, level: str) -> Ti
     """Worst case for one burn-rate level on a total outage: fastest window, then the pipeline."""
     windows = [w for w in slo.burn_windows if w.level == level]
     fastest = min(windows, key=lambda w: burn_fire_time(w, slo) + w.for_)
-    labels = {**slo.labels, **slo.alert_labels}
+    labels = {**slo.labels, **slo.level_alert_labels(level)}
     found = deliveries(model, service, alert_labels(service, fastest.severity, labels))
     return Timing((("burn", burn_fire_time(fastest, slo)),
                    ("scrape", model.prometheus.scrape_interval),

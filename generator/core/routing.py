@@ -82,7 +82,7 @@ def _down_inhibition(service: str) -> Inhibition:
 
 def _has_down_alert(svc: Service) -> bool:
     labels = [a.labels for a in svc.alerts] + [a.labels for a in svc.grafana_alerts]
-    labels += [s.alert_labels for s in svc.slos]
+    labels += [s.level_alert_labels(w.level) for s in svc.slos for w in s.burn_windows]
     return any(lab.get(naming.LABEL_ROLE) == naming.ROLE_SERVICE_DOWN for lab in labels)
 
 

@@ -202,7 +202,10 @@ def _level(alert: Node, level: str, report: Report,
                                      f"slogen's {ours} severity"))
     if labels:
         out["labels"] = label_map(labels, alert.where(), report)
-    for extra in sorted(set(alert.keys()) - {"disable", "labels"}):
+    annotations = _text_map(alert.get("annotations"))
+    if annotations:
+        out["annotations"] = annotations
+    for extra in sorted(set(alert.keys()) - {"disable", "labels", "annotations"}):
         report.add(Severity.SKIPPED, (alert.get(extra) or alert).where(), f"{extra}: slogen's "
                    f"{level} alert has no equivalent; dropped")
     return out

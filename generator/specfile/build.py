@@ -332,6 +332,11 @@ def _build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: _Errors) -
         labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),
         annotations=dict(sorted(slo.alerting.annotations.items())),
         source=_source(loc, path),
+        level_labels={level: dict(sorted(a.labels.items())) for level, a in
+                      (("page", slo.alerting.page), ("ticket", slo.alerting.ticket)) if a.labels},
+        level_annotations={level: dict(sorted(a.annotations.items())) for level, a in
+                           (("page", slo.alerting.page), ("ticket", slo.alerting.ticket))
+                           if a.annotations},
     )
 
 

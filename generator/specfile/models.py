@@ -19,7 +19,7 @@ from generator.specfile.types import (
     Identifier,
     LabelName,
     MetricName,
-    Percent,
+    Objective,
     PositiveDuration,
     PromQL,
     Quantile,
@@ -149,7 +149,12 @@ class BurnAlertSpec(SpecModel):
         default=None, description="Override the Google SRE workbook windows."
     )
     for_: Duration | None = Field(default=None, alias="for")
-    labels: dict[LabelName, str] = Field(default_factory=dict)
+    labels: dict[LabelName, str] = Field(
+        default_factory=dict, description="Labels of this level's alert only (e.g. a routing key); "
+        "they win over alerting.labels.")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Annotations of this level's alert only; they win over "
+        "alerting.annotations.")
     mttd: PositiveDuration | None = Field(
         default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
@@ -171,7 +176,7 @@ class SloSpec(SpecModel):
 
     name: Identifier
     description: str = ""
-    objective: Percent
+    objective: Objective
     window: PositiveDuration = Field(default="30d", validate_default=True)
     sli: SliSpec
     alerting: SloAlertingSpec = Field(default_factory=SloAlertingSpec)

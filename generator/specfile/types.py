@@ -53,6 +53,20 @@ Uid = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]+$", max_length=40)]
 Percent = Annotated[float, Field(gt=0, lt=100)]
 """An objective in percent, strictly between 0 and 100 (100 leaves no error budget)."""
 
+
+
+def _not_a_ratio(value: float) -> float:
+    # OpenSLO and Sloth's ratio form write 99.9% as 0.999; read as a percentage it is an
+    # objective of under 1% whose burn rates can never fire.
+    if value <= 1:
+        raise ValueError(f"{value:g} looks like a ratio, but objectives are percentages; "
+                         f"did you mean {value * 100:g}?")
+    return value
+
+
+Objective = Annotated[Percent, AfterValidator(_not_a_ratio)]
+"""An SLO objective in percent, above 1 (a value up to 1 is a ratio written by mistake)."""
+
 PromQL = Annotated[str, Field(min_length=1)]
 """A PromQL expression; its syntax is checked with promtool after loading."""
 

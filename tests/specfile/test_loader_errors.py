@@ -226,6 +226,15 @@ CASES = [
     ),
     pytest.param(
         'checkout.yaml', 'objective: 99.9',
+        'objective: 0.999',
+        [
+            ('slos/checkout.yaml:8:16: slos[0].objective: 0.999 looks like a ratio, but objectives '
+             'are percentages; did you mean 99.9?'),
+        ],
+        id='a ratio objective gets a did-you-mean',
+    ),
+    pytest.param(
+        'checkout.yaml', 'objective: 99.9',
         'objective: high',
         [
             "slos/checkout.yaml:8:16: slos[0].objective: expected a number, got 'high'",

@@ -185,3 +185,71 @@ def test_formats_wrap_the_same_groups(tmp_path: Path, fmt: str, path: str,
     assert (kind, name) == (("PrometheusRule", "slogen-shop") if fmt != "mimir"
                             else ("namespace", "slogen-shop"))
     assert groups == plain["groups"]
+
+
+def _slo_alerts(write_spec: Callable[..., Path], alerting: str) -> dict[str, dict[str, Any]]:
+    body = SLO + f"    alerting: {alerting}\n"
+    rules = _rules(write_spec, body, RECORDED)
+    return {r["labels"]["severity"]: r for r in rules if "alert" in r}
+
+
+# One case per documented field of `slos[].alerting`: the field shows in the rules.
+@pytest.mark.parametrize("alerting, check", [
+    pytest.param("{name: ApiBurn}", lambda a: a["critical"]["alert"] == "ApiBurn", id="name"),
+    pytest.param("{labels: {tier: one}}",
+                 lambda a: {x["labels"]["tier"] for x in a.values()} == {"one"},
+                 id="labels"),
+    pytest.param("{annotations: {note: hi}}",
+                 lambda a: a["critical"]["annotations"]["note"] == "hi", id="annotations"),
+    pytest.param("{page: {labels: {routing_key: pk}}, ticket: {labels: {routing_key: tk}}}",
+                 lambda a: (a["critical"]["labels"]["routing_key"],
+                            a["warning"]["labels"]["routing_key"]) == ("pk", "tk"),
+                 id="page.labels and ticket.labels"),
+    pytest.param("{labels: {routing_key: all}, page: {labels: {routing_key: pk}}}",
+                 lambda a: (a["critical"]["labels"]["routing_key"],
+                            a["warning"]["labels"]["routing_key"]) == ("pk", "all"),
+                 id="a level's labels win over the SLO's"),
+    pytest.param("{page: {annotations: {pager_note: wake}}}",
+                 lambda a: a["critical"]["annotations"]["pager_note"] == "wake"
+                 and "pager_note" not in a["warning"]["annotations"],
+                 id="page.annotations"),
+    pytest.param("{page: {severity: warning}, ticket: {severity: info}}",
+                 lambda a: set(a) == {"warning", "info"}, id="page.severity, ticket.severity"),
+    pytest.param("{page: {for: 2m}}", lambda a: a["critical"]["for"] == "2m", id="page.for"),
+    pytest.param("{ticket: {enabled: false}}", lambda a: set(a) == {"critical"},
+                 id="ticket.enabled"),
+    pytest.param("{page: {windows: [{long: 2h, short: 10m, burn_rate: 10}]}}",
+                 lambda a: "ratio_rate2h" in a["critical"]["expr"]
+                 and "(10 * 0.001)" in a["critical"]["expr"], id="page.windows"),
+])
+def test_every_slo_alerting_field_reaches_the_rules(
+        write_spec: Callable[..., Path], alerting: str,
+        check: Callable[[dict[str, dict[str, Any]]], bool]) -> None:
+    assert check(_slo_alerts(write_spec, alerting))
+
+
+# One case per documented field of `alerts[]` that is not its kind (kinds are covered above).
+@pytest.mark.parametrize("fields, check", [
+    pytest.param("for: 3m", lambda r: r["for"] == "3m", id="for"),
+    pytest.param("severity: critical", lambda r: r["labels"]["severity"] == "critical",
+                 id="severity"),
+    pytest.param("summary: Up is down", lambda r: r["annotations"]["summary"] == "Up is down",
+                 id="summary"),
+    pytest.param("description: Long words",
+                 lambda r: r["annotations"]["description"].startswith("Long words"),
+                 id="description"),
+    pytest.param("runbook: https://rb.example.com/x",
+                 lambda r: r["annotations"]["runbook_url"] == "https://rb.example.com/x",
+                 id="runbook"),
+    pytest.param("labels: {role: service-down}", lambda r: r["labels"]["role"] == "service-down",
+                 id="labels"),
+    pytest.param("annotations: {extra: x}", lambda r: r["annotations"]["extra"] == "x",
+                 id="annotations"),
+    pytest.param("equals: 3", lambda r: r["expr"] == "up == 3", id="equals"),
+])
+def test_every_alert_field_reaches_the_rule(
+        write_spec: Callable[..., Path], fields: str,
+        check: Callable[[dict[str, Any]], bool]) -> None:
+    condition = "" if "equals" in fields else "below: 1\n    "
+    rules = _rules(write_spec, f"alerts:\n  - name: Down\n    expr: up\n    {condition}{fields}\n")
+    assert check(rules[-1])

@@ -91,9 +91,10 @@ def _alert_label_sets(model: Model) -> Iterator[tuple[str, dict[str, str]]]:
             for sev in sorted(severities):
                 yield _labelled(svc, f"alert {alert.name}", alert.name, sev.value, alert.labels)
         for slo in svc.slos:
-            for sev in sorted({w.severity for w in slo.burn_windows}):
-                labels = {**slo.labels, **slo.alert_labels, naming.LABEL_SLO_ID: slo.id,
-                          naming.LABEL_SLO: slo.name}
+            for level in dict.fromkeys(w.level for w in slo.burn_windows):
+                sev = next(w.severity for w in slo.burn_windows if w.level == level)
+                labels = {**slo.labels, **slo.level_alert_labels(level),
+                          naming.LABEL_SLO_ID: slo.id, naming.LABEL_SLO: slo.name}
                 yield _labelled(svc, f"slo {slo.name}", slo.alert_name, sev.value, labels)
         for ga in svc.grafana_alerts:
             # The Grafana target marks every rule it writes as ours; route with that label too.

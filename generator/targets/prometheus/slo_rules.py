@@ -106,7 +106,7 @@ def _burn_alerts(slo: Slo, service: Service, inline: bool) -> list[Rule]:
             continue
         pairs = ", ".join(f"{num(w.factor)}x over {dur(w.long)} and {dur(w.short)}"
                           for w in windows)
-        labels = {**slo.labels, **slo.alert_labels, **slo_labels(slo, service)}
+        labels = {**slo.labels, **slo.level_alert_labels(level), **slo_labels(slo, service)}
         summary = (f"{service.name} {slo.name}: error budget burning too fast "
                    f"({'page' if level == 'page' else 'ticket'})")
         description = (f"{slo.description + ' ' if slo.description else ''}Error ratio "
@@ -117,5 +117,6 @@ def _burn_alerts(slo: Slo, service: Service, inline: bool) -> list[Rule]:
         rules.append(alert(
             slo.alert_name, burn_expr(slo, windows, inline), windows[0].for_,
             alert_labels(service, windows[0].severity, labels),
-            alert_annotations(service, summary, description, runbook, slo.annotations)))
+            alert_annotations(service, summary, description, runbook,
+                              slo.level_alert_annotations(level))))
     return rules
