@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.promql_syntax import parse_error, shape
+from generator.core.promql_syntax import parse_error, shape
 
 
 @pytest.mark.parametrize("expr, words", [

@@ -21,8 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
-from generator import promql_syntax
-from generator.core import naming
+from generator.core import naming, promql_syntax
 from generator.core.model import Alert, AlertKind, Condition, Op, Service, Severity
 from generator.core.promql import (
     compare,

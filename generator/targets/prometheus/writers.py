@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from generator.core.model import Source
-from generator.promql_syntax import Shape, shape
+from generator.core.promql_syntax import Shape, shape
 
 
 @dataclass(frozen=True)
