@@ -15,6 +15,7 @@ from generator.core.errors import SpecError, SpecErrors
 from generator.specfile.jsonnet_read import read_jsonnet_files
 from generator.specfile.messages import kind_of, translate_errors
 from generator.specfile.models import SPEC_VERSION, GlobalSpec, ServiceSpec
+from generator.specfile.secrets import find_inline_secrets, without_secret_paths
 from generator.specfile.sourcetext import read_spec_text
 from generator.specfile.yamlread import Locator, parse_yaml
 
@@ -67,13 +68,17 @@ def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
         except SpecErrors as exc:
             errors.extend(exc.errors)
             continue
+        secrets = find_inline_secrets(data, locator)
+        errors.extend(secrets)
+        found: list[SpecError] = []
         if path.stem == GLOBAL_FILE_STEM:
             global_locator = locator
-            global_spec = _validate(GlobalSpec, data, locator, errors)
+            global_spec = _validate(GlobalSpec, data, locator, found)
         else:
-            spec = _validate(ServiceSpec, data, locator, errors)
+            spec = _validate(ServiceSpec, data, locator, found)
             if spec is not None:
                 services.append(LoadedService(spec, locator))
+        errors.extend(without_secret_paths(found, secrets))
     if errors:
         raise SpecErrors(errors)
     if global_spec is None:
