@@ -17,6 +17,7 @@ from generator.specfile.messages import kind_of, translate_errors
 from generator.specfile.models import SPEC_VERSION, GlobalSpec, ServiceSpec
 from generator.specfile.secrets import find_inline_secrets, without_secret_paths
 from generator.specfile.sourcetext import read_spec_text
+from generator.specfile.sql_specs import sql_errors
 from generator.specfile.yamlread import Locator, parse_yaml
 
 __all__ = ["LoadedService", "LoadedSpecs", "Locator", "load_specs", "parse_yaml",
@@ -79,10 +80,13 @@ def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
             if spec is not None:
                 services.append(LoadedService(spec, locator))
         errors.extend(without_secret_paths(found, secrets))
+    if global_spec is None and not any(p.stem == GLOBAL_FILE_STEM for p in files):
+        global_spec = GlobalSpec(version=SPEC_VERSION)
+    if global_spec is not None:
+        errors.extend(sql_errors([(s.spec, s.locator) for s in services], global_spec))
     if errors:
         raise SpecErrors(errors)
-    if global_spec is None:
-        global_spec = GlobalSpec(version=SPEC_VERSION)
+    assert global_spec is not None
     return LoadedSpecs(tuple(services), global_spec, global_locator)
 
 

@@ -131,7 +131,8 @@ def test_secret_named_keys_with_literal_values_point_to_the_file_or_env_form(
         lines += ["receivers:", f"  - name: r\n    {kind}: " + receivers[kind] % key]
     elif place.startswith("grafana"):
         lines += ["grafana:", "  datasources:",
-                  f"    - {{uid: p, name: p, type: postgres, url: 'h:5432', {key}: Zx9secretvalue}}"]
+                  f"    - {{uid: p, name: p, type: postgres, url: 'h:5432', "
+                  f"{key}: Zx9secretvalue}}"]
     (spec_dir / "_global.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if place.startswith("alerts"):
         (spec_dir / "svc.yaml").write_text(
@@ -157,10 +158,10 @@ def test_secret_named_keys_with_literal_values_point_to_the_file_or_env_form(
 def test_references_and_prose_are_not_secrets(tmp_path: Path, text: str) -> None:
     spec_dir = tmp_path / "slos"
     spec_dir.mkdir()
+    quoted = text.replace("'", "''")
     (spec_dir / "_global.yaml").write_text(
-        "version: slogen/v1\ndatabases:\n  main: {url: '%s'}\n" % text.replace("'", "''"),
-        encoding="utf-8")
+        f"version: slogen/v1\ndatabases:\n  main: {{url: '{quoted}'}}\n", encoding="utf-8")
     (spec_dir / "svc.yaml").write_text(
-        "version: slogen/v1\nservice: svc\nteam: t\ndescription: '%s'\n"
-        "labels: {routing_key: pager}\n" % text.replace("'", "''"), encoding="utf-8")
+        f"version: slogen/v1\nservice: svc\nteam: t\ndescription: '{quoted}'\n"
+        "labels: {routing_key: pager}\n", encoding="utf-8")
     load_specs(spec_dir, tmp_path)
