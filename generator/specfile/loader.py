@@ -15,6 +15,7 @@ from generator.core.errors import SpecError, SpecErrors
 from generator.specfile.jsonnet_read import read_jsonnet_files
 from generator.specfile.messages import kind_of, translate_errors
 from generator.specfile.models import SPEC_VERSION, GlobalSpec, ServiceSpec
+from generator.specfile.prom_text import text_errors
 from generator.specfile.secrets import find_inline_secrets, without_secret_paths
 from generator.specfile.sourcetext import read_spec_text
 from generator.specfile.sql_specs import sql_errors
@@ -71,7 +72,7 @@ def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
             continue
         secrets = find_inline_secrets(data, locator)
         errors.extend(secrets)
-        found: list[SpecError] = []
+        found: list[SpecError] = text_errors(data, locator)
         if path.stem == GLOBAL_FILE_STEM:
             global_locator = locator
             global_spec = _validate(GlobalSpec, data, locator, found)

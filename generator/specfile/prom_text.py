@@ -1,0 +1,99 @@
+"""Texts that Prometheus, Alertmanager and Grafana parse: templates, label values, annotation names.
+
+`promtool check rules` (run by `generate`) rejects an alert whose labels or annotations do not
+parse as Go templates, or whose annotation names are not label names; Alertmanager and Grafana
+break on label values with line breaks. Checked here on the parsed spec, so `validate` refuses
+them first, at the line of the spec that wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from generator.core.errors import Loc, SpecError
+from generator.specfile.gotemplate_check import GRAFANA_VARIABLES, TemplateError, check_template
+from generator.specfile.yamlread import Locator
+
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+# Paths (with `*` for any index or key) whose strings end up in Prometheus alerting rules.
+_PROMETHEUS_TEMPLATES = (
+    ("alerts", "*", "summary"), ("alerts", "*", "description"), ("alerts", "*", "runbook"),
+    ("alerts", "*", "annotations", "*"), ("alerts", "*", "labels", "*"),
+    ("slos", "*", "description"), ("slos", "*", "labels", "*"),
+    ("slos", "*", "alerting", "annotations", "*"), ("slos", "*", "alerting", "labels", "*"),
+    ("slos", "*", "alerting", "page", "labels", "*"),
+    ("slos", "*", "alerting", "ticket", "labels", "*"),
+    ("health_checks", "*", "description"), ("health_checks", "*", "alert", "summary"),
+    ("labels", "*"), ("runbook",),
+)
+_GRAFANA_TEMPLATES = (
+    ("grafana_alerts", "*", "summary"), ("grafana_alerts", "*", "description"),
+    ("grafana_alerts", "*", "annotations", "*"), ("grafana_alerts", "*", "labels", "*"),
+)
+# Annotation maps: their keys become Prometheus annotation names.
+_ANNOTATION_MAPS = (("alerts", "*", "annotations"), ("slos", "*", "alerting", "annotations"))
+
+
+def text_errors(data: Any, locator: Locator) -> list[SpecError]:
+    """Located errors for templates that do not parse, and unusable label and annotation texts."""
+    errors: list[SpecError] = []
+    for loc, value in _walk(data):
+        if not isinstance(value, str):
+            if isinstance(value, dict) and _matches(loc, _ANNOTATION_MAPS):
+                errors.extend(
+                    locator.error((*loc, key), f"annotation name {key!r} is not valid: it "
+                                               "needs letters, digits and '_', and no leading "
+                                               "digit", key=True)
+                    for key in value if isinstance(key, str) and not _LABEL_NAME.match(key))
+            continue
+        if _in_labels(loc) and _CONTROL.search(value):
+            found = _CONTROL.search(value)
+            assert found is not None
+            errors.append(locator.error(loc, f"label value contains the control character "
+                                             f"U+{ord(found.group()):04X} (a line break or "
+                                             "similar); labels are one line of text"))
+            continue
+        grafana = _matches(loc, _GRAFANA_TEMPLATES)
+        if not grafana and not _matches(loc, _PROMETHEUS_TEMPLATES):
+            continue
+        try:
+            if grafana:
+                check_template(value, functions=None, variables=GRAFANA_VARIABLES)
+            else:
+                check_template(value)
+        except TemplateError as exc:
+            where = "Grafana" if grafana else "Prometheus"
+            problem = str(exc) if "\n" in value else re.sub(r"^line \d+: ", "", str(exc))
+            errors.append(locator.error(loc, f"invalid {where} template: {problem} (in "
+                                             f"{_excerpt(value)}); fix the {{{{ }}}} action or "
+                                             "write the text without braces"))
+    return errors
+
+
+def _walk(data: Any) -> Iterator[tuple[Loc, Any]]:
+    stack: list[tuple[Loc, Any]] = [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        yield loc, node
+        if isinstance(node, dict):
+            stack.extend(((*loc, str(k)), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(node))
+
+
+def _matches(loc: Loc, patterns: tuple[tuple[str, ...], ...]) -> bool:
+    return any(len(p) == len(loc) and all(a == "*" or a == b for a, b in zip(p, loc, strict=True))
+               for p in patterns)
+
+
+def _in_labels(loc: Loc) -> bool:
+    return len(loc) >= 2 and loc[-2] in ("labels", "match") and isinstance(loc[-1], str)
+
+
+def _excerpt(text: str) -> str:
+    one_line = " ".join(text.split())
+    return repr(one_line if len(one_line) <= 60 else one_line[:57] + "...")
