@@ -52,7 +52,8 @@ COMMANDS = (
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every registered subcommand."""
     parser = argparse.ArgumentParser(
-        prog="slogen", description="Compile SLO and alert specs into monitoring artefacts.")
+        prog="slogen", description="Compile SLO and alert specs into monitoring artefacts.",
+        allow_abbrev=False)  # else --json of a command would be taken for --jsonnet-*
     parser.add_argument("--version", action="version", version=f"slogen {__version__}")
     parser.add_argument("--jsonnet-timeout", type=float, metavar="SECONDS", default=None,
                         help="wall-clock limit per Jsonnet spec (default 10, or "
