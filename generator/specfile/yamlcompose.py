@@ -36,8 +36,8 @@ from ruamel.yaml.events import (
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_DEPTH = 64
-MAX_ALIAS_NODES = 50_000
-MAX_NODES = 50_000
+MAX_ALIAS_NODES = 20_000
+MAX_NODES = 20_000
 
 
 class LimitError(Exception):

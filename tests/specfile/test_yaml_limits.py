@@ -20,17 +20,17 @@ LAUGHS = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
                                                "deeper than 64 levels; flatten the structure"),
     ("x: " + "[" * DEEP, "f.yaml:1:67: (document): invalid YAML: nesting deeper than 64 levels"),
     ("x:\n" + "- " * DEEP + "1\n", "f.yaml:2:127: (document): invalid YAML: nesting deeper"),
-    (LAUGHS, "f.yaml:5:17: (document): invalid YAML: aliases expand the document by more than "
-             "50,000 values"),
-    ("x: [" + "1,\n" * 1_000_000 + "]", "f.yaml:49998:1: (document): invalid YAML: the document "
-                                        "has more than 50,000 values"),
+    (LAUGHS, "f.yaml:5:8: (document): invalid YAML: aliases expand the document by more than "
+             "20,000 values"),
+    ("x: [" + "1,\n" * 1_000_000 + "]", "f.yaml:19998:1: (document): invalid YAML: the document "
+                                        "has more than 20,000 values"),
     ("a: &a [*a]\n", "f.yaml:1:8: (document): invalid YAML: recursive YAML alias *a"),
 ])
 def test_limits_are_located_errors_in_well_under_two_seconds(text: str, expected: str) -> None:
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     with pytest.raises(SpecErrors) as caught:
         parse_yaml(text, "f.yaml")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert str(caught.value).startswith(expected)
 
 
