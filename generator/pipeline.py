@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.core.catalog import unmet_mttd
 from generator.core.errors import SpecError, SpecErrors
 from generator.core.model import Model
 from generator.specfile.build import build_model
@@ -15,9 +16,20 @@ from generator.validate import promtool as promtool_mod
 def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | None = None) -> Model:
     """Load, validate and resolve the specs; PromQL is syntax-checked when promtool is given."""
     model = build_model(load_specs(spec_dir, display_root))
+    check_mttd(model)
     if promtool is not None:
         check_promql(model, promtool)
     return model
+
+
+def check_mttd(model: Model) -> None:
+    """Raise SpecErrors for every alert whose worst-case time to notify exceeds its `mttd`.
+
+    It reads the resolved routing (group_wait, receivers), so it runs on the finished model.
+    """
+    unmet = unmet_mttd(model)
+    if unmet:
+        raise SpecErrors(unmet)
 
 
 def check_promql(model: Model, promtool: str) -> None:

@@ -1,0 +1,162 @@
+"""SLOs: SLIs as PromQL, burn-rate windows checked against the objective, error-budget policies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from generator.core import bucket_bounds, naming
+from generator.core import model as m
+from generator.core.durations import format_duration
+from generator.core.errors import Loc
+from generator.core.model import WINDOW_PLACEHOLDER, Condition, Op
+from generator.specfile import models as s
+from generator.specfile.build_common import (
+    Errors,
+    camel,
+    check_unique,
+    condition,
+    duplicates,
+    mttd_target,
+    normalize_placeholder,
+    selector,
+    spec_source,
+    unknown,
+)
+from generator.specfile.loader import Locator
+
+# Google SRE workbook, chapter 5: (long, short, share of budget spent in `long`).
+DEFAULT_PAGE_WINDOWS = ((timedelta(hours=1), timedelta(minutes=5), 2.0),
+                        (timedelta(hours=6), timedelta(minutes=30), 5.0))
+
+
+DEFAULT_TICKET_WINDOWS = ((timedelta(days=1), timedelta(hours=2), 10.0),
+                          (timedelta(days=3), timedelta(hours=6), 10.0))
+
+
+def _with_matcher(selector: str, matcher: str) -> str:
+    inner = selector.strip()
+    if inner.startswith("{") and inner.endswith("}"):
+        inner = inner[1:-1].strip().rstrip(",")
+    return "{" + (f"{inner}, {matcher}" if inner else matcher) + "}"
+
+
+def _build_sli(sli: s.SliSpec) -> m.Sli:
+    w = WINDOW_PLACEHOLDER
+    if sli.events is not None:
+        ev = sli.events
+        errors = ev.bad if ev.bad is not None else f"({ev.total}) - ({ev.good})"
+        return m.Sli(m.SliKind.EVENTS, normalize_placeholder(errors),
+                     normalize_placeholder(ev.total))
+    if sli.latency is not None:
+        lat = sli.latency
+        sel = selector(lat.selector)
+        # Without an explicit `le`, every spelling of the bound matches: exporters write 1s as
+        # "1", "1.0" or "1e+00" (see bucket_bounds).
+        le = (f'le="{lat.le}"' if lat.le is not None
+              else bucket_bounds.matcher(lat.below.total_seconds()))
+        total = f"sum(rate({lat.histogram}_count{sel}[{w}]))"
+        bucket = _with_matcher(sel, le)
+        good = f"sum(rate({lat.histogram}_bucket{bucket}[{w}]))"
+        return m.Sli(m.SliKind.LATENCY, f"{total} - {good}", total, (lat.histogram,))
+    assert sli.availability is not None
+    sel = selector(sli.availability.selector)
+    total = f"sum(count_over_time(up{sel}[{w}]))"
+    up = f"sum(sum_over_time(up{sel}[{w}]))"
+    return m.Sli(m.SliKind.AVAILABILITY, f"{total} - {up}", total, ("up",))
+
+
+def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors) -> m.Slo:
+    slo = spec.slos[index]
+    path: Loc = ("slos", index)
+    windows = []
+    for level, alert, defaults, severity in (
+        ("page", slo.alerting.page, DEFAULT_PAGE_WINDOWS, m.Severity.CRITICAL),
+        ("ticket", slo.alerting.ticket, DEFAULT_TICKET_WINDOWS, m.Severity.WARNING),
+    ):
+        if not alert.enabled:
+            continue
+        for_ = alert.for_ or timedelta(0)
+        if for_ >= slo.window:
+            errors.add(loc, (*path, "alerting", level, "for"),
+                       f"for {format_duration(for_)} must be shorter than the SLO window "
+                       f"{format_duration(slo.window)}")
+        windows += _burn_windows(slo, level, alert, defaults, alert.severity or severity, for_,
+                                 loc, errors, path)
+    labels = dict(sorted({**spec.labels, **slo.labels}.items()))
+    return m.Slo(
+        id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
+        description=slo.description, objective=slo.objective, window=slo.window,
+        sli=_build_sli(slo.sli), burn_windows=tuple(windows),
+        alert_name=slo.alerting.name or camel(spec.service, slo.name, "BudgetBurn"),
+        labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),
+        annotations=dict(sorted(slo.alerting.annotations.items())),
+        source=spec_source(loc, path),
+        level_labels={level: dict(sorted(a.labels.items())) for level, a in
+                      (("page", slo.alerting.page), ("ticket", slo.alerting.ticket)) if a.labels},
+        level_annotations={level: dict(sorted(a.annotations.items())) for level, a in
+                           (("page", slo.alerting.page), ("ticket", slo.alerting.ticket))
+                           if a.annotations},
+    )
+
+
+def _burn_windows(slo: s.SloSpec, level: str, alert: s.BurnAlertSpec,
+                  defaults: Sequence[tuple[timedelta, timedelta, float]], severity: m.Severity,
+                  for_: timedelta, loc: Locator, errors: Errors, path: Loc) -> list[m.BurnWindow]:
+    """The burn-rate windows of one alert level, checked against the SLO window and objective."""
+    budget = 1.0 - slo.objective / 100.0
+    specs = ([(w.long, w.short, w.budget_percent, w.burn_rate) for w in alert.windows]
+             if alert.windows else [(lg, sh, pct, None) for lg, sh, pct in defaults])
+    if not alert.windows and max(w[0] for w in specs) > slo.window:
+        longest = format_duration(max(w[0] for w in specs))
+        errors.add(loc, (*path, "window"),
+                   f"window {format_duration(slo.window)} is shorter than the default {level} "
+                   f"burn-rate window {longest}; use a window of at least {longest}, set "
+                   f"alerting.{level}.windows, or alerting.{level}.enabled: false")
+        return []
+    out = []
+    for j, (long, short, pct, factor) in enumerate(specs):
+        wpath = (*path, "alerting", level, "windows", j) if alert.windows else (*path, "window")
+        if long > slo.window:
+            errors.add(loc, (*wpath, "long"), f"burn-rate window {format_duration(long)} is "
+                                              f"longer than the SLO window "
+                                              f"{format_duration(slo.window)}")
+            continue
+        rate = factor if factor is not None else (pct or 0) / 100.0 * (slo.window / long)
+        if rate * budget > 1.0:
+            errors.add(loc, wpath, f"{level} burn rate {rate:g} can never fire: it needs an "
+                                   f"error ratio of {rate * budget:.0%}; lower the budget "
+                                   f"share or the objective")
+            continue
+        mttd = mttd_target(loc, alert.mttd, (*path, "alerting", level, "mttd"))
+        out.append(m.BurnWindow(level, long, short, round(rate, 6), severity, for_, mttd))
+    return out
+
+
+def build_policies(spec: s.ServiceSpec, slos: tuple[m.Slo, ...], loc: Locator,
+                    errors: Errors) -> tuple[m.Policy, ...]:
+    check_unique(loc, errors, "policies", [p.name for p in spec.policies], "policy")
+    names = sorted(slo.name for slo in slos)
+    out = []
+    for i, p in enumerate(spec.policies):
+        for j, name in enumerate(p.slos or []):
+            if name not in names:
+                errors.add(loc, ("policies", i, "slos", j), unknown("SLO", name, names))
+        rb = p.rollback
+        triggers = tuple(
+            m.RollbackTrigger(t.name, t.description, t.expr,
+                              condition(t.above, t.below) or Condition(Op.ABOVE, 0), t.for_,
+                              spec_source(loc, ("policies", i, "rollback", "triggers", j)))
+            for j, t in enumerate(rb.triggers if rb else []))
+        for j, name, first in duplicates(t.name for t in (rb.triggers if rb else [])):
+            errors.add(loc, ("policies", i, "rollback", "triggers", j, "name"),
+                       f"duplicate rollback trigger name {name!r}; "
+                       f"triggers[{first}] has it already")
+        out.append(m.Policy(
+            name=p.name, description=p.description,
+            slos=tuple(naming.slo_id(spec.service, n) for n in (p.slos or [x.name for x in slos])),
+            budget_remaining_below=p.block_when.budget_remaining_below,
+            page_burn=p.block_when.page_burn, watch=rb.watch if rb else timedelta(0),
+            deployed_at=rb.deployed_at if rb else None, triggers=triggers,
+            source=spec_source(loc, ("policies", i))))
+    return tuple(out)
