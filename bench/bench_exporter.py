@@ -132,7 +132,7 @@ def _method() -> dict[str, str]:
         "cpu": "(utime+stime of the exporter process from /proc/PID/stat, delta over the "
                "measured run) / scrapes * 1000",
         "rss": "VmRSS from /proc/PID/status when every query had a value (ready) and after all "
-               "rounds; VmHWM as the peak",
+               "rounds; VmHWM as the peak. slogen: one database, one pool of 2 connections",
         "imports": "bench/exporter_imports.py in fresh interpreters: VmRSS after each import "
                    "step of the slogen exporter process, and tracemalloc's Python allocations",
     }

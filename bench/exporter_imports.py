@@ -21,7 +21,6 @@ STEPS = (
     "generator.commands.exporter",
     "http.server",
     "prometheus_client",
-    "pydantic",
     "ruamel.yaml",
     "generator.exporter.config",
     "generator.exporter.database",
