@@ -767,7 +767,9 @@ class GrafanaSpec(SpecModel):
 class DatabaseSpec(SpecModel):
     """A database the exporter connects to. `url` may be `${ENV_VAR}`; secrets never in specs."""
 
-    url: str = Field(min_length=1, description="SQLAlchemy URL or ${ENV_VAR} holding one.")
+    url: str = Field(min_length=1, description=(
+        "Database URL: postgresql://, mysql:// or mariadb://, sqlite:///PATH; or ${ENV_VAR} "
+        "holding one."))
     pool_size: int = Field(default=2, ge=1, le=50)
 
 
