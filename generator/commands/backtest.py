@@ -1,38 +1,52 @@
-"""`slogen backtest`: replay the generated alerts over recorded series and score them against
-labelled incidents (precision, recall, F1, detection delay, tuning hints)."""
+"""`slogen backtest`: replay the generated rule files over recorded series (recording rules
+backfilled level by level, alert rules evaluated unchanged with their `for`) and score every
+alert against labelled incidents. docs/backtest.md describes the scoring."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import shutil
+import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from generator import pipeline
 from generator.backtest import evaluate as ev
-from generator.backtest.incidents import IncidentsError, parse_incidents
+from generator.backtest import rulefiles as rf
+from generator.backtest import tuning
+from generator.backtest.grafana import grafana_alerts
+from generator.backtest.incidents import IncidentsError, ServiceFacts, parse_incidents
 from generator.backtest.report import report_json, report_markdown
+from generator.backtest.run import ScenarioResult, run_scenario
+from generator.backtest.scoring import Incident, Scope, Score
 from generator.commands.common import EXIT_OK, EXIT_SPEC, CommandError
-from generator.core.durations import parse_duration
+from generator.core import model as m
+from generator.core.durations import format_duration, parse_duration
 from generator.validate import replay
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the backtest subcommand."""
-    p = sub.add_parser("backtest", help="score alerts against labelled incidents on past series")
-    p.add_argument("--series", type=Path, required=True,
-                   help="OpenMetrics text with timestamps (ends with # EOF)")
-    p.add_argument("--incidents", type=Path, required=True,
-                   help="YAML/JSON list of {start, end, service, name?, alerts?}")
+    p = sub.add_parser("backtest", help="score the generated alerts against labelled incidents "
+                       "on past series")
+    p.add_argument("--series", type=Path, action="append", required=True,
+                   help="OpenMetrics text with timestamps (ends with # EOF); repeat for several "
+                   "scenarios, each with its own --incidents")
+    p.add_argument("--incidents", type=Path, action="append", required=True,
+                   help="YAML/JSON list of {name, service, kind, start, end, slo?, metrics?, "
+                   "alerts?}")
     p.add_argument("--specs", type=Path, default=Path("slos"), help="spec directory (default slos)")
-    p.add_argument("--warmup", type=parse_duration, default=timedelta(days=1),
-                   help="skip this long after the first sample, for windows to fill (default 1d)")
+    p.add_argument("--warmup", type=parse_duration, default=None,
+                   help="not scored at the start of each scenario (default and minimum: the "
+                   "longest window any alert reads)")
     p.add_argument("--grace", type=parse_duration, default=timedelta(minutes=15),
-                   help="an episode this soon after an incident still matches it (default 15m)")
-    p.add_argument("--step", type=parse_duration, default=None,
-                   help="evaluation step (default: the specs' evaluation_interval)")
+                   help="an episode this soon after an incident still detects it (default 15m)")
+    p.add_argument("--lead", type=parse_duration, default=None,
+                   help="how early a predictive alert may warn and still detect (default: each "
+                   "alert's own horizon)")
     p.add_argument("--no-tune", action="store_true", help="skip replaying tuning variants")
     p.add_argument("--json", type=Path, default=None, help="write the JSON report here")
     p.add_argument("--markdown", type=Path, default=None,
@@ -53,13 +67,20 @@ def _binary(name: str, given: str | None) -> str:
 def _time_range(series: Path) -> tuple[float, float]:
     """First and last sample timestamps in an OpenMetrics file."""
     first = last = None
-    with series.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            ts = float(line.rsplit(" ", 1)[1])
-            first = ts if first is None else min(first, ts)
-            last = ts if last is None else max(last, ts)
+    try:
+        with series.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.startswith("#") or not line.strip():
+                    continue
+                try:
+                    ts = float(line.rsplit(" ", 2)[-1])
+                except ValueError:
+                    raise CommandError(f"{series}:{n}:1: sample without a timestamp",
+                                       EXIT_SPEC) from None
+                first = ts if first is None else min(first, ts)
+                last = ts if last is None else max(last, ts)
+    except OSError as exc:
+        raise CommandError(f"{series}: {exc.strerror}", EXIT_SPEC) from exc
     if first is None or last is None:
         raise CommandError(f"{series}: no samples", EXIT_SPEC)
     return first, last
@@ -72,33 +93,138 @@ def _read(path: Path) -> str:
         raise CommandError(f"{path}: {exc.strerror}", EXIT_SPEC) from exc
 
 
-def run_backtest(args: argparse.Namespace) -> int:
-    """Build a TSDB, evaluate every alert, and write the reports."""
-    model = pipeline.compile_specs(args.specs, None)
-    try:
-        incidents = parse_incidents(_read(args.incidents), str(args.incidents))
-    except IncidentsError as exc:
-        raise CommandError(str(exc), EXIT_SPEC) from exc
-    _read(args.series)
-    first, last = _time_range(args.series)
-    step = (args.step or model.prometheus.evaluation_interval).total_seconds()
-    window = ev.Window(first + args.warmup.total_seconds(), last, step)
-    if window.start >= window.end:
-        raise CommandError(f"{args.series}: the series are shorter than --warmup", EXIT_SPEC)
+def shipped_groups(model: m.Model) -> list[rf.Group]:
+    """The rule groups of the generated rule files, as `slogen generate` writes them."""
+    files = pipeline.render(model, frozenset({"prometheus"}))
+    default = model.prometheus.evaluation_interval
+    return [g for path, text in sorted(files.items()) if _is_rule_file(path)
+            for g in rf.parse_rule_file(text, path.as_posix(), default)]
+
+
+def _is_rule_file(path: PurePath) -> bool:
+    return len(path.parts) == 2 and path.parts[0] == "prometheus" and \
+        path.name.endswith(".rules.yaml")
+
+
+def _scenario_name(series: Path, taken: set[str]) -> str:
+    name = series.parent.name if series.stem == "series" else series.stem
+    while name in taken:
+        name += "'"
+    taken.add(name)
+    return name
+
+
+def _warmup(given: timedelta | None, alerts: Sequence[ev.ShippedAlert]) -> tuple[timedelta, str]:
+    needed = max((a.reach for a in alerts if a.scored), default=timedelta(0))
+    longest = max((a for a in alerts if a.scored), key=lambda a: a.reach, default=None)
+    why = (f"the longest window an alert reads: `{longest.key}` reads "
+           f"{format_duration(needed)} back" if longest else "no alerts")
+    if given is None:
+        return needed, why
+    if given < needed:
+        print(f"warning: --warmup {format_duration(given)} is shorter than {why}; using "
+              f"{format_duration(needed)}", file=sys.stderr)
+        return needed, f"extended from --warmup {format_duration(given)} to {why}"
+    return given, f"--warmup; {why}"
+
+
+def _incidents(args: argparse.Namespace,
+               facts: Mapping[str, ServiceFacts]) -> list[list[Incident]]:
+    found, errors = [], []
+    for path in args.incidents:
+        try:
+            found.append(parse_incidents(_read(path), str(path), facts))
+        except IncidentsError as exc:
+            errors += exc.messages
+    if errors:
+        raise CommandError("\n".join(errors), EXIT_SPEC)
+    return found
+
+
+def _offsets(server: replay.Replayer, groups: Sequence[rf.Group], at: float) -> dict[str, float]:
+    """Per group, the offset within its interval at which its rules were backfilled."""
+    found = {}
+    for g in groups:
+        rule = next((r for r in g.rules if r.record), None)
+        if rule is None:
+            continue
+        step = g.interval.total_seconds()
+        sel = rule.record + "{" + ",".join(f'{k}="{v}"' for k, v in
+                                           sorted(rule.labels.items())) + "}"
+        times = server.sample_times(sel, at, step * 3)
+        if times:
+            found[g.name] = times[-1] % step
+    return found
+
+
+def _tune_keys(alerts: Sequence[ev.ShippedAlert], incidents: Sequence[Sequence[Incident]],
+               model: m.Model) -> frozenset[str]:
+    counts = {a.key: sum(1 for incs in incidents for i in incs if ev.expects(a, i, model))
+              for a in alerts if a.scored}
+    return frozenset(k for k, n in counts.items() if n >= tuning.MIN_INCIDENTS)
+
+
+def _replay(args: argparse.Namespace, model: m.Model, groups: Sequence[rf.Group],
+            alerts: Sequence[ev.ShippedAlert], incidents: Sequence[Sequence[Incident]],
+            warmup: timedelta) -> list[ScenarioResult]:
+    """Backfill each scenario's TSDB and judge every alert on it."""
+    levels = [rf.level_file(level) for level in rf.recording_levels(groups)]
+    tune = frozenset() if args.no_tune else _tune_keys(alerts, incidents, model)
     promtool = _binary("promtool", args.promtool)
     prometheus = _binary("prometheus", args.prometheus)
-    with tempfile.TemporaryDirectory(prefix="slogen-backtest-") as tmp:
-        work = Path(tmp)
-        try:
-            replay.create_blocks(promtool, args.series, work / "tsdb")
-            with replay.serve(prometheus, work / "tsdb", work) as server:
-                results = ev.evaluate(model, incidents, server.condition_times, window,
-                                      args.grace, tune=not args.no_tune)
-        except replay.ReplayError as exc:
-            raise CommandError(str(exc)) from exc
-    text = report_markdown(results, incidents, window, args.grace)
+    scenarios: list[ScenarioResult] = []
+    taken: set[str] = set()
+    for series, incs in zip(args.series, incidents, strict=True):
+        span = _time_range(series)
+        scope = Scope(span[0] + warmup.total_seconds(), span[1], args.grace.total_seconds())
+        with tempfile.TemporaryDirectory(prefix="slogen-backtest-") as tmp:
+            work = Path(tmp)
+            try:
+                tsdb = replay.build_tsdb(promtool, prometheus, series, levels, span, work)
+                with replay.serve(prometheus, tsdb, work) as server:
+                    scenarios.append(run_scenario(
+                        _scenario_name(series, taken), alerts, incs, model,
+                        server.condition_times, _offsets(server, groups, span[1]), span, scope,
+                        tune))
+            except replay.ReplayError as exc:
+                raise CommandError(str(exc)) from exc
+    return scenarios
+
+
+def _hints(alerts: Sequence[ev.ShippedAlert],
+           scenarios: Sequence[ScenarioResult]) -> list[tuning.Hint]:
+    base: dict[str, dict[str, Score]] = {}
+    tried: dict[str, dict[str, dict[str, Score]]] = {}
+    for s in scenarios:
+        for r in s.results:
+            base.setdefault(r.alert.key, {})[s.name] = r.score
+        for key, variants in s.tried.items():
+            for variant, score in variants.items():
+                tried.setdefault(key, {}).setdefault(variant, {})[s.name] = score
+    return tuning.all_hints([a for a in alerts if a.scored], base, tried)
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """Backfill each scenario's TSDB, evaluate every alert, and write the reports."""
+    if len(args.series) != len(args.incidents):
+        raise CommandError("give one --incidents file per --series file", EXIT_SPEC)
+    model = pipeline.compile_specs(args.specs, None)
+    groups = shipped_groups(model)
+    alerts = [*ev.shipped_alerts(groups, model, args.lead),
+              *grafana_alerts(model, ev.records_of(groups))]
+    incidents = _incidents(args, ev.service_facts(alerts, model))
+    warmup, note = _warmup(args.warmup, alerts)
+    for series in args.series:
+        span = _time_range(series)
+        if span[0] + warmup.total_seconds() >= span[1]:
+            raise CommandError(f"{series}: the series span less than the warm-up "
+                               f"({format_duration(warmup)}: {note})", EXIT_SPEC)
+    scenarios = _replay(args, model, groups, alerts, incidents, warmup)
+    hints = _hints(alerts, scenarios)
+    unscored = [a for a in alerts if not a.scored]
+    text = report_markdown(scenarios, unscored, hints, warmup, args.grace, note)
     if args.json is not None:
-        data = report_json(results, incidents, window, args.grace)
+        data = report_json(scenarios, unscored, hints, warmup, args.grace, note)
         args.json.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if args.markdown is not None:
         args.markdown.write_text(text, encoding="utf-8")

@@ -1,5 +1,5 @@
-"""`slogen backtest` end to end on the small synthetic scenario: promtool builds the TSDB and a
-real Prometheus on loopback evaluates every alert."""
+"""`slogen backtest` end to end on the small synthetic scenario: promtool builds the TSDB and
+backfills the recording rules, a real Prometheus evaluates every shipped alert."""
 
 from __future__ import annotations
 
@@ -15,38 +15,49 @@ from tests.processes import binary
 
 @pytest.mark.e2e
 @pytest.mark.promtool
-def test_small_scenario_scores_every_alert(tmp_path: Path, promtool: str) -> None:
+def test_small_scenario_scores_every_alert(tmp_path: Path, promtool: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     series, incidents = scenarios.write(scenarios.SCENARIOS["small"], tmp_path / "small")
     report, markdown = tmp_path / "report.json", tmp_path / "report.md"
     code = main(["backtest", "--series", str(series), "--incidents", str(incidents),
                  "--specs", str(scenarios.SPECS_DIR), "--json", str(report),
                  "--markdown", str(markdown), "--promtool", promtool,
-                 "--prometheus", binary("prometheus")])
+                 "--prometheus", binary("prometheus"), "--warmup", "1d"])
     assert code == 0
+    # The warm-up is extended to the 3d ticket window (and its 5m rates), with a warning.
+    assert "warning: --warmup 1d is shorter than" in capsys.readouterr().err
     data = json.loads(report.read_text())
-    by_alert = {(a["alert"], a["severity"]): a for a in data["alerts"]}
-    page = by_alert[("ShopAvailabilityBudgetBurn", "critical")]
-    # 60% errors against a 0.5% budget: the 1h window crosses 14.4x after 7.2 minutes.
-    assert (page["tp"], page["fp"], page["fn"], page["delay_median_s"]) == (1, 0, 0, 420)
-    static = by_alert[("HighErrorRate", "critical")]
-    assert (static["tp"], static["fp"], static["fn"], static["delay_median_s"]) == (1, 0, 0, 300)
-    # The 3-minute noise spike fools the static warning without `for`, and only it.
-    noisy = by_alert[("ErrorRateElevated", "warning")]
-    assert (noisy["tp"], noisy["fp"], noisy["precision"]) == (1, 1, 0.5)
-    assert noisy["hints"][0]["variant"].startswith("for ")
-    assert noisy["hints"][0]["f1"] == 1.0
-    assert by_alert[("QueueDepthAnomaly", "warning")]["recall"] == 1.0
-    assert data["by_approach"]["SLO burn rate"]["precision"] == 1.0
-    assert set(data["by_severity"]) == {"critical", "warning"}
+    [scenario] = data["scenarios"]
+    assert scenario["scored_from"] == "2026-01-04T00:05:00Z"
+    alerts = {(a["alert"], a["severity"]): a for a in scenario["alerts"]}
+    naive = alerts[("ErrorRateElevated", "warning")]
+    # > 1% for 5m: pending at the first evaluation that sees errors, firing 5m later.
+    [episode] = naive["episodes"]
+    assert (episode["verdict"], episode["incident"]) == ("detected", "outage-1")
+    assert 300 <= episode["delay_s"] <= 420
+    page = alerts[("ShopAvailabilityBudgetBurn", "critical")]
+    assert page["incidents_detected"] == 1
+    # The 2-minute blip is not an incident: no SLO alert fires for it.
+    assert data["by_approach"]["SLO burn rate"]["false"] == 0
+    assert data["by_approach"]["anomaly (z-score)"]["recall_incidents"] == 1.0
+    kinds = {(r["approach"], r["kind"]) for r in data["by_approach_and_kind"]}
+    assert ("SLO burn rate", "outage") in kinds and ("static threshold", "queue-stuck") in kinds
     text = markdown.read_text()
-    assert "## Per approach" in text and "## Tuning hints" in text
+    for heading in ("## How this is scored", "## Per approach", "## Per approach and incident "
+                    "kind", "## Scenario small: episodes", "## Tuning hints"):
+        assert heading in text
 
 
-def test_bad_incident_file_is_a_usage_error(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "i.yaml").write_text("- {start: 10, end: 5, service: shop}\n")
+def test_incident_errors_are_all_reported(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "i.yaml").write_text(
+        "- {name: a, service: shop, kind: outage, slo: availability, start: 10, end: 5}\n"
+        "- {name: b, service: nope, kind: outage, slo: availability, start: 1, end: 5}\n")
     (tmp_path / "s.om").write_text("x 1 10\n# EOF\n")
     code = main(["backtest", "--series", str(tmp_path / "s.om"), "--incidents",
                  str(tmp_path / "i.yaml"), "--specs", str(scenarios.SPECS_DIR)])
     assert code == 2
-    assert "i.yaml: [0]: end must be after start" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "i.yaml:1:77: [0].end: must be after start" in err
+    assert "i.yaml:2:22: [1].service: unknown service 'nope'; known: shop" in err
+    assert "Traceback" not in err
