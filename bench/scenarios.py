@@ -1,8 +1,10 @@
 """Synthetic scenarios for `slogen backtest`: series in OpenMetrics text plus labelled incidents.
 
-Traffic follows a daily cycle; on top come fast outages, slow burns, short noise spikes (not
-incidents: a good alert stays quiet), gradual disk exhaustion, a disk-usage blip and a stuck
-queue consumer. Everything is seeded, so a scenario's files are the same on every run.
+Traffic follows a daily cycle with quiet nights (a tenth of the afternoon peak, where a few
+errors make a large ratio) and a weekly one (weekends at 60%). On top come fast outages (10-40%
+errors), slow burns, 1-2 minute error blips (not incidents: a good alert stays quiet), gradual
+disk exhaustion, a disk-usage blip and a stuck queue consumer. Everything is seeded, so a
+scenario's files are the same on every run.
 
     python3 bench/scenarios.py OUT_DIR [NAME ...]   writes OUT_DIR/<name>/{series.om,incidents.yaml}
 """
@@ -20,20 +22,21 @@ SERVICE = "shop"
 SPECS_DIR = Path(__file__).resolve().parent / "scenarios" / "specs"
 EPOCH = 1_767_571_200  # 2026-01-05T00:00:00Z, a Monday
 STEP = 60
-HOUR, DAY = 3600, 86400
+MINUTE, HOUR, DAY = 60, 3600, 86400
 DISK_FULL_SIZE = 100e9
+# At least the longest window the shipped alerts read (the 3d ticket window and its 5m rates).
+WARMUP = 4 * DAY
 
 
 @dataclass(frozen=True)
 class Event:
-    """A fault or a distraction between `start` and `end` (seconds after the scenario start)."""
+    """A fault or a distraction between `start` and `end` (seconds after the scored start)."""
 
-    kind: str  # errors | disk_fill | disk_blip | queue_stuck
+    kind: str  # outage | slow-burn | blip | disk-fill | disk-blip | queue-stuck | queue-busy
     start: int
     end: int
     level: float = 0.0
     incident: str = ""  # name of the labelled incident; empty for noise that should not alert
-    alerts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,73 +45,111 @@ class Scenario:
 
     name: str
     length: int
-    warmup: int
     events: tuple[Event, ...] = field(default_factory=tuple)
+    warmup: int = WARMUP
     seed: int = 7
 
 
-ERROR_ALERTS = ("ShopAvailabilityBudgetBurn", "HighErrorRate", "ErrorRateElevated")
-DISK_ALERTS = ("DiskWillFill", "DiskLow")
-QUEUE_ALERTS = ("QueueDepthAnomaly", "QueueDepthHigh")
+ERROR_KINDS = ("outage", "slow-burn", "blip")
+# What each labelled incident affected, as the incident file names it.
+AFFECTS = {"outage": "slo: availability", "slow-burn": "slo: availability",
+           "disk-fill": "metrics: [node_filesystem_avail_bytes]",
+           "queue-stuck": "metrics: [shop_queue_depth]"}
 
 
-def _d(day: float, hour: float = 0) -> int:
-    return int(day * DAY + hour * HOUR)
+def _d(day: float, hour: float = 0, minute: float = 0) -> int:
+    return int(day * DAY + hour * HOUR + minute * MINUTE)
+
+
+def _outage(name: str, day: float, hour: float, minutes: float, level: float) -> Event:
+    start = _d(day, hour)
+    return Event("outage", start, start + int(minutes * MINUTE), level, name)
+
+
+def _blip(day: float, hour: float, minutes: float, level: float) -> Event:
+    start = _d(day, hour)
+    return Event("blip", start, start + int(minutes * MINUTE), level)
 
 
 SCENARIOS = {
-    # Under a minute of CI time: one outage, one noise spike, one stuck queue.
-    "small": Scenario("small", length=_d(0, 12), warmup=_d(1), events=(
-        Event("errors", _d(0, 2), _d(0, 2.5), 0.6, "outage-1", ERROR_ALERTS),
-        Event("errors", _d(0, 6), _d(0, 6.05), 0.12),
-        Event("queue_stuck", _d(0, 8), _d(0, 9.5), 6.0, "queue-1", QUEUE_ALERTS),
+    # A minute or two of CI time: one outage, one blip, one stuck queue.
+    "small": Scenario("small", length=_d(0, 12), events=(
+        _outage("outage-1", 0, 2, 30, 0.3),
+        _blip(0, 6, 2, 0.15),
+        Event("queue-stuck", _d(0, 8), _d(0, 9.5), 6.0, "queue-1"),
     )),
-    # The shipped set: four days of every kind of fault and distraction.
-    "standard": Scenario("standard", length=_d(4), warmup=_d(1), events=(
-        Event("errors", _d(0, 10), _d(0, 10.05), 0.10),
-        Event("queue_stuck", _d(0, 20), _d(0, 21.5), 6.0, "queue-stuck", QUEUE_ALERTS),
-        Event("errors", _d(1, 9), _d(1, 9.42), 0.6, "fast-outage", ERROR_ALERTS),
-        Event("disk_blip", _d(1, 14), _d(1, 15), 25e9),
-        Event("errors", _d(1, 15), _d(1, 15.03), 0.12),
-        Event("errors", _d(2, 3), _d(2, 3.07), 0.08),
-        Event("errors", _d(2, 12), _d(2, 22), 0.04, "slow-burn", ERROR_ALERTS),
-        Event("queue_busy", _d(2, 0), _d(3, 0), 1.6),
-        Event("disk_fill", _d(3, 0), _d(3, 12.5), 5e9, "disk-exhaustion", DISK_ALERTS),
-        Event("errors", _d(3, 16), _d(3, 16.17), 0.3, "short-outage", ERROR_ALERTS),
+    # The shipped set: a week of every kind of fault and distraction, by day and by night.
+    "standard": Scenario("standard", length=_d(7), events=(
+        _blip(0, 10, 2, 0.25),
+        Event("queue-stuck", _d(0, 20), _d(0, 21.5), 6.0, "queue-stuck-1"),
+        _outage("outage-1", 1, 9, 25, 0.12),
+        Event("disk-blip", _d(1, 14), _d(1, 15), 25e9),
+        _blip(1, 15, 1, 0.35),
+        _blip(2, 3, 2, 0.2),
+        _outage("outage-2", 2, 6.5, 20, 0.25),
+        Event("slow-burn", _d(2, 12), _d(2, 22), 0.04, "slow-burn-1"),
+        Event("queue-busy", _d(2, 0), _d(3, 0), 1.6),
+        Event("disk-fill", _d(3, 0), _d(3, 12.5), 5e9, "disk-fill-1"),
+        _outage("outage-3", 3, 16, 12, 0.4),
+        _blip(3, 19, 2, 0.3),
+        Event("slow-burn", _d(4, 1), _d(4, 9), 0.05, "slow-burn-2"),  # a Friday night
+        _outage("outage-4", 4, 14, 30, 0.18),
+        _blip(5, 2, 1, 0.4),  # Saturday night, quiet traffic
+        _outage("outage-5", 5, 11, 15, 0.33),
+        Event("slow-burn", _d(5, 16), _d(6, 0), 0.03, "slow-burn-3"),
+        _blip(6, 9, 2, 0.15),
+        _outage("outage-6", 6, 13, 40, 0.1),
+        Event("queue-stuck", _d(6, 18), _d(6, 19.5), 5.0, "queue-stuck-2"),
+        _outage("outage-7", 6, 21, 20, 0.22),
     )),
 }
 
 
-def _active(s: Scenario, kind: str, t: int) -> Event | None:
-    return next((e for e in s.events if e.kind == kind and e.start <= t < e.end), None)
+def _active(s: Scenario, kinds: tuple[str, ...], t: int) -> Event | None:
+    return next((e for e in s.events if e.kind in kinds and e.start <= t < e.end), None)
 
 
-def _daily(t: int) -> float:
-    # Peak at 15:00 UTC, trough at 03:00.
-    return 1 + 0.6 * math.sin(2 * math.pi * (t - 9 * HOUR) / DAY)
+def traffic(t: int) -> float:
+    """Requests per second at `t` seconds after the epoch: daily and weekly cycles."""
+    # Peak at 15:00 UTC, trough of a tenth of it at 03:00; Saturdays and Sundays at 60%.
+    daily = 0.55 + 0.45 * math.sin(2 * math.pi * (t - 9 * HOUR) / DAY)
+    weekday = ((t + EPOCH) // DAY + 3) % 7  # 0 = Monday
+    return 40 * max(0.1, daily) * (0.6 if weekday >= 5 else 1.0)
 
 
 def _disk(s: Scenario, t: int, rng: random.Random) -> float:
-    avail = 60e9 - 0.02e9 * (t / HOUR) + rng.gauss(0, 0.05e9)
-    fill = next((e for e in s.events if e.kind == "disk_fill" and e.start <= t), None)
+    avail = 60e9 - 0.02e9 * ((t + s.warmup) / HOUR) + rng.gauss(0, 0.05e9)
+    fill = next((e for e in s.events if e.kind == "disk-fill" and e.start <= t), None)
     if fill is not None and t < fill.end:
         avail = max(0.0, avail - fill.level * (t - fill.start) / HOUR)
     elif fill is not None:
         avail += 20e9  # cleaned up, with room to spare
-    blip = _active(s, "disk_blip", t)
+    blip = _active(s, ("disk-blip",), t)
     if blip is not None:
-        ramp = min(1.0, (t - blip.start) / (20 * 60))
-        avail -= blip.level * ramp
+        avail -= blip.level * min(1.0, (t - blip.start) / (20 * 60))
     return max(0.0, avail)
 
 
 def _queue(s: Scenario, t: int, rng: random.Random) -> float:
-    busy = _active(s, "queue_busy", t)
-    depth = 50 * _daily(t) * (busy.level if busy else 1.0) + rng.gauss(0, 4)
-    stuck = _active(s, "queue_stuck", t)
+    busy = _active(s, ("queue-busy",), t)
+    depth = 50 * traffic(t) / 40 * 2 * (busy.level if busy else 1.0) + rng.gauss(0, 4)
+    stuck = _active(s, ("queue-stuck",), t)
     if stuck is not None:
         depth += stuck.level * (t - stuck.start) / 60
     return max(0.0, depth)
+
+
+def _binomial(rng: random.Random, n: float, p: float) -> float:
+    """Errors among `n` requests failing with probability `p`: Poisson-like when few are
+    expected (a quiet night), normal otherwise."""
+    mean = n * p
+    if mean < 30:
+        count, limit, prod = 0, math.exp(-mean), rng.random()
+        while prod > limit:
+            count += 1
+            prod *= rng.random()
+        return float(count)
+    return max(0.0, round(rng.gauss(mean, math.sqrt(mean * (1 - p)))))
 
 
 def _samples(s: Scenario) -> Iterator[tuple[int, float, float, float, float]]:
@@ -117,11 +158,13 @@ def _samples(s: Scenario) -> Iterator[tuple[int, float, float, float, float]]:
     ok = err = 0.0
     for i in range((s.warmup + s.length) // STEP + 1):
         t = i * STEP - s.warmup
-        rps = 20 * _daily(t) * (1 + rng.gauss(0, 0.03))
-        ev = _active(s, "errors", t)
-        ratio = ev.level if ev else max(0.0, 0.001 + rng.gauss(0, 0.0005))
-        err += rps * STEP * ratio
-        ok += rps * STEP * (1 - ratio)
+        requests = traffic(t) * STEP * (1 + rng.gauss(0, 0.03))
+        ev = _active(s, ERROR_KINDS, t)
+        ratio = ev.level if ev else 0.001
+        # Errors are counted, not spread: few requests at night make a noisy ratio.
+        bad = _binomial(rng, requests, ratio)
+        err += bad
+        ok += requests - bad
         yield EPOCH + t, ok, err, _disk(s, t, rng), _queue(s, t, rng)
 
 
@@ -147,11 +190,12 @@ def incidents_yaml(s: Scenario) -> str:
         if not e.incident:
             continue
         start = e.start
-        if e.kind == "disk_fill":
+        if e.kind == "disk-fill":
             # Labelled from when less than 20% of the disk was free until the clean-up.
-            start = e.start + int((60e9 - 0.2 * DISK_FULL_SIZE) / e.level * HOUR)
-        out.append(f"- name: {e.incident}\n  service: {SERVICE}\n  start: {EPOCH + start}\n"
-                   f"  end: {EPOCH + e.end}\n  alerts: [{', '.join(e.alerts)}]\n")
+            free = 60e9 - 0.02e9 * ((e.start + s.warmup) / HOUR)
+            start = e.start + int((free - 0.2 * DISK_FULL_SIZE) / e.level * HOUR)
+        out.append(f"- name: {e.incident}\n  service: {SERVICE}\n  kind: {e.kind}\n"
+                   f"  {AFFECTS[e.kind]}\n  start: {EPOCH + start}\n  end: {EPOCH + e.end}\n")
     return "".join(out)
 
 
