@@ -26,11 +26,11 @@ def test_levels_follow_what_each_recording_rule_reads() -> None:
     levels = [{r.record for g in level for r in g.rules} for level in
               rf.recording_levels(_groups())]
     assert levels == [
-        {"slo:sli_error:rate5m", "slo:sli_total:rate5m", "alert:high_error_rate:value",
-         "alert:error_rate_elevated:value", "alert:queue_depth_anomaly:value",
+        {"slo:sli_error:rate5m", "slo:sli_total:rate5m", "alert:shop_high_error_rate:value",
+         "alert:shop_error_rate_elevated:value", "alert:shop_queue_depth_anomaly:value",
          "slo:objective:ratio", "slo:error_budget:ratio"},
-        {"slo:sli_error:ratio_rate30d", "alert:queue_depth_anomaly:avg_over_time1d",
-         "alert:queue_depth_anomaly:stddev_over_time1d"},
+        {"slo:sli_error:ratio_rate30d", "alert:shop_queue_depth_anomaly:avg_over_time1d",
+         "alert:shop_queue_depth_anomaly:stddev_over_time1d"},
         {"slo:error_budget_remaining:ratio"},
     ]
 
@@ -63,7 +63,7 @@ def test_alert_rules_are_kept_as_generated() -> None:
     model = pipeline.compile_specs(SPECS, None, ROOT)
     alerts = {a.key: a for a in ev.shipped_alerts(groups, model)}
     high = alerts["shop/HighErrorRate/critical"]
-    assert (high.expr, high.for_, high.approach) == ("alert:high_error_rate:value > 0.05",
+    assert (high.expr, high.for_, high.approach) == ("alert:shop_high_error_rate:value > 0.05",
                                                      timedelta(minutes=5), "static threshold")
     assert high.reads == {"http_requests_total"}
 
