@@ -1,18 +1,25 @@
-"""Backtest the shipped scenario set: writes bench/results/backtest.{json,md} and the run time.
+"""Backtest the shipped scenario set: writes bench/results/backtest.{json,md} and the trade-off
+of the SLO page tiers (bench/results/backtest-tiers.md).
 
-Also prints the detection-speed comparison of issue 17: SLO alerts against the naive
-`error ratio > 1% for 5m` alert (ErrorRateElevated in bench/scenarios/specs) on fast outages.
+The detection-speed goal of issue 17: SLO alerts with precision and recall of at least 0.95 over
+outages and slow burns, silent on 1-2 minute blips, and a median delay on fast outages at most
+half that of the naive `error ratio > 1% for 5m` alert (ErrorRateElevated in
+bench/scenarios/specs). The tier table replays the same scenarios with the page windows of each
+variant written into a copy of the specs.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -23,13 +30,42 @@ from generator.cli import main as slogen  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 SHIPPED = ("standard",)
 NAIVE = "shop/ErrorRateElevated/warning"
+SLO = "SLO burn rate"
+_STANDARD = [{"long": "1h", "short": "5m", "budget_percent": 2},
+             {"long": "6h", "short": "30m", "budget_percent": 5}]
+# Page windows to compare; None keeps the defaults of the specs.
+TIERS: dict[str, list[dict[str, Any]] | None] = {
+    "defaults": None,
+    "1h/5m and 6h/30m only": _STANDARD,
+    "+ 5m/1m at 60x": [*_STANDARD, {"long": "5m", "short": "1m", "burn_rate": 60}],
+    "+ 5m/1m at 86.4x (1% of budget)": [*_STANDARD, {"long": "5m", "short": "1m",
+                                                     "budget_percent": 1}],
+    "+ 5m/1m at 120x": [*_STANDARD, {"long": "5m", "short": "1m", "burn_rate": 120}],
+}
 
 
-def run(names: tuple[str, ...], markdown: Path) -> tuple[dict[str, Any], float]:
+def _specs(tmp: Path, windows: list[dict[str, Any]] | None) -> Path:
+    """The scenario specs, with `windows` as every SLO's page windows when given."""
+    out = tmp / "specs"
+    shutil.copytree(scenarios.SPECS_DIR, out)
+    if windows is not None:
+        yaml = YAML()
+        path = out / "shop.yaml"
+        data = yaml.load(path.read_text())
+        for slo in data["slos"]:
+            slo.setdefault("alerting", {})["page"] = {"windows": windows}
+        with path.open("w") as fh:
+            yaml.dump(data, fh)
+    return out
+
+
+def run(names: tuple[str, ...], markdown: Path, windows: list[dict[str, Any]] | None = None,
+        tune: bool = True) -> tuple[dict[str, Any], float]:
     """Generate the scenarios, backtest them together, return the report and elapsed time."""
     with tempfile.TemporaryDirectory() as tmp:
-        argv = ["backtest", "--specs", str(scenarios.SPECS_DIR), "--json",
+        argv = ["backtest", "--specs", str(_specs(Path(tmp), windows)), "--json",
                 str(Path(tmp) / "r.json"), "--markdown", str(markdown)]
+        argv += [] if tune else ["--no-tune"]
         for name in names:
             series, incidents = scenarios.write(scenarios.SCENARIOS[name], Path(tmp) / name)
             argv += ["--series", str(series), "--incidents", str(incidents)]
@@ -42,7 +78,7 @@ def run(names: tuple[str, ...], markdown: Path) -> tuple[dict[str, Any], float]:
 
 
 def speed(report: dict[str, Any]) -> dict[str, Any]:
-    """Median delay on outages: the SLO alerts (earliest of them) against the naive alert."""
+    """Delays on outages: the SLO alerts (earliest of them) against the naive alert."""
     slo: dict[str, float] = {}
     naive: dict[str, float] = {}
     for s in report["scenarios"]:
@@ -52,13 +88,42 @@ def speed(report: dict[str, Any]) -> dict[str, Any]:
                 if e["delay_s"] is None or not e["incident"].startswith("outage"):
                     continue
                 name = f"{s['name']}/{e['incident']}"
-                if a["approach"] == "SLO burn rate":
+                if a["approach"] == SLO:
                     slo[name] = min(slo.get(name, e["delay_s"]), e["delay_s"])
                 elif key == NAIVE:
                     naive[name] = e["delay_s"]
     return {"slo_median_s": statistics.median(slo.values()) if slo else None,
             "naive_median_s": statistics.median(naive.values()) if naive else None,
-            "outages": len(slo), "slo_delays_s": slo, "naive_delays_s": naive}
+            "outages_detected": len(slo), "slo_delays_s": dict(sorted(slo.items())),
+            "naive_delays_s": dict(sorted(naive.items()))}
+
+
+def _row(name: str, report: dict[str, Any]) -> list[str]:
+    s = report["by_approach"][SLO]
+    fast = speed(report)
+    ratio = (fast["slo_median_s"] / fast["naive_median_s"]
+             if fast["slo_median_s"] is not None and fast["naive_median_s"] else None)
+    blips = sum(1 for sc in report["scenarios"] for a in sc["alerts"] if a["approach"] == SLO
+                for e in a["episodes"] if e["verdict"] == "false")
+    pct = lambda x: "-" if x is None else f"{x:.0%}"  # noqa: E731
+    return [name, pct(s["precision_episodes"]), pct(s["precision_incidents"]),
+            pct(s["recall_incidents"]), str(blips),
+            "-" if fast["slo_median_s"] is None else f"{fast['slo_median_s']:.0f}s",
+            "-" if ratio is None else f"{ratio:.2f}"]
+
+
+def tiers_markdown(rows: list[list[str]], naive_s: float | None) -> str:
+    """The trade-off table."""
+    head = ["Page windows", "P (episodes)", "P (incidents)", "R (incidents)", "False episodes",
+            "Outage delay median", "vs naive"]
+    lines = ["# SLO page tiers on the shipped scenarios", "",
+             "Outages and slow burns together; false episodes are SLO alert episodes with no "
+             f"incident (the blips). Naive `error ratio > 1% for 5m`: median outage delay "
+             f"{naive_s or 0:.0f}s. Goal: precision and recall >= 95%, no false episodes, "
+             "delay ratio <= 0.50.", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join([*lines, ""])
 
 
 if __name__ == "__main__":
@@ -66,7 +131,16 @@ if __name__ == "__main__":
     report, seconds = run(SHIPPED, RESULTS / "backtest.md")
     figures = {"scenarios": list(SHIPPED), "seconds": round(seconds, 1),
                "fast_outages": speed(report), "by_approach": report["by_approach"],
-               "by_approach_and_kind": report["by_approach_and_kind"]}
+               "by_approach_and_kind": report["by_approach_and_kind"], "tiers": {}}
+    rows = []
+    for label, windows in TIERS.items():
+        tier_report = report if windows is None else run(
+            SHIPPED, Path(tempfile.gettempdir()) / "slogen-tier.md", windows, tune=False)[0]
+        rows.append(_row(label, tier_report))
+        figures["tiers"][label] = {"slo": tier_report["by_approach"][SLO],
+                                   "fast_outages": speed(tier_report)}
+    (RESULTS / "backtest-tiers.md").write_text(
+        tiers_markdown(rows, figures["fast_outages"]["naive_median_s"]))
     (RESULTS / "backtest.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
     print(json.dumps({"seconds": figures["seconds"], **{
         k: v for k, v in figures["fast_outages"].items() if k.endswith("median_s")}}))
