@@ -2,8 +2,8 @@
 
 Traffic follows a daily cycle with quiet nights (a tenth of the afternoon peak, where a few
 errors make a large ratio) and a weekly one (weekends at 60%). On top come fast outages (10-40%
-errors), slow burns (0.5-2%), 1-2 minute error blips (not incidents: a good alert stays quiet), gradual
-disk exhaustion, a disk-usage blip and a stuck queue consumer. Everything is seeded, so a
+errors), slow burns (0.5-2%), 1-2 minute error blips (not incidents: a good alert stays
+quiet), gradual disk exhaustion, a disk-usage blip and a stuck queue consumer. Everything is seeded, so a
 scenario's files are the same on every run.
 
     python3 bench/scenarios.py OUT_DIR [NAME ...]   writes OUT_DIR/<name>/{series.om,incidents.yaml}
