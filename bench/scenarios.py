@@ -3,8 +3,8 @@
 Traffic follows a daily cycle with quiet nights (a tenth of the afternoon peak, where a few
 errors make a large ratio) and a weekly one (weekends at 60%). On top come fast outages (10-40%
 errors), slow burns (0.5-2%), 1-2 minute error blips (not incidents: a good alert stays
-quiet), gradual disk exhaustion, a disk-usage blip and a stuck queue consumer. Everything is seeded, so a
-scenario's files are the same on every run.
+quiet), gradual disk exhaustion, a disk-usage blip and a stuck queue consumer. Everything is
+seeded, so a scenario's files are the same on every run.
 
     python3 bench/scenarios.py OUT_DIR [NAME ...]   writes OUT_DIR/<name>/{series.om,incidents.yaml}
 """
@@ -76,8 +76,8 @@ def _blip(day: float, hour: float, minutes: float, level: float) -> Event:
 SCENARIOS = {
     # A minute or two of CI time: one outage, one blip, one stuck queue.
     "small": Scenario("small", length=_d(0, 12), events=(
-        _outage("outage-1", 0, 2, 30, 0.3),
-        _blip(0, 6, 2, 0.12),
+        _blip(0, 1, 2, 0.12),
+        _outage("outage-1", 0, 3, 30, 0.3),
         Event("queue-stuck", _d(0, 8), _d(0, 9.5), 6.0, "queue-1"),
     )),
     # The shipped set: a week of every kind of fault and distraction, by day and by night.
