@@ -89,6 +89,7 @@ class SliKind(StrEnum):
     EVENTS = "events"
     LATENCY = "latency"
     AVAILABILITY = "availability"
+    RAW = "raw"
 
 
 WINDOW_PLACEHOLDER = "{{window}}"

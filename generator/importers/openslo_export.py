@@ -91,6 +91,9 @@ def _slo(service: s.ServiceSpec, spec: s.SloSpec, slo: m.Slo,
 
 
 def _ratio(sli: s.SliSpec, built: m.Sli) -> dict[str, Any]:
+    if sli.raw is not None:
+        return {"rawType": "failure", "raw": {"metricSource": {
+            "type": "Prometheus", "spec": {"query": exported_query(sli.raw.error_ratio)}}}}
     if sli.events is not None:
         parts = {"good": sli.events.good, "bad": sli.events.bad, "total": sli.events.total}
     else:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from generator.importers.openslo import Index
 
 PROMETHEUS = "prometheus"
+Sli = dict[str, dict[str, str]]
 NAME_ANNOTATION = "slogen.dev/slo-name"
 BUDGETING = ("Occurrences", "Timeslices", "RatioTimeslices")
 _RATIO_PARTS = ("good", "bad", "total")
@@ -142,9 +143,6 @@ def _flag(node: Node, key: str) -> bool | None:
     return bool(child.value)
 
 
-Sli = dict[str, dict[str, str]]
-
-
 def _objectives_v1(spec: Node, index: Index, report: Report) -> list[tuple[Node, Sli]]:
     objectives = _objective_list(spec)
     composite = [o for o in objectives if o.has("indicator") or o.has("indicatorRef")]
@@ -196,11 +194,11 @@ def _sli_v1(indicator: Node, index: Index) -> Sli:
                               "not supported yet")
     if ratio is None:
         raise Invalid(body, "the indicator needs ratioMetric or thresholdMetric")
-    if ratio.has("raw"):
+    raw = ratio.get("raw")
+    if raw is not None:
         if any(ratio.has(k) for k in _RATIO_PARTS):
             raise Invalid(ratio, "raw cannot be used together with good, bad or total")
-        raise Skip(ratio.get("raw") or ratio, "raw ratioMetric (a precomputed ratio) is not "
-                                              "supported yet")
+        return _raw(ratio, raw, index)
     counter = _flag(ratio, "counter")
     queries = {}
     for part in _parts(ratio):
@@ -210,6 +208,19 @@ def _sli_v1(indicator: Node, index: Index) -> Sli:
         queries[part.path.rsplit(".", 1)[-1]] = _template(_v1_query(source, index), counter,
                                                           source)
     return {"events": queries}
+
+
+def _raw(ratio: Node, raw: Node, index: Index) -> Sli:
+    """A precomputed ratio: rawType failure is the error ratio, success its complement."""
+    kind = (ratio.str_at("rawType") or "").lower()
+    if kind not in ("success", "failure"):
+        raise Invalid(ratio.get("rawType") or ratio, "rawType must be success or failure "
+                                                     "beside raw")
+    source = raw.get("metricSource")
+    if source is None:
+        raise Invalid(raw, "metricSource is required")
+    query = _template(_v1_query(source, index), False, source)
+    return {"raw": {"error_ratio": query if kind == "failure" else f"1 - ({query})"}}
 
 
 def _parts(ratio: Node) -> list[Node]:

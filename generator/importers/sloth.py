@@ -153,7 +153,13 @@ def _sli(slo: Node, camel: bool) -> dict[str, Any]:
         raise Skip(plugin, f"SLI plugin {plugin.str_at('id')!r}: its queries are built by Go "
                            "code inside Sloth and cannot be read from the file")
     if raw is not None:
-        raise Skip(raw, "raw SLIs (error_ratio_query) are not supported yet")
+        node = raw.get(_key("error_ratio_query", camel))
+        if node is None or not (node.text() or "").strip():
+            raise Invalid(node or raw, f"raw.{_key('error_ratio_query', camel)} is required")
+        try:
+            return {"raw": {"error_ratio": window_template(node.text() or "", False)}}
+        except QueryError as exc:
+            raise Skip(node, f"cannot read the query: {exc}") from None
     assert events is not None
     out = {}
     for sloth_key, ours in (("error_query", "bad"), ("total_query", "total")):
@@ -173,6 +179,9 @@ def _alerting(node: Node | None, camel: bool, report: Report,
         return {}
     out: dict[str, Any] = {}
     name = node.str_at("name")
+    if name is not None and not name.strip():
+        raise Invalid(node.get("name") or node, "alerting.name is empty; give a name or leave "
+                                                "the key out")
     if name:
         out["name"] = alert_name(name, (node.get("name") or node).where(), notes)
     labels = _text_map(node.get("labels"))

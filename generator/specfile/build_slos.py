@@ -41,6 +41,17 @@ def _with_matcher(selector: str, matcher: str) -> str:
     return "{" + (f"{inner}, {matcher}" if inner else matcher) + "}"
 
 
+RAW_CAVEAT = ("Raw error ratio: windows longer than 5m average the 5m ratios over time; they "
+              "are not weighted by traffic.")
+
+
+def _description(slo: s.SloSpec) -> str:
+    """The SLO's description, with the raw-ratio caveat wherever the description is shown."""
+    if slo.sli.raw is None:
+        return slo.description
+    return f"{slo.description} ({RAW_CAVEAT})" if slo.description else RAW_CAVEAT
+
+
 def _build_sli(sli: s.SliSpec) -> m.Sli:
     w = WINDOW_PLACEHOLDER
     if sli.events is not None:
@@ -59,6 +70,11 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
         bucket = _with_matcher(sel, le)
         good = f"sum(rate({lat.histogram}_bucket{bucket}[{w}]))"
         return m.Sli(m.SliKind.LATENCY, f"{total} - {good}", total, (lat.histogram,))
+    if sli.raw is not None:
+        # A ratio is NaN without traffic; `>= 0` drops those samples instead of letting them
+        # poison every window's sum. Total is 1 per sample, so a window averages over time.
+        errors = f"(({normalize_placeholder(sli.raw.error_ratio)}) >= 0)"
+        return m.Sli(m.SliKind.RAW, errors, f"({errors} * 0 + 1)")
     assert sli.availability is not None
     sel = selector(sli.availability.selector)
     total = f"sum(count_over_time(up{sel}[{w}]))"
@@ -86,7 +102,7 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors) -> 
     labels = dict(sorted({**spec.labels, **slo.labels}.items()))
     return m.Slo(
         id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
-        description=slo.description, objective=slo.objective, window=slo.window,
+        description=_description(slo), objective=slo.objective, window=slo.window,
         sli=_build_sli(slo.sli), burn_windows=tuple(windows),
         alert_name=slo.alerting.name or camel(spec.service, slo.name, "BudgetBurn"),
         labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),

@@ -62,6 +62,9 @@ FIELD_HELP: dict[str, str] = {
     "SliSpec.events": "Ratio of two PromQL queries.",
     "SliSpec.latency": "Share of requests faster than a threshold.",
     "SliSpec.availability": "Share of time the target is up.",
+    "SliSpec.raw": "A precomputed error ratio; long windows are time-averaged, not "
+                   "traffic-weighted.",
+    "RawSli.error_ratio": "Error ratio (0 to 1) over [{{window}}].",
     "EventsSli.good": "Good events per window, with [{{window}}] as the range.",
     "EventsSli.bad": "Bad events per window, with [{{window}}] as the range.",
     "EventsSli.total": "All events per window, with [{{window}}] as the range.",
@@ -197,6 +200,7 @@ FIELD_EXAMPLES: dict[str, str] = {
     "EventsSli.good": "sum(rate(http_requests_total{code!~\"5..\"}[{{window}}]))",
     "EventsSli.bad": "sum(rate(http_requests_total{code=~\"5..\"}[{{window}}]))",
     "EventsSli.total": "sum(rate(http_requests_total[{{window}}]))",
+    "RawSli.error_ratio": "1 - avg(avg_over_time(probe_success{job=\"checkout\"}[{{window}}]))",
     "LatencySli.below": "200ms",
     "LatencySli.le": "0.2",
     "BurnWindowSpec.long": "1h",

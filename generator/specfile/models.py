@@ -106,18 +106,29 @@ class AvailabilitySli(SpecModel):
     selector: str = Field(description='Label matchers for `up`, like `{job="checkout"}`.')
 
 
+class RawSli(SpecModel):
+    """A precomputed error ratio (0 to 1), as Sloth's `raw` SLI: one PromQL template.
+
+    It carries no event counts, so windows longer than 5m are the time average of the recorded
+    5m ratios: a quiet hour weighs as much as a busy one (events SLIs weight by traffic)."""
+
+    error_ratio: WindowQuery
+
+
 class SliSpec(SpecModel):
     """Exactly one kind of service level indicator."""
 
     events: EventsSli | None = None
     latency: LatencySli | None = None
     availability: AvailabilitySli | None = None
+    raw: RawSli | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SliSpec:
-        given = [k for k in ("events", "latency", "availability") if getattr(self, k) is not None]
+        kinds = ("events", "latency", "availability", "raw")
+        given = [k for k in kinds if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of events, latency or availability")
+            raise ValueError("give exactly one of events, latency, availability or raw")
         return self
 
 

@@ -25,16 +25,18 @@ def _import(tmp_path: Path, fmt: str, name: str, capsys: pytest.CaptureFixture[s
 
 
 def test_sloth_file_becomes_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out, err = _import(tmp_path, "sloth", "sloth.yaml", capsys, code=1)
+    out, err = _import(tmp_path, "sloth", "sloth.yaml", capsys)
     spec = YAML(typ="safe").load((out / "checkout.yaml").read_text())
     assert spec["team"] == "payments"
-    [slo] = spec["slos"]
+    slo, raw = spec["slos"]
     assert slo["sli"]["events"]["bad"].endswith('code=~"(5..|429)"}[{{window}}]))')
     assert slo["alerting"]["page"] == {"labels": {"routing_key": "payments"}}
-    assert "sloth.yaml:31: slos[1].sli.raw: skipped: raw SLIs" in err
+    assert raw["sli"] == {"raw": {"error_ratio": "sum(rate(slow_total[{{window}}])) / "
+                                                 "sum(rate(all_total[{{window}}]))"}}
     assert "severity label 'pageteam' becomes slogen's critical severity" in err
     model = pipeline.compile_specs(out, None)
-    assert [s.id for s in model.service("checkout").slos] == ["checkout-requests-availability"]
+    assert [s.id for s in model.service("checkout").slos] == ["checkout-requests-availability",
+                                                               "checkout-latency"]
 
 
 def test_sloth_crd_becomes_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,7 +91,7 @@ def _sloth_style_rules(errors: str, total: str, budget: float) -> dict[str, obje
 @pytest.mark.promtool
 def test_imported_sloth_alerts_fire_with_sloths_own(tmp_path: Path, promtool: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    out, _ = _import(tmp_path, "sloth", "sloth.yaml", capsys, code=1)
+    out, _ = _import(tmp_path, "sloth", "sloth.yaml", capsys)
     files = pipeline.render(pipeline.compile_specs(out, None), frozenset({"prometheus"}))
     (tmp_path / "slogen.yaml").write_text(files[Path("prometheus/checkout.rules.yaml")])
     source = YAML(typ="safe").load((CASES / "sloth.yaml").read_text())["slos"][0]["sli"]["events"]

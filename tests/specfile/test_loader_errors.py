@@ -481,8 +481,8 @@ CASES = [
         'checkout.yaml', '    sli:\n      events:',
         '    sli:\n      availability: {selector: \'{job="x"}\'}\n      events:',
         [
-            ('slos/checkout.yaml:10:5: slos[0].sli: give exactly one of events, latency or '
-             'availability'),
+            ('slos/checkout.yaml:10:5: slos[0].sli: give exactly one of events, latency, '
+             'availability or raw'),
         ],
         id='an SLI needs exactly one kind',
     ),
