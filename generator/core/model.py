@@ -90,6 +90,7 @@ class SliKind(StrEnum):
     LATENCY = "latency"
     AVAILABILITY = "availability"
     RAW = "raw"
+    TIMESLICES = "timeslices"
 
 
 WINDOW_PLACEHOLDER = "{{window}}"

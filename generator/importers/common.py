@@ -49,6 +49,7 @@ class SloDraft:
     description: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     alerting: dict[str, Any] = field(default_factory=dict)
+    timeslices: dict[str, Any] | None = None
 
 
 @dataclass
@@ -86,6 +87,8 @@ class Collector:
         if draft.window:
             slo["window"] = draft.window
         slo["sli"] = draft.sli
+        if draft.timeslices is not None:
+            slo["timeslices"] = draft.timeslices
         if draft.labels:
             slo["labels"] = draft.labels
         alerting = _fit_default_windows(draft, notes)

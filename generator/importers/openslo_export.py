@@ -78,8 +78,15 @@ def _slo(service: s.ServiceSpec, spec: s.SloSpec, slo: m.Slo,
     body["indicator"] = {"metadata": {"name": f"{spec.name}-sli"},
                          "spec": {"ratioMetric": _ratio(spec.sli, slo.sli)}}
     body["timeWindow"] = [{"duration": shorthand(spec.window), "isRolling": True}]
+    objective: dict[str, Any] = {"target": round(spec.objective / 100, 12)}
     body["budgetingMethod"] = "Occurrences"
-    body["objectives"] = [{"target": round(spec.objective / 100, 12)}]
+    if spec.timeslices is not None:
+        objective["timeSliceWindow"] = shorthand(spec.timeslices.slice)
+        body["budgetingMethod"] = "RatioTimeslices"
+        if spec.timeslices.slice_objective is not None:
+            body["budgetingMethod"] = "Timeslices"
+            objective["timeSliceTarget"] = round(spec.timeslices.slice_objective / 100, 12)
+    body["objectives"] = [objective]
     policy = _policy(spec, slo)
     if policy is not None:
         body["alertPolicies"] = [policy]

@@ -3,7 +3,7 @@ window, budgeting method and alert policies; every problem located."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.importers import durations, openslo_alerts
 from generator.importers.common import SloDraft, label_map
@@ -34,7 +34,7 @@ def drafts(doc: Node, version: str, index: Index, report: Report) -> list[SloDra
     service = spec.str_at("service")
     if not service:
         raise Invalid(spec, "spec.service is required")
-    _budgeting(spec, report)
+    method = _budgeting(spec, report)
     if version == "openslo/v1alpha":
         window = _window_v1alpha(spec, report)
         pairs = _objectives_v1alpha(spec, index, report)
@@ -55,23 +55,45 @@ def drafts(doc: Node, version: str, index: Index, report: Report) -> list[SloDra
         out.append(SloDraft(objective.where(), service, f"{name}{suffix}",
                             _target(objective), sli, window, description,
                             valid_labels(labels(meta), doc, report) if meta else {},
-                            alerting))
+                            alerting, _timeslices(method, objective)))
     return out
 
 
-def _budgeting(spec: Node, report: Report) -> None:
+def _budgeting(spec: Node, report: Report) -> str:
     node = spec.get("budgetingMethod")
     method = node.text() if node is not None else None
     if method is None:
         report.add(Severity.NOTE, spec.where(), "budgetingMethod not given; Occurrences (every "
                    "event counts) assumed")
-        return
+        return "Occurrences"
     if method not in BUDGETING:
         raise Invalid(node or spec, f"budgetingMethod {method!r} is not one of "
                                     f"{', '.join(BUDGETING)}")
-    if method != "Occurrences":
-        raise Skip(node or spec, f"budgetingMethod {method} (budget counted in time slices) is "
-                                 "not supported yet; slogen counts occurrences")
+    return method
+
+
+def _timeslices(method: str, objective: Node) -> dict[str, Any] | None:
+    """slogen's `timeslices:` for a Timeslices or RatioTimeslices objective."""
+    if method == "Occurrences":
+        return None
+    window = objective.get("timeSliceWindow")
+    if window is None:
+        raise Invalid(objective, f"budgetingMethod {method} needs timeSliceWindow, like 1m")
+    out: dict[str, Any] = {"slice": durations.duration(window)}
+    if method == "Timeslices":
+        target = objective.get("timeSliceTarget")
+        if target is None:
+            raise Invalid(objective, "budgetingMethod Timeslices needs timeSliceTarget, the "
+                                     "share of good events that makes a slice good (0 to 1]")
+        share = target.number()
+        if not 0 < share <= 1:
+            raise Invalid(target, f"timeSliceTarget {share:g} is not in (0, 1]")
+        if share == 1:
+            raise Skip(target, "timeSliceTarget 1 (a slice is good only without any error) "
+                               "cannot be written as a slogen slice objective, which is below "
+                               "100%")
+        out["slice_objective"] = round(share * 100, 9)
+    return out
 
 
 def _target(objective: Node) -> float:

@@ -45,11 +45,38 @@ RAW_CAVEAT = ("Raw error ratio: windows longer than 5m average the 5m ratios ove
               "are not weighted by traffic.")
 
 
+def _timesliced(sli: m.Sli, slices: s.TimeslicesSpec | None) -> m.Sli:
+    """The SLI of a time-slice budget: the share of bad slices (or the mean slice ratio).
+
+    A subquery with the slice as its step evaluates at multiples of the slice since the epoch,
+    so `[5m:1m]` reads the 1-minute slices ending in the recorded 5m (six with Prometheus 2,
+    whose ranges include both ends); every longer window averages those 5m values, in which
+    each slice weighs the same either way.
+    """
+    if slices is None:
+        return sli
+    step = format_duration(slices.slice)
+    ratio = f"({sli.errors(step)}) / ({sli.total(step)})"
+    # A slice without traffic is 0/0: good under a slice objective (NaN > x is false), and
+    # left out of the mean ratio (NaN >= 0 is false) instead of making it NaN.
+    per_slice = (f"({ratio}) >= 0" if slices.slice_objective is None
+                 else f"({ratio}) > bool {1 - slices.slice_objective / 100:.12g}")
+    errors = f"(avg_over_time(({per_slice})[{WINDOW_PLACEHOLDER}:{step}]) >= 0)"
+    return m.Sli(m.SliKind.TIMESLICES, errors, f"({errors} * 0 + 1)", sli.metrics)
+
+
 def _description(slo: s.SloSpec) -> str:
-    """The SLO's description, with the raw-ratio caveat wherever the description is shown."""
-    if slo.sli.raw is None:
+    """The SLO's description, with how a raw or time-slice SLI counts wherever it is shown."""
+    caveat = RAW_CAVEAT if slo.sli.raw is not None else None
+    if slo.timeslices is not None:
+        size = format_duration(slo.timeslices.slice)
+        caveat = (f"Time slices of {size}: the objective is the share of good slices, a slice "
+                  f"being good when its ratio is at least {slo.timeslices.slice_objective:g}%."
+                  if slo.timeslices.slice_objective is not None else
+                  f"Time slices of {size}: the SLI is the mean of the slices' error ratios.")
+    if caveat is None:
         return slo.description
-    return f"{slo.description} ({RAW_CAVEAT})" if slo.description else RAW_CAVEAT
+    return f"{slo.description} ({caveat})" if slo.description else caveat
 
 
 def _build_sli(sli: s.SliSpec) -> m.Sli:
@@ -103,7 +130,7 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors) -> 
     return m.Slo(
         id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
         description=_description(slo), objective=slo.objective, window=slo.window,
-        sli=_build_sli(slo.sli), burn_windows=tuple(windows),
+        sli=_timesliced(_build_sli(slo.sli), slo.timeslices), burn_windows=tuple(windows),
         alert_name=slo.alerting.name or camel(spec.service, slo.name, "BudgetBurn"),
         labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),
         annotations=dict(sorted(slo.alerting.annotations.items())),

@@ -65,6 +65,10 @@ FIELD_HELP: dict[str, str] = {
     "SliSpec.raw": "A precomputed error ratio; long windows are time-averaged, not "
                    "traffic-weighted.",
     "RawSli.error_ratio": "Error ratio (0 to 1) over [{{window}}].",
+    "SloSpec.timeslices": "Count the budget in time slices instead of events.",
+    "TimeslicesSpec.slice": "Length of one slice; must divide 5m.",
+    "TimeslicesSpec.slice_objective": "A slice is good when its good ratio reaches this "
+                                      "percentage; omitted: the SLI is the slices' mean ratio.",
     "EventsSli.good": "Good events per window, with [{{window}}] as the range.",
     "EventsSli.bad": "Bad events per window, with [{{window}}] as the range.",
     "EventsSli.total": "All events per window, with [{{window}}] as the range.",

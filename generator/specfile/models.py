@@ -182,6 +182,27 @@ class SloAlertingSpec(SpecModel):
     annotations: dict[str, str] = Field(default_factory=dict)
 
 
+class TimeslicesSpec(SpecModel):
+    """Budget counted in time slices (OpenSLO Timeslices): the objective is the share of good
+    slices, a slice being good when its own good ratio reaches `slice_objective`. Without
+    `slice_objective`, the SLI is the mean of the slices' ratios (OpenSLO RatioTimeslices).
+    Slices are aligned to multiples of `slice` since the Unix epoch, as Prometheus subqueries
+    are; a slice without traffic counts as good (and is left out of a mean ratio). Rates over
+    one slice need two samples in it: scrape at least twice per slice."""
+
+    slice: PositiveDuration = Field(default="1m", validate_default=True)
+    slice_objective: Objective | None = None
+
+    @model_validator(mode="after")
+    def _divides_base(self) -> TimeslicesSpec:
+        base = 300_000
+        millis = round(self.slice.total_seconds() * 1000)
+        if millis > base or base % millis:
+            raise ValueError("slice must divide 5m evenly, like 30s, 1m or 5m: slogen records "
+                             "each 5m of slices and builds every longer window from those")
+        return self
+
+
 class SloSpec(SpecModel):
     """One service level objective."""
 
@@ -190,6 +211,7 @@ class SloSpec(SpecModel):
     objective: Objective
     window: PositiveDuration = Field(default="30d", validate_default=True)
     sli: SliSpec
+    timeslices: TimeslicesSpec | None = None
     alerting: SloAlertingSpec = Field(default_factory=SloAlertingSpec)
     labels: dict[LabelName, str] = Field(default_factory=dict)
 

@@ -33,7 +33,7 @@ CASES: list[tuple[str, str, int, dict[str, tuple[float, str, str]]]] = [
     ("openslo", "oslo/mix-1.yaml", 1, {}),
     ("openslo", "oslo/unknown-field.yaml", 1, {}),
     ("openslo", "oslo/v1.yaml", 1, {}),
-    ("openslo", "oslo/v1alpha.yaml", 1, {}),
+    ("openslo", "oslo/v1alpha.yaml", 2, {}),
     ("openslo", "oslo/v2alpha.yaml", 1, {}),
     ("openslo", "sloth-openslo-getting-started.yml", 0,
      {"my-service-sloth-slo-my-service": (99.9, "30d", HTTP)}),

@@ -124,3 +124,12 @@ def test_sloth_alert_names_are_respelled_and_said_so(tmp_path: Path) -> None:
         "s.yaml:12: slos[0].alerting.name: note: alert name 'slo_foo-bar_grpc-latency_fail' "
         "renamed 'SloFooBarGrpcLatencyFail' (alert names are letters, digits and _, starting "
         "with a letter)"]
+
+
+def test_timeslices_become_slice_budgets() -> None:
+    converted, report = import_paths("openslo", [CASES / "timeslices.yaml"])
+    assert report.exit_code() == 0
+    slices, ratio = converted[0].spec["slos"]
+    assert (slices["objective"], slices["timeslices"]) == (
+        99.9, {"slice": "1m", "slice_objective": 99.0})
+    assert (ratio["objective"], ratio["timeslices"]) == (99.0, {"slice": "1m"})

@@ -17,8 +17,8 @@ from tests.importers.test_corpus import CASES, CORPUS
 
 SOURCES = [pytest.param(fmt, CORPUS / fmt / name, id=f"{fmt}/{name}")
            for fmt, name, code, expected in CASES if code < 2 and expected]
-SOURCES.append(pytest.param("openslo", TESTDATA / "importers" / "cases" / "split",
-                            id="openslo/cases/split"))
+SOURCES += [pytest.param("openslo", TESTDATA / "importers" / "cases" / name,
+                         id=f"openslo/cases/{name}") for name in ("split", "timeslices.yaml")]
 
 
 def _write(fmt: str, paths: list[Path], out: Path) -> None:

@@ -148,6 +148,8 @@ def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedel
 def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], str | None]:
     """The long-window ratios, recorded or (`inline`) computed as the alerts and dashboards do,
     equal the raw queries over the window, or a note why the SLO cannot be checked that way."""
+    if slo.sli.kind is SliKind.TIMESLICES:
+        return [], f"{slo.id}: time-slice ratios are averaged over long windows"
     if slo.sli.kind is SliKind.RAW:
         # By design: a raw ratio's long windows average 5m ratios, the raw query does not.
         return [], f"{slo.id}: raw error ratios are time-averaged over long windows"
