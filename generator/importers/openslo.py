@@ -7,32 +7,15 @@ Documents nobody refers to and that are not SLOs are listed as "not an SLO docum
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from generator.importers import openslo_slo
 from generator.importers.common import Collector, Imported, ServiceInfo
+from generator.importers.openslo_index import Index
 from generator.importers.report import Report, Severity
 from generator.importers.source import Invalid, Node, Skip
 
 V1, V1ALPHA = "openslo/v1", "openslo/v1alpha"
 KINDS = ("SLO", "SLI", "DataSource", "Service", "AlertPolicy", "AlertCondition",
          "AlertNotificationTarget")
-
-
-@dataclass
-class Index:
-    """Every named OpenSLO document of the input, by kind and name, and which were used."""
-
-    docs: dict[tuple[str, str], Node] = field(default_factory=dict)
-    versions: dict[tuple[str, str], str] = field(default_factory=dict)
-    used: set[tuple[str, str]] = field(default_factory=set)
-
-    def find(self, kind: str, name: str) -> Node | None:
-        """The document of `kind` named `name`, marked as used."""
-        doc = self.docs.get((kind, name))
-        if doc is not None:
-            self.used.add((kind, name))
-        return doc
 
 
 def convert(docs: list[Node], report: Report) -> list[Imported]:

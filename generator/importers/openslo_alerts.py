@@ -10,14 +10,12 @@ condition is turned off, so only the alerts the policy asks for are generated.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.importers import durations
+from generator.importers.openslo_index import Index
 from generator.importers.report import Report, Severity
 from generator.importers.source import Invalid, Node
-
-if TYPE_CHECKING:
-    from generator.importers.openslo import Index
 
 PAGE_SEVERITIES = frozenset({"page", "critical", "high", "p1"})
 SHORT_WINDOW_SHARE = 12

@@ -3,16 +3,14 @@ window, budgeting method and alert policies; every problem located."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.importers import durations, openslo_alerts
 from generator.importers.common import SloDraft, label_map
+from generator.importers.openslo_index import Index
 from generator.importers.promql import QueryError, window_template
 from generator.importers.report import Report, Severity
 from generator.importers.source import Invalid, Node, Skip
-
-if TYPE_CHECKING:
-    from generator.importers.openslo import Index
 
 PROMETHEUS = "prometheus"
 Sli = dict[str, dict[str, str]]
