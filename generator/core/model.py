@@ -147,6 +147,8 @@ class Slo:
     source: Source
     # alerting.page / alerting.ticket labels and annotations, by level.
     level_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # How often the SLO's 5m rates are recorded: the spacing the window averages count on.
+    step: timedelta = timedelta(seconds=30)
     level_annotations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def level_alert_labels(self, level: str) -> dict[str, str]:

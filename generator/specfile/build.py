@@ -96,7 +96,8 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
                 if r not in names:
                     errors.add(loc, ("routing", "receivers", sev.value, i),
                                unknown("receiver", r, names))
-    slos = tuple(build_slo(spec, i, loc, errors) for i in range(len(spec.slos)))
+    slos = tuple(build_slo(spec, i, loc, errors, gl.prometheus.evaluation_interval)
+                 for i in range(len(spec.slos)))
     checks = tuple(build_check(spec, i, gl, loc, errors) for i in range(len(spec.health_checks)))
     alerts = [build_alert(spec, i, loc) for i in range(len(spec.alerts))]
     alerts += [check_alert(spec, c) for c in checks if c.alert is not None]

@@ -109,7 +109,8 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
     return m.Sli(m.SliKind.AVAILABILITY, f"{total} - {up}", total, ("up",))
 
 
-def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors) -> m.Slo:
+def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
+              step: timedelta) -> m.Slo:
     slo = spec.slos[index]
     path: Loc = ("slos", index)
     windows = []
@@ -135,6 +136,7 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors) -> 
         labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),
         annotations=dict(sorted(slo.alerting.annotations.items())),
         source=spec_source(loc, path),
+        step=step,
         level_labels={level: dict(sorted(a.labels.items())) for level, a in
                       (("page", slo.alerting.page), ("ticket", slo.alerting.ticket)) if a.labels},
         level_annotations={level: dict(sorted(a.annotations.items())) for level, a in

@@ -118,8 +118,8 @@ def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> N
     ]
     ratio_1d = next(r for r in rules if r.get("record") == "slo:sli_error:ratio_rate1d")
     assert ratio_1d["expr"] == (
-        'avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[23h59m59s999ms]) / '
-        'avg_over_time(slo:sli_total:rate5m{slo_id="svc-api"}[23h59m59s999ms])')
+        'avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[23h55m29s999ms]) / '
+        'avg_over_time(slo:sli_total:rate5m{slo_id="svc-api"}[23h55m29s999ms])')
 
 
 def test_windows_of_a_day_or_more_are_evaluated_less_often(
@@ -150,7 +150,9 @@ def test_inline_windows_by_default_record_six_series_per_slo(
         "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:sli_error:ratio_rate30d",
         "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio"]
     page = next(r for r in rules if "alert" in r)
-    assert "avg_over_time(slo:sli_error:rate5m{slo_id=\"svc-api\"}[59m59s999ms])" in page["expr"]
+    # 1h: 12 5m rates tiling it; 6h: their average over 6h - 5m + one 30s step.
+    assert 'slo:sli_error:rate5m{slo_id="svc-api"} offset 55m' in page["expr"]
+    assert 'avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[5h55m29s999ms])' in page["expr"]
 
 
 def test_rules_without_group_go_to_the_service_group(write_spec: Callable[..., Path]) -> None:

@@ -60,7 +60,9 @@ def page_burn_rates(model: m.Model) -> p.Sized:
     budget = f"{naming.SLO_ERROR_BUDGET}{SERVICE_FILTER}"
     windows = _page_windows(model)
     recorded = () if model.prometheus.windows == "inline" else windows
-    queries = [(f"{window_ratio(w, '', recorded)} / on ({naming.LABEL_SLO_ID}) group_left {budget}",
+    step = model.prometheus.evaluation_interval
+    queries = [(f"{window_ratio(w, '', recorded, step)} / on ({naming.LABEL_SLO_ID}) "
+                f"group_left {budget}",
                 f"{{{{slo_id}}}} ({naming.window_suffix(w)})") for w in windows]
     return p.Sized(p.timeseries("Burn rate (page windows)", queries, (), "none"), 12, 8)
 

@@ -133,19 +133,21 @@ def burn_windows(slo: m.Slo) -> list[timedelta]:
     return sorted({w for bw in slo.burn_windows for w in (bw.short, bw.long)})
 
 
-def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta]) -> str:
+def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta],
+              step: timedelta) -> str:
     """Burn rate over `window`: the error ratio over the recorded error budget.
 
     The ratio is the recorded series when `window` is in `recorded`, else computed from the
     recorded 5m rates with the formula the alert expressions use.
     """
-    return (f"{window_ratio(window, selector, recorded)} / on ({naming.LABEL_SLO_ID}) group_left "
-            f"{naming.SLO_ERROR_BUDGET}{selector}")
+    ratio = window_ratio(window, selector, recorded, step)
+    return f"{ratio} / on ({naming.LABEL_SLO_ID}) group_left {naming.SLO_ERROR_BUDGET}{selector}"
 
 
 def slo_sli_stat(slo: m.Slo, inline: bool) -> Sized:
     """SLI over the SLO window against the objective: red below it, yellow past half the budget."""
-    expr = f"1 - {window_ratio(slo.window, _sel(slo_id=slo.id), recorded_windows(slo, inline))}"
+    ratio = window_ratio(slo.window, _sel(slo_id=slo.id), recorded_windows(slo, inline), slo.step)
+    expr = f"1 - {ratio}"
     # Rounded so 1 - 0.001 is written 0.999, not 0.9990000000000001.
     steps = [Step("red"), Step("yellow", round(slo.target, 9)),
              Step("green", round(1 - slo.error_budget / 2, 9))]
@@ -164,7 +166,7 @@ def slo_budget_stat(slo: m.Slo) -> Sized:
 def slo_burn_rates(slo: m.Slo, inline: bool) -> Sized:
     """Burn rate over every alert window, with the lowest page and ticket factors as lines."""
     recorded = recorded_windows(slo, inline)
-    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded), naming.window_suffix(w))
+    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded, slo.step), naming.window_suffix(w))
                for w in burn_windows(slo)]
     steps = [Step("green")]
     for level, color in (("ticket", "yellow"), ("page", "red")):
@@ -179,7 +181,7 @@ def slo_sli_over_time(slo: m.Slo, inline: bool) -> Sized:
     """SLI at the shortest window beside the objective."""
     window = sli_window(slo)
     sel = _sel(slo_id=slo.id)
-    queries = [(f"1 - {window_ratio(window, sel, recorded_windows(slo, inline))}",
+    queries = [(f"1 - {window_ratio(window, sel, recorded_windows(slo, inline), slo.step)}",
                 f"SLI ({naming.window_suffix(window)})"),
                (f"{naming.SLO_OBJECTIVE}{sel}", "objective")]
     return Sized(timeseries(f"{slo.name}: SLI over time", queries, (), "percentunit"), 24, 7)

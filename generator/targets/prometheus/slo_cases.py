@@ -169,7 +169,7 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
             continue
         raw = f"({slo.sli.errors(dur(w))}) / ({slo.sli.total(dur(w))})"
         exprs.append({
-            "expr": f"count(abs({window_ratio(w, sel, recorded)} - on() ({raw})) "
+            "expr": f"count(abs({window_ratio(w, sel, recorded, slo.step)} - on() ({raw})) "
                     f"< {WINDOW_TOLERANCE})",
             "eval_time": dur(WINDOW_CHECK_AT),
             "exp_samples": [{"labels": "{}", "value": 1}],

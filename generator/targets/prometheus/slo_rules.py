@@ -34,7 +34,7 @@ def slo_labels(slo: Slo, service: Service) -> dict[str, str]:
 def ratio(slo: Slo, window: timedelta, inline: bool) -> str:
     """Error ratio over `window`: the recorded series, or the expression that records it."""
     recorded = () if inline else recorded_windows(slo, inline)
-    return window_ratio(window, selector({naming.LABEL_SLO_ID: slo.id}), recorded)
+    return window_ratio(window, selector({naming.LABEL_SLO_ID: slo.id}), recorded, slo.step)
 
 
 def slo_rules(slo: Slo, service: Service, inline: bool) -> list[Rule]:
@@ -65,13 +65,13 @@ def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], l
     # name and the same static labels as duplicates.
     own = {naming.LABEL_SLO_ID: slo.id}
     windows = recorded_windows(slo, inline)
-    rules += [record(naming.error_ratio_record(w), derived_ratio(w, sel), own)
+    rules += [record(naming.error_ratio_record(w), derived_ratio(w, sel, slo.step), own)
               for w in windows if w < SLOW_FROM]
     if not inline:
         current = naming.SLO_CURRENT_BURN_WINDOW
         rules.append(record(naming.burn_rate_record(current),
                             f"{naming.error_ratio_record(current)}{sel} / {budget}", own))
-    slow = [record(naming.error_ratio_record(w), derived_ratio(w, sel), own)
+    slow = [record(naming.error_ratio_record(w), derived_ratio(w, sel, slo.step), own)
             for w in windows if w >= SLOW_FROM]
     slow.append(record(naming.SLO_BUDGET_REMAINING,
                        f"1 - {naming.error_ratio_record(slo.window)}{sel} / {budget}", own))

@@ -1,0 +1,136 @@
+"""Burn-rate alerts fire and clear within one evaluation step of rules that compute every window
+from the raw counters (as Sloth's rules do), on the same series, in promtool.
+
+slogen derives windows from recorded 5m rates (core/windows.py); this is the check that the
+derivation covers each window's nominal span and no more. With averages over the full window
+the page alert fired 2.5 minutes late on a 20x burn.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.core.durations import format_duration
+
+pytestmark = [pytest.mark.promtool, pytest.mark.slow]
+
+STEP = timedelta(seconds=30)
+BURST_START = timedelta(hours=6)
+BURST_END = timedelta(hours=10)
+END = timedelta(hours=10, minutes=20)
+REQUESTS = 1000  # per second
+ERROR_SHARE = 0.02  # 20x the 0.1% budget of a 99.9% objective
+
+SPEC = """version: slogen/v1
+service: lag
+team: ops
+slos:
+  - name: api
+    objective: 99.9
+    window: 30d
+    sli:
+      events:
+        bad: sum(rate(req_total{code="500"}[{{window}}]))
+        total: sum(rate(req_total[{{window}}]))
+"""
+# Sloth's shape: every window straight from the raw counters, same factors and windows.
+RAW = """groups:
+- name: raw
+  rules:
+  - alert: RawPage
+    expr: |
+      ({r1h} > (14.4 * 0.001) and {r5m} > (14.4 * 0.001))
+      or ({r6h} > (6 * 0.001) and {r30m} > (6 * 0.001))
+  - alert: RawTicket
+    expr: |
+      ({r1d} > (3 * 0.001) and {r2h} > (3 * 0.001))
+      or ({r3d} > (1 * 0.001) and {r6h} > (1 * 0.001))
+"""
+_FAILED = re.compile(r"alertname: (\w+), time: (\S+?), \n\s+exp:\[\], \n\s+got:\[(.*?)\n\s+\]",
+                     re.S)
+
+
+def _raw(window: str) -> str:
+    return f'(sum(rate(req_total{{code="500"}}[{window}])) / sum(rate(req_total[{window}])))'
+
+
+def _steps(span: timedelta) -> int:
+    return int(span / STEP)
+
+
+def _series() -> str:
+    ok_steps = _steps(BURST_START)
+    burst_steps = _steps(BURST_END - BURST_START)
+    after = _steps(END - BURST_END)
+    per_step = REQUESTS * STEP.total_seconds()
+    errors_at_end = per_step * ERROR_SHARE * burst_steps
+    errors = (f"0+0x{ok_steps} 0+{per_step * ERROR_SHARE:g}x{burst_steps} "
+              f"{errors_at_end:g}+0x{after}")
+    good = f"0+{per_step:g}x{ok_steps + burst_steps + after}"
+    # Bad and good requests as two series of one counter: total = their sum.
+    return (f'  - series: req_total{{code="500"}}\n    values: {errors}\n'
+            f'  - series: req_total{{code="200"}}\n    values: {good}\n')
+
+
+def _checks(names: list[str], start: timedelta, end: timedelta) -> str:
+    lines, t = [], start
+    while t <= end:
+        lines += [f"  - {{eval_time: {format_duration(t)}, alertname: {n}, exp_alerts: []}}\n"
+                  for n in names]
+        t += STEP
+    return "".join(lines)
+
+
+def _seconds(text: str) -> float:
+    parts = re.findall(r"(\d+)([hms])", text)
+    return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+
+
+def firing_times(tmp_path: Path, promtool: str) -> dict[str, list[float]]:
+    """Times (seconds) at which each alert fires: slogen's as Page/Ticket, the raw ones as-is."""
+    specs = tmp_path / "slos"
+    specs.mkdir()
+    (specs / "_global.yaml").write_text("version: slogen/v1\n")
+    (specs / "lag.yaml").write_text(SPEC)
+    model = pipeline.compile_specs(specs, None, tmp_path)
+    files = pipeline.render(model, frozenset({"prometheus"}))
+    (tmp_path / "lag.rules.yaml").write_text(
+        next(text for path, text in files.items() if path.name == "lag.rules.yaml"))
+    (tmp_path / "raw.rules.yaml").write_text(RAW.format(**{
+        f"r{w}": _raw(w) for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d")}))
+    names = ["LagApiBudgetBurn", "RawPage", "RawTicket"]
+    minutes = timedelta(minutes=1)
+    checks = (_checks(names, BURST_START + 38 * minutes, BURST_START + 48 * minutes)
+              + _checks(names, BURST_END + 15 * minutes, BURST_END + 25 * minutes))
+    (tmp_path / "lag.test.yaml").write_text(
+        "rule_files: [lag.rules.yaml, raw.rules.yaml]\nevaluation_interval: 30s\n"
+        "tests:\n- interval: 30s\n  input_series:\n" + _series()
+        + "  alert_rule_test:\n" + checks)
+    result = subprocess.run([promtool, "test", "rules", "lag.test.yaml"], cwd=tmp_path,
+                            capture_output=True, text=True, check=False)
+    fired: dict[str, list[float]] = {}
+    for name, time, got in _FAILED.findall(result.stdout + result.stderr):
+        if name == "LagApiBudgetBurn":
+            for severity in re.findall(r'severity="(\w+)"', got):
+                fired.setdefault({"critical": "Page", "warning": "Ticket"}[severity], []).append(
+                    _seconds(time))
+        else:
+            fired.setdefault(name, []).append(_seconds(time))
+    assert fired, result.stdout[-3000:] + result.stderr
+    return fired
+
+
+def test_burn_rate_alerts_fire_and_clear_within_one_step_of_raw_counter_rules(
+        tmp_path: Path, promtool: str) -> None:
+    fired = firing_times(tmp_path, promtool)
+    step, end = STEP.total_seconds(), BURST_END.total_seconds()
+    for ours, raw in (("Page", "RawPage"), ("Ticket", "RawTicket")):
+        assert abs(min(fired[ours]) - min(fired[raw])) <= step, (ours, fired)
+        cleared = [max(t for t in fired[name] if t > end) for name in (ours, raw)]
+        assert abs(cleared[0] - cleared[1]) <= step, (ours, cleared)
