@@ -1,0 +1,159 @@
+"""SLO specs: the SLI (events, latency or availability) and burn-rate alerting."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict, Field, model_validator
+
+from generator.specfile.models.base import Severity, SpecModel
+from generator.specfile.types import (
+    AlertName,
+    Duration,
+    Identifier,
+    LabelName,
+    MetricName,
+    Objective,
+    PositiveDuration,
+    WindowQuery,
+)
+
+
+class EventsSli(SpecModel):
+    """Ratio of events: `good` or `bad` over `total`, each a PromQL template with `{{window}}`."""
+
+    good: WindowQuery | None = None
+    bad: WindowQuery | None = None
+    total: WindowQuery
+
+    @model_validator(mode="after")
+    def _good_or_bad(self) -> EventsSli:
+        if (self.good is None) == (self.bad is None):
+            raise ValueError("give exactly one of good or bad, beside total")
+        return self
+
+
+class LatencySli(SpecModel):
+    """Share of requests faster than a threshold, read from a Prometheus histogram."""
+
+    histogram: MetricName = Field(description="Histogram base name, without `_bucket`.")
+    selector: str = Field(default="", description='Label matchers, like `{job="checkout"}`.')
+    below: PositiveDuration = Field(description="Latency threshold; must be one of the buckets.")
+    le: str | None = Field(
+        default=None, description="The bucket's `le` label exactly as exported; by default "
+        "every spelling of `below` in seconds matches (`1`, `1.0`, `1e+00`)."
+    )
+
+
+class AvailabilitySli(SpecModel):
+    """Share of time a target is up, from Prometheus's `up` series."""
+
+    selector: str = Field(description='Label matchers for `up`, like `{job="checkout"}`.')
+
+
+class RawSli(SpecModel):
+    """A precomputed error ratio (0 to 1), as Sloth's `raw` SLI: one PromQL template.
+
+    It carries no event counts, so windows longer than 5m are the time average of the recorded
+    5m ratios: a quiet hour weighs as much as a busy one (events SLIs weight by traffic)."""
+
+    error_ratio: WindowQuery
+
+
+class SliSpec(SpecModel):
+    """Exactly one kind of service level indicator."""
+
+    events: EventsSli | None = None
+    latency: LatencySli | None = None
+    availability: AvailabilitySli | None = None
+    raw: RawSli | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SliSpec:
+        kinds = ("events", "latency", "availability", "raw")
+        given = [k for k in kinds if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of events, latency, availability or raw")
+        return self
+
+
+class BurnWindowSpec(SpecModel):
+    """One multiwindow burn-rate condition: long and short window, budget share or factor."""
+
+    long: PositiveDuration
+    short: PositiveDuration
+    budget_percent: float | None = Field(
+        default=None, gt=0, le=100, description="Share of the budget spent in `long` that alerts."
+    )
+    burn_rate: float | None = Field(default=None, gt=0, description="Burn-rate factor, if fixed.")
+
+    @model_validator(mode="after")
+    def _check(self) -> BurnWindowSpec:
+        if (self.budget_percent is None) == (self.burn_rate is None):
+            raise ValueError("give exactly one of budget_percent or burn_rate")
+        if self.short >= self.long:
+            raise ValueError("short window must be shorter than the long window")
+        return self
+
+
+class BurnAlertSpec(SpecModel):
+    """A burn-rate alert level (page or ticket)."""
+
+    enabled: bool = True
+    severity: Severity | None = None
+    windows: list[BurnWindowSpec] | None = Field(
+        default=None, description="Override the Google SRE workbook windows."
+    )
+    for_: Duration | None = Field(default=None, alias="for")
+    labels: dict[LabelName, str] = Field(
+        default_factory=dict, description="Labels of this level's alert only (e.g. a routing key); "
+        "they win over alerting.labels.")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Annotations of this level's alert only; they win over "
+        "alerting.annotations.")
+    mttd: PositiveDuration | None = Field(
+        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SloAlertingSpec(SpecModel):
+    """Burn-rate alerting options of one SLO."""
+
+    name: AlertName | None = Field(default=None, description="Alert name; derived if omitted.")
+    page: BurnAlertSpec = Field(default_factory=BurnAlertSpec)
+    ticket: BurnAlertSpec = Field(default_factory=BurnAlertSpec)
+    labels: dict[LabelName, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+
+
+class TimeslicesSpec(SpecModel):
+    """Budget counted in time slices (OpenSLO Timeslices): the objective is the share of good
+    slices, a slice being good when its own good ratio reaches `slice_objective`. Without
+    `slice_objective`, the SLI is the mean of the slices' ratios (OpenSLO RatioTimeslices).
+    Slices are aligned to multiples of `slice` since the Unix epoch, as Prometheus subqueries
+    are; a slice without traffic counts as good (and is left out of a mean ratio). Rates over
+    one slice need two samples in it: scrape at least twice per slice."""
+
+    slice: PositiveDuration = Field(default="1m", validate_default=True)
+    slice_objective: Objective | None = None
+
+    @model_validator(mode="after")
+    def _divides_base(self) -> TimeslicesSpec:
+        base = 300_000
+        millis = round(self.slice.total_seconds() * 1000)
+        if millis > base or base % millis:
+            raise ValueError("slice must divide 5m evenly, like 30s, 1m or 5m: slogen records "
+                             "each 5m of slices and builds every longer window from those")
+        return self
+
+
+class SloSpec(SpecModel):
+    """One service level objective."""
+
+    name: Identifier
+    description: str = ""
+    objective: Objective
+    window: PositiveDuration = Field(default="30d", validate_default=True)
+    sli: SliSpec
+    timeslices: TimeslicesSpec | None = None
+    alerting: SloAlertingSpec = Field(default_factory=SloAlertingSpec)
+    labels: dict[LabelName, str] = Field(default_factory=dict)
