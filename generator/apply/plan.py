@@ -16,12 +16,12 @@ being identical to the specs. Equality depends on `Options.refresh`:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from generator.apply import drift, state
-from generator.apply.changes import Action, Change, Options, Plan, Refresh, decide
+from generator.apply.changes import Action, Change, Options, Plan, decide
 from generator.apply.client import HttpClient
+from generator.apply.context import Ctx
 from generator.apply.desired import (
     DATASOURCE_HASH_KEY,
     HASH_TAG_PREFIX,
@@ -31,7 +31,7 @@ from generator.apply.desired import (
     Desired,
     Kind,
 )
-from generator.apply.ledger import LEDGER_NAME, Ledger
+from generator.apply.ledger import LEDGER_NAME
 from generator.apply.plan_notify import plan_notifications, provenance_change
 
 __all__ = ["Action", "Change", "Options", "Plan", "build_plan", "keys",
@@ -41,29 +41,6 @@ LEDGER_MISSING = (f"slogen's ledger (notification template {LEDGER_NAME}) is mis
                   "slogen's markers are: ownership was rebuilt from dashboard tags, rule labels, "
                   "datasource markers and objects identical to the specs; objects that differ "
                   "cannot be proven slogen's and are blocked (use --adopt to take them over)")
-
-
-@dataclass
-class Ctx:
-    """What every kind's planner needs; `lost` when the ledger is gone but markers show that
-    slogen wrote to this org before."""
-
-    client: HttpClient
-    options: Options
-    ledger: Ledger
-    lost: bool = False
-
-    @property
-    def full(self) -> bool:
-        """True when object contents are read and compared (not only markers)."""
-        return self.options.refresh is Refresh.FULL
-
-    def unowned(self, what: str = "exists and is not managed by slogen") -> str:
-        """Why an object is blocked: not provably slogen's."""
-        if self.lost:
-            return (f"{what} (slogen's ledger {LEDGER_NAME} is missing and it differs from "
-                    f"the specs): use --adopt to take it over")
-        return f"{what} (use --adopt to take it over)"
 
 
 def build_plan(client: HttpClient, desired: list[Desired], options: Options) -> Plan:

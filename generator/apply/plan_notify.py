@@ -7,15 +7,12 @@ the markers refresh, a kind whose ledger hashes all match the desired objects is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.apply import drift, state
-from generator.apply.changes import Action, Change, decide
+from generator.apply.changes import Action, Change, Options, decide
+from generator.apply.context import Ctx
 from generator.apply.desired import Desired, Kind
-
-if TYPE_CHECKING:
-    from generator.apply.changes import Options
-    from generator.apply.plan import Ctx
 
 DEFAULT_RECEIVER = "grafana-default-email"
 LOCKED_KINDS = "contact points, mute timings, notification templates and the policy tree"
