@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
-from generator.apply.client import HttpClient
+from generator.apply.client import ApiError, HttpClient
 from generator.apply.desired import MANAGED_TAG
 from generator.apply.drift import seconds
 from generator.apply.ledger import LEDGER_NAME, Ledger, parse_ledger
@@ -73,8 +73,14 @@ def rule_group_intervals(client: HttpClient,
 
     The rule list has no intervals; the export has them, keyed by folder title.
     """
-    export = client.call("GET", f"{PROVISIONING}/alert-rules/export", what="export alert rules",
-                         params={"format": "json"}, ok_missing=True) or {}
+    try:
+        export = client.call("GET", f"{PROVISIONING}/alert-rules/export",
+                             what="export alert rules", params={"format": "json"},
+                             ok_missing=True) or {}
+    except ApiError:
+        # A Grafana without the bulk export (before 10.x): intervals stay unknown, and an edited
+        # interval goes unseen rather than the whole plan failing.
+        return {}
     by_title: dict[str, list[str]] = defaultdict(list)
     for uid, title in folder_titles.items():
         by_title[title].append(uid)

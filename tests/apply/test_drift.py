@@ -16,7 +16,7 @@ from generator.apply.grafana import apply_grafana
 from generator.apply.plan import Action, Options, keys
 from generator.apply.report import print_plan
 from tests.apply.conftest import ENVIRON
-from tests.grafana_emulator import Emulator
+from tests.grafana_emulator import Emulator, Fault
 
 P = "/api/v1/provisioning"
 GROUP = f"{P}/folder/slo-payments/rule-groups/payments-slo"
@@ -167,4 +167,14 @@ def test_fields_grafana_adds_to_a_dashboard_are_not_drift(
     emulator.reset_log()
     result = _apply(client, out_dir)
     assert emulator.writes() == []
+    assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
+
+
+def test_a_grafana_without_the_rule_export_still_plans(
+        emulator: Emulator, client: HttpClient, out_dir: Path) -> None:
+    _apply(client, out_dir)
+    emulator.inject(Fault("GET", f"{P}/alert-rules/export", 405,
+                          body={"message": "Method Not Allowed"}))
+    result = _apply(client, out_dir)
+    assert not result.failed
     assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
