@@ -327,6 +327,7 @@ class Dashboard:
     tags: tuple[str, ...]
     datasource_uid: str
     series: tuple[str, ...] = ()  # raw metrics the declared panels read, declared as expected
+    link: str = ""  # what alerts link to: /d/<uid>, or absolute with grafana.url
 
 
 @dataclass(frozen=True)
@@ -402,6 +403,7 @@ class GrafanaSettings:
     alert_folder: str | None
     disable_provenance: bool
     default_datasource: str
+    url: str | None = None  # grafana.url: base of absolute dashboard links
 
 
 # --- notification routing: built by core/routing.py, read by every target ---------------

@@ -153,6 +153,11 @@ def dashboard_path(uid: str) -> str:
     return f"/d/{uid}"
 
 
+def dashboard_link(uid: str, grafana_url: str | None) -> str:
+    """A dashboard's link: absolute below `grafana_url` when it is set, else its path."""
+    return (grafana_url or "").rstrip("/") + dashboard_path(uid)
+
+
 def check_metric(check: str, column: str) -> str:
     """Exporter metric for one value column of a health check."""
     base = f"{CHECK_METRIC_PREFIX}_{_snake(check)}"

@@ -43,6 +43,7 @@ def build_grafana(gl: s.GlobalSpec, loc: Locator, errors: Errors) -> m.GrafanaSe
         alert_folder=g.alert_folder,
         disable_provenance=g.disable_provenance,
         default_datasource=(defaults or proms)[0].uid,
+        url=g.url,
     )
 
 

@@ -101,4 +101,6 @@ def build_dashboard(spec: s.ServiceSpec, grafana: m.GrafanaSettings, loc: Locato
         time_range=d.time_range, slo_panels=d.slo_panels, panels=tuple(d.panels),
         tags=tuple(sorted(set(d.tags))), datasource_uid=ds_uid,
         series=tuple(sorted(set(d.series))),
+        link=naming.dashboard_link(d.uid or naming.grafana_uid("slogen", spec.service),
+                                   grafana.url),
     )

@@ -273,6 +273,7 @@ FIELD_EXAMPLES: dict[str, str] = {
     "DatasourceSpec.uid": "prometheus",
     "GrafanaSpec.dashboard_folder": "slogen",
     "GrafanaSpec.alert_folder": "slogen-alerts",
+    "GrafanaSpec.url": "https://grafana.example.com",
     "DatabaseSpec.pool_size": "5",
     "PrometheusSpec.url": "http://127.0.0.1:9090",
     "PrometheusSpec.evaluation_interval": "30s",

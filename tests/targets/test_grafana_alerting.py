@@ -58,11 +58,29 @@ def file_to_api(document: Any, folder_uids: dict[str, str]) -> list[dict[str, An
     for group in _dollars(document, "$$", "$")["groups"]:
         folder = folder_uids[group["folder"]]
         rules = [{**{k: v for k, v in r.items() if k not in FILE_ONLY_RULE_KEYS},
-                  "orgID": group["orgId"], "folderUID": folder, "ruleGroup": group["name"]}
+                  "orgID": group["orgId"], "folderUID": folder, "ruleGroup": group["name"],
+                  **_link_annotations(r)}
                  for r in group["rules"]]
         groups.append({"title": group["name"], "folderUid": folder, "rules": rules,
                        "interval": int(parse_duration(group["interval"]).total_seconds())})
     return groups
+
+
+def _link_annotations(rule: dict[str, Any]) -> dict[str, Any]:
+    """The file format's panel link fields as the API's annotations."""
+    if "dashboardUid" not in rule:
+        return {}
+    return {"annotations": {**rule["annotations"], "__dashboardUid__": rule["dashboardUid"],
+                            "__panelId__": str(rule["panelId"])}}
+
+
+def _link_fields(rule: dict[str, Any]) -> dict[str, Any]:
+    """The API's panel link annotations as the file format's fields."""
+    notes = dict(rule["annotations"])
+    if "__dashboardUid__" not in notes:
+        return {}
+    return {"annotations": notes, "dashboardUid": notes.pop("__dashboardUid__"),
+            "panelId": int(notes.pop("__panelId__"))}
 
 
 def api_to_file(groups: list[dict[str, Any]], folder_titles: dict[str, str]) -> dict[str, Any]:
@@ -74,7 +92,8 @@ def api_to_file(groups: list[dict[str, Any]], folder_titles: dict[str, str]) -> 
         out.append({"orgId": org.pop(), "name": group["title"],
                     "folder": folder_titles[group["folderUid"]],
                     "interval": format_duration(timedelta(seconds=group["interval"])),
-                    "rules": [{k: v for k, v in r.items() if k not in API_ONLY_RULE_KEYS}
+                    "rules": [{**{k: v for k, v in r.items() if k not in API_ONLY_RULE_KEYS},
+                               **_link_fields(r)}
                               for r in group["rules"]]})
     return {"apiVersion": 1, "groups": _dollars(out, "$", "$$")}
 
@@ -165,3 +184,21 @@ def test_rules_in_one_group_must_share_every(tmp_path: Path) -> None:
     assert str(info.value) == (
         "slos/checkout.yaml:51:5: grafana_alerts[1].every: every 2m differs from every 1m of "
         "ErrorBudgetLow in group 'checkout'; Grafana evaluates a group at one interval")
+
+
+def test_rules_link_to_their_service_dashboards_alert_list_in_both_formats() -> None:
+    files = _files(SPECS_DIR)
+    boards = {json.loads(t)["dashboard"]["uid"]: json.loads(t)["dashboard"]
+              for p, t in files.items() if p.parts[:3] == ("grafana", "api", "dashboards")}
+    api_rules = [r for g in _api_groups(files).values() for r in g["rules"]]
+    assert api_rules
+    for rule in api_rules:
+        board = boards[rule["annotations"]["__dashboardUid__"]]
+        [panel] = [p for p in board["panels"] if p["id"] == int(rule["annotations"]["__panelId__"])]
+        assert panel["type"] == "alertlist"
+    file_rules = {r["uid"]: r for g in _file_doc(files)["groups"] for r in g["rules"]}
+    for rule in api_rules:
+        linked = file_rules[rule["uid"]]
+        assert (linked["dashboardUid"], str(linked["panelId"])) == (
+            rule["annotations"]["__dashboardUid__"], rule["annotations"]["__panelId__"])
+        assert "__dashboardUid__" not in linked["annotations"]

@@ -94,6 +94,12 @@ def test_every_alert_carries_routing_labels_and_links(write_spec: Callable[..., 
     }
 
 
+def test_grafana_url_makes_dashboard_links_absolute(write_spec: Callable[..., Path]) -> None:
+    rules = _rules(write_spec, "alerts:\n  - {name: Down, expr: up, below: 1}\n",
+                   "version: slogen/v1\ngrafana: {url: 'https://grafana.example.com/'}\n")
+    assert rules[0]["annotations"]["dashboard"] == "https://grafana.example.com/d/slogen-svc"
+
+
 SLO = """slos:
   - name: api
     objective: 99.9

@@ -212,6 +212,10 @@ class GrafanaSpec(SpecModel):
     disable_provenance: bool = Field(
         default=False, description="Keep API-provisioned alert rules editable in the Grafana UI."
     )
+    url: str | None = Field(
+        default=None, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$",
+        description="Grafana's base URL, e.g. https://grafana.example.com: Prometheus alerts "
+                    "then link to their dashboard with an absolute URL (else /d/<uid>).")
 
 
 class DatabaseSpec(SpecModel):

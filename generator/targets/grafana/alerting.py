@@ -21,6 +21,7 @@ from generator.core import naming
 from generator.core.durations import format_duration
 from generator.core.model import Op
 from generator.targets.dump import json_text, yaml_text
+from generator.targets.grafana import dashboard as grafana_dashboard
 from generator.targets.grafana import objects as grafana_objects
 
 EXPR_UID = "__expr__"
@@ -29,6 +30,9 @@ GROUPS_DIR = grafana_objects.API / "rule-groups"
 CONDITION = "C"
 # Evaluation settings Grafana's own editor writes for a query; kept so an exported rule matches.
 QUERY_DEFAULTS = {"intervalMs": 1000, "maxDataPoints": 43200}
+# How a rule links to a dashboard panel over the HTTP API (Grafana turns the file format's
+# dashboardUid/panelId fields into these annotations).
+PANEL_LINK = ("__dashboardUid__", "__panelId__")
 _EVALUATORS = {Op.ABOVE: "gt", Op.BELOW: "lt", Op.OUTSIDE: "outside_range"}
 
 
@@ -65,6 +69,7 @@ class Rule:
     for_: timedelta
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
+    panel: tuple[str, int] | None = None  # (dashboard uid, panel id) the rule links to
 
     def _common(self) -> dict[str, Any]:
         return {
@@ -76,13 +81,22 @@ class Rule:
         }
 
     def to_api(self, folder_uid: str, group: str) -> dict[str, Any]:
-        """ProvisionedAlertRule: the rule names its org, folder uid and group itself."""
-        return self._common() | {"orgID": grafana_objects.ORG_ID, "folderUID": folder_uid,
+        """ProvisionedAlertRule: the rule names its org, folder uid and group itself; the
+        panel link is a pair of annotations."""
+        rule = self._common() | {"orgID": grafana_objects.ORG_ID, "folderUID": folder_uid,
                                  "ruleGroup": group}
+        if self.panel is not None:
+            rule["annotations"] = {**rule["annotations"], PANEL_LINK[0]: self.panel[0],
+                                   PANEL_LINK[1]: str(self.panel[1])}
+        return rule
 
     def to_file(self) -> dict[str, Any]:
-        """A rule inside a provisioning file's group, which holds folder and group instead."""
-        return self._common()
+        """A rule inside a provisioning file's group, which holds folder and group instead;
+        the panel link is a pair of fields."""
+        rule = self._common()
+        if self.panel is not None:
+            rule |= {"dashboardUid": self.panel[0], "panelId": self.panel[1]}
+        return rule
 
 
 @dataclass(frozen=True)
@@ -150,8 +164,9 @@ def threshold(alert: m.GrafanaAlert) -> Query:
     return Query(CONDITION, EXPR_UID, EXPR_UID, body | QUERY_DEFAULTS)
 
 
-def rule(alert: m.GrafanaAlert) -> Rule:
-    """The rule of one spec alert: A -> B -> C, labels for routing, annotations for people."""
+def rule(alert: m.GrafanaAlert, panel: tuple[str, int] | None = None) -> Rule:
+    """The rule of one spec alert: A -> B -> C, labels for routing, annotations for people,
+    and a link to `panel` (dashboard uid, panel id) when there is one."""
     labels = {**alert.labels, naming.LABEL_SERVICE: alert.service, naming.LABEL_TEAM: alert.team,
               naming.LABEL_SEVERITY: alert.severity.value,
               naming.GRAFANA_MANAGED_LABEL: naming.GRAFANA_MANAGED_VALUE}
@@ -161,19 +176,21 @@ def rule(alert: m.GrafanaAlert) -> Rule:
         annotations["runbook_url"] = alert.runbook
     return Rule(alert.uid, alert.title, (query(alert), reduce(alert), threshold(alert)),
                 alert.no_data, alert.exec_error, alert.for_, dict(sorted(labels.items())),
-                dict(sorted(annotations.items())))
+                dict(sorted(annotations.items())), panel)
 
 
 def rule_groups(model: m.Model) -> list[RuleGroup]:
     """Every group, by folder and name (the spec checks that a group's rules share `every`)."""
     titles = {f.uid: f.title for f in model.grafana.folders}
+    panels = grafana_dashboard.alert_panels(model)
     grouped: dict[tuple[str, str], list[m.GrafanaAlert]] = {}
     for service in model.services:
         for alert in service.grafana_alerts:
             grouped.setdefault((alert.folder_uid, alert.group), []).append(alert)
     return [RuleGroup(folder, titles.get(folder, folder), name,
                       min(a.every for a in alerts),
-                      tuple(rule(a) for a in sorted(alerts, key=lambda a: a.uid)))
+                      tuple(rule(a, panels.get(a.service))
+                            for a in sorted(alerts, key=lambda a: a.uid)))
             for (folder, name), alerts in sorted(grouped.items())]
 
 

@@ -99,6 +99,21 @@ def service_dashboard(service: m.Service, inline: bool) -> g.Dashboard:
                      slogen_links(service.runbook), service.description)
 
 
+def alert_panels(model: m.Model) -> dict[str, tuple[str, int]]:
+    """Service name -> (dashboard uid, id of its alert list panel), for the services that have
+    Grafana-managed alerts and a dashboard with an alert list: the panel their rules link to."""
+    inline = model.prometheus.windows == "inline"
+    found: dict[str, tuple[str, int]] = {}
+    for service in model.services:
+        if not service.grafana_alerts:
+            continue
+        data = to_json(service_dashboard(service, inline))
+        ids = [panel["id"] for panel in data.get("panels", []) if panel.get("type") == "alertlist"]
+        if ids:
+            found[service.name] = (str(data["uid"]), int(ids[0]))
+    return found
+
+
 def _boards(model: m.Model) -> list[tuple[str | None, dict[str, Any], list[str]]]:
     """(folder uid, dashboard JSON, source files) of every dashboard, ordered by uid."""
     inline = model.prometheus.windows == "inline"

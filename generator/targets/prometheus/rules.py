@@ -45,7 +45,8 @@ def alert_annotations(service: Service, summary: str, description: str, runbook:
     notes = {
         naming.ANNOTATION_SUMMARY: summary,
         naming.ANNOTATION_DESCRIPTION: description,
-        naming.ANNOTATION_DASHBOARD: naming.dashboard_path(service.dashboard.uid),
+        naming.ANNOTATION_DASHBOARD: (service.dashboard.link
+                                      or naming.dashboard_path(service.dashboard.uid)),
     }
     if runbook:
         notes[naming.ANNOTATION_RUNBOOK] = runbook
