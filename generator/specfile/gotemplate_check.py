@@ -352,6 +352,8 @@ class _Parser:
                 continue
             if tok.kind == closing:
                 break
+            if tok.kind == "end":
+                raise self._fail("unclosed left paren")
             raise self._fail(f"unexpected {tok.text!r} in operand")
         if not commands:
             raise self._fail(f"missing value for {context}")

@@ -81,10 +81,10 @@ def _too_big(data: Any) -> tuple[tuple[str | int, ...], str] | None:
         loc, node = stack.pop()
         count += 1
         if count > MAX_NODES + MAX_ALIAS_NODES:
-            return loc, (f"Jsonnet output has more than {MAX_NODES + MAX_ALIAS_NODES:,} "
+            return (), (f"Jsonnet output has more than {MAX_NODES + MAX_ALIAS_NODES:,} "
                          "values; split the spec into several files")
         if len(loc) > MAX_DEPTH:
-            return loc, f"Jsonnet output nests deeper than {MAX_DEPTH} levels"
+            return loc[:3], f"Jsonnet output nests deeper than {MAX_DEPTH} levels below here"
         if isinstance(node, dict):
             stack.extend(((*loc, k), v) for k, v in node.items())
         elif isinstance(node, list):

@@ -84,7 +84,7 @@ def find_inline_secrets(data: Any, locator: Locator) -> list[SpecError]:
             if what is not None:  # the key itself: never show it, not even in the path
                 line, column = locator.find(loc, key=True)
                 errors.append(SpecError(locator.file, line, column, format_path(loc[:-1]),
-                                        "a key holds " + _message(loc, what)))
+                                        f"a key is {what}; {_where_to(loc)}"))
                 continue
             if _secret_key(key, value, in_labels=len(loc) > 1 and loc[-2] in _LABEL_MAPS):
                 errors.append(locator.error(loc, _message(loc, "a secret")))

@@ -39,6 +39,8 @@ _WHAT = {"Into": "SELECT ... INTO writes a table or file", "Lock": "FOR UPDATE /
          "takes row locks", "Insert": "INSERT writes rows", "Update": "UPDATE writes rows",
          "Delete": "DELETE removes rows", "Merge": "MERGE writes rows"}
 
+_STATEMENTS = {"TruncateTable": "TRUNCATE", "AlterTable": "ALTER", "LoadData": "LOAD DATA"}
+
 _WRITING_FUNCTIONS = {
     # PostgreSQL
     "nextval", "setval", "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_unlock",
@@ -115,9 +117,9 @@ def _parse_problem(exc: Exception, dialect: str, guessed: bool) -> SqlProblem:
     description = re.sub(r" for <class '[^']*'>", "", description)
     line = first.get("line")
     where = f" near line {line}, column {first.get('col')} of the query" if line else ""
-    name = _DIALECT_NAMES[dialect] + (" (the database URL is a variable, so the dialect was "
-                                      "guessed)" if guessed else "")
-    return SqlProblem(f"the query does not parse as {name} SQL{where}: {description}",
+    guess = " (a guess: the database URL is a variable)" if guessed else ""
+    return SqlProblem(f"the query does not parse as {_DIALECT_NAMES[dialect]} SQL{guess}{where}: "
+                      f"{description}",
                       line if isinstance(line, int) else None)
 
 
@@ -156,7 +158,8 @@ def _read_only(tree: exp.Expr) -> list[SqlProblem]:
 def _statement_kind(node: exp.Expr) -> str:
     if isinstance(node, exp.Command):
         return f"{str(node.this).upper()} statement"
-    return f"{type(node).__name__.upper()} statement"
+    name = type(node).__name__
+    return f"{_STATEMENTS.get(name, name.upper())} statement"
 
 
 def _columns(tree: exp.Expr, expected: list[str]) -> list[SqlProblem]:

@@ -81,6 +81,8 @@ def compose_documents(events: Iterable[Event], resolver: Any) -> list[Node]:
             continue
         if isinstance(event, DocumentStartEvent):
             documents.append(_compose_one(stream, resolver, _State()))
+            if len(documents) == 2:
+                break  # a spec is one document; the rest need not be read
     return documents
 
 

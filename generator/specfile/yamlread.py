@@ -75,7 +75,7 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, Locator]:
     if len(documents) > 1:
         line, column = _mark(documents[1])
         raise SpecErrors([SpecError(shown, line, column, "(document)",
-                                    f"expected one YAML document, found {len(documents)}; "
+                                    "expected one YAML document, found a second one here; "
                                     "remove the `---` separators and put each service in its "
                                     "own file")])
     walker = _Walker(yaml)
@@ -205,6 +205,10 @@ class _Walker:
         if id(node) in parents:
             raise _WalkError(node, loc, "recursive YAML alias; write the value out instead")
         parents = parents | {id(node)}
+        tag = str(node.tag)
+        if tag not in (f"{_CORE}map", f"{_CORE}seq"):
+            kind = tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+            raise _WalkError(node, loc, f"YAML type {kind} is not supported here; remove the tag")
         if isinstance(node, MappingNode):
             return self._mapping(node, loc, parents)
         if isinstance(node, SequenceNode):

@@ -87,8 +87,8 @@ CASES = [
         'checkout.yaml', 'version: slogen/v1\n',
         'version: slogen/v1\n---\nversion: slogen/v1\n',
         [
-            ('slos/checkout.yaml:4:1: (document): expected one YAML document, found 2; remove '
-             'the `---` separators and put each service in its own file'),
+            ('slos/checkout.yaml:4:1: (document): expected one YAML document, found a second '
+             'one here; remove the `---` separators and put each service in its own file'),
         ],
         id='two YAML documents in one file are rejected',
     ),

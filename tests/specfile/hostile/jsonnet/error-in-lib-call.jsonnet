@@ -1,0 +1,2 @@
+local slogen = import 'slogen.libsonnet';
+slogen.service('hostile', 't', {slos: [slogen.slo.http()]})

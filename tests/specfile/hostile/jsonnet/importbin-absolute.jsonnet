@@ -1,0 +1,1 @@
+{version: 'slogen/v1', service: 'hostile', team: 't', description: std.toString(importbin '/etc/hostname')}

@@ -1,0 +1,3 @@
+{version: 'slogen/v1', service: 'hostile', team: 't', 
+  labels: {tier: 'one\ntwo'},
+}

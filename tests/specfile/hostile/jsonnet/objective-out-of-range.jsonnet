@@ -1,0 +1,7 @@
+{version: 'slogen/v1', service: 'hostile', team: 't', 
+  slos: [{
+    name: 'a',
+    objective: 120,
+    sli: {availability: {selector: '{job="x"}'}},
+  }],
+}

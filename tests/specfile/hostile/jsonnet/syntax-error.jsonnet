@@ -1,0 +1,4 @@
+{
+  version: 'slogen/v1'
+  service: 'x',
+}

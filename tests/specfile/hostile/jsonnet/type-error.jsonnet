@@ -1,0 +1,1 @@
+{version: 'slogen/v1', service: 'hostile', team: 't', tier: 1 + 'a'}
