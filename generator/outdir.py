@@ -13,6 +13,16 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from generator.core.model import PreviousGeneration
+from generator.targets.grafana.alerting import RULES_FILE
+from generator.targets.grafana.notifications import PROVISIONING as ALERTING_PROVISIONING
+
+CONTACT_POINTS_FILE = ALERTING_PROVISIONING / "contact-points.yaml"
 
 MANIFEST = ".slogen-manifest"
 MANIFEST_HEADER = "# Files written by slogen generate; others in this directory are left alone.\n"
@@ -98,3 +108,32 @@ def discard(staging: Path) -> None:
 def _with_manifest(files: Mapping[PurePath, str]) -> dict[PurePath, str]:
     listing = MANIFEST_HEADER + "".join(f"{p.as_posix()}\n" for p in sorted(files))
     return {**files, PurePath(MANIFEST): listing}
+
+
+def previous_generation(out: Path) -> PreviousGeneration:
+    """Rule and contact point uids the provisioning files in `out` provision or delete.
+
+    A file that is missing or unreadable counts as empty: the worst outcome is a delete entry
+    not written, never a generation that fails because of what out/ held before.
+    """
+    rules = _read_yaml(out / RULES_FILE)
+    points = _read_yaml(out / CONTACT_POINTS_FILE)
+    rule_uids = {r.get("uid") for g in _items(rules, "groups") for r in _items(g, "rules")}
+    rule_uids |= {d.get("uid") for d in _items(rules, "deleteRules")}
+    point_uids = {r.get("uid") for p in _items(points, "contactPoints")
+                  for r in _items(p, "receivers")}
+    point_uids |= {d.get("uid") for d in _items(points, "deleteContactPoints")}
+    return PreviousGeneration(frozenset(u for u in rule_uids if isinstance(u, str) and u),
+                              frozenset(u for u in point_uids if isinstance(u, str) and u))
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError, UnicodeDecodeError):
+        return None
+
+
+def _items(node: Any, key: str) -> list[dict[str, Any]]:
+    value = node.get(key) if isinstance(node, dict) else None
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -98,6 +98,8 @@ def run_generate(args: argparse.Namespace) -> int:
     if args.format is not None:
         settings = model.prometheus.model_copy(update={"format": RuleFormat(args.format)})
         model = dataclasses.replace(model, prometheus=settings)
+    # What out/ provisioned from files so far: the new files delete what the specs dropped.
+    model = dataclasses.replace(model, previous=outdir.previous_generation(args.out))
     with gc_exempt():
         files = pipeline.render(model)
     if args.check:

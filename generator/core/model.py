@@ -452,6 +452,19 @@ class Inhibition:
 
 
 @dataclass(frozen=True)
+class PreviousGeneration:
+    """What the previous generation (the committed out/) provisioned from files, by uid.
+
+    Grafana's file provisioner only adds and updates: an object the specs no longer declare
+    stays until a file names it under deleteRules / deleteContactPoints. The targets write those
+    entries for uids found here and no longer generated.
+    """
+
+    rule_uids: frozenset[str] = frozenset()
+    contact_point_uids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Model:
     """The whole resolved set of specs: the single input of every target."""
 
@@ -469,6 +482,8 @@ class Model:
     expressions: tuple[tuple[Source, str], ...] = field(default=())
     # Declared-but-unused global entries: printed, never fatal.
     warnings: tuple[SpecError, ...] = field(default=())
+    # Read from out/ by `generate`, empty otherwise: see PreviousGeneration.
+    previous: PreviousGeneration = field(default_factory=PreviousGeneration)
 
     def service(self, name: str) -> Service:
         """The service called `name`."""

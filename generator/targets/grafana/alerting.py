@@ -197,11 +197,17 @@ def rule_groups(model: m.Model) -> list[RuleGroup]:
 def render(model: m.Model) -> dict[PurePath, str]:
     """Rule groups as API bodies and as one provisioning file."""
     groups = rule_groups(model)
-    if not groups:
+    retired = sorted(model.previous.rule_uids - {r.uid for g in groups for r in g.rules})
+    if not groups and not retired:
         return {}
     files = {GROUPS_DIR / g.folder_uid / f"{g.name}.json": json_text(g.to_api()) for g in groups}
     sources = [s.source_file for s in model.services if s.grafana_alerts]
-    document = {"apiVersion": 1, "groups": [g.to_file() for g in groups]}
+    document: dict[str, Any] = {"apiVersion": 1}
+    if groups:
+        document["groups"] = [g.to_file() for g in groups]
+    if retired:  # the file provisioner only adds: rules the specs dropped are deleted by name
+        document["deleteRules"] = [{"orgId": grafana_objects.ORG_ID, "uid": uid}
+                                   for uid in retired]
     files[RULES_FILE] = yaml_text(grafana_objects.sorted_keys(document),
                                   [model.global_file, *sources])
     return files

@@ -29,17 +29,23 @@ Secret = Callable[[str], str]
 def render(model: Model) -> dict[PurePath, str]:
     """Contact points, policies and mute timings for the API and for file provisioning."""
     tree = model.route_tree
+    file_points = ([contact_point(r, _file_secret, _escape) for r in model.receivers]
+                   if tree is not None else [])
+    # The file provisioner only adds: contact points the specs dropped are deleted by uid.
+    retired = sorted(model.previous.contact_point_uids - {p["uid"] for p in file_points})
+    deletions = {"deleteContactPoints": [{"orgId": ORG_ID, "uid": uid} for uid in retired]}
     if tree is None:
-        return {}
+        return {PROVISIONING / "contact-points.yaml": yaml_text(
+            sort_keys({"apiVersion": 1, **deletions}), [model.global_file])} if retired else {}
     api_points = [contact_point(r, _api_secret, _same) for r in model.receivers]
-    file_points = [contact_point(r, _file_secret, _escape) for r in model.receivers]
     mutes = mute_timings(tree)
     sources = [model.global_file] + [s.source_file for s in model.services if s.routing]
     files = {API / "contact-points" / f"{p['uid']}.json": json_text(p) for p in api_points}
     files[API / "policies.json"] = json_text(policy_tree(tree))
     files |= {API / "mute-timings" / f"{m['name']}.json": json_text(m) for m in mutes}
     provisioning = {
-        "contact-points.yaml": {"contactPoints": [_grouped(p) for p in file_points]},
+        "contact-points.yaml": {"contactPoints": [_grouped(p) for p in file_points],
+                                **(deletions if retired else {})},
         "policies.yaml": {"policies": [{"orgId": ORG_ID, **policy_tree(tree)}]},
         "mute-timings.yaml": {"muteTimes": [{"orgId": ORG_ID, **m} for m in mutes]},
     }
