@@ -91,6 +91,7 @@ class SliKind(StrEnum):
     AVAILABILITY = "availability"
     RAW = "raw"
     TIMESLICES = "timeslices"
+    THRESHOLD = "threshold"
 
 
 WINDOW_PLACEHOLDER = "{{window}}"

@@ -75,10 +75,18 @@ def _slo(service: s.ServiceSpec, spec: s.SloSpec, slo: m.Slo,
     if spec.description:
         body["description"] = spec.description
     body["service"] = service.service
-    body["indicator"] = {"metadata": {"name": f"{spec.name}-sli"},
-                         "spec": {"ratioMetric": _ratio(spec.sli, slo.sli)}}
+    threshold = spec.sli.threshold
+    metric = ({"thresholdMetric": {"metricSource": {
+        "type": "Prometheus", "spec": {"query": threshold.query}}}} if threshold is not None
+        else {"ratioMetric": _ratio(spec.sli, slo.sli)})
+    body["indicator"] = {"metadata": {"name": f"{spec.name}-sli"}, "spec": metric}
     body["timeWindow"] = [{"duration": shorthand(spec.window), "isRolling": True}]
     objective: dict[str, Any] = {"target": round(spec.objective / 100, 12)}
+    if threshold is not None:
+        objective.update(op=threshold.op.value, value=threshold.value)
+        if threshold.every != timedelta(minutes=1):
+            dropped.append(f"{service.service}/{spec.name}: sli.threshold.every has no "
+                           "OpenSLO field; not exported (1m on import)")
     body["budgetingMethod"] = "Occurrences"
     if spec.timeslices is not None:
         objective["timeSliceWindow"] = shorthand(spec.timeslices.slice)

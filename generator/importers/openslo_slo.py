@@ -13,7 +13,7 @@ from generator.importers.report import Report, Severity
 from generator.importers.source import Invalid, Node, Skip
 
 PROMETHEUS = "prometheus"
-Sli = dict[str, dict[str, str]]
+Sli = dict[str, dict[str, Any]]
 NAME_ANNOTATION = "slogen.dev/slo-name"
 BUDGETING = ("Occurrences", "Timeslices", "RatioTimeslices")
 _RATIO_PARTS = ("good", "bad", "total")
@@ -75,6 +75,9 @@ def _timeslices(method: str, objective: Node) -> dict[str, Any] | None:
     if method == "Occurrences":
         return None
     window = objective.get("timeSliceWindow")
+    if method == "Timeslices" and objective.get("timeSliceTarget") is None:
+        raise Invalid(objective, "budgetingMethod Timeslices needs timeSliceTarget, the share "
+                                 "of good events that makes a slice good (0 to 1]")
     if window is None:
         raise Invalid(objective, f"budgetingMethod {method} needs timeSliceWindow, like 1m")
     out: dict[str, Any] = {"slice": durations.duration(window)}
@@ -171,6 +174,14 @@ def _objectives_v1(spec: Node, index: Index, report: Report) -> list[tuple[Node,
                                  "supported: a slogen SLO has one SLI; split it into one SLO "
                                  "per indicator")
     indicator = _indicator(spec, index)
+    body = indicator.get("spec")
+    threshold = body.get("thresholdMetric") if body is not None else None
+    if threshold is not None and not (body is not None and body.has("ratioMetric")):
+        source = threshold.get("metricSource")
+        if source is None:
+            raise Invalid(threshold, "metricSource is required")
+        query = _threshold_query(_v1_query(source, index))
+        return [(o, _threshold(query, o)) for o in objectives]
     sli = _sli_v1(indicator, index)
     for objective in objectives:
         if objective.has("op") or objective.has("value"):
@@ -209,9 +220,6 @@ def _sli_v1(indicator: Node, index: Index) -> Sli:
     ratio, threshold = body.get("ratioMetric"), body.get("thresholdMetric")
     if ratio is not None and threshold is not None:
         raise Invalid(body, "give ratioMetric or thresholdMetric, not both")
-    if threshold is not None:
-        raise Skip(threshold, "thresholdMetric SLIs (a value compared with a threshold) are "
-                              "not supported yet")
     if ratio is None:
         raise Invalid(body, "the indicator needs ratioMetric or thresholdMetric")
     raw = ratio.get("raw")
@@ -241,6 +249,32 @@ def _raw(ratio: Node, raw: Node, index: Index) -> Sli:
         raise Invalid(raw, "metricSource is required")
     query = _template(_v1_query(source, index), False, source)
     return {"raw": {"error_ratio": query if kind == "failure" else f"1 - ({query})"}}
+
+
+THRESHOLD_OPS = ("lt", "lte", "gt", "gte")
+
+
+def _threshold_query(query: Node) -> str:
+    """A threshold metric's query, sampled as written (its own ranges, like rate(x[5m]) under
+    a quantile, are part of the value)."""
+    text = (query.text() or "").strip()
+    if not text:
+        raise Invalid(query, "the query is empty")
+    if "{{" in text:
+        raise Skip(query, "a threshold query with a window placeholder has no fixed value to "
+                          "sample; write its range, like [5m]")
+    return text
+
+
+def _threshold(query: str, objective: Node) -> Sli:
+    """slogen's threshold SLI for one objective's op and value."""
+    op, value = objective.get("op"), objective.get("value")
+    if op is None or value is None:
+        raise Invalid(objective, "a thresholdMetric objective needs op (lt, lte, gt, gte) and "
+                                 "value")
+    if (op.text() or "") not in THRESHOLD_OPS:
+        raise Invalid(op, f"op {op.text()!r} is not one of {', '.join(THRESHOLD_OPS)}")
+    return {"threshold": {"query": query, "op": op.text() or "", "value": value.number()}}
 
 
 def _parts(ratio: Node) -> list[Node]:
@@ -285,9 +319,15 @@ def _template(query: Node, counter: bool | None, where: Node) -> str:
 def _objectives_v1alpha(spec: Node, index: Index, report: Report) -> list[tuple[Node, Sli]]:
     objectives = _objective_list(spec)
     indicator = spec.get("indicator")
-    if indicator is not None and indicator.has("thresholdMetric"):
-        raise Skip(indicator.get("thresholdMetric") or indicator, "thresholdMetric SLIs (a value "
-                   "compared with a threshold) are not supported yet")
+    threshold = indicator.get("thresholdMetric") if indicator is not None else None
+    if threshold is not None:
+        source = threshold.str_at("source")
+        if (source or "").lower() != PROMETHEUS:
+            raise Skip(threshold, f"source {source!r}: only Prometheus queries convert")
+        query = threshold.get("query")
+        if query is None:
+            raise Invalid(threshold, "query is required")
+        return [(o, _threshold(_threshold_query(query), o)) for o in objectives]
     out = []
     for objective in objectives:
         ratio = objective.get("ratioMetrics")

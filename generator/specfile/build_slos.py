@@ -45,6 +45,22 @@ RAW_CAVEAT = ("Raw error ratio: windows longer than 5m average the 5m ratios ove
               "are not weighted by traffic.")
 
 
+# The comparison that makes a sample bad, for each op that makes it good.
+_OP_WORDS = {s.ThresholdOp.LT: "below", s.ThresholdOp.LTE: "at most",
+             s.ThresholdOp.GT: "above", s.ThresholdOp.GTE: "at least"}
+_BAD_WHEN = {s.ThresholdOp.LT: ">=", s.ThresholdOp.LTE: ">", s.ThresholdOp.GT: "<=",
+             s.ThresholdOp.GTE: "<"}
+
+
+def _threshold_sli(sli: s.ThresholdSli) -> m.Sli:
+    """The share of bad samples: a subquery stepped by `every` reads samples aligned to the
+    epoch; a window without samples (the query absent) drops out, as for a raw ratio."""
+    step = format_duration(sli.every)
+    bad = f"({sli.query.strip()}) {_BAD_WHEN[sli.op]} bool {sli.value:.12g}"
+    errors = f"(avg_over_time(({bad})[{WINDOW_PLACEHOLDER}:{step}]) >= 0)"
+    return m.Sli(m.SliKind.THRESHOLD, errors, f"({errors} * 0 + 1)")
+
+
 def _timesliced(sli: m.Sli, slices: s.TimeslicesSpec | None) -> m.Sli:
     """The SLI of a time-slice budget: the share of bad slices (or the mean slice ratio).
 
@@ -68,6 +84,10 @@ def _timesliced(sli: m.Sli, slices: s.TimeslicesSpec | None) -> m.Sli:
 def _description(slo: s.SloSpec) -> str:
     """The SLO's description, with how a raw or time-slice SLI counts wherever it is shown."""
     caveat = RAW_CAVEAT if slo.sli.raw is not None else None
+    if slo.sli.threshold is not None:
+        t = slo.sli.threshold
+        caveat = (f"Threshold: a sample every {format_duration(t.every)} is good when the value "
+                  f"is {_OP_WORDS[t.op]} {t.value:g}; windows average the samples over time.")
     if slo.timeslices is not None:
         size = format_duration(slo.timeslices.slice)
         caveat = (f"Time slices of {size}: the objective is the share of good slices, a slice "
@@ -102,6 +122,8 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
         # poison every window's sum. Total is 1 per sample, so a window averages over time.
         errors = f"(({normalize_placeholder(sli.raw.error_ratio)}) >= 0)"
         return m.Sli(m.SliKind.RAW, errors, f"({errors} * 0 + 1)")
+    if sli.threshold is not None:
+        return _threshold_sli(sli.threshold)
     assert sli.availability is not None
     sel = selector(sli.availability.selector)
     total = f"sum(count_over_time(up{sel}[{w}]))"

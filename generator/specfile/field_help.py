@@ -65,6 +65,11 @@ FIELD_HELP: dict[str, str] = {
     "SliSpec.raw": "A precomputed error ratio; long windows are time-averaged, not "
                    "traffic-weighted.",
     "RawSli.error_ratio": "Error ratio (0 to 1) over [{{window}}].",
+    "SliSpec.threshold": "A value compared with a threshold, sampled at a fixed step.",
+    "ThresholdSli.query": "Instant PromQL giving the value, like a gauge or a quantile.",
+    "ThresholdSli.op": "A sample is good when `query op value` (lt, lte, gt, gte).",
+    "ThresholdSli.value": "The threshold.",
+    "ThresholdSli.every": "Sampling step; samples are aligned to multiples of it.",
     "SloSpec.timeslices": "Count the budget in time slices instead of events.",
     "TimeslicesSpec.slice": "Length of one slice; must divide 5m.",
     "TimeslicesSpec.slice_objective": "A slice is good when its good ratio reaches this "
@@ -204,6 +209,9 @@ FIELD_EXAMPLES: dict[str, str] = {
     "EventsSli.good": "sum(rate(http_requests_total{code!~\"5..\"}[{{window}}]))",
     "EventsSli.bad": "sum(rate(http_requests_total{code=~\"5..\"}[{{window}}]))",
     "EventsSli.total": "sum(rate(http_requests_total[{{window}}]))",
+    "ThresholdSli.query": "histogram_quantile(0.99, sum by (le) "
+                          "(rate(http_request_duration_seconds_bucket[5m])))",
+    "ThresholdSli.value": "0.3",
     "RawSli.error_ratio": "1 - avg(avg_over_time(probe_success{job=\"checkout\"}[{{window}}]))",
     "LatencySli.below": "200ms",
     "LatencySli.le": "0.2",

@@ -133,3 +133,14 @@ def test_timeslices_become_slice_budgets() -> None:
     assert (slices["objective"], slices["timeslices"]) == (
         99.9, {"slice": "1m", "slice_objective": 99.0})
     assert (ratio["objective"], ratio["timeslices"]) == (99.0, {"slice": "1m"})
+
+
+def test_threshold_metrics_become_threshold_slis_one_per_objective() -> None:
+    converted, report = import_paths("openslo", [CASES / "threshold.yaml"])
+    assert report.exit_code() == 0, [str(f) for f in report.findings]
+    query = "histogram_quantile(0.99, sum by (le) (rate(search_duration_seconds_bucket[5m])))"
+    assert [(s["name"], s["objective"], s["sli"]) for s in converted[0].spec["slos"]] == [
+        ("search-latency-p99-under-300ms", 99.0,
+         {"threshold": {"query": query, "op": "lt", "value": 0.3}}),
+        ("search-latency-p99-under-1s", 99.9,
+         {"threshold": {"query": query, "op": "lte", "value": 1.0}})]

@@ -482,7 +482,7 @@ CASES = [
         '    sli:\n      availability: {selector: \'{job="x"}\'}\n      events:',
         [
             ('slos/checkout.yaml:10:5: slos[0].sli: give exactly one of events, latency, '
-             'availability or raw'),
+             'availability, raw or threshold'),
         ],
         id='an SLI needs exactly one kind',
     ),

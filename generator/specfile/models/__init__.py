@@ -74,6 +74,8 @@ from generator.specfile.models.slos import (
     SliSpec,
     SloAlertingSpec,
     SloSpec,
+    ThresholdOp,
+    ThresholdSli,
     TimeslicesSpec,
 )
 
@@ -133,6 +135,8 @@ __all__ = [
     "TierSpec",
     "TimeIntervalSpec",
     "TimeRangeSpec",
+    "ThresholdOp",
+    "ThresholdSli",
     "TimeslicesSpec",
     "WebhookReceiverSpec",
     "WeekdayRange",

@@ -1,6 +1,9 @@
-"""SLO specs: the SLI (events, latency or availability) and burn-rate alerting."""
+"""SLO specs: the SLI (events, latency, availability, raw or threshold), time-slice budgets
+and burn-rate alerting."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -13,6 +16,7 @@ from generator.specfile.types import (
     MetricName,
     Objective,
     PositiveDuration,
+    PromQL,
     WindowQuery,
 )
 
@@ -58,6 +62,26 @@ class RawSli(SpecModel):
     error_ratio: WindowQuery
 
 
+class ThresholdOp(StrEnum):
+    """How a threshold SLI's value compares with its threshold when the sample is good."""
+
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+
+
+class ThresholdSli(SpecModel):
+    """A value (a gauge, a quantile) compared with a threshold, as OpenSLO's thresholdMetric:
+    sampled every `every` (aligned to the epoch), a sample is good when `query op value`, and
+    the error ratio is the share of bad samples. Like a raw ratio it is time-averaged."""
+
+    query: PromQL
+    op: ThresholdOp
+    value: float
+    every: PositiveDuration = Field(default="1m", validate_default=True)
+
+
 class SliSpec(SpecModel):
     """Exactly one kind of service level indicator."""
 
@@ -65,13 +89,15 @@ class SliSpec(SpecModel):
     latency: LatencySli | None = None
     availability: AvailabilitySli | None = None
     raw: RawSli | None = None
+    threshold: ThresholdSli | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SliSpec:
-        kinds = ("events", "latency", "availability", "raw")
+        kinds = ("events", "latency", "availability", "raw", "threshold")
         given = [k for k in kinds if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of events, latency, availability or raw")
+            raise ValueError("give exactly one of events, latency, availability, raw or "
+                             "threshold")
         return self
 
 

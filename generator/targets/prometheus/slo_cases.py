@@ -150,6 +150,8 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
     equal the raw queries over the window, or a note why the SLO cannot be checked that way."""
     if slo.sli.kind is SliKind.TIMESLICES:
         return [], f"{slo.id}: time-slice ratios are averaged over long windows"
+    if slo.sli.kind is SliKind.THRESHOLD:
+        return [], f"{slo.id}: threshold samples are averaged over long windows"
     if slo.sli.kind is SliKind.RAW:
         # By design: a raw ratio's long windows average 5m ratios, the raw query does not.
         return [], f"{slo.id}: raw error ratios are time-averaged over long windows"
