@@ -45,6 +45,12 @@ RAW_CAVEAT = ("Raw error ratio: windows longer than 5m average the 5m ratios ove
               "are not weighted by traffic.")
 
 
+# A subquery steps at multiples of its step since the epoch. Prometheus 2 includes both ends of
+# a range, so [5m:1m] would read six points and the 5m blocks longer windows add up would share
+# their edge points; moved 1ms later, the range holds exactly the five points of its own 5m in
+# Prometheus 2 and 3 alike, and consecutive blocks share none.
+ALIGNED = "offset -1ms"
+
 # The comparison that makes a sample bad, for each op that makes it good.
 _OP_WORDS = {s.ThresholdOp.LT: "below", s.ThresholdOp.LTE: "at most",
              s.ThresholdOp.GT: "above", s.ThresholdOp.GTE: "at least"}
@@ -57,7 +63,7 @@ def _threshold_sli(sli: s.ThresholdSli) -> m.Sli:
     epoch; a window without samples (the query absent) drops out, as for a raw ratio."""
     step = format_duration(sli.every)
     bad = f"({sli.query.strip()}) {_BAD_WHEN[sli.op]} bool {sli.value:.12g}"
-    errors = f"(avg_over_time(({bad})[{WINDOW_PLACEHOLDER}:{step}]) >= 0)"
+    errors = f"(avg_over_time(({bad})[{WINDOW_PLACEHOLDER}:{step}] {ALIGNED}) >= 0)"
     return m.Sli(m.SliKind.THRESHOLD, errors, f"({errors} * 0 + 1)")
 
 
@@ -65,9 +71,8 @@ def _timesliced(sli: m.Sli, slices: s.TimeslicesSpec | None) -> m.Sli:
     """The SLI of a time-slice budget: the share of bad slices (or the mean slice ratio).
 
     A subquery with the slice as its step evaluates at multiples of the slice since the epoch,
-    so `[5m:1m]` reads the 1-minute slices ending in the recorded 5m (six with Prometheus 2,
-    whose ranges include both ends); every longer window averages those 5m values, in which
-    each slice weighs the same either way.
+    so `[5m:1m] offset -1ms` reads the five 1-minute slices ending in the recorded 5m (see
+    ALIGNED); every longer window adds those 5m blocks up, each slice counted once.
     """
     if slices is None:
         return sli
@@ -77,7 +82,7 @@ def _timesliced(sli: m.Sli, slices: s.TimeslicesSpec | None) -> m.Sli:
     # left out of the mean ratio (NaN >= 0 is false) instead of making it NaN.
     per_slice = (f"({ratio}) >= 0" if slices.slice_objective is None
                  else f"({ratio}) > bool {1 - slices.slice_objective / 100:.12g}")
-    errors = f"(avg_over_time(({per_slice})[{WINDOW_PLACEHOLDER}:{step}]) >= 0)"
+    errors = f"(avg_over_time(({per_slice})[{WINDOW_PLACEHOLDER}:{step}] {ALIGNED}) >= 0)"
     return m.Sli(m.SliKind.TIMESLICES, errors, f"({errors} * 0 + 1)", sli.metrics)
 
 

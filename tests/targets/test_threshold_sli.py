@@ -53,7 +53,7 @@ def test_share_of_samples_over_the_threshold(tmp_path: Path, promtool: str) -> N
     (tmp_path / "rules.yaml").write_text(rules[Path("prometheus/search.rules.yaml")])
     # 0.1s except 0.3s (not below 0.3: bad) at 11m and 0.5s at 12m and 13m, sampled every 30s.
     values = "0.1x21 0.3x1 0.5x3 0.1x200"
-    hour = window_ratio(timedelta(hours=1), SEL, [])
+    hour = window_ratio(timedelta(hours=1), SEL, [], model.service("search").slos[0].step)
 
     def near(expr: str, value: float, at: str) -> dict[str, object]:
         return {"expr": f"abs(({expr}) - {value}) < bool 1e-9", "eval_time": at,
