@@ -49,6 +49,9 @@ def convert(docs: list[Node], report: Report) -> list[Imported]:
 
 def _is_slo(doc: Node, report: Report) -> bool:
     api, kind = doc.str_at("apiVersion"), doc.str_at("kind")
+    if api != API and doc.is_kubernetes_object():
+        report.add(Severity.NOT_SLO, doc.where(), f"Kubernetes {kind} ({api})")
+        return False
     if api != API:
         raise Invalid(doc.get("apiVersion") or doc, f"apiVersion {api!r} is not Pyrra; want {API}")
     if kind != KIND:

@@ -60,6 +60,10 @@ def _body(doc: Node, report: Report) -> tuple[Node | None, bool]:
     version = doc.str_at("version")
     if version == SLOTH_VERSION:
         return doc, False
+    if doc.is_kubernetes_object():
+        report.add(Severity.NOT_SLO, doc.where(), f"Kubernetes {doc.str_at('kind')} "
+                   f"({doc.str_at('apiVersion')})")
+        return None, False
     where = doc.get("version") or doc.get("apiVersion") or doc
     raise Invalid(where, f"not a Sloth spec (want version: {SLOTH_VERSION}, or apiVersion: "
                          f"{CRD_API} with kind: {SLO_KIND})")

@@ -111,6 +111,12 @@ class Node:
             raise Invalid(self, f"{_shown(value)} is not a finite number")
         return number
 
+    def is_kubernetes_object(self) -> bool:
+        """Whether this looks like some Kubernetes object (apiVersion, kind and metadata),
+        as the other documents of a manifest file do."""
+        api, kind = self.str_at("apiVersion"), self.str_at("kind")
+        return bool(api and kind and self.has("metadata") and ("/" in api or api == "v1"))
+
     def str_at(self, key: str) -> str | None:
         """The scalar under `key` as text, None if absent."""
         child = self.get(key)

@@ -144,3 +144,13 @@ def test_threshold_metrics_become_threshold_slis_one_per_objective() -> None:
          {"threshold": {"query": query, "op": "lt", "value": 0.3}}),
         ("search-latency-p99-under-1s", 99.9,
          {"threshold": {"query": query, "op": "lte", "value": 1.0}})]
+
+
+@pytest.mark.parametrize("fmt", ["sloth", "pyrra"])
+def test_other_kubernetes_objects_in_a_manifest_are_listed(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "m.yaml").write_text("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\n"
+                                     "metadata: {name: x}\nspec: {groups: []}\n")
+    _, report = import_paths(fmt, [tmp_path / "m.yaml"])
+    assert [str(f).replace(f"{tmp_path}/", "") for f in report.findings] == [
+        "m.yaml:1: not an SLO document: Kubernetes PrometheusRule (monitoring.coreos.com/v1)"]
+    assert report.exit_code() == 1
