@@ -107,11 +107,16 @@ def _identify(doc: Node) -> tuple[str, str, str]:
     version = doc.str_at("apiVersion")
     node = doc.get("apiVersion") or doc
     if version is None:
-        raise Invalid(node, f"apiVersion is missing; want {V1} or {V1ALPHA}")
+        other = doc.slo_format()
+        hint = f"; this is {other}: use `slogen import {other}`" if other else ""
+        raise Invalid(node, f"apiVersion is missing; want {V1} or {V1ALPHA}{hint}")
     if version not in (V1, V1ALPHA):
         if "openslo" in version.lower():
             raise Skip(node, f"OpenSLO {version!r} is not supported; {V1} and {V1ALPHA} are")
-        raise Invalid(node, f"apiVersion {version!r} is not OpenSLO; want {V1} or {V1ALPHA}")
+        other = doc.slo_format()
+        hint = f"; this is {other}: use `slogen import {other}`" if other else ""
+        raise Invalid(node, f"apiVersion {version!r} is not OpenSLO; want {V1} or "
+                            f"{V1ALPHA}{hint}")
     kind = doc.str_at("kind")
     if kind not in KINDS:
         raise Invalid(doc.get("kind") or doc, f"kind {kind!r} is not an OpenSLO kind; want one "

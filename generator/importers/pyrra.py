@@ -53,7 +53,10 @@ def _is_slo(doc: Node, report: Report) -> bool:
         report.add(Severity.NOT_SLO, doc.where(), f"Kubernetes {kind} ({api})")
         return False
     if api != API:
-        raise Invalid(doc.get("apiVersion") or doc, f"apiVersion {api!r} is not Pyrra; want {API}")
+        other = doc.slo_format()
+        hint = f"; this is {other}: use `slogen import {other}`" if other else ""
+        raise Invalid(doc.get("apiVersion") or doc,
+                      f"apiVersion {api!r} is not Pyrra; want {API}{hint}")
     if kind != KIND:
         report.add(Severity.NOT_SLO, doc.where(), f"kind {kind!r}")
         return False

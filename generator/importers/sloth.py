@@ -65,8 +65,10 @@ def _body(doc: Node, report: Report) -> tuple[Node | None, bool]:
                    f"({doc.str_at('apiVersion')})")
         return None, False
     where = doc.get("version") or doc.get("apiVersion") or doc
+    other = doc.slo_format()
+    hint = f"; this is {other}: use `slogen import {other}`" if other else ""
     raise Invalid(where, f"not a Sloth spec (want version: {SLOTH_VERSION}, or apiVersion: "
-                         f"{CRD_API} with kind: {SLO_KIND})")
+                         f"{CRD_API} with kind: {SLO_KIND}){hint}")
 
 
 def _key(name: str, camel: bool) -> str:

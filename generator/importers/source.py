@@ -112,10 +112,22 @@ class Node:
         return number
 
     def is_kubernetes_object(self) -> bool:
-        """Whether this looks like some Kubernetes object (apiVersion, kind and metadata),
-        as the other documents of a manifest file do."""
+        """Whether this looks like some other Kubernetes object (apiVersion, kind, metadata),
+        as the other documents of a manifest file do; SLO formats are not."""
         api, kind = self.str_at("apiVersion"), self.str_at("kind")
-        return bool(api and kind and self.has("metadata") and ("/" in api or api == "v1"))
+        return bool(api and kind and self.has("metadata") and ("/" in api or api == "v1")
+                    and self.slo_format() is None)
+
+    def slo_format(self) -> str | None:
+        """Which importer reads this document (openslo, sloth, pyrra), by its version."""
+        api = (self.str_at("apiVersion") or "").lower()
+        if api.startswith(("openslo/", "openslo.com/")):
+            return "openslo"
+        if api.startswith("pyrra.dev/"):
+            return "pyrra"
+        if api.startswith("sloth.slok.dev/") or self.str_at("version") == "prometheus/v1":
+            return "sloth"
+        return None
 
     def str_at(self, key: str) -> str | None:
         """The scalar under `key` as text, None if absent."""
