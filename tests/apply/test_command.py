@@ -231,3 +231,26 @@ def test_retries_are_announced_to_whoever_listens() -> None:
     assert len(told) == 2
     assert told[0].startswith("GET http://127.0.0.1:")
     assert "connection refused; retrying in" in told[0] and "(attempt 2 of 3)" in told[0]
+
+
+def test_force_rewrites_everything_and_exits_0(grafana_env: Emulator, out_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--out", str(out_dir)]) == 0
+    capsys.readouterr()
+    assert main(["apply", "--out", str(out_dir), "--force"]) == 0
+    assert "0 failed, 0 blocked" in capsys.readouterr().out
+
+
+def test_an_edit_in_grafana_is_shown_as_drift_and_restored(
+        grafana_env: Emulator, out_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply", "--out", str(out_dir)]) == 0
+    with grafana_env.lock:
+        grafana_env.state.folders["slo-checkout"]["title"] = "Renamed by hand"
+    capsys.readouterr()
+    assert main(["apply", "--out", str(out_dir), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "~ folder slo-checkout: drifted (edited in Grafana)" in out
+    assert '-  "title": "Renamed by hand",' in out and '+  "title": "Checkout SLOs",' in out
+    assert "1 to update (1 drifted)" in out
+    assert main(["apply", "--out", str(out_dir)]) == 0
+    assert grafana_env.state.folders["slo-checkout"]["title"] == "Checkout SLOs"
