@@ -1,25 +1,42 @@
-"""The compile pipeline: spec files -> model -> rendered files. Pure except the promtool call."""
+"""The compile pipeline: spec files -> model -> rendered files. Pure except the promtool call.
+
+Every PromQL expression in the specs is syntax-checked: by promtool, Prometheus's own parser,
+where it is installed, else in-process by the Rust PromQL parser (core/promql_syntax.py), so a
+broken expression is a located error on machines without promtool too.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from generator.core import promql_syntax
 from generator.core.catalog import unmet_mttd
 from generator.core.errors import SpecError, SpecErrors
 from generator.core.model import Model
 from generator.specfile.build import build_model
 from generator.specfile.loader import load_specs
+from generator.targets.prometheus.writers import rule_problems
 from generator.targets.registry import Files, render_all
 from generator.validate import promtool as promtool_mod
 
 
 def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | None = None) -> Model:
-    """Load, validate and resolve the specs; PromQL is syntax-checked when promtool is given."""
+    """Load, validate and resolve the specs; PromQL is syntax-checked by promtool when given,
+    else in-process."""
     model = build_model(load_specs(spec_dir, display_root))
     check_mttd(model)
-    if promtool is not None:
-        check_promql(model, promtool)
+    check_promql(model, promtool)
+    check_rules(model)
     return model
+
+
+def check_rules(model: Model) -> None:
+    """Raise SpecErrors for generated rules that do not parse, overwrite a label their
+    expression keeps, or write a series another rule (in any file) writes too. Run at compile
+    time, so `validate` and `generate` agree."""
+    problems = rule_problems(model)
+    if problems:
+        raise SpecErrors(problems)
 
 
 def check_mttd(model: Model) -> None:
@@ -32,10 +49,15 @@ def check_mttd(model: Model) -> None:
         raise SpecErrors(unmet)
 
 
-def check_promql(model: Model, promtool: str) -> None:
-    """Raise SpecErrors naming the spec location of every PromQL expression that does not parse."""
+def check_promql(model: Model, promtool: str | None) -> None:
+    """Raise SpecErrors naming the spec location of every PromQL expression that does not parse
+    (with promtool when given: it is the authority; else with the in-process parser)."""
     exprs = [expr for _, expr in model.expressions]
-    bad = promtool_mod.parse_errors(exprs, promtool)
+    if promtool is not None:
+        bad = promtool_mod.parse_errors(exprs, promtool)
+    else:
+        bad = {i: error for i, expr in enumerate(exprs)
+               if (error := promql_syntax.parse_error(expr, rule=True)) is not None}
     if bad:
         raise SpecErrors(
             SpecError(src.file, src.line, src.column, src.path, f"invalid PromQL: {message}")

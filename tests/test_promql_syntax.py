@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
+from generator import pipeline
+from generator.core.errors import SpecErrors
 from generator.core.promql_syntax import parse_error, shape
+from generator.targets.prometheus.rule_files import layout, rule_groups
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("expr, words", [
@@ -36,3 +43,23 @@ def test_shape(expr: str, kept: set[str], fixed: dict[str, str]) -> None:
     found = shape(expr)
     assert found.kept == kept
     assert dict(found.fixed) == fixed
+
+
+def test_without_promtool_a_broken_spec_expression_is_a_located_error(
+        write_spec: Callable[..., Path]) -> None:
+    write_spec("version: slogen/v1\n", "_global.yaml")
+    spec = write_spec('version: slogen/v1\nservice: a\nteam: t\nalerts:\n'
+                      '  - name: Down\n    expr: up{job="checkout"\n    below: 1\n')
+    with pytest.raises(SpecErrors) as caught:
+        pipeline.compile_specs(spec.parent, None)
+    [error] = caught.value.errors
+    assert (error.line, error.column, error.path) == (6, 11, "alerts[0].expr")
+    assert "invalid PromQL: unexpected end of input inside braces" in error.message
+
+
+def test_every_generated_rule_of_the_reference_specs_parses() -> None:
+    model = pipeline.compile_specs(ROOT / "slos", None, ROOT)
+    lay = layout(model.prometheus)
+    exprs = [r["expr"] for s in model.services for g in rule_groups(s, lay) for r in g["rules"]]
+    assert exprs
+    assert [e for e in exprs if parse_error(e, rule=True)] == []

@@ -148,8 +148,9 @@ class Slo:
     source: Source
     # alerting.page / alerting.ticket labels and annotations, by level.
     level_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    # How often the SLO's 5m rates are recorded: the spacing the window averages count on.
-    step: timedelta = timedelta(seconds=30)
+    # How often the SLO's 5m rates are recorded: the spacing the window averages count on;
+    # None for SLIs whose 5m values are averaged sample by sample (raw ratios, time slices).
+    step: timedelta | None = timedelta(seconds=30)
     level_annotations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def level_alert_labels(self, level: str) -> dict[str, str]:

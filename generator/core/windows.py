@@ -81,12 +81,17 @@ def average_range(window: timedelta, step: timedelta) -> timedelta:
     return window - BASE + min(step, BASE) - RANGE_TRIM
 
 
-def derived_ratio(window: timedelta, sel: str, step: timedelta) -> str:
+def derived_ratio(window: timedelta, sel: str, step: timedelta | None) -> str:
     """Traffic-weighted error ratio over `window` from the 5m rates, recorded every `step`, of
-    the SLOs that the label selector `sel` (`{...}` or empty for all) picks."""
+    the SLOs that the label selector `sel` (`{...}` or empty for all) picks. With `step` None
+    (raw ratios, time slices: values averaged sample by sample, not rates) every sample of the
+    window counts once."""
     errors, total = naming.errors_record(BASE), naming.total_record(BASE)
     if window <= BASE:
         return f"{errors}{sel} / {total}{sel}"
+    if step is None:
+        w = dur(window - RANGE_TRIM)
+        return f"avg_over_time({errors}{sel}[{w}]) / avg_over_time({total}{sel}[{w}])"
     w = dur(average_range(window, step))
     average = f"avg_over_time({errors}{sel}[{w}]) / avg_over_time({total}{sel}[{w}])"
     if window > EXACT_MAX or window % BASE:
@@ -103,7 +108,7 @@ def _chunks(record: str, sel: str, window: timedelta) -> str:
 
 
 def window_ratio(window: timedelta, sel: str, recorded: Collection[timedelta],
-                 step: timedelta) -> str:
+                 step: timedelta | None) -> str:
     """Error ratio over `window`: the recorded series when `window` is in `recorded`, else the
     derived expression in parentheses, safe to divide or compare."""
     if window in recorded:

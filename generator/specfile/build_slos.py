@@ -155,15 +155,17 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
         windows += _burn_windows(slo, level, alert, defaults, alert.severity or severity, for_,
                                  loc, errors, path)
     labels = dict(sorted({**spec.labels, **slo.labels}.items()))
+    sli = _timesliced(_build_sli(slo.sli), slo.timeslices)
     return m.Slo(
         id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
         description=_description(slo), objective=slo.objective, window=slo.window,
-        sli=_timesliced(_build_sli(slo.sli), slo.timeslices), burn_windows=tuple(windows),
+        sli=sli, burn_windows=tuple(windows),
         alert_name=slo.alerting.name or camel(spec.service, slo.name, "BudgetBurn"),
         labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),
         annotations=dict(sorted(slo.alerting.annotations.items())),
         source=spec_source(loc, path),
-        step=step,
+        # Raw ratios and time slices are averaged sample by sample, not telescoped as rates.
+        step=None if sli.kind in (m.SliKind.RAW, m.SliKind.TIMESLICES) else step,
         level_labels={level: dict(sorted(a.labels.items())) for level, a in
                       (("page", slo.alerting.page), ("ticket", slo.alerting.ticket)) if a.labels},
         level_annotations={level: dict(sorted(a.annotations.items())) for level, a in

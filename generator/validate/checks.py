@@ -20,7 +20,6 @@ def _checks() -> tuple[tuple[str, CheckFn], ...]:
     # Looked up on each run, so a test can replace one check function.
     return (
         ("prometheus-rules", prometheus.check_rule_files),
-        ("prometheus-series", prometheus.check_series_writers),
         ("prometheus-tests", prometheus.test_rule_files),
         ("alertmanager", amtool.check_alertmanager),
         ("exporter config", check_exporter_config),

@@ -1,6 +1,5 @@
 """promtool on the staged Prometheus output: `check rules` with failures traced to the spec,
-and `test rules` on the generated unit tests; and, without promtool, that no two rules in any
-rule file can write the same series."""
+and `test rules` on the generated unit tests."""
 
 from __future__ import annotations
 
@@ -12,13 +11,11 @@ from pathlib import Path
 
 from generator.core.model import Model
 from generator.targets.prometheus import rule_files as prometheus_rules
-from generator.targets.prometheus.writers import Writer, clashes, overwritten
 from generator.validate import promtool
 from generator.validate.results import Problem, Tools
 
 CHECK_NAME = "promtool check rules"
 TEST_NAME = "promtool test rules"
-WRITERS_NAME = "one writer per series"
 _RULE_REF = re.compile(r'group "([^"]+)", rule (\d+)')
 
 
@@ -69,30 +66,3 @@ def run_tests(files: Sequence[Path], promtool_path: str) -> list[tuple[Path, boo
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
         return list(pool.map(one, files))
 
-
-def check_series_writers(staged: Path, model: Model, tools: Tools) -> list[Problem]:
-    """Every series and alert written by exactly one rule, across every service's rule file,
-    and no rule label overwriting a label the rule's expression keeps."""
-    del staged, tools  # the rules are rebuilt from the model: no YAML read back
-    lay = prometheus_rules.layout(model.prometheus)
-    writers = []
-    for service in model.services:
-        sources = prometheus_rules.rule_sources(service, lay)
-        file = prometheus_rules.rules_path(service.name).as_posix()
-        for group in prometheus_rules.rule_groups(service, lay):
-            for i, rule in enumerate(group["rules"], start=1):
-                where = f"{file} group {group['name']} rule {i}"
-                writers.append(Writer.of(rule, where, sources.get((group["name"], i))))
-    problems = [
-        Problem(WRITERS_NAME, w.where.split(" ", 1)[0],
-                f"{w.describe()}: {w.kind} {w.name} sets {', '.join(labels)}, which its "
-                "expression keeps: series that differ only there would merge; aggregate the "
-                "label away or rename it")
-        for w in writers if (labels := overwritten(w))]
-    problems += [
-        Problem(WRITERS_NAME, a.where.split(" ", 1)[0],
-                f"{a.kind} {a.name} is written by {a.describe()} and by {b.describe()} with "
-                "nothing to tell their series apart; give one another name or a distinguishing "
-                "label")
-        for a, b in clashes(writers)]
-    return problems

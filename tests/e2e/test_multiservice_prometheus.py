@@ -197,3 +197,13 @@ def test_every_dashboard_query_runs_and_slo_panels_return_data(loaded: Loaded) -
             empty.append(f"{board} {title!r}: {query}")
     assert not errors, f"{len(errors)} of {len(queries)} queries fail:\n" + "\n".join(errors)
     assert not empty, f"{len(empty)} of {len(queries)} SLO queries empty:\n" + "\n".join(empty)
+
+
+def test_grouped_slos_alert_once_per_group_value(loaded: Loaded) -> None:
+    alerts = [a["labels"] for a in loaded.get("/api/v1/alerts")["data"]["alerts"]]
+    routes = {a["route"] for a in alerts
+              if a["alertname"] == "SearchRouteAvailabilityBudgetBurn"}
+    assert routes == {"/home", "/search"}
+    fleet = {(a["service"], a["exported_service"]) for a in alerts
+             if a["alertname"] == "CheckoutFleetAvailabilityBudgetBurn"}
+    assert fleet == {("checkout", s) for s in SERVICES}

@@ -49,8 +49,9 @@ def test_long_windows_average_the_5m_ratios_and_skip_quiet_time(tmp_path: Path,
     rules = pipeline.render(model, frozenset({"prometheus"}))
     (tmp_path / "rules.yaml").write_text(rules[Path("prometheus/wifi.rules.yaml")])
     sel = '{slo_id="wifi-satisfaction"}'
-    hour = window_ratio(timedelta(hours=1), sel, [], model.service("wifi").slos[0].step)
-    six = window_ratio(timedelta(hours=6), sel, [], model.service("wifi").slos[0].step)
+    step = model.service("wifi").slos[0].step
+    hour = window_ratio(timedelta(hours=1), sel, [], step)
+    six = window_ratio(timedelta(hours=6), sel, [], step)
     labels = ('{service="wifi", slo="satisfaction", slo_id="wifi-satisfaction", '
               'team="home"}')
     # 0-30m: 10/s, 10% bad. 30-60m: no traffic (the raw ratio is 0/0). 60-90m: 1/s, 50% bad.

@@ -1,4 +1,4 @@
-"""`generate` refuses output in which two rules, in any files, can write the same series."""
+"""`validate` and `generate` refuse specs whose rules, in any files, can write the same series."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ import pytest
 
 from generator import pipeline
 from generator.cli import main
-from generator.targets.prometheus.writers import Writer, disjoint
-from generator.validate.checks import Tools
-from generator.validate.prometheus import check_series_writers
+from generator.core.model import Model
+from generator.specfile.build import build_model
+from generator.specfile.loader import load_specs
+from generator.targets.prometheus.writers import Writer, disjoint, rule_problems
 from tests.conftest import ROOT
+
+
+def _model(specs: Path) -> Model:
+    return build_model(load_specs(specs))
 
 RECORDING = """version: slogen/v1
 service: {name}
@@ -34,10 +39,11 @@ def test_two_services_recording_one_series_fail_generation(
     _service(write_spec, "a", "sum by (job) (rate(requests_total[5m]))")
     spec = _service(write_spec, "b", "sum by (job) (rate(requests_total[5m]))")
     out = tmp_path / "out"
-    assert main(["generate", "--specs", str(spec.parent), "--out", str(out)]) != 0
+    assert main(["validate", "--specs", str(spec.parent)]) == 2
+    assert main(["generate", "--specs", str(spec.parent), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "record job:requests:rate5m is written by prometheus/a.rules.yaml" in err
-    assert "a.yaml:5:5: recording[0]" in err and "b.yaml:5:5: recording[0]" in err
+    assert "b.yaml:5:5: recording[0]: record job:requests:rate5m is written by " in err
+    assert "(from " in err and "a.yaml:5:5: recording[0])" in err
     assert not out.exists()
 
 
@@ -45,23 +51,21 @@ def test_recordings_told_apart_by_their_matchers_pass(write_spec: Callable[..., 
     write_spec("version: slogen/v1\n", "_global.yaml")
     _service(write_spec, "a", 'sum by (job) (rate(requests_total{job="a"}[5m]))')
     spec = _service(write_spec, "b", 'sum by (job) (rate(requests_total{job="b"}[5m]))')
-    model = pipeline.compile_specs(spec.parent, None)
-    assert check_series_writers(spec.parent, model, Tools(None, None)) == []
+    assert rule_problems(_model(spec.parent)) == []
 
 
 def test_a_rule_label_over_a_kept_label_fails(write_spec: Callable[..., Path]) -> None:
     write_spec("version: slogen/v1\n", "_global.yaml")
     spec = write_spec(RECORDING.format(name="a", expr="sum by (env) (x)")
                       + "    labels: {env: prod}\n", "a.yaml")
-    model = pipeline.compile_specs(spec.parent, None)
-    [problem] = check_series_writers(spec.parent, model, Tools(None, None))
-    assert "sets env, which its expression keeps" in problem.output
+    [problem] = rule_problems(_model(spec.parent))
+    assert (problem.line, problem.path) == (5, "recording[0]")
+    assert "sets env, which its expression keeps" in problem.message
 
 
 def test_the_multiservice_and_reference_specs_have_one_writer_per_series() -> None:
     for specs in (ROOT / "tests" / "testdata" / "multiservice", ROOT / "slos"):
-        model = pipeline.compile_specs(specs, None, ROOT)
-        assert check_series_writers(specs, model, Tools(None, None)) == []
+        assert rule_problems(pipeline.compile_specs(specs, None, ROOT)) == []
 
 
 @pytest.mark.parametrize("a, b, apart", [

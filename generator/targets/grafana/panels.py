@@ -134,7 +134,7 @@ def burn_windows(slo: m.Slo) -> list[timedelta]:
 
 
 def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta],
-              step: timedelta) -> str:
+              step: timedelta | None) -> str:
     """Burn rate over `window`: the error ratio over the recorded error budget.
 
     The ratio is the recorded series when `window` is in `recorded`, else computed from the

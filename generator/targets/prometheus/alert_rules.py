@@ -32,7 +32,14 @@ from generator.core.promql import (
     range_of,
     seconds,
 )
-from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
+from generator.targets.prometheus.rules import (
+    Rule,
+    alert,
+    alert_annotations,
+    alert_labels,
+    exported,
+    record,
+)
 
 # Subquery resolution for predict_linear over an inlined input expression.
 SUBQUERY_STEP = timedelta(minutes=1)
@@ -60,15 +67,6 @@ def clashing_labels(a: Alert, service: Service) -> list[str]:
     """Labels the rule sets that the alert's input keeps from its series (sorted)."""
     static = set(alert_labels(service, a.severity, a.labels))
     return sorted(static & promql_syntax.shape(input_expr(a)).kept)
-
-
-def exported(expr: str, labels: list[str]) -> str:
-    """`expr` with each of `labels` copied to `exported_<label>`, so rule labels can be set
-    without merging series."""
-    for label in labels:
-        expr = (f'label_replace({expr.strip()}, "{naming.EXPORTED_PREFIX}{label}", "$1", '
-                f'"{label}", "(.*)")')
-    return expr
 
 
 def _exported_templates(a: Alert, labels: list[str]) -> Alert:

@@ -51,3 +51,12 @@ def alert_annotations(service: Service, summary: str, description: str, runbook:
     if runbook:
         notes[naming.ANNOTATION_RUNBOOK] = runbook
     return {**notes, **own}
+
+
+def exported(expr: str, labels: list[str]) -> str:
+    """`expr` with each of `labels` copied to `exported_<label>`, so rule labels can be set
+    without merging series."""
+    for label in labels:
+        expr = (f'label_replace({expr.strip()}, "{naming.EXPORTED_PREFIX}{label}", "$1", '
+                f'"{label}", "(.*)")')
+    return expr

@@ -9,11 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from generator.core import naming
+from generator.core import naming, promql_syntax
 from generator.core.model import BurnWindow, Service, Slo
 from generator.core.promql import dur, num, selector
 from generator.core.windows import BASE, derived_ratio, recorded_windows, window_ratio
-from generator.targets.prometheus.rules import Rule, alert, alert_annotations, alert_labels, record
+from generator.targets.prometheus.rules import (
+    Rule,
+    alert,
+    alert_annotations,
+    alert_labels,
+    exported,
+    record,
+)
 
 # Windows from a day up move a fraction of a percent between evaluations but read the most
 # samples (a 30d window is 86,400 samples per series at 30s): they go to a group evaluated four
@@ -51,13 +58,24 @@ def slo_rule_sets(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule],
     return [*fast, *_burn_alerts(slo, service, inline)], slow
 
 
+def group_labels(slo: Slo) -> list[str]:
+    """Labels the SLI keeps in both its bad and all queries: one SLO value per combination
+    (`sum by (route) (...)`), sorted."""
+    errors, total = promql_syntax.shape(slo.sli.errors("5m")), promql_syntax.shape(
+        slo.sli.total("5m"))
+    return sorted(errors.kept & total.kept)
+
+
 def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], list[Rule]]:
     labels = slo_labels(slo, service)
+    # A group label that the SLO's own labels also set (Pyrra-style grouping by service) is kept
+    # as exported_<label>: the rules' labels name the owning spec, the copy the group.
+    clashing = sorted(set(labels) & set(group_labels(slo)))
     sel = selector({naming.LABEL_SLO_ID: slo.id})
     budget = num(slo.error_budget)
     rules = [
-        record(naming.errors_record(BASE), slo.sli.errors(dur(BASE)), labels),
-        record(naming.total_record(BASE), slo.sli.total(dur(BASE)), labels),
+        record(naming.errors_record(BASE), exported(slo.sli.errors(dur(BASE)), clashing), labels),
+        record(naming.total_record(BASE), exported(slo.sli.total(dur(BASE)), clashing), labels),
     ]
     # Computed from the base series directly (not from other recorded ratios), so the rule order
     # inside the group is the only dependency.

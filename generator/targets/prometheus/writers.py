@@ -17,8 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
-from generator.core.model import Source
-from generator.core.promql_syntax import Shape, shape
+from generator.core import naming
+from generator.core.errors import SpecError
+from generator.core.model import Model, Source
+from generator.core.promql_syntax import Shape, parse_error, shape
+from generator.targets.prometheus.rule_files import layout, rule_groups, rule_sources, rules_path
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ class Writer:
 
 
 def overwritten(writer: Writer) -> list[str]:
-    """Static labels of `writer` that overwrite a label its expression keeps, sorted."""
-    return sorted(frozenset(writer.labels) & writer.shape.kept)
+    """Static labels of `writer` that overwrite a label its expression keeps without keeping a
+    copy as `exported_<label>` (which tells the series apart again), sorted."""
+    kept = writer.shape.kept
+    return sorted(k for k in frozenset(writer.labels) & kept
+                  if naming.EXPORTED_PREFIX + k not in kept)
 
 
 def disjoint(a: Writer, b: Writer) -> bool:
@@ -89,3 +95,39 @@ def _told_apart_by_one_label(group: list[Writer]) -> bool:
     fixed = [w.fixed() for w in group]
     common = set.intersection(*(set(f) for f in fixed))
     return any(len({f[k] for f in fixed}) == len(group) for k in common)
+
+
+def rule_problems(model: Model) -> list[SpecError]:
+    """Located errors for the rules `model` generates: a rule that does not parse, a rule label
+    over a label its expression keeps, two rules (in any files) that can write one series."""
+    lay = layout(model.prometheus)
+    writers: list[Writer] = []
+    errors: list[SpecError] = []
+    for service in model.services:
+        sources = rule_sources(service, lay)
+        file = rules_path(service.name).as_posix()
+        for group in rule_groups(service, lay):
+            for i, rule in enumerate(group["rules"], start=1):
+                w = Writer.of(rule, f"{file} group {group['name']} rule {i}",
+                              sources.get((group["name"], i)))
+                writers.append(w)
+                if (error := parse_error(str(rule["expr"]), rule=True)) is not None:
+                    errors.append(_error(w, service.source_file,
+                                         f"{w.kind} {w.name} in {w.where} does not parse: {error}"))
+                if labels := overwritten(w):
+                    errors.append(_error(w, service.source_file, (
+                        f"{w.kind} {w.name} in {w.where} sets {', '.join(labels)}, which its "
+                        "expression keeps: series that differ only there would merge; "
+                        "aggregate the label away or rename it")))
+    errors += [_error(b, b.where, (
+        f"{a.kind} {a.name} is written by {b.where} and by {a.describe()} with nothing to "
+        "tell their series apart; give one another name or a distinguishing label"))
+        for a, b in clashes(writers)]
+    return errors
+
+
+def _error(w: Writer, fallback_file: str, message: str) -> SpecError:
+    src = w.source
+    if src is None:
+        return SpecError(fallback_file, None, None, "(generated rules)", message)
+    return SpecError(src.file, src.line, src.column, src.path, message)
