@@ -136,6 +136,9 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
     return m.Sli(m.SliKind.AVAILABILITY, f"{total} - {up}", total, ("up",))
 
 
+SAMPLE_AVERAGED = frozenset({m.SliKind.RAW, m.SliKind.TIMESLICES, m.SliKind.THRESHOLD})
+
+
 def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
               step: timedelta) -> m.Slo:
     slo = spec.slos[index]
@@ -164,8 +167,9 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
         labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),
         annotations=dict(sorted(slo.alerting.annotations.items())),
         source=spec_source(loc, path),
-        # Raw ratios and time slices are averaged sample by sample, not telescoped as rates.
-        step=None if sli.kind in (m.SliKind.RAW, m.SliKind.TIMESLICES) else step,
+        # Raw ratios, time slices and thresholds are averaged sample by sample, not telescoped
+        # as rates.
+        step=None if sli.kind in SAMPLE_AVERAGED else step,
         level_labels={level: dict(sorted(a.labels.items())) for level, a in
                       (("page", slo.alerting.page), ("ticket", slo.alerting.ticket)) if a.labels},
         level_annotations={level: dict(sorted(a.annotations.items())) for level, a in
