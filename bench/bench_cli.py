@@ -44,7 +44,8 @@ def measure(args: tuple[str, ...]) -> dict[str, Any]:
     """Median and spread of RUNS start-ups, after one warm-up (bytecode cached)."""
     _time(args)
     times = [_time(args) for _ in range(RUNS)]
-    return {"command": " ".join(("slogen", *args)), "median_seconds": round(statistics.median(times), 3),
+    return {"command": " ".join(("slogen", *args)),
+            "median_seconds": round(statistics.median(times), 3),
             "min_seconds": round(min(times), 3), "max_seconds": round(max(times), 3),
             "modules_imported": _imports(args)}
 
@@ -64,6 +65,8 @@ def main() -> int:
     runs = [measure(args) for args in COMMANDS]
     result = {"python": sys.version.split()[0], "runs_per_command": RUNS,
               "python_startup_seconds": baseline(), "target_seconds": TARGET_SECONDS,
+              # A shared two-core machine: the load says how much the medians are inflated.
+              "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
               "commands": runs}
     RESULTS.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     for run in runs:

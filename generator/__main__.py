@@ -14,6 +14,11 @@ from collections.abc import Sequence
 def main(argv: Sequence[str] | None = None) -> int:
     """Run slogen; return the process exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # answered before any command module loads
+        from generator import __version__
+
+        print(f"slogen {__version__}")
+        return 0
     if args[:1] == ["exporter"]:
         from generator.commands.exporter import main as exporter_main
 

@@ -1,8 +1,9 @@
 """The `slogen` command line: wires the pipeline stages and maps failures to exit codes.
 
-Exit codes: 0 success, 1 a check found differences or failures, 2 spec errors or bad usage,
-70 an internal error (a bug; SLOGEN_DEBUG=1 shows the traceback). Some commands add their own
-(`slogen gate`: 3 roll back, 4 no data).
+Exit codes (docs/cli.md): 0 ok, 1 a finding (check failed, changes, hold), 2 usage or spec
+error, 3 and up command-specific verdicts (gate: 3 roll back; gate, status, verify: 4 no data),
+70 an internal error (a bug; SLOGEN_DEBUG=1 shows the traceback), 130 interrupted.
+Command modules import their stages inside their run functions, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from generator.commands import (
     gate,
     generate,
     import_specs,
+    output,
     reference,
     status,
     test,
@@ -29,7 +31,22 @@ from generator.commands import (
 )
 from generator.commands.common import EXIT_INTERNAL, EXIT_SPEC, CommandError, env
 from generator.core.errors import SpecErrors
-from generator.specfile import jsonnet_sandbox
+
+CONVENTION = """\
+reporting commands (generate, validate, diff, test, apply, verify, status, gate, health,
+backtest) take --format text|json|markdown, -o/--output FILE (always a path) and -q/--quiet
+(no progress; progress is only drawn on a terminal). JSON: docs/cli.md, format slogen-cli/v1.
+
+exit codes:
+  0   ok: valid, written or up to date, no change, passed, go
+  1   a finding: out/ stale or a check failed, diff changed, test/health/verify failed,
+      gate says hold, apply failed at the remote end
+  2   usage or spec error (file:line:column: path: message)
+  3   gate: roll back
+  4   no data: Prometheus unreachable or a query failed (gate, status, verify)
+  70  internal error, a bug in slogen (SLOGEN_DEBUG=1 shows the traceback)
+  130 interrupted
+"""
 
 # Each module has register(subparsers) and sets `func(args) -> int` on its parsers.
 COMMANDS = (
@@ -53,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every registered subcommand."""
     parser = argparse.ArgumentParser(
         prog="slogen", description="Compile SLO and alert specs into monitoring artefacts.",
+        epilog=CONVENTION, formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False)  # else --json of a command would be taken for --jsonnet-*
     parser.add_argument("--version", action="version", version=f"slogen {__version__}")
     parser.add_argument("--jsonnet-timeout", type=float, metavar="SECONDS", default=None,
@@ -83,9 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(exc.errors)
         print(f"{count} spec error{'s' if count != 1 else ''}; nothing was written.",
               file=sys.stderr)
+        output.error_document(args, EXIT_SPEC, errors=[str(e) for e in exc.errors])
         return EXIT_SPEC
     except CommandError as exc:
         print(f"slogen: {exc}", file=sys.stderr)
+        output.error_document(args, exc.code, error=str(exc))
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -100,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _configure_jsonnet(args: argparse.Namespace) -> None:
     """Jsonnet limits from the command line, else the environment: never from the specs."""
+    from generator.specfile import jsonnet_sandbox
+
     default = jsonnet_sandbox.JsonnetLimits()
     try:
         seconds = float(getattr(args, "jsonnet_timeout", None)

@@ -7,33 +7,21 @@ Settings come from flags, then environment variables, then an optional YAML conf
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import Progress
-
-from generator import pipeline
-from generator.apply import mimir, reload
-from generator.apply.changes import Refresh
-from generator.apply.client import (
-    ApplyError,
-    AuthError,
-    Credentials,
-    HttpClient,
-    UrlError,
-    check_base_url,
-    grafana_client,
-)
-from generator.apply.execute import Outcome
-from generator.apply.grafana import execute, plan_grafana
-from generator.apply.plan import Options, with_dashboard_details
-from generator.apply.report import plan_json, print_plan, print_summary
-from generator.apply.sources import with_locations
+from generator.commands import output
 from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError, env
-from generator.core.errors import SpecErrors
+
+if TYPE_CHECKING:  # the apply stages are imported when apply runs, not for --help
+    from rich.console import Console
+
+    from generator.apply.execute import Outcome
+
+REFRESH_MODES = ("full", "markers")  # apply.changes.Refresh; a test keeps them equal
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,11 +35,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd.add_argument("--adopt", action="store_true",
                      help="take over existing objects not marked as slogen's")
     cmd.add_argument("--force", action="store_true", help="rewrite every object, even if unchanged")
-    cmd.add_argument("--refresh", choices=[r.value for r in Refresh], default=Refresh.FULL.value,
+    cmd.add_argument("--refresh", choices=REFRESH_MODES, default="full",
                      help="full (default): read every object and restore edits made in "
                           "Grafana; markers: trust slogen's hash markers and ledger (at most "
                           "five reads on a no-op, but blind to edits made in the Grafana UI)")
-    cmd.add_argument("--output", choices=("text", "json"), default="text")
+    output.add_output_args(cmd)
     cmd.add_argument("--verbose", action="store_true", help="also list unchanged objects")
     cmd.add_argument("--grafana-url", default=None, help="Grafana base URL (env GRAFANA_URL)")
     cmd.add_argument("--org-id", type=int, default=None, help="Grafana org id (env GRAFANA_ORG_ID)")
@@ -114,6 +102,8 @@ def _truthy(value: Any) -> bool | None:
 
 def _spec_provenance(specs: Path) -> bool:
     """`grafana.disable_provenance` from the specs, when they are at hand."""
+    from generator import pipeline
+
     if not specs.is_dir():
         return False
     return pipeline.compile_specs(specs, None).grafana.disable_provenance
@@ -121,6 +111,10 @@ def _spec_provenance(specs: Path) -> bool:
 
 def _located(outcomes: list[Outcome], specs: Path) -> list[Outcome]:
     """Failures with the spec location of their object, when the specs compile."""
+    from generator import pipeline
+    from generator.apply.sources import with_locations
+    from generator.core.errors import SpecErrors
+
     try:
         return with_locations(outcomes, pipeline.compile_specs(specs, None))
     except SpecErrors:
@@ -138,20 +132,29 @@ def _from_file(path: Any) -> str | None:
 
 def run_apply(args: argparse.Namespace) -> int:
     """Run every configured push; exit 1 if any write failed or was blocked."""
+    from rich.console import Console
+
+    from generator.apply import mimir, reload
+    from generator.apply.client import ApplyError, AuthError, UrlError
+
     settings = _settings(args)
-    json_out = args.output == "json"
-    console = Console(stderr=json_out, highlight=False, soft_wrap=True)
+    # The plan and progress stay on stderr whenever stdout carries a report.
+    console = Console(stderr=output.machine_readable(args) or args.output is not None,
+                      highlight=False, soft_wrap=True)
     failed = False
     did_something = False
+    report: dict[str, Any] = {"grafana": None, "reload": False, "mimir": False}
     try:
         if settings["grafana_url"]:
             did_something = True
-            failed |= _grafana(args, settings, console)
+            failed |= _grafana(args, settings, console, report)
         if settings["rules_dir"] or settings["alertmanager_dir"]:
             did_something = True
+            report["reload"] = True
             failed |= reload.run(args, settings, console)
         if args.rules_to == "mimir":
             did_something = True
+            report["mimir"] = True
             failed |= mimir.run(args, settings, console)
     except AuthError as exc:
         raise CommandError(f"authentication failed: {exc}") from None
@@ -162,10 +165,22 @@ def run_apply(args: argparse.Namespace) -> int:
     if not did_something:
         raise CommandError("nothing to apply to: set GRAFANA_URL (or --grafana-url), "
                            "--rules-dir/--alertmanager-dir, or --rules-to mimir", EXIT_SPEC)
-    return EXIT_FAILED if failed else EXIT_OK
+    code = EXIT_FAILED if failed else EXIT_OK
+    if output.machine_readable(args) or args.output is not None:
+        output.report(args, "apply", code, report | {"failed": bool(failed)}, lambda: "")
+    return code
 
 
-def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Console) -> bool:
+def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Console,
+             report: dict[str, Any]) -> bool:
+    from rich.progress import Progress
+
+    from generator.apply.changes import Refresh
+    from generator.apply.client import Credentials, HttpClient, check_base_url, grafana_client
+    from generator.apply.grafana import execute, plan_grafana
+    from generator.apply.plan import Options, with_dashboard_details
+    from generator.apply.report import plan_json, print_plan, print_summary
+
     creds = Credentials(token=settings["token"], user=settings["user"],
                         password=settings["password"])
     if not (creds.token or creds.user):
@@ -178,7 +193,7 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
                            f"is not a number", EXIT_SPEC) from None
     url = check_base_url(str(settings["grafana_url"]), "Grafana URL (--grafana-url, GRAFANA_URL)")
     client: HttpClient = grafana_client(url, creds, org)
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and not args.quiet:
         client.on_retry = lambda text: print(f"slogen: grafana: {text}", file=sys.stderr)
     provenance = settings["disable_provenance"]
     if provenance is None:
@@ -188,19 +203,20 @@ def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Consol
     api_dir = args.out / "grafana" / "api"
     result = plan_grafana(client, api_dir, options)
     shown = result.plan
-    if (args.dry_run or args.verbose) and args.output == "text":
+    if (args.dry_run or args.verbose) and args.format == "text":
         shown = with_dashboard_details(client, shown)
     print_plan(console, shown, args.verbose)
     if not args.dry_run:
         writes = result.plan.writes()
-        with Progress(console=console, transient=True, disable=len(writes) < 20) as bar:
+        with Progress(console=console, transient=True,
+                      disable=len(writes) < 20 or args.quiet) as bar:
             task = bar.add_task("applying", total=len(writes))
             execute(client, result, options, os.environ, lambda _: bar.advance(task),
                     args.secrets_root)
         if result.failed and args.specs.is_dir():
             result.outcomes = _located(result.outcomes, args.specs)
         print_summary(console, result.outcomes, result.plan)
-    if args.output == "json":
-        print(plan_json(result.plan, result.outcomes if not args.dry_run else ()))
+    report["grafana"] = json.loads(plan_json(result.plan,
+                                             result.outcomes if not args.dry_run else ()))
     console.print(f"grafana: {client.requests_sent} requests", style="dim")
     return result.failed

@@ -12,20 +12,22 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
-from generator import pipeline
-from generator.backtest import evaluate as ev
-from generator.backtest import rulefiles as rf
-from generator.backtest import tuning
-from generator.backtest.grafana import grafana_alerts
-from generator.backtest.incidents import IncidentsError, ServiceFacts, parse_incidents
-from generator.backtest.report import report_json, report_markdown
-from generator.backtest.run import ScenarioResult, run_scenario
-from generator.backtest.scoring import Incident, Scope, Score
+from generator.commands import output
 from generator.commands.common import EXIT_OK, EXIT_SPEC, CommandError
-from generator.core import model as m
+from generator.commands.progress import Progress
 from generator.core.durations import format_duration, parse_duration
-from generator.validate import replay
+
+if TYPE_CHECKING:  # the backtest stages load when it runs, not for `slogen --help`
+    from generator.backtest import evaluate as ev
+    from generator.backtest import rulefiles as rf
+    from generator.backtest import tuning
+    from generator.backtest.incidents import ServiceFacts
+    from generator.backtest.run import ScenarioResult
+    from generator.backtest.scoring import Incident, Score
+    from generator.core import model as m
+    from generator.validate import replay
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,9 +50,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="how early a predictive alert may warn and still detect (default: each "
                    "alert's own horizon)")
     p.add_argument("--no-tune", action="store_true", help="skip replaying tuning variants")
-    p.add_argument("--json", type=Path, default=None, help="write the JSON report here")
+    p.add_argument("--json", type=Path, default=None,
+                   help="also write the JSON report here (deprecated: --format json -o FILE)")
     p.add_argument("--markdown", type=Path, default=None,
-                   help="write the Markdown report here (default: stdout)")
+                   help="also write the Markdown report here (deprecated: -o FILE)")
+    output.add_output_args(p)
     p.add_argument("--promtool", default=None, help="promtool binary (default: from PATH)")
     p.add_argument("--prometheus", default=None, help="prometheus binary (default: from PATH)")
     p.set_defaults(func=run_backtest)
@@ -95,6 +99,9 @@ def _read(path: Path) -> str:
 
 def shipped_groups(model: m.Model) -> list[rf.Group]:
     """The rule groups of the generated rule files, as `slogen generate` writes them."""
+    from generator import pipeline
+    from generator.backtest import rulefiles as rf
+
     files = pipeline.render(model, frozenset({"prometheus"}))
     default = model.prometheus.evaluation_interval
     return [g for path, text in sorted(files.items()) if _is_rule_file(path)
@@ -130,6 +137,8 @@ def _warmup(given: timedelta | None, alerts: Sequence[ev.ShippedAlert]) -> tuple
 
 def _incidents(args: argparse.Namespace,
                facts: Mapping[str, ServiceFacts]) -> list[list[Incident]]:
+    from generator.backtest.incidents import IncidentsError, parse_incidents
+
     found, errors = [], []
     for path in args.incidents:
         try:
@@ -159,6 +168,9 @@ def _offsets(server: replay.Replayer, groups: Sequence[rf.Group], at: float) -> 
 
 def _tune_keys(alerts: Sequence[ev.ShippedAlert], incidents: Sequence[Sequence[Incident]],
                model: m.Model) -> frozenset[str]:
+    from generator.backtest import evaluate as ev
+    from generator.backtest import tuning
+
     counts = {a.key: sum(1 for incs in incidents for i in incs if ev.expects(a, i, model))
               for a in alerts if a.scored}
     return frozenset(k for k, n in counts.items() if n >= tuning.MIN_INCIDENTS)
@@ -168,31 +180,55 @@ def _replay(args: argparse.Namespace, model: m.Model, groups: Sequence[rf.Group]
             alerts: Sequence[ev.ShippedAlert], incidents: Sequence[Sequence[Incident]],
             warmup: timedelta) -> list[ScenarioResult]:
     """Backfill each scenario's TSDB and judge every alert on it."""
+    from generator.backtest import rulefiles as rf
+
     levels = [rf.level_file(level) for level in rf.recording_levels(groups)]
     tune = frozenset() if args.no_tune else _tune_keys(alerts, incidents, model)
     promtool = _binary("promtool", args.promtool)
     prometheus = _binary("prometheus", args.prometheus)
     scenarios: list[ScenarioResult] = []
     taken: set[str] = set()
-    for series, incs in zip(args.series, incidents, strict=True):
-        span = _time_range(series)
-        scope = Scope(span[0] + warmup.total_seconds(), span[1], args.grace.total_seconds())
-        with tempfile.TemporaryDirectory(prefix="slogen-backtest-") as tmp:
-            work = Path(tmp)
-            try:
-                tsdb = replay.build_tsdb(promtool, prometheus, series, levels, span, work)
-                with replay.serve(prometheus, tsdb, work) as server:
-                    scenarios.append(run_scenario(
-                        _scenario_name(series, taken), alerts, incs, model,
-                        server.condition_times, _offsets(server, groups, span[1]), span, scope,
-                        tune))
-            except replay.ReplayError as exc:
-                raise CommandError(str(exc)) from exc
+    progress = Progress.of(args)
+    with progress.task("backtest", total=len(args.series)) as bar:
+        for series, incs in zip(args.series, incidents, strict=True):
+            scenarios.append(_scenario(args, series, incs, bar, taken, levels, tune,
+                                       (promtool, prometheus), (model, groups, alerts, warmup)))
     return scenarios
+
+
+def _scenario(args: argparse.Namespace, series: Path, incs: Sequence[Incident], bar: Progress,
+              taken: set[str], levels: list[str], tune: frozenset[str], binaries: tuple[str, str],
+              context: tuple[m.Model, Sequence[rf.Group], Sequence[ev.ShippedAlert], timedelta],
+              ) -> ScenarioResult:
+    """One scenario: backfill its TSDB, serve it, judge every alert (stages on the bar)."""
+    from generator.backtest.run import run_scenario
+    from generator.backtest.scoring import Scope
+    from generator.validate import replay
+
+    (promtool, prometheus), (model, groups, alerts, warmup) = binaries, context
+    span = _time_range(series)
+    scope = Scope(span[0] + warmup.total_seconds(), span[1], args.grace.total_seconds())
+    with tempfile.TemporaryDirectory(prefix="slogen-backtest-") as tmp:
+        work = Path(tmp)
+        try:
+            bar.stage(f"{series.name}: backfilling recording rules into a TSDB")
+            tsdb = replay.build_tsdb(promtool, prometheus, series, levels, span, work)
+            bar.stage(f"{series.name}: evaluating {len(alerts)} alerts")
+            with replay.serve(prometheus, tsdb, work) as server:
+                result = run_scenario(
+                    _scenario_name(series, taken), alerts, incs, model,
+                    server.condition_times, _offsets(server, groups, span[1]), span, scope,
+                    tune)
+        except replay.ReplayError as exc:
+            raise CommandError(str(exc)) from exc
+    bar.advance()
+    return result
 
 
 def _hints(alerts: Sequence[ev.ShippedAlert],
            scenarios: Sequence[ScenarioResult]) -> list[tuning.Hint]:
+    from generator.backtest import tuning
+
     base: dict[str, dict[str, Score]] = {}
     tried: dict[str, dict[str, dict[str, Score]]] = {}
     for s in scenarios:
@@ -206,6 +242,11 @@ def _hints(alerts: Sequence[ev.ShippedAlert],
 
 def run_backtest(args: argparse.Namespace) -> int:
     """Backfill each scenario's TSDB, evaluate every alert, and write the reports."""
+    from generator import pipeline
+    from generator.backtest import evaluate as ev
+    from generator.backtest.grafana import grafana_alerts
+    from generator.backtest.report import report_json, report_markdown
+
     if len(args.series) != len(args.incidents):
         raise CommandError("give one --incidents file per --series file", EXIT_SPEC)
     model = pipeline.compile_specs(args.specs, None)
@@ -223,11 +264,11 @@ def run_backtest(args: argparse.Namespace) -> int:
     hints = _hints(alerts, scenarios)
     unscored = [a for a in alerts if not a.scored]
     text = report_markdown(scenarios, unscored, hints, warmup, args.grace, note)
+    data = report_json(scenarios, unscored, hints, warmup, args.grace, note)
     if args.json is not None:
-        data = report_json(scenarios, unscored, hints, warmup, args.grace, note)
         args.json.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if args.markdown is not None:
         args.markdown.write_text(text, encoding="utf-8")
-    else:
-        print(text, end="")
-    return EXIT_OK
+        if args.output is None and args.format != "json":
+            return EXIT_OK  # the old behaviour: --markdown FILE replaced stdout
+    return output.report(args, "backtest", EXIT_OK, data, text, lambda: text)

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 
-import requests
-
-from generator.bridge.github import GitHubClient, IssueBridge
-from generator.bridge.server import make_server
 from generator.commands.common import EXIT_OK, EXIT_SPEC, CommandError, env
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -34,6 +30,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_github(args: argparse.Namespace) -> int:
     """Serve until interrupted. The token comes from $GITHUB_TOKEN and is never printed."""
+    import requests
+
+    from generator.bridge.github import GitHubClient, IssueBridge
+    from generator.bridge.server import make_server
+
     token = env("GITHUB_TOKEN")
     repo = args.repo or env("GITHUB_REPOSITORY")
     if not token:

@@ -12,20 +12,25 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from generator import compare, pipeline
+from generator.commands import output
 from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
-from generator.compare_markdown import render_markdown
-from generator.core.errors import SpecErrors
+
+if TYPE_CHECKING:
+    from generator import compare
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the diff subcommand."""
-    p = sub.add_parser("diff", help="summarise what changed since BASE_REF (Markdown)")
+    p = sub.add_parser("diff", help="summarise what changed since BASE_REF (Markdown)",
+                       description="Compare the specs at BASE_REF with the work tree. The text "
+                       "and markdown formats are the same Markdown summary. Exit 1 when "
+                       "anything that reaches out/ changed.")
     p.add_argument("base", nargs="?", default="HEAD", metavar="BASE_REF",
                    help="git revision to compare the work tree with (default HEAD)")
     p.add_argument("--specs", type=Path, default=Path("slos"), help="spec directory (default slos)")
-    p.add_argument("--output", type=Path, default=None, help="write the Markdown here, not stdout")
+    output.add_output_args(p, quiet=False)
     p.set_defaults(func=run_diff)
 
 
@@ -59,6 +64,9 @@ def extract_specs(spec_dir: Path, ref: str, into: Path) -> Path:
 
 
 def _compile(spec_dir: Path, root: Path, side: str) -> compare.Snapshot:
+    from generator import compare, pipeline
+    from generator.core.errors import SpecErrors
+
     try:
         model = pipeline.compile_specs(spec_dir, None, root)
     except SpecErrors as exc:
@@ -68,14 +76,24 @@ def _compile(spec_dir: Path, root: Path, side: str) -> compare.Snapshot:
 
 def run_diff(args: argparse.Namespace) -> int:
     """Print the summary; exit 1 when anything changed, 0 when nothing did."""
+    from generator import compare
+    from generator.compare_markdown import render_markdown
+
     with tempfile.TemporaryDirectory(prefix="slogen-diff-") as tmp:
         base_dir = extract_specs(args.specs, args.base, Path(tmp))
         old = _compile(base_dir, Path(tmp), args.base)
     new = _compile(args.specs, Path.cwd(), "the work tree")
     report = compare.compare(old, new)
     text = render_markdown(report, args.base, "work tree")
-    if args.output is not None:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        print(text, end="")
-    return EXIT_FAILED if report else EXIT_OK
+    return output.report(args, "diff", EXIT_FAILED if report else EXIT_OK,
+                         _data(report, args.base), lambda: text, lambda: text)
+
+
+def _data(report: compare.Report, base: str) -> dict[str, Any]:
+    return {"base": base, "head": "work tree", "changed": bool(report),
+            "objects": [{"section": c.section, "id": c.key, "status": c.status,
+                         "fields": [{"field": f, "old": old, "new": new}
+                                    for f, old, new in c.fields]}
+                        for c in report.changes],
+            "rules": [{"name": n, "base": b, "head": h} for n, b, h in report.counts],
+            "files": {k: list(v) for k, v in report.files.items()}}

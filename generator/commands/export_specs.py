@@ -8,12 +8,7 @@ import io
 import sys
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from generator.commands.common import EXIT_OK
-from generator.importers.openslo_export import export
-from generator.specfile.build import build_model
-from generator.specfile.loader import load_specs
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +24,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Load and check the specs, write OpenSLO documents, list what was not exported."""
+    from ruamel.yaml import YAML
+
+    from generator.importers.openslo_export import export
+    from generator.specfile.build import build_model
+    from generator.specfile.loader import load_specs
+
     loaded = load_specs(args.specs)
     exported = export([svc.spec for svc in loaded.services], build_model(loaded))
     yaml = YAML()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator.commands import output
 from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
 from generator.core.errors import SpecErrors
 
@@ -47,6 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=60.0,
         help="seconds between rounds without --once (default 60)",
     )
+    output.add_output_args(health, quiet=False)
     health.set_defaults(func=run_health)
 
 
@@ -138,7 +140,7 @@ def run_exporter(args: argparse.Namespace) -> int:
 
 def run_health(args: argparse.Namespace) -> int:
     """Run the checks once (or every --interval seconds) and print their status."""
-    from generator.commands.health_table import print_table
+    from generator.commands.health_table import health_data, print_table
     from generator.exporter.config import load_config
     from generator.exporter.scheduler import open_databases, run_once
 
@@ -147,15 +149,22 @@ def run_health(args: argparse.Namespace) -> int:
     if not checks:
         raise CommandError(
             "no health checks match"
-            + (f" services {', '.join(args.service)}" if args.service else "")
+            + (f" services {', '.join(args.service)}" if args.service else ""),
+            EXIT_SPEC,
         )
     dbs = open_databases(config, os.environ)
     try:
         while True:
             outcomes = run_once(checks, dbs)
-            failed = print_table(checks, outcomes)
+            data = health_data(checks, outcomes)
+            code = EXIT_FAILED if data["failed"] else EXIT_OK
+            if args.format == "text" and args.output is None:
+                print_table(checks, outcomes)
+            else:  # one document per round without --once
+                text = print_table(checks, outcomes, text=True) if args.format == "text" else ""
+                output.report(args, "health", code, data, text or "")
             if args.once:
-                return EXIT_FAILED if failed else EXIT_OK
+                return code
             time.sleep(args.interval)
     finally:
         dbs.dispose()

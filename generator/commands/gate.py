@@ -1,13 +1,16 @@
 """`slogen gate`: a deploy verdict from the service's error-budget policy and live data.
 
-Exit codes: 0 go, 2 hold, 3 roll back, 4 missing data or Prometheus unreachable.
+Exit codes: 0 go, 1 hold, 3 roll back, 4 missing data or Prometheus unreachable; 2 is only a
+usage or spec error (unknown service or policy, no policies), so CI can retry on 1 and fail
+fast on 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+from typing import TYPE_CHECKING
 
+from generator.commands import output
 from generator.commands.common import EXIT_SPEC, CommandError
 from generator.commands.live_args import (
     EXIT_NO_DATA,
@@ -18,18 +21,19 @@ from generator.commands.live_args import (
     pick_services,
     settings,
 )
-from generator.core.model import Policy, Service
-from generator.live import gate
-from generator.live.client import PrometheusClient, PrometheusError
+
+if TYPE_CHECKING:
+    from generator.core.model import Policy, Service
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the gate subcommand."""
     p = sub.add_parser(
         "gate",
-        help="deploy gate: go (0), hold (2), roll back (3), no data (4)",
+        help="deploy gate: go (0), hold (1), roll back (3), no data (4)",
         description="Evaluate the service's error-budget policy on live data. Exit codes: "
-        "0 go, 2 hold, 3 roll back, 4 missing data or Prometheus unreachable.",
+        "0 go, 1 hold, 3 roll back, 4 missing data or Prometheus unreachable, 2 a usage or "
+        "spec error (unknown service or policy, no policies).",
     )
     add_live_args(p)
     p.add_argument("--service", required=True, help="the service being deployed")
@@ -40,12 +44,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="TIME",
         help="time of the last deploy, instead of the policy's deployed_at query",
     )
-    p.add_argument("--output", choices=("text", "json"), default="text")
+    output.add_output_args(p, quiet=False)
     p.set_defaults(func=run_gate)
 
 
 def run_gate(args: argparse.Namespace) -> int:
     """Evaluate the policy and exit with the verdict's code."""
+    from generator.live import gate
+    from generator.live.client import PrometheusClient, PrometheusError
+
     model = load_model(args)
     service = pick_services(model, [args.service])[0]
     policy = _policy(service, args.policy)
@@ -57,32 +64,16 @@ def run_gate(args: argparse.Namespace) -> int:
     except PrometheusError as exc:
         findings = [gate.Finding(gate.Verdict.NO_DATA, str(exc))]
     verdict = gate.combine(findings)
-    if args.output == "json":
-        print(
-            json.dumps(
-                {
-                    "service": service.name,
-                    "policy": policy.name,
-                    "time": format_time(at),
-                    "verdict": verdict.label,
-                    "exit_code": verdict.code,
-                    "findings": [
-                        {"verdict": f.verdict.label, "message": f.message, "source": f.source}
-                        for f in findings
-                    ],
-                },
-                indent=2,
-                sort_keys=True,
-            )
-        )
-    else:
-        print(
-            f"{service.name} / {policy.name} at {format_time(at)}: "
-            f"{verdict.label.upper()} (exit {verdict.code})"
-        )
-        for f in findings:
-            print(f"  {f.verdict.label:<9} {f.message}" + (f"  [{f.source}]" if f.source else ""))
-    return verdict.code if verdict is not gate.Verdict.NO_DATA else EXIT_NO_DATA
+    code = verdict.code if verdict is not gate.Verdict.NO_DATA else EXIT_NO_DATA
+    data = {"service": service.name, "policy": policy.name, "time": format_time(at),
+            "verdict": verdict.label,
+            "findings": [{"verdict": f.verdict.label, "message": f.message, "source": f.source}
+                         for f in findings]}
+    lines = [f"{service.name} / {policy.name} at {format_time(at)}: "
+             f"{verdict.label.upper()} (exit {code})"]
+    lines += [f"  {f.verdict.label:<9} {f.message}" + (f"  [{f.source}]" if f.source else "")
+              for f in findings]
+    return output.report(args, "gate", code, data, lambda: "\n".join(lines) + "\n")
 
 
 def _policy(service: Service, name: str | None) -> Policy:

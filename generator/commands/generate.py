@@ -1,25 +1,33 @@
-"""`slogen generate` and `slogen validate`."""
+"""`slogen generate` and `slogen validate`.
+
+The pipeline is imported inside the run functions: `slogen --help` must not pay for it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from generator import outdir, pipeline
-from generator.commands.common import EXIT_FAILED, EXIT_OK, CommandError
-from generator.core.model import Model
-from generator.specfile.models import RuleFormat
-from generator.validate import checks, promtool
-from generator.validate.results import Tools
+from generator.commands import output
+from generator.commands.common import EXIT_FAILED, EXIT_OK
+from generator.commands.progress import Progress
+
+if TYPE_CHECKING:
+    from generator.core.model import Model
+    from generator.validate.results import Problem, Tools
+
+# The values of RuleFormat (specfile/models.py), spelled out so registering needs no pydantic;
+# tests/commands/test_cli_convention.py keeps the two equal.
+RULE_FORMATS = ("rules", "prometheus-operator", "mimir")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the generate, validate and schema subcommands."""
+    """Add the generate and validate subcommands."""
     gen = sub.add_parser("generate", help="compile specs into out/ (atomically)")
     _spec_args(gen)
     gen.add_argument("--out", type=Path, default=Path("out"), help="output directory (default out)")
@@ -30,12 +38,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                           "(what `slogen test` runs on out/)")
     gen.add_argument("--skip-checks", action="store_true",
                      help="do not run promtool/amtool on the output (faster, for benchmarks)")
-    gen.add_argument("--format", choices=[f.value for f in RuleFormat], default=None,
+    gen.add_argument("--rule-format", choices=RULE_FORMATS, default=None,
                      help="Prometheus rule layout, overriding prometheus.format in _global.yaml")
+    output.add_output_args(gen, legacy_formats=RULE_FORMATS)
     gen.set_defaults(func=run_generate)
 
     val = sub.add_parser("validate", help="check specs only; write nothing")
     _spec_args(val)
+    output.add_output_args(val, quiet=False)
     val.set_defaults(func=run_validate)
 
 
@@ -49,31 +59,43 @@ def _spec_args(parser: argparse.ArgumentParser) -> None:
 def _tools(args: argparse.Namespace) -> Tools:
     import shutil
 
+    from generator.validate import promtool
+    from generator.validate.results import Tools
+
     return Tools(promtool=promtool.find_promtool(args.promtool),
                  amtool=args.amtool or shutil.which("amtool"))
 
 
-def _warn_missing(tools: Tools) -> None:
-    for name in checks.missing_tools(tools):
-        print(f"slogen: warning: {name} not found; its checks were skipped "
-              f"(install it, e.g. `make setup`)", file=sys.stderr)
+def _warn_missing(tools: Tools) -> list[str]:
+    from generator.validate import checks
+
+    notes = [f"slogen: warning: {name} not found; its checks were skipped "
+             f"(install it, e.g. `make setup`)" for name in checks.missing_tools(tools)]
+    for note in notes:
+        print(note, file=sys.stderr)
+    return notes
 
 
-def _print_warnings(model: Model) -> None:
+def _print_warnings(model: Model) -> list[str]:
     for warning in model.warnings:
         print(warning, file=sys.stderr)
+    return [str(w) for w in model.warnings]
 
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate specs; exit 2 on errors."""
+    from generator import pipeline
+    from generator.validate.results import Tools
+
     tools = _tools(args)
     model = pipeline.compile_specs(args.specs, tools.promtool)
-    _print_warnings(model)
+    warnings = _print_warnings(model)
     if tools.promtool is None:
-        _warn_missing(Tools(None, "-"))
+        warnings += _warn_missing(Tools(None, "-"))
     count = sum(len(s.slos) for s in model.services)
-    print(f"{len(model.services)} services, {count} SLOs: specs are valid.")
-    return EXIT_OK
+    data = {"services": len(model.services), "slos": count, "warnings": warnings}
+    return output.report(args, "validate", EXIT_OK, data, lambda: (
+        f"{len(model.services)} services, {count} SLOs: specs are valid.\n"))
 
 
 @contextlib.contextmanager
@@ -90,47 +112,108 @@ def gc_exempt() -> Iterator[None]:
         gc.unfreeze()
 
 
-def run_generate(args: argparse.Namespace) -> int:
-    """Compile specs, check the output, then swap it into out/."""
-    tools = _tools(args)
+def _rule_format(args: argparse.Namespace) -> str | None:
+    """--rule-format, or the old spelling `--format rules|prometheus-operator|mimir`."""
+    if args.format in RULE_FORMATS:
+        print(f"slogen: warning: --format {args.format} is deprecated; use --rule-format "
+              f"{args.format} (--format now picks text, json or markdown)", file=sys.stderr)
+        legacy, args.format = args.format, "text"
+        return str(args.rule_format or legacy)
+    return args.rule_format  # type: ignore[no-any-return]
+
+
+def _compile(args: argparse.Namespace, tools: Tools, progress: Progress) -> Model:
+    import dataclasses
+
+    from generator import outdir, pipeline
+    from generator.specfile.models import RuleFormat
+
+    rule_format = _rule_format(args)
+    progress.stage("loading and resolving specs")
     model = pipeline.compile_specs(args.specs, tools.promtool)
-    _print_warnings(model)
-    if args.format is not None:
-        settings = model.prometheus.model_copy(update={"format": RuleFormat(args.format)})
+    if rule_format is not None:
+        settings = model.prometheus.model_copy(update={"format": RuleFormat(rule_format)})
         model = dataclasses.replace(model, prometheus=settings)
     # What out/ provisioned from files so far: the new files delete what the specs dropped.
-    model = dataclasses.replace(model, previous=outdir.previous_generation(args.out))
-    with gc_exempt():
-        files = pipeline.render(model)
-    if args.check:
-        changes = outdir.compare(args.out, files)
-        for line in changes.lines():
-            print(line)
-        if changes:
-            print(f"{args.out} is stale: run `slogen generate` and commit the result.",
-                  file=sys.stderr)
-            return EXIT_FAILED
-        print(f"{args.out} is up to date ({len(files)} files).")
-        return EXIT_OK
-    staged = outdir.stage(args.out, files)
-    try:
-        if not args.skip_checks:
-            _warn_missing(tools)
-            problems = checks.run_checks(staged, model, tools, include_slow=args.test)
-            for warning in [p for p in problems if p.warning]:
-                print(f"slogen: warning: {warning}", file=sys.stderr)
-            problems = [p for p in problems if not p.warning]
+    return dataclasses.replace(model, previous=outdir.previous_generation(args.out))
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Compile specs, check the output, then swap it into out/."""
+    from generator import outdir, pipeline
+
+    tools = _tools(args)
+    progress = Progress.of(args)
+    with progress.task("generate"):
+        model = _compile(args, tools, progress)
+        warnings = _print_warnings(model)
+        progress.stage(f"rendering {sum(len(s.slos) for s in model.services)} SLOs")
+        with gc_exempt():
+            files = pipeline.render(model)
+        if args.check:
+            return _report_check(args, outdir.compare(args.out, files), len(files), warnings)
+        staged = outdir.stage(args.out, files)
+        try:
+            problems: list[Problem] = []
+            if not args.skip_checks:
+                progress.stage("checking the output with promtool and amtool")
+                warnings += _warn_missing(tools)
+                problems = _run_checks(staged, model, tools, args.test, warnings)
             if problems:
-                for problem in problems:
-                    print(problem, file=sys.stderr)
-                raise CommandError(
-                    f"{len(problems)} check(s) failed; {args.out} was left as it was")
-        changes = outdir.compare(args.out, files)
-        outdir.swap_in(staged, args.out)
-    except BaseException:
-        outdir.discard(staged)
-        raise
+                outdir.discard(staged)
+                return _report_failed(args, problems, warnings)
+            progress.stage(f"writing {args.out}")
+            changes = outdir.compare(args.out, files)
+            outdir.swap_in(staged, args.out)
+        except BaseException:
+            outdir.discard(staged)
+            raise
     unchanged = len(files) + 1 - len(changes.added) - len(changes.modified)  # +1: the manifest
-    print(f"wrote {args.out}: {len(changes.added)} added, {len(changes.modified)} changed, "
-          f"{len(changes.removed)} removed, {unchanged} unchanged")
-    return EXIT_OK
+    data = _data(args, len(files), warnings, [], changes) | {"unchanged": unchanged}
+    return output.report(args, "generate", EXIT_OK, data, lambda: (
+        f"wrote {args.out}: {len(changes.added)} added, {len(changes.modified)} changed, "
+        f"{len(changes.removed)} removed, {unchanged} unchanged\n"))
+
+
+def _run_checks(staged: Path, model: Model, tools: Tools, slow: bool,
+                warnings: list[str]) -> list[Problem]:
+    from generator.validate import checks
+
+    problems = checks.run_checks(staged, model, tools, include_slow=slow)
+    for warning in [p for p in problems if p.warning]:
+        print(f"slogen: warning: {warning}", file=sys.stderr)
+        warnings.append(str(warning))
+    return [p for p in problems if not p.warning]
+
+
+def _data(args: argparse.Namespace, count: int, warnings: list[str], problems: list[Problem],
+          changes: Any) -> dict[str, Any]:
+    return {"out": str(args.out), "checked": bool(args.check), "files": count,
+            "added": list(changes.added) if changes else [],
+            "changed": list(changes.modified) if changes else [],
+            "removed": list(changes.removed) if changes else [],
+            "warnings": warnings,
+            "problems": [{"check": p.check, "file": p.file, "output": p.output}
+                         for p in problems]}
+
+
+def _report_check(args: argparse.Namespace, changes: Any, count: int,
+                  warnings: list[str]) -> int:
+    code = EXIT_FAILED if changes else EXIT_OK
+    if changes:
+        print(f"{args.out} is stale: run `slogen generate` and commit the result.",
+              file=sys.stderr)
+    data = _data(args, count, warnings, [], changes)
+    return output.report(args, "generate", code, data, lambda: "".join(
+        f"{line}\n" for line in changes.lines()) + (
+        "" if changes else f"{args.out} is up to date ({count} files).\n"))
+
+
+def _report_failed(args: argparse.Namespace, problems: list[Problem],
+                   warnings: list[str]) -> int:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"slogen: {len(problems)} check(s) failed; {args.out} was left as it was",
+          file=sys.stderr)
+    data = _data(args, 0, warnings, problems, None)
+    return output.report(args, "generate", EXIT_FAILED, data, lambda: "")

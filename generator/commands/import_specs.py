@@ -10,24 +10,32 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.commands.common import EXIT_SPEC, CommandError
-from generator.importers import openslo, pyrra, sloth
-from generator.importers.common import Imported
-from generator.importers.report import EXIT_INVALID, Report
-from generator.importers.source import Node, input_files, read_documents
-from generator.importers.writer import spec_text
 
-Converter = Callable[[list[Node], Report], list[Imported]]
-FORMATS: dict[str, Converter] = {"openslo": openslo.convert, "sloth": sloth.convert,
-                                 "pyrra": pyrra.convert}
+if TYPE_CHECKING:  # the importers load when `slogen import` runs, not for --help
+    from generator.importers.common import Imported
+    from generator.importers.report import Report
+    from generator.importers.source import Node
+
+    Converter = Callable[[list[Node], Report], list[Imported]]
+
+FORMAT_NAMES = ("openslo", "pyrra", "sloth")
+
+
+def converters() -> dict[str, Converter]:
+    """The converter of each input format."""
+    from generator.importers import openslo, pyrra, sloth
+
+    return {"openslo": openslo.convert, "sloth": sloth.convert, "pyrra": pyrra.convert}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the import subcommand."""
     cmd = sub.add_parser("import", help="write slogen specs from OpenSLO, Sloth or Pyrra files",
                          description=__doc__)
-    cmd.add_argument("format", choices=sorted(FORMATS))
+    cmd.add_argument("format", choices=FORMAT_NAMES)
     cmd.add_argument("paths", type=Path, nargs="+", metavar="PATH",
                      help="files or directories; references are resolved across all of them")
     cmd.add_argument("--out", type=Path, default=Path("slos"),
@@ -38,6 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def import_paths(fmt: str, paths: list[Path]) -> tuple[list[Imported], Report]:
     """Read and convert; the report holds every finding and the exit code."""
+    from generator.importers.report import Report
+    from generator.importers.source import input_files, read_documents
+
     report = Report()
     files, problems = input_files(paths)
     report.findings.extend(problems)
@@ -46,12 +57,15 @@ def import_paths(fmt: str, paths: list[Path]) -> tuple[list[Imported], Report]:
         found, errors = read_documents(path)
         docs.extend(found)
         report.findings.extend(errors)
-    converted = FORMATS[fmt](docs, report)
+    converted = converters()[fmt](docs, report)
     return converted, report
 
 
 def run_import(args: argparse.Namespace) -> int:
     """Convert, list findings on stderr, write the specs unless the input was invalid."""
+    from generator.importers.report import EXIT_INVALID
+    from generator.importers.writer import spec_text
+
     converted, report = import_paths(args.format, list(args.paths))
     for finding in report.sorted_findings():
         print(finding, file=sys.stderr)

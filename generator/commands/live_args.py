@@ -10,13 +10,16 @@ import argparse
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator import pipeline
 from generator.commands.common import EXIT_SPEC, CommandError, env
-from generator.core.model import Model, Service
-from generator.live.client import DEFAULT_TIMEOUT, Settings
+
+if TYPE_CHECKING:  # the stages are imported when a command runs, not when --help is shown
+    from generator.core.model import Model, Service
+    from generator.live.client import Settings
 
 EXIT_NO_DATA = 4
+DEFAULT_TIMEOUT = 10.0  # live.client.DEFAULT_TIMEOUT; a test keeps them equal
 ENV_URL = "PROMETHEUS_URL"
 ENV_TOKEN = "PROMETHEUS_TOKEN"
 ENV_TOKEN_FILE = "PROMETHEUS_TOKEN_FILE"
@@ -61,11 +64,15 @@ def add_live_args(parser: argparse.ArgumentParser) -> None:
 
 def load_model(args: argparse.Namespace) -> Model:
     """Compile the specs (no promtool: live commands read the model, not the output)."""
+    from generator import pipeline
+
     return pipeline.compile_specs(args.specs, None)
 
 
 def settings(args: argparse.Namespace, model: Model) -> Settings:
     """Prometheus settings from flags, environment and the global spec."""
+    from generator.live.client import Settings
+
     url = args.prometheus or env(ENV_URL) or model.prometheus.url
     if not url:
         raise CommandError(

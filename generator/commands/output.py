@@ -9,6 +9,7 @@ one format version; renaming or removing one bumps it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -19,9 +20,15 @@ FORMATS = ("text", "json", "markdown")
 JSON_FORMAT = "slogen-cli/v1"
 
 
-def add_output_args(parser: argparse.ArgumentParser, *, quiet: bool = True) -> None:
-    """--format, -o/--output and (for commands with progress) -q/--quiet."""
-    parser.add_argument("--format", choices=FORMATS, default="text",
+def add_output_args(parser: argparse.ArgumentParser, *, quiet: bool = True,
+                    legacy_formats: Sequence[str] = ()) -> None:
+    """--format, -o/--output and (for commands with progress) -q/--quiet.
+
+    `legacy_formats` are old values of a command's --format that it still accepts (and
+    translates, with a warning) for a while.
+    """
+    parser.add_argument("--format", choices=(*FORMATS, *legacy_formats), default="text",
+                        metavar="{text,json,markdown}",
                         help="report format: text (default), json (versioned shape, see "
                              "docs/cli.md) or markdown")
     parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
@@ -81,8 +88,11 @@ def emit(args: argparse.Namespace, text: str) -> None:
 
 
 def report(args: argparse.Namespace, command: str, code: int, data: Mapping[str, Any],
-           text: Callable[[], str], markdown: Callable[[], str] | None = None) -> int:
-    """Emit the report in the chosen format; return `code` for the command to exit with."""
+           text: str | Callable[[], str], markdown: Callable[[], str] | None = None) -> int:
+    """Emit the report in the chosen format; return `code` for the command to exit with.
+
+    `text` and `markdown` may be callables, so a rendering nobody asked for is never built.
+    """
     fmt = getattr(args, "format", "text")
     if fmt == "json":
         emit(args, json_document(command, code, data))
@@ -90,8 +100,19 @@ def report(args: argparse.Namespace, command: str, code: int, data: Mapping[str,
         emit(args, markdown() if markdown is not None
              else markdown_document(f"slogen {command}", data))
     else:
-        emit(args, text())
+        emit(args, text if isinstance(text, str) else text())
     return code
+
+
+def error_document(args: argparse.Namespace, code: int, *, errors: Sequence[str] = (),
+                   error: str | None = None) -> None:
+    """With --format json, a failed command still writes one JSON document (docs/cli.md):
+    `{"errors": [...]}` for spec errors, `{"error": "..."}` for a one-line failure."""
+    if getattr(args, "format", None) != "json" or not getattr(args, "command", None):
+        return
+    data: dict[str, Any] = {"errors": list(errors)} if error is None else {"error": error}
+    with contextlib.suppress(OSError):  # the failure itself is already on stderr
+        emit(args, json_document(str(args.command), code, data))
 
 
 def machine_readable(args: argparse.Namespace) -> bool:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from generator.commands.common import EXIT_FAILED, EXIT_OK
-from generator.specfile.reference import json_schemas, reference_markdown
 
 DEFAULT_DOCS = Path("docs/spec-reference.md")
 
@@ -26,6 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_schema(args: argparse.Namespace) -> int:
     """Write (or check) schema/slogen-v1.json and schema/slogen-global-v1.json."""
+    from generator.specfile.reference import json_schemas
+
     schemas = json_schemas()
     if args.out is None:
         print(schemas["slogen-v1.json"], end="")
@@ -35,6 +36,8 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_docs(args: argparse.Namespace) -> int:
     """Write (or check) docs/spec-reference.md."""
+    from generator.specfile.reference import reference_markdown
+
     return _write({args.out: reference_markdown()}, args.check)
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Callable
+import io
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
+from generator.commands import output
 from generator.commands.common import EXIT_OK, CommandError
 from generator.commands.live_args import (
     EXIT_NO_DATA,
@@ -18,9 +17,9 @@ from generator.commands.live_args import (
     pick_services,
     settings,
 )
-from generator.live import report
-from generator.live.client import PrometheusClient, PrometheusError
-from generator.live.status import SloStatus, measure_firing, measure_slo, other_alerts
+
+if TYPE_CHECKING:
+    from generator.live.status import SloStatus
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,17 +34,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--service", action="append", default=None, help="only this service (repeatable)"
     )
-    p.add_argument(
-        "--output",
-        choices=("table", "json", "markdown"),
-        default="table",
-        help="output format (default table)",
-    )
+    output.add_output_args(p, quiet=False, legacy_formats=("table",))
     p.set_defaults(func=run_status)
 
 
 def run_status(args: argparse.Namespace) -> int:
     """Print the status of every selected SLO; exit 4 when Prometheus cannot answer."""
+    from generator.live import report
+    from generator.live.client import PrometheusClient, PrometheusError
+    from generator.live.status import measure_firing, measure_slo, other_alerts
+
     model = load_model(args)
     services = pick_services(model, args.service)
     at = parse_time(args.at)
@@ -60,37 +58,42 @@ def run_status(args: argparse.Namespace) -> int:
     except PrometheusError as exc:
         raise CommandError(str(exc), EXIT_NO_DATA) from None
     title = f"SLO status at {format_time(at)}"
-    if args.output == "json":
-        print(
-            json.dumps(
-                {
-                    "time": format_time(at),
-                    "slos": [report.as_data(s) for s in statuses],
-                    "other_firing_alerts": others,
-                },
-                indent=2,
-                sort_keys=True,
-            )
-        )
-    elif args.output == "markdown":
-        print(report.markdown(statuses, title), end="")
-        _print_others(others, print)
-    else:
-        console = Console()
-        width = console.width if console.is_terminal else None
-        rendered = report.fitted(statuses, title, width)
-        if width is None:  # a pipe or file: as wide as the table, never cut
-            console = Console(width=max(report.table_width(report.table(statuses, title)), 80))
-        console.print(rendered)
-        _print_others(others, console.print)
-    return EXIT_OK
+    if args.format == "table":  # the old name of the text format
+        args.format = "text"
+    others_text = "".join(f"{svc}: other alerts firing: {', '.join(names)}\n"
+                          for svc, names in sorted(others.items()) if names)
+    data = {"time": format_time(at), "slos": [report.as_data(s) for s in statuses],
+            "other_firing_alerts": others}
+    if args.format == "text" and args.output is None:
+        _print_table(statuses, title)
+        print(others_text, end="")
+        return EXIT_OK
+    return output.report(args, "status", EXIT_OK, data,
+                         lambda: _table_text(statuses, title) + others_text,
+                         lambda: report.markdown(statuses, title) + others_text)
 
 
-def _print_others(others: dict[str, list[str]], out: Callable[[str], object]) -> None:
-    lines = [
-        f"{svc}: other alerts firing: {', '.join(names)}"
-        for svc, names in sorted(others.items())
-        if names
-    ]
-    for line in lines:
-        out(line)
+def _print_table(statuses: list[SloStatus], title: str) -> None:
+    """On a terminal: fitted to its width (a block per SLO when narrow); piped: uncut."""
+    from rich.console import Console
+
+    from generator.live import report
+
+    console = Console()
+    width = console.width if console.is_terminal else None
+    rendered = report.fitted(statuses, title, width)
+    if width is None:
+        console = Console(width=max(report.table_width(report.table(statuses, title)), 80))
+    console.print(rendered)
+
+
+def _table_text(statuses: list[SloStatus], title: str) -> str:
+    """The whole table as plain text, for -o FILE."""
+    from rich.console import Console
+
+    from generator.live import report
+
+    buffer = io.StringIO()
+    table = report.table(statuses, title)
+    Console(file=buffer, width=max(report.table_width(table), 80), color_system=None).print(table)
+    return buffer.getvalue()

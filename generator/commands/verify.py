@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from generator.commands.common import EXIT_FAILED, EXIT_OK, CommandError
+from generator.commands import output
+from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
 from generator.commands.live_args import (
     EXIT_NO_DATA,
     add_live_args,
@@ -15,9 +16,8 @@ from generator.commands.live_args import (
     pick_services,
     settings,
 )
-from generator.core.durations import parse_duration
-from generator.live import verify
-from generator.live.client import PrometheusClient, PrometheusError
+
+DEFAULT_MAX_SERIES = 10_000  # live.verify.DEFAULT_MAX_SERIES; a test keeps them equal
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,21 +37,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--max-series",
         type=int,
-        default=verify.DEFAULT_MAX_SERIES,
-        help=f"warn above this many series per selector (default {verify.DEFAULT_MAX_SERIES})",
+        default=DEFAULT_MAX_SERIES,
+        help=f"warn above this many series per selector (default {DEFAULT_MAX_SERIES})",
     )
+    output.add_output_args(p, quiet=False)
     p.set_defaults(func=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
     """Exit 0 when every reference resolves, 1 on misses, 4 when Prometheus cannot answer."""
+    from generator.core.durations import parse_duration
+    from generator.live import verify
+    from generator.live.client import PrometheusClient, PrometheusError
+
     model = load_model(args)
     services = pick_services(model, args.service)
     at = parse_time(args.at)
     try:
         lookback = parse_duration(args.lookback).total_seconds()
     except ValueError as exc:
-        raise CommandError(f"--lookback: {exc}", 2) from None
+        raise CommandError(f"--lookback: {exc}", EXIT_SPEC) from None
     refs, problems = verify.references(model, services)
     recorded = frozenset(r.record for s in services for r in s.recordings)
     try:
@@ -61,12 +66,19 @@ def run_verify(args: argparse.Namespace) -> int:
     except PrometheusError as exc:
         raise CommandError(str(exc), EXIT_NO_DATA) from None
     problems.sort(key=lambda f: (f.source.file, f.source.line or 0, f.source.path, f.message))
-    for finding in problems:
-        print(finding, file=sys.stderr if finding.level is verify.Level.ERROR else sys.stdout)
     errors = sum(1 for f in problems if f.level is verify.Level.ERROR)
     warnings = len(problems) - errors
-    print(
-        f"{len(refs)} selectors checked at {format_time(at)}: {errors} missing, "
-        f"{warnings} warning{'s' if warnings != 1 else ''}"
-    )
-    return EXIT_FAILED if errors else EXIT_OK
+    text_lines = []
+    for finding in problems:
+        if finding.level is verify.Level.ERROR:
+            print(finding, file=sys.stderr)  # misses go to stderr, as every error does
+        else:
+            text_lines.append(f"{finding}\n")
+    summary = (f"{len(refs)} selectors checked at {format_time(at)}: {errors} missing, "
+               f"{warnings} warning{'s' if warnings != 1 else ''}\n")
+    data = {"time": format_time(at), "selectors": len(refs), "missing": errors,
+            "warnings": warnings,
+            "findings": [{"level": f.level.value, "source": f.source.prefix(),
+                          "message": f.message} for f in problems]}
+    return output.report(args, "verify", EXIT_FAILED if errors else EXIT_OK, data,
+                         lambda: "".join(text_lines) + summary)

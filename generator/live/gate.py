@@ -25,7 +25,7 @@ class Verdict(Enum):
     """A gate outcome: its exit code and its rank when findings combine."""
 
     GO = (0, 0, "go")
-    HOLD = (2, 1, "hold")
+    HOLD = (1, 1, "hold")  # 1, not 2: a typo (usage error, 2) must not read as "retry later"
     NO_DATA = (4, 2, "no data")
     ROLLBACK = (3, 3, "roll back")
 

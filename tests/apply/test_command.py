@@ -46,8 +46,10 @@ def test_apply_then_reapply(grafana_env: Emulator, out_dir: Path,
 
 def test_json_output_and_dry_run(grafana_env: Emulator, out_dir: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["apply", "--out", str(out_dir), "--dry-run", "--output", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    assert main(["apply", "--out", str(out_dir), "--dry-run", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["format"], doc["command"], doc["exit_code"]) == ("slogen-cli/v1", "apply", 0)
+    data = doc["data"]["grafana"]
     assert data["counts"] == {"blocked": 0, "create": 11, "delete": 0, "unchanged": 0,
                               "update": 1, "drifted": 0}
     assert {"kind": "datasource", "key": "pg-orders", "action": "create",
@@ -182,8 +184,8 @@ def test_provenance_follows_the_specs_unless_set(grafana_env: Emulator, out_dir:
 
 def test_json_output_after_an_apply_has_results_and_totals(
         grafana_env: Emulator, out_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["apply", "--out", str(out_dir), "--output", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    assert main(["apply", "--out", str(out_dir), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)["data"]["grafana"]
     assert data["summary"] == {"blocked": 0, "created": 11, "deleted": 0, "failed": 0,
                                "unchanged": 0, "updated": 1}
     assert {"kind": "policy", "key": "policies", "action": "update", "file": "policies.json",

@@ -25,7 +25,7 @@ def _status(
         url,
         "--time",
         f"{at:.0f}",
-        "--output",
+        "--format",
         output,
     )
     return result.code, result.out
@@ -34,7 +34,7 @@ def _status(
 def _by_slo(capsys: pytest.CaptureFixture[str], url: str, era: str) -> dict[str, dict[str, Any]]:
     code, out = _status(capsys, url, ERAS[era][0], "json")
     assert code == 0
-    return {s["slo"]: s for s in json.loads(out)["slos"]}
+    return {s["slo"]: s for s in json.loads(out)["data"]["slos"]}
 
 
 def test_healthy_service_has_most_of_its_budget(
@@ -94,7 +94,7 @@ def test_fast_burn_is_a_page(capsys: pytest.CaptureFixture[str], prometheus_url:
 def test_table_lists_every_slo_and_other_alerts(
     capsys: pytest.CaptureFixture[str], prometheus_url: str
 ) -> None:
-    code, out = _status(capsys, prometheus_url, ERAS["degrading"][0], "table")
+    code, out = _status(capsys, prometheus_url, ERAS["degrading"][0], "text")
     assert code == 0
     assert "SLO status at 2025-07-14T12:00:00Z" in out
     rows = [line for line in out.splitlines() if line.startswith("│ genesis")]
@@ -125,7 +125,7 @@ def test_no_data_is_shown_not_guessed(
 ) -> None:
     code, out = _status(capsys, prometheus_url, T_EMPTY, "json")
     assert code == 0
-    slos = json.loads(out)["slos"]
+    slos = json.loads(out)["data"]["slos"]
     assert [(s["sli"], s["budget_remaining"]) for s in slos] == [(None, None)] * 4
 
 
