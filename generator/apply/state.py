@@ -18,6 +18,7 @@ PAGE = 1000
 SEARCH_PAGE = 5000
 PROVISIONING = "/api/v1/provisioning"
 READERS = 8  # parallel reads in flight: enough to hide loopback/LAN latency, gentle on Grafana
+UID_BATCH = 100  # dashboard uids per search request: keeps the URL well under 8 KB
 
 
 def folders(client: HttpClient) -> dict[str, dict[str, Any]]:
@@ -52,9 +53,25 @@ def managed_dashboards(client: HttpClient) -> dict[str, dict[str, Any]]:
         page += 1
 
 
+def existing_dashboards(client: HttpClient, uids: list[str]) -> set[str]:
+    """Which of `uids` name a dashboard, whoever owns it: a search by uid, UID_BATCH at once."""
+    found: set[str] = set()
+    for start in range(0, len(uids), UID_BATCH):
+        batch = uids[start:start + UID_BATCH]
+        hits = client.call("GET", "/api/search", what="search declared dashboards", params={
+            "dashboardUIDs": batch, "type": "dash-db", "limit": SEARCH_PAGE}) or []
+        found |= {h["uid"] for h in hits if isinstance(h, dict) and "uid" in h}
+    return found
+
+
 def dashboards(client: HttpClient, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """`{dashboard, meta}` of each dashboard that exists, read in parallel (READERS at once)."""
-    wanted = sorted(set(uids))
+    """`{dashboard, meta}` of each dashboard that exists, read in parallel (READERS at once).
+
+    A search by uid first, so dashboards not there yet (a first apply) cost no read.
+    """
+    declared = sorted(set(uids))
+    present = existing_dashboards(client, declared) if declared else set()
+    wanted = [uid for uid in declared if uid in present]
 
     def read(uid: str) -> Any:
         return client.call("GET", f"/api/dashboards/uid/{quote(uid)}", what=f"dashboard {uid}",

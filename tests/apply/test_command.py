@@ -105,8 +105,9 @@ def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_pat
     grafana_env.reset_log()
     assert main(args) == 0
     assert grafana_env.writes() == []
-    # The full refresh: eight list calls and one read per dashboard.
-    assert len(grafana_env.log) == 8 + dashboards, [e.path for e in grafana_env.log]
+    # The full refresh: eight list calls, a search for the declared dashboards and one read
+    # per dashboard.
+    assert len(grafana_env.log) == 9 + dashboards, [e.path for e in grafana_env.log]
     grafana_env.reset_log()
     assert main([*args, "--refresh", "markers"]) == 0
     assert grafana_env.writes() == []

@@ -50,7 +50,7 @@ def test_second_apply_writes_nothing(emulator: Emulator, client: HttpClient,
     assert emulator.writes() == []
     assert sorted(e.path for e in emulator.log) == [
         "/api/dashboards/uid/checkout-slo", "/api/dashboards/uid/payments-slo",
-        "/api/datasources", "/api/folders", "/api/v1/provisioning/alert-rules",
+        "/api/datasources", "/api/folders", "/api/search", "/api/v1/provisioning/alert-rules",
         "/api/v1/provisioning/alert-rules/export", "/api/v1/provisioning/contact-points",
         "/api/v1/provisioning/policies",
         "/api/v1/provisioning/templates"]
