@@ -100,10 +100,12 @@ def run_exporter(args: argparse.Namespace) -> int:
     from prometheus_client import CollectorRegistry
 
     from generator.exporter.collector import HealthCheckCollector, register_standard_collectors
+    from generator.exporter.process import limit_malloc_arenas
     from generator.exporter.scheduler import Scheduler, open_databases
     from generator.exporter.server import ExpositionCache, make_server
     from generator.exporter.store import ResultStore
 
+    limit_malloc_arenas()  # before any thread starts
     logging.basicConfig(
         level=args.log_level,
         stream=sys.stderr,

@@ -149,3 +149,10 @@ def test_a_render_is_shared_for_a_second_then_redone() -> None:
     now[0] += 0.2
     cache.reply(None, None)
     assert len(collects) == 2
+
+
+def test_glibc_takes_the_malloc_arena_limit() -> None:
+    # The exporter caps malloc arenas before its threads start (process.py says why).
+    from generator.exporter.process import limit_malloc_arenas
+
+    assert limit_malloc_arenas(8) is True  # a limit this test process can live with
