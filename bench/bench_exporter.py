@@ -128,7 +128,8 @@ def _method() -> dict[str, str]:
         "order": f"{ROUNDS} rounds, the exporter order rotated each round; every exporter runs "
                  "all the time, each query every 15 s",
         "throughput": "wrk Requests/sec; the median of the rounds is the headline figure",
-        "latency": "wrk p50/p99 of the round with the median throughput",
+        "latency": "wrk p50/p99 of the round with the median throughput (of two rounds, the "
+                   "slower); every round's p99 is listed too",
         "cpu": "(utime+stime of the exporter process from /proc/PID/stat, delta over the "
                "measured run) / scrapes * 1000",
         "rss": "VmRSS from /proc/PID/status when every query had a value (ready) and after all "
