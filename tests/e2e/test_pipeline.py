@@ -20,9 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import requests
-import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, start_http_server
 
 from generator import outdir, pipeline
@@ -34,7 +34,7 @@ from tests.processes import alertmanager, free_port, prometheus, run_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.database, pytest.mark.slow]
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 WAIT_SECONDS = 90
 
 
@@ -142,24 +142,26 @@ def _specs(spec_dir: Path, schema: str, ports: dict[str, int]) -> None:
         """))
 
 
+def _pg(sql: str) -> None:
+    """Run one statement on the test database and commit it."""
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
 @pytest.fixture
-def job_schema() -> Iterator[tuple[sa.Engine, str]]:
+def job_schema() -> Iterator[str]:
     """A fresh schema with one failed job, dropped afterwards."""
-    engine = sa.create_engine(PG_URL)
     schema = f"e2e_{uuid.uuid4().hex[:10]}"
     try:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-            conn.execute(sa.text(f"CREATE TABLE {schema}.jobs (id int primary key, status text)"))
-            conn.execute(sa.text(f"INSERT INTO {schema}.jobs VALUES (1, 'ok'), (2, 'failed')"))
-    except sa.exc.OperationalError as exc:
+        _pg(f"CREATE SCHEMA {schema}")
+        _pg(f"CREATE TABLE {schema}.jobs (id int primary key, status text)")
+        _pg(f"INSERT INTO {schema}.jobs VALUES (1, 'ok'), (2, 'failed')")
+    except psycopg.OperationalError as exc:
         pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is not reachable: {exc}")
     try:
-        yield engine, schema
+        yield schema
     finally:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        engine.dispose()
+        _pg(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def _outage_counters(port: int) -> Callable[[], None]:
@@ -184,8 +186,8 @@ def _outage_counters(port: int) -> Callable[[], None]:
 
 
 def test_alerts_travel_from_database_and_counters_to_receivers(
-        tmp_path: Path, job_schema: tuple[sa.Engine, str], promtool: str) -> None:
-    engine, schema = job_schema
+        tmp_path: Path, job_schema: str, promtool: str) -> None:
+    schema = job_schema
     ports = {"inbox": 0, "bridge": free_port(), "exporter": free_port(), "synthetic": free_port()}
     inbox = Inbox()
     ports["inbox"] = inbox.port
@@ -237,8 +239,7 @@ def test_alerts_travel_from_database_and_counters_to_receivers(
                     assert fired["commonLabels"]["service"] == "shop"
                     assert fired["commonLabels"]["severity"] == "warning"
 
-                    with engine.begin() as conn:
-                        conn.execute(sa.text(f"UPDATE {schema}.jobs SET status = 'ok'"))
+                    _pg(f"UPDATE {schema}.jobs SET status = 'ok'")
                     _wait_for("the resolved health-check notification",
                               lambda: inbox.find("/tickets", "HealthCheckFailedJobs", "resolved"),
                               logs)
