@@ -66,14 +66,15 @@ EXACT_MAX = timedelta(hours=1)
 
 
 def recorded_windows(slo: Slo, inline: bool) -> list[timedelta]:
-    """Windows whose error ratio is recorded: the base, every burn window, the current-burn
-    window and the SLO window; with `inline`, the SLO window only."""
+    """Windows whose error ratio is recorded: the base, every burn window from the base up, the
+    current-burn window and the SLO window; with `inline`, the SLO window only. A window
+    shorter than the base reads the newest 5m rates, and is not worth a series."""
     if inline:
         return [slo.window]
     found = {BASE, naming.SLO_CURRENT_BURN_WINDOW, slo.window}
     for w in slo.burn_windows:
         found |= {w.long, w.short}
-    return sorted(w for w in found if w <= slo.window)
+    return sorted(w for w in found if BASE <= w <= slo.window)
 
 
 def average_range(window: timedelta, step: timedelta) -> timedelta:

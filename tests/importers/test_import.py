@@ -42,7 +42,7 @@ def test_sloth_file_becomes_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_sloth_crd_becomes_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, _ = _import(tmp_path, "sloth", "sloth-crd.yaml", capsys)
     slo = pipeline.compile_specs(out, None).service("search").slos[0]
-    assert [w.level for w in slo.burn_windows] == ["page", "page"]
+    assert [w.level for w in slo.burn_windows] == ["page", "page", "page"]
     assert slo.alert_name == "SearchErrors"
 
 

@@ -48,11 +48,12 @@ def test_narrow_terminal_shows_every_value_whole(width: int) -> None:
 def test_block_per_slo_lists_burn_windows_under_their_level() -> None:
     lines = _screen(80)
     start = lines.index("genesis / error-rate  99.9% / 30d")
-    assert lines[start + 1:start + 8] == [
+    assert lines[start + 1:start + 9] == [
         "SLI         99.960%",
         "budget left 60.0% (25.9 min of full outage)",
         "page burn   1h/5m 5.00/6.20 (>14.4)",
         "            6h/30m 5.00/6.20 (>6)",
+        "            5m/1m 5.00/6.20 (>86.4)",
         "ticket burn 1d/2h 5.00/6.20 (>3) !",
         "            3d/6h 5.00/6.20 (>1) !",
         "firing      GenesisErrorRateBudgetBurn",

@@ -80,7 +80,7 @@ def test_slo_panel_queries_evaluate_on_the_recorded_series(tmp_path: Path, promt
 def test_overview_queries_evaluate_for_the_selected_service(tmp_path: Path, promtool: str,
                                                             layout: str) -> None:
     queries = _queries(layout, "slogen-overview")
-    assert len(queries) == 6  # table (3), budget over time, page burn rates (1h, 6h)
+    assert len(queries) == 7  # table (3), budget over time, page burn rates (5m, 1h, 6h)
     _run(tmp_path, promtool, layout,
          [(e.replace("$service", SERVICE), OVERVIEW_VALUES.get(legend, BURN_RATE))
           for legend, e in queries])

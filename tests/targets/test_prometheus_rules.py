@@ -139,14 +139,18 @@ def test_windows_of_a_day_or_more_are_evaluated_less_often(
         ("slogen-svc-slos", None, 10), ("slogen-svc-slo-windows", "2m", 6)]
 
 
-def test_page_and_ticket_follow_the_workbook(write_spec: Callable[..., Path]) -> None:
+def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(
+        write_spec: Callable[..., Path]) -> None:
     alerts = [r for r in _rules(write_spec, SLO, RECORDED) if "alert" in r]
     assert [a["labels"]["severity"] for a in alerts] == ["critical", "warning"]
     assert alerts[0]["expr"] == (
         '(slo:sli_error:ratio_rate1h{slo_id="svc-api"} > (14.4 * 0.001) and '
         'slo:sli_error:ratio_rate5m{slo_id="svc-api"} > (14.4 * 0.001))\n'
         ' or (slo:sli_error:ratio_rate6h{slo_id="svc-api"} > (6 * 0.001) and '
-        'slo:sli_error:ratio_rate30m{slo_id="svc-api"} > (6 * 0.001))')
+        'slo:sli_error:ratio_rate30m{slo_id="svc-api"} > (6 * 0.001))\n'
+        ' or (slo:sli_error:ratio_rate5m{slo_id="svc-api"} > (86.4 * 0.001) and '
+        '(slo:sli_error:rate5m{slo_id="svc-api"} / slo:sli_total:rate5m{slo_id="svc-api"}) > '
+        '(86.4 * 0.001))')
 
 
 def test_inline_windows_by_default_record_six_series_per_slo(

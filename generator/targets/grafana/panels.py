@@ -16,7 +16,7 @@ from grafanalib import core as g
 
 from generator.core import model as m
 from generator.core import naming
-from generator.core.windows import recorded_windows, window_ratio
+from generator.core.windows import BASE, recorded_windows, window_ratio
 
 DATASOURCE_VAR = "datasource"
 PROMETHEUS_REF = {"type": "prometheus", "uid": "${" + DATASOURCE_VAR + "}"}
@@ -125,12 +125,13 @@ def text(title: str, content: str) -> g.Text:
 
 def sli_window(slo: m.Slo) -> timedelta:
     """The shortest alert window of an SLO: the resolution of its SLI-over-time panel."""
-    return min([w.short for w in slo.burn_windows] or [slo.window])
+    return min(burn_windows(slo) or [slo.window])
 
 
 def burn_windows(slo: m.Slo) -> list[timedelta]:
-    """Every alert window of an SLO, shortest first."""
-    return sorted({w for bw in slo.burn_windows for w in (bw.short, bw.long)})
+    """Every alert window of an SLO from the 5m base up, shortest first (a shorter window, such
+    as the 1m short window of the fast page tier, reads the same 5m rates)."""
+    return sorted({w for bw in slo.burn_windows for w in (bw.short, bw.long) if w >= BASE})
 
 
 def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta],

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from generator.core import naming
-from generator.core.model import Service, SliKind, Slo
+from generator.core.model import BurnWindow, Service, SliKind, Slo
 from generator.core.promql import dur, selector
 from generator.core.windows import BASE, recorded_windows, window_ratio
 from generator.targets.prometheus.rules import Rule
@@ -32,6 +32,8 @@ from generator.targets.prometheus.testseries import (
 )
 
 SPIKE_START = timedelta(minutes=10)
+# No errors this long before the fast tier's case jumps, so that no other window fires.
+FAST_QUIET = timedelta(hours=6)
 SPIKE_SAMPLES = 5
 # Raw counters for the window proof: rates change at these times, away from every window edge
 # at the check time, so the 5m averages at the edges are exact.
@@ -66,6 +68,7 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool) -> lis
                           [check(at + step, slo.alert_name,
                                  _firing(slo, service, rules, under, at + step))]))
     cases += _spike_case(slo, service, step)
+    cases += _fast_tier_case(slo, service, rules, step)
     cases.append(Case(f"{slo.alert_name} stays silent without data", [],
                       [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name, [])]))
     reads = {s["series"] for s in _feed(slo, service, "0", 1)}
@@ -104,6 +107,41 @@ def _timed_checks(slo: Slo, service: Service, rules: dict[str, Rule], ratio: flo
         checks.insert(0, check(at - step, slo.alert_name,
                                _firing(slo, service, rules, ratio, at - step)))
     return checks
+
+
+def _fast_tier_case(slo: Slo, service: Service, rules: dict[str, Rule],
+                    step: timedelta) -> list[Case]:
+    """A page tier whose long window is the 5m base fires at the first evaluation after the 5m
+    error ratio jumps past its factor, after quiet hours, while no longer window could yet."""
+    fast = [w for w in level_windows(slo, "page") if w.long <= BASE]
+    if not fast:
+        return []
+    tier = fast[0]
+    ratio = min(1.0, round(tier.factor * slo.error_budget * 1.2, 6))
+    values = [0.0] * samples(FAST_QUIET - INTERVAL) + [ratio] * samples(tier.for_ + step)
+    at = FAST_QUIET + tier.for_
+    if ratio <= tier.factor * slo.error_budget or _fires_without(slo, tier, values, at):
+        return []
+    rule = rules[tier.severity.value]
+    feed = f"0+0x{samples(FAST_QUIET - INTERVAL) - 1} {constant(ratio, tier.for_ + step)}"
+    return [Case(f"{slo.alert_name} page fires {dur(at - FAST_QUIET)} after the 5m ratio "
+                 f"passes {tier.factor:g}x, before the longer windows fill",
+                 _feed(slo, service, feed, len(values)),
+                 [check(FAST_QUIET - step, slo.alert_name, []),
+                  check(at, slo.alert_name, [expected(rule, slo_labels(slo, service), ratio)])])]
+
+
+def _fires_without(slo: Slo, tier: BurnWindow, values: list[float], at: timedelta) -> bool:
+    """True when a window pair other than `tier` fires on `values` at `at`."""
+    others = [w for w in slo.burn_windows if w is not tier]
+    return any(_ratio(values, at, w.long) > w.factor * slo.error_budget
+               and _ratio(values, at, w.short) > w.factor * slo.error_budget for w in others)
+
+
+def _ratio(values: list[float], t: timedelta, w: timedelta) -> float:
+    last = min(int(t / INTERVAL), len(values) - 1)
+    first = max(0, last - int(w / INTERVAL) + 1)
+    return sum(values[first:last + 1]) / (last + 1 - first)
 
 
 def _spike_case(slo: Slo, service: Service, step: timedelta) -> list[Case]:
