@@ -28,7 +28,7 @@ def test_small_scenario_scores_every_alert(tmp_path: Path, promtool: str,
     assert "warning: --warmup 1d is shorter than" in capsys.readouterr().err
     data = json.loads(report.read_text())
     [scenario] = data["scenarios"]
-    assert scenario["scored_from"] == "2026-01-04T00:05:00Z"
+    assert scenario["scored_from"] == "2026-01-04T00:01:00Z"
     alerts = {(a["alert"], a["severity"]): a for a in scenario["alerts"]}
     naive = alerts[("ErrorRateElevated", "warning")]
     # > 1% for 5m: pending at the first evaluation that sees errors, firing 5m later.
