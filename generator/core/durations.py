@@ -13,6 +13,7 @@ DURATION_PATTERN = r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$"
 _DURATION_RE = re.compile(r"(\d+)(ms|y|w|d|h|m|s)")
 _UNIT_SECONDS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _UNITS_ORDER = ("y", "w", "d", "h", "m", "s")
+_MAX_NANOSECONDS = 2**63 - 1  # Prometheus (Go) durations are int64 nanoseconds
 
 
 def parse_duration(value: Any) -> timedelta:
@@ -32,6 +33,8 @@ def parse_duration(value: Any) -> timedelta:
     millis = 0
     for number, unit in _DURATION_RE.findall(text):
         millis += int(number) * (1 if unit == "ms" else _UNIT_SECONDS[unit] * 1000)
+    if millis * 1_000_000 > _MAX_NANOSECONDS:
+        raise ValueError(f"{value!r} is longer than Prometheus durations go (about 292y)")
     return timedelta(milliseconds=millis)
 
 

@@ -8,7 +8,9 @@ them first, at the line of the spec that wrote them.
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +36,7 @@ _GRAFANA_TEMPLATES = (
     ("grafana_alerts", "*", "summary"), ("grafana_alerts", "*", "description"),
     ("grafana_alerts", "*", "annotations", "*"), ("grafana_alerts", "*", "labels", "*"),
 )
+_TIME_ZONES = (("routing", "time_intervals", "*", "*", "location"),)
 # Annotation maps: their keys become Prometheus annotation names.
 _ANNOTATION_MAPS = (("alerts", "*", "annotations"), ("slos", "*", "alerting", "annotations"))
 
@@ -43,12 +46,20 @@ def text_errors(data: Any, locator: Locator) -> list[SpecError]:
     errors: list[SpecError] = []
     for loc, value in _walk(data):
         if not isinstance(value, str):
+            if isinstance(value, dict) and loc and loc[-1] == "labels" and "__name__" in value:
+                errors.append(locator.error((*loc, "__name__"), "label __name__ is the metric "
+                                            "name; Prometheus does not let rules set it",
+                                            key=True))
             if isinstance(value, dict) and _matches(loc, _ANNOTATION_MAPS):
                 errors.extend(
                     locator.error((*loc, key), f"annotation name {key!r} is not valid: it "
                                                "needs letters, digits and '_', and no leading "
                                                "digit", key=True)
                     for key in value if isinstance(key, str) and not _LABEL_NAME.match(key))
+            continue
+        if _matches(loc, _TIME_ZONES) and not _known_zone(value):
+            errors.append(locator.error(loc, f"unknown time zone {value!r}; use an IANA name "
+                                             "like Europe/Berlin, or UTC"))
             continue
         if _in_labels(loc) and _CONTROL.search(value):
             found = _CONTROL.search(value)
@@ -72,6 +83,24 @@ def text_errors(data: Any, locator: Locator) -> list[SpecError]:
                                              f"{_excerpt(value)}); fix the {{{{ }}}} action or "
                                              "write the text without braces"))
     return errors
+
+
+def _known_zone(name: str) -> bool:
+    """Alertmanager loads zones from the IANA database, as zoneinfo does (`Local` too)."""
+    if name in ("UTC", "Local"):
+        return True
+    if not _zones():
+        return True  # no zone database on this machine: nothing to check against
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _walk(data: Any) -> Iterator[tuple[Loc, Any]]:
