@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
+from generator.core.calendar import Calendar
 from generator.core.errors import SpecError
 from generator.specfile.models import DatabaseSpec as Database
 from generator.specfile.models import DatasourceSpec as Datasource
@@ -152,6 +153,8 @@ class Slo:
     # None for SLIs whose 5m values are averaged sample by sample (raw ratios, time slices).
     step: timedelta | None = timedelta(seconds=30)
     level_annotations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Set when the budget resets at calendar boundaries (see core/calendar.py).
+    calendar: Calendar | None = None
 
     def level_alert_labels(self, level: str) -> dict[str, str]:
         """The labels of one level's burn-rate alert: the SLO's alert labels, then the level's."""

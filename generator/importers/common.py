@@ -50,6 +50,7 @@ class SloDraft:
     labels: dict[str, str] = field(default_factory=dict)
     alerting: dict[str, Any] = field(default_factory=dict)
     timeslices: dict[str, Any] | None = None
+    calendar: dict[str, Any] | None = None
 
 
 @dataclass
@@ -89,6 +90,8 @@ class Collector:
         slo["sli"] = draft.sli
         if draft.timeslices is not None:
             slo["timeslices"] = draft.timeslices
+        if draft.calendar is not None:
+            slo["calendar"] = draft.calendar
         if draft.labels:
             slo["labels"] = draft.labels
         alerting = _fit_default_windows(draft, notes)

@@ -44,14 +44,10 @@ def duration(node: Node) -> str:
     return text.strip()
 
 
-def window(count: int, unit: str, rolling: bool, node: Node) -> str:
+def window(count: int, unit: str, node: Node) -> str:
     """A rolling window of `count` `unit`s (OpenSLO shorthand units) as a slogen window."""
     if count <= 0:
         raise Invalid(node, f"a window of {count} {unit} is empty")
-    if not rolling:
-        raise Skip(node, f"a calendar-aligned window ({count}{unit}, budget resetting at "
-                         "calendar boundaries) is not supported yet; a rolling window of the "
-                         "same length would give a different budget")
     if unit in CALENDAR_UNITS:
         raise Skip(node, f"a rolling {count}{unit} window has no fixed length in PromQL "
                          f"({CALENDAR_UNITS[unit]}s differ); write it as days, like 30d")

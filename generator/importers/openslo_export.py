@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from generator.core import model as m
@@ -80,7 +80,7 @@ def _slo(service: s.ServiceSpec, spec: s.SloSpec, slo: m.Slo,
         "type": "Prometheus", "spec": {"query": threshold.query}}}} if threshold is not None
         else {"ratioMetric": _ratio(spec.sli, slo.sli)})
     body["indicator"] = {"metadata": {"name": f"{spec.name}-sli"}, "spec": metric}
-    body["timeWindow"] = [{"duration": shorthand(spec.window), "isRolling": True}]
+    body["timeWindow"] = [_time_window(spec)]
     objective: dict[str, Any] = {"target": round(spec.objective / 100, 12)}
     if threshold is not None:
         objective.update(op=threshold.op.value, value=threshold.value)
@@ -103,6 +103,15 @@ def _slo(service: s.ServiceSpec, spec: s.SloSpec, slo: m.Slo,
     if spec.labels:
         meta["labels"] = dict(sorted(spec.labels.items()))
     return {"apiVersion": V1, "kind": "SLO", "metadata": meta, "spec": body}
+
+
+def _time_window(spec: s.SloSpec) -> dict[str, Any]:
+    """A rolling window, or a calendar one of a fixed length from a UTC start."""
+    if spec.calendar is None:
+        return {"duration": shorthand(spec.window), "isRolling": True}
+    start = spec.calendar.start.astimezone(UTC)
+    return {"duration": shorthand(spec.window), "isRolling": False,
+            "calendar": {"startTime": start.strftime("%Y-%m-%d %H:%M:%S"), "timeZone": "UTC"}}
 
 
 def _ratio(sli: s.SliSpec, built: m.Sli) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.importers import durations, openslo_alerts
+from generator.importers.calendar_window import calendar_window
 from generator.importers.common import SloDraft, label_map
 from generator.importers.openslo_index import Index
 from generator.importers.promql import QueryError, window_template
@@ -14,6 +15,7 @@ from generator.importers.source import Invalid, Node, Skip
 
 PROMETHEUS = "prometheus"
 Sli = dict[str, dict[str, Any]]
+Window = tuple[str | None, dict[str, Any] | None]
 NAME_ANNOTATION = "slogen.dev/slo-name"
 BUDGETING = ("Occurrences", "Timeslices", "RatioTimeslices")
 _RATIO_PARTS = ("good", "bad", "total")
@@ -34,10 +36,10 @@ def drafts(doc: Node, version: str, index: Index, report: Report) -> list[SloDra
         raise Invalid(spec, "spec.service is required")
     method = _budgeting(spec, report)
     if version == "openslo/v1alpha":
-        window = _window_v1alpha(spec, report)
+        window, calendar = _window_v1alpha(spec, report)
         pairs = _objectives_v1alpha(spec, index, report)
     else:
-        window = _window_v1(spec, report)
+        window, calendar = _window_v1(spec, report)
         pairs = _objectives_v1(spec, index, report)
     alerting = openslo_alerts.alerting(spec, index, report)
     out = []
@@ -53,7 +55,7 @@ def drafts(doc: Node, version: str, index: Index, report: Report) -> list[SloDra
         out.append(SloDraft(objective.where(), service, f"{name}{suffix}",
                             _target(objective), sli, window, description,
                             valid_labels(labels(meta), doc, report) if meta else {},
-                            alerting, _timeslices(method, objective)))
+                            alerting, _timeslices(method, objective), calendar))
     return out
 
 
@@ -113,12 +115,12 @@ def _target(objective: Node) -> float:
     return value
 
 
-def _window_v1(spec: Node, report: Report) -> str | None:
+def _window_v1(spec: Node, report: Report) -> Window:
     windows = spec.get("timeWindow")
     if windows is None:
         report.add(Severity.NOTE, spec.where(), "no timeWindow; slogen's default 30d rolling "
                    "window is used")
-        return None
+        return None, None
     items = windows.elements()
     if len(items) != 1:
         raise Invalid(windows, f"timeWindow needs exactly one item ({len(items)} given)")
@@ -128,15 +130,15 @@ def _window_v1(spec: Node, report: Report) -> str | None:
         raise Invalid(item, "timeWindow[0].duration is required, like 28d or 1M")
     count, unit = durations.shorthand(node)
     # The spec: isRolling omitted means false, a calendar-aligned window.
-    return durations.window(count, unit, _flag(item, "isRolling") is True, item)
+    return _window(count, unit, _flag(item, "isRolling") is True, item, report)
 
 
-def _window_v1alpha(spec: Node, report: Report) -> str | None:
+def _window_v1alpha(spec: Node, report: Report) -> Window:
     windows = spec.get("timeWindows")
     if windows is None:
         report.add(Severity.NOTE, spec.where(), "no timeWindows; slogen's default 30d rolling "
                    "window is used")
-        return None
+        return None, None
     items = windows.elements()
     if len(items) != 1:
         raise Invalid(windows, f"timeWindows needs exactly one item ({len(items)} given)")
@@ -154,7 +156,17 @@ def _window_v1alpha(spec: Node, report: Report) -> str | None:
     rolling = _flag(item, "isRolling")
     if rolling is None:
         rolling = not item.has("calendar")
-    return durations.window(int(count), unit, rolling, item)
+    return _window(int(count), unit, rolling, item, report)
+
+
+def _window(count: int, unit: str, rolling: bool, item: Node,
+            report: Report) -> tuple[str, dict[str, Any] | None]:
+    """A rolling window, or a calendar-aligned one with its `calendar:`."""
+    if rolling:
+        return durations.window(count, unit, item), None
+    if count <= 0:
+        raise Invalid(item, f"a window of {count} {unit} is empty")
+    return calendar_window(count, unit, item, report)
 
 
 def _flag(node: Node, key: str) -> bool | None:

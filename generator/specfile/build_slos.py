@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from generator.core import bucket_bounds, naming
 from generator.core import model as m
+from generator.core.calendar import Calendar
+from generator.core.calendar import describe as describe_calendar
 from generator.core.durations import format_duration
 from generator.core.errors import Loc
 from generator.core.model import WINDOW_PLACEHOLDER, Condition, Op
@@ -92,6 +94,12 @@ def _timesliced(sli: m.Sli, slices: s.TimeslicesSpec | None) -> m.Sli:
     return m.Sli(m.SliKind.TIMESLICES, errors, f"({errors} * 0 + 1)", sli.metrics)
 
 
+def _calendar(slo: s.SloSpec) -> Calendar | None:
+    if slo.calendar is None:
+        return None
+    return Calendar(start=slo.calendar.start, length=slo.window)
+
+
 def _description(slo: s.SloSpec) -> str:
     """The SLO's description, with how a raw or time-slice SLI counts wherever it is shown."""
     caveat = RAW_CAVEAT if slo.sli.raw is not None else None
@@ -105,6 +113,10 @@ def _description(slo: s.SloSpec) -> str:
                   f"being good when its ratio is at least {slo.timeslices.slice_objective:g}%."
                   if slo.timeslices.slice_objective is not None else
                   f"Time slices of {size}: the SLI is the mean of the slices' error ratios.")
+    calendar = _calendar(slo)
+    if calendar is not None:
+        resets = f"The budget resets with {describe_calendar(calendar)}."
+        caveat = f"{caveat} {resets}" if caveat else resets
     if caveat is None:
         return slo.description
     return f"{slo.description} ({caveat})" if slo.description else caveat
@@ -168,7 +180,7 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
     return m.Slo(
         id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
         description=_description(slo), objective=slo.objective, window=slo.window,
-        sli=sli, burn_windows=tuple(windows),
+        sli=sli, burn_windows=tuple(windows), calendar=_calendar(slo),
         alert_name=slo.alerting.name or camel(spec.service, slo.name, "BudgetBurn"),
         labels=labels, alert_labels=dict(sorted(slo.alerting.labels.items())),
         annotations=dict(sorted(slo.alerting.annotations.items())),

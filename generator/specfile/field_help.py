@@ -70,6 +70,8 @@ FIELD_HELP: dict[str, str] = {
     "ThresholdSli.op": "A sample is good when `query op value` (lt, lte, gt, gte).",
     "ThresholdSli.value": "The threshold.",
     "ThresholdSli.every": "Sampling step; samples are aligned to multiples of it.",
+    "SloSpec.calendar": "Reset the budget at calendar boundaries instead of rolling.",
+    "CalendarSpec.start": "A time a period begins; periods are as long as the window.",
     "SloSpec.timeslices": "Count the budget in time slices instead of events.",
     "TimeslicesSpec.slice": "Length of one slice; must divide 5m.",
     "TimeslicesSpec.slice_objective": "A slice is good when its good ratio reaches this "
@@ -212,6 +214,7 @@ FIELD_EXAMPLES: dict[str, str] = {
     "ThresholdSli.query": "histogram_quantile(0.99, sum by (le) "
                           "(rate(http_request_duration_seconds_bucket[5m])))",
     "ThresholdSli.value": "0.3",
+    "CalendarSpec.start": "2024-01-01T00:00:00Z",
     "RawSli.error_ratio": "1 - avg(avg_over_time(probe_success{job=\"checkout\"}[{{window}}]))",
     "LatencySli.below": "200ms",
     "LatencySli.le": "0.2",

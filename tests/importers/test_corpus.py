@@ -32,7 +32,8 @@ CASES: list[tuple[str, str, int, dict[str, tuple[float, str, str]]]] = [
     ("openslo", "oslo/invalid-apiversion.yaml", 2, {}),
     ("openslo", "oslo/mix-1.yaml", 1, {}),
     ("openslo", "oslo/unknown-field.yaml", 1, {}),
-    ("openslo", "oslo/v1.yaml", 1, {}),
+    ("openslo", "oslo/v1.yaml", 0, {"web-web-availability": (
+        99.5, "1w", 'http_requests{k8s_cluster="prod",component="web"}')}),
     ("openslo", "oslo/v1alpha.yaml", 2, {}),
     ("openslo", "oslo/v2alpha.yaml", 1, {}),
     ("openslo", "sloth-openslo-getting-started.yml", 0,

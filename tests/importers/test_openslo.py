@@ -71,9 +71,10 @@ def test_calendar_and_composite_slos_are_refused_the_rest_converts() -> None:
     assert report.exit_code() == 1
     skipped = [str(f) for f in report.findings if f.severity is Severity.SKIPPED]
     assert skipped == [
-        f"{CASES}/refused.yaml:17: spec.timeWindow[0]: skipped: a calendar-aligned window (1M, "
-        "budget resetting at calendar boundaries) is not supported yet; a rolling window of "
-        "the same length would give a different budget",
+        f"{CASES}/refused.yaml:17: spec.timeWindow[0]: skipped: a calendar window of 1M: the "
+        "budget since the start of a month, quarter or year reads more 5m blocks per "
+        "evaluation than slogen offers (periods of at most 7d); use a rolling window such as "
+        "30d, or a calendar week",
         f"{CASES}/refused.yaml:36: spec.objectives[0]: skipped: composite SLOs (an indicator "
         "per objective, weighted) are not supported: a slogen SLO has one SLI; split it into "
         "one SLO per indicator"]
@@ -154,3 +155,14 @@ def test_other_kubernetes_objects_in_a_manifest_are_listed(tmp_path: Path, fmt: 
     assert [str(f).replace(f"{tmp_path}/", "") for f in report.findings] == [
         "m.yaml:1: not an SLO document: Kubernetes PrometheusRule (monitoring.coreos.com/v1)"]
     assert report.exit_code() == 1
+
+
+def test_a_calendar_week_in_another_zone_starts_at_that_time_in_utc() -> None:
+    converted, report = import_paths("openslo", [TESTDATA / "importers" / "openslo" / "oslo" /
+                                                 "v1.yaml"])
+    [slo] = converted[0].spec["slos"]
+    assert (slo["window"], slo["calendar"]) == ("1w", {"start": "2022-01-01T17:00:00Z"})
+    assert (slo["timeslices"]) == {"slice": "1m", "slice_objective": 95.0}
+    notes = [f.message for f in report.findings if f.severity is Severity.NOTE]
+    assert ("periods start 2022-01-01 17:00 UTC (12:00 in America/New_York) and stay exactly "
+            "1w long; daylight-saving changes move the local boundary by an hour") in notes

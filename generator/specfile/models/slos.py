@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from generator.specfile.models.base import Severity, SpecModel
 from generator.specfile.types import (
@@ -172,6 +172,16 @@ class TimeslicesSpec(SpecModel):
         return self
 
 
+class CalendarSpec(SpecModel):
+    """A budget that resets at calendar boundaries instead of rolling: periods as long as the
+    SLO window (at most 7d), counted from `start`. The SLO-window ratio and the budget remaining
+    then cover the current period only; burn-rate alerts stay rolling. Calendar months are not
+    offered: the ratio since the 1st reads up to 31 days of 5m blocks per evaluation, more than
+    promtool's unit tests allow."""
+
+    start: AwareDatetime
+
+
 class SloSpec(SpecModel):
     """One service level objective."""
 
@@ -181,5 +191,13 @@ class SloSpec(SpecModel):
     window: PositiveDuration = Field(default="30d", validate_default=True)
     sli: SliSpec
     timeslices: TimeslicesSpec | None = None
+    calendar: CalendarSpec | None = None
+
+    @model_validator(mode="after")
+    def _calendar_fits(self) -> SloSpec:
+        if self.calendar is not None and self.window.total_seconds() > 7 * 86400:
+            raise ValueError("calendar periods longer than 7d are not offered: the ratio since "
+                             "the period began reads every 5m block of it per evaluation")
+        return self
     alerting: SloAlertingSpec = Field(default_factory=SloAlertingSpec)
     labels: dict[LabelName, str] = Field(default_factory=dict)

@@ -205,7 +205,8 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
     recorded = recorded_windows(slo, inline)
     # Every window the alerts or dashboards read, whether the rules record it or not.
     for w in recorded_windows(slo, inline=False):
-        if w == BASE:
+        # A calendar SLO's own window covers the current period, not a rolling range.
+        if w == BASE or (slo.calendar is not None and w == slo.window):
             continue
         raw = f"({slo.sli.errors(dur(w))}) / ({slo.sli.total(dur(w))})"
         exprs.append({

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from generator.core import naming, promql_syntax
+from generator.core.calendar import period_ratio
 from generator.core.model import BurnWindow, Service, Slo
 from generator.core.promql import dur, num, selector
 from generator.core.windows import BASE, derived_ratio, recorded_windows, window_ratio
@@ -83,13 +84,13 @@ def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], l
     # name and the same static labels as duplicates.
     own = {naming.LABEL_SLO_ID: slo.id}
     windows = recorded_windows(slo, inline)
-    rules += [record(naming.error_ratio_record(w), derived_ratio(w, sel, slo.step), own)
+    rules += [record(naming.error_ratio_record(w), _window_expr(slo, w, sel), own)
               for w in windows if w < SLOW_FROM]
     if not inline:
         current = naming.SLO_CURRENT_BURN_WINDOW
         rules.append(record(naming.burn_rate_record(current),
                             f"{naming.error_ratio_record(current)}{sel} / {budget}", own))
-    slow = [record(naming.error_ratio_record(w), derived_ratio(w, sel, slo.step), own)
+    slow = [record(naming.error_ratio_record(w), _window_expr(slo, w, sel), own)
             for w in windows if w >= SLOW_FROM]
     slow.append(record(naming.SLO_BUDGET_REMAINING,
                        f"1 - {naming.error_ratio_record(slo.window)}{sel} / {budget}", own))
@@ -97,6 +98,15 @@ def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], l
     slow.append(record(naming.SLO_OBJECTIVE, f"vector({num(slo.target)})", meta))
     slow.append(record(naming.SLO_ERROR_BUDGET, f"vector({budget})", meta))
     return rules, slow
+
+
+def _window_expr(slo: Slo, window: timedelta, sel: str) -> str:
+    """The error ratio over `window`; for a calendar SLO, its own window is the ratio since
+    the current period began (so are the budget and the panels that read the record)."""
+    if slo.calendar is not None and window == slo.window:
+        return period_ratio(f"{naming.errors_record(BASE)}{sel}",
+                            f"{naming.total_record(BASE)}{sel}", slo.calendar)
+    return derived_ratio(window, sel, slo.step)
 
 
 def level_windows(slo: Slo, level: str) -> list[BurnWindow]:
