@@ -72,8 +72,12 @@ def current_view(desired: Desired, now: Any, interval: int | None = None) -> Any
         view = _group_view(body, now, interval)
     elif desired.kind is Kind.CONTACT_POINT:
         view = {k: copy.deepcopy(v) for k, v in now.items() if k != "provenance"}
-        view["settings"] = {k: body.get("settings", {}).get(k, v) if v == REDACTED else v
-                            for k, v in (now.get("settings") or {}).items()}
+        wanted = body.get("settings") or {}
+        shown = now.get("settings") or {}
+        # Secure settings come back as [REDACTED], or (some versions) not at all: unknowable.
+        view["settings"] = {**{k: v for k, v in wanted.items() if k not in shown},
+                            **{k: wanted.get(k, v) if v == REDACTED else v
+                               for k, v in shown.items()}}
     elif desired.kind is Kind.TEMPLATE:
         view = {**body, "template": now.get("template", "")}
     else:  # mute timing, policy tree: Grafana returns the whole object

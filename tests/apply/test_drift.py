@@ -178,3 +178,22 @@ def test_a_grafana_without_the_rule_export_still_plans(
     result = _apply(client, out_dir)
     assert not result.failed
     assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
+
+
+def test_secure_settings_left_out_of_answers_are_not_drift(
+        emulator: Emulator, client: HttpClient, out_dir: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.grafana_emulator import notifications
+
+    _apply(client, out_dir)
+
+    def without_secrets(point: dict[str, Any]) -> dict[str, Any]:
+        secure = notifications.SECURE_SETTINGS.get(point["type"], ())
+        return {**point, "settings": {k: v for k, v in point["settings"].items()
+                                      if k not in secure}}
+
+    monkeypatch.setattr(notifications, "_redacted", without_secrets)
+    emulator.reset_log()
+    result = _apply(client, out_dir)
+    assert emulator.writes() == []
+    assert {c.action for c in result.plan.changes} == {Action.UNCHANGED}
