@@ -1,4 +1,4 @@
-"""The HTTP side every service emulator in the tests shares (Grafana, a Mimir/Cortex ruler).
+"""The HTTP side every service emulator in the tests shares (Grafana, a ruler, GitHub).
 
 An emulator subclasses `LoopbackEmulator` and implements `answer(request) -> Answer`; this
 module serves it on a free loopback port, one thread per connection (keep-alive, as clients
@@ -94,4 +94,4 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(answer.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
