@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
-from generator.apply.client import ApplyError, HttpClient, RetryPolicy
+from generator.apply.client import ApplyError, HttpClient, RetryPolicy, check_base_url
 from generator.targets.dump import GENERATED_HEADER
 
 
@@ -98,6 +98,12 @@ def sync_and_reload(sources: list[Path], dest: Path, url: str | None, what: str,
 
 def run(args: argparse.Namespace, settings: dict[str, Any], console: Console) -> bool:
     """The reload part of `slogen apply`; True when something failed."""
+    # A malformed URL is a usage error found before any file is copied.
+    for key, setting in (("prometheus_url", "Prometheus URL (--prometheus-url, PROMETHEUS_URL)"),
+                         ("alertmanager_url", "Alertmanager URL (--alertmanager-url, "
+                                              "ALERTMANAGER_URL)")):
+        if settings[key]:
+            check_base_url(str(settings[key]), setting)
     failed = False
     if settings["rules_dir"]:
         rules = sorted((args.out / "prometheus").glob("*.rules.yaml"))

@@ -67,3 +67,15 @@ def test_alertmanager_reloads_the_generated_config(tmp_path: Path, out: Path) ->
                      "--alertmanager-url", am.url]) == 0
         status = requests.get(f"{am.url}/api/v2/status", timeout=5).json()
         assert "slack-critical" in status["config"]["original"]
+
+
+def test_a_reload_url_without_a_scheme_is_a_usage_error_before_any_copy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules_dir = tmp_path / "rules"
+    code = main(["apply", "--out", str(ROOT / "out"), "--rules-dir", str(rules_dir),
+                 "--prometheus-url", "127.0.0.1:9090"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "slogen: Prometheus URL (--prometheus-url, PROMETHEUS_URL): '127.0.0.1:9090' is not an "
+        "http(s) URL with a host, e.g. http://127.0.0.1:9090\n")
+    assert not rules_dir.exists() or not any(rules_dir.iterdir())
