@@ -121,11 +121,22 @@ def _scenario_name(series: Path, taken: set[str]) -> str:
     return name
 
 
-def _warmup(given: timedelta | None, alerts: Sequence[ev.ShippedAlert]) -> tuple[timedelta, str]:
-    needed = max((a.reach for a in alerts if a.scored), default=timedelta(0))
-    longest = max((a for a in alerts if a.scored), key=lambda a: a.reach, default=None)
+def _warmup(given: timedelta | None, alerts: Sequence[ev.ShippedAlert],
+            shortest: timedelta) -> tuple[timedelta, str]:
+    """The warm-up: at least the longest window an alert reads, except alerts reading further
+    than half the shortest scenario (a 30d ratio in a 10-day scenario), which are scored on
+    partly filled windows, with a warning."""
+    scored = [a for a in alerts if a.scored]
+    beyond = sorted((a for a in scored if a.reach > shortest / 2), key=lambda a: a.key)
+    longest = max((a for a in scored if a not in beyond), key=lambda a: a.reach, default=None)
+    needed = longest.reach if longest is not None else timedelta(0)
     why = (f"the longest window an alert reads: `{longest.key}` reads "
-           f"{format_duration(needed)} back" if longest else "no alerts")
+           f"{format_duration(needed)} back" if longest is not None else "no alerts")
+    if beyond:
+        partly = ", ".join(f"`{a.key}` ({format_duration(a.reach)})" for a in beyond)
+        print(f"warning: scored on partly filled windows, as they read further back than half "
+              f"the shortest scenario: {partly}", file=sys.stderr)
+        why += f"; scored on partly filled windows: {partly}"
     if given is None:
         return needed, why
     if given < needed:
@@ -254,9 +265,10 @@ def run_backtest(args: argparse.Namespace) -> int:
     alerts = [*ev.shipped_alerts(groups, model, args.lead),
               *grafana_alerts(model, ev.records_of(groups))]
     incidents = _incidents(args, ev.service_facts(alerts, model))
-    warmup, note = _warmup(args.warmup, alerts)
-    for series in args.series:
-        span = _time_range(series)
+    spans = [_time_range(series) for series in args.series]
+    shortest = timedelta(seconds=min(end - start for start, end in spans))
+    warmup, note = _warmup(args.warmup, alerts, shortest)
+    for series, span in zip(args.series, spans, strict=True):
         if span[0] + warmup.total_seconds() >= span[1]:
             raise CommandError(f"{series}: the series span less than the warm-up "
                                f"({format_duration(warmup)}: {note})", EXIT_SPEC)

@@ -12,7 +12,7 @@ import pytest
 from generator import pipeline
 from generator.backtest import evaluate as ev
 from generator.backtest import rulefiles as rf
-from generator.commands.backtest import shipped_groups
+from generator.commands.backtest import _warmup, shipped_groups
 from tests.conftest import ROOT
 
 SPECS = ROOT / "bench" / "scenarios" / "specs"
@@ -80,3 +80,28 @@ def test_reach_follows_recorded_series(key: str, reach: timedelta) -> None:
     model = pipeline.compile_specs(SPECS, None, ROOT)
     alerts = {a.key: a for a in ev.shipped_alerts(_groups(), model)}
     assert alerts[key].reach == reach
+
+
+def _alert(name: str, reach: timedelta) -> ev.ShippedAlert:
+    return ev.ShippedAlert("shop", name, "warning", "static threshold", "up", timedelta(0),
+                           timedelta(0), timedelta(minutes=1), "g", frozenset(), reach)
+
+
+def test_warm_up_is_the_longest_read_and_a_shorter_one_is_raised(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    alerts = [_alert("A", timedelta(hours=1)), _alert("B", timedelta(days=3, minutes=1))]
+    assert _warmup(None, alerts, timedelta(days=10))[0] == timedelta(days=3, minutes=1)
+    warmup, note = _warmup(timedelta(days=1), alerts, timedelta(days=10))
+    assert warmup == timedelta(days=3, minutes=1)
+    assert note.startswith("extended from --warmup 1d to the longest window an alert reads: "
+                           "`shop/B/warning` reads 3d1m back")
+    assert "warning: --warmup 1d is shorter than" in capsys.readouterr().err
+
+
+def test_an_alert_reading_further_than_half_a_scenario_is_scored_on_partial_windows(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    alerts = [_alert("A", timedelta(hours=1)), _alert("Budget", timedelta(days=30))]
+    warmup, note = _warmup(None, alerts, timedelta(days=10))
+    assert warmup == timedelta(hours=1)
+    assert note.endswith("; scored on partly filled windows: `shop/Budget/warning` (30d)")
+    assert "scored on partly filled windows" in capsys.readouterr().err
