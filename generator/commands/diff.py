@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("base", nargs="?", default="HEAD", metavar="BASE_REF",
                    help="git revision to compare the work tree with (default HEAD)")
     p.add_argument("--specs", type=Path, default=Path("slos"), help="spec directory (default slos)")
-    output.add_output_args(p, quiet=False)
+    output.add_output_args(p)
     p.set_defaults(func=run_diff)
 
 

@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=60.0,
         help="seconds between rounds without --once (default 60)",
     )
-    output.add_output_args(health, quiet=False)
+    output.add_output_args(health)
     health.set_defaults(func=run_health)
 
 

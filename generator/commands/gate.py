@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="TIME",
         help="time of the last deploy, instead of the policy's deployed_at query",
     )
-    output.add_output_args(p, quiet=False)
+    output.add_output_args(p)
     p.set_defaults(func=run_gate)
 
 

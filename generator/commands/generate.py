@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     val = sub.add_parser("validate", help="check specs only; write nothing")
     _spec_args(val)
-    output.add_output_args(val, quiet=False)
+    output.add_output_args(val)
     val.set_defaults(func=run_validate)
 
 

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--service", action="append", default=None, help="only this service (repeatable)"
     )
-    output.add_output_args(p, quiet=False, legacy_formats=("table",))
+    output.add_output_args(p, legacy_formats=("table",))
     p.set_defaults(func=run_status)
 
 

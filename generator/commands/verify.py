@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=DEFAULT_MAX_SERIES,
         help=f"warn above this many series per selector (default {DEFAULT_MAX_SERIES})",
     )
-    output.add_output_args(p, quiet=False)
+    output.add_output_args(p)
     p.set_defaults(func=run_verify)
 
 

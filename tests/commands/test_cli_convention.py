@@ -40,6 +40,7 @@ def test_every_reporting_command_takes_format_output_file(command: str) -> None:
     assert {"text", "json", "markdown"} <= set(options["--format"].choices or ())
     assert options["-o"] is options["--output"]
     assert options["--output"].type is Path
+    assert options["-q"] is options["--quiet"]
 
 
 def test_register_time_constants_match_the_stages_they_mirror() -> None:
