@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -81,12 +82,28 @@ def test_help_and_version_load_no_pipeline_or_heavy_library() -> None:
 
 # --- exit codes, with the JSON envelope carrying the same code ------------------------------
 
+def _documented() -> dict[str, set[str]]:
+    """The data keys docs/cli.md lists per command (the backticked words of its row)."""
+    rows = {}
+    for line in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\| `(\w+)` \| (.*) \|$", line)
+        if match:
+            rows[match[1]] = set(re.findall(r"`(\w+)`", match[2]))
+    return rows
+
+
+DOCUMENTED = _documented()
+
+
 def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:
     code = main([*argv, "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
     assert doc["format"] == "slogen-cli/v1"
     assert doc["exit_code"] == code
     assert doc["command"] == argv[0]
+    keys = set(doc["data"])
+    if keys not in ({"errors"}, {"error"}):  # failures share one documented shape
+        assert keys <= DOCUMENTED[argv[0]], f"{argv[0]}: undocumented {keys - DOCUMENTED[argv[0]]}"
     return code, doc
 
 
