@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import PurePath
 from typing import Any
 
@@ -107,7 +108,7 @@ def _settings(model: m.Model) -> dict[str, Fields]:
     p = model.prometheus
     out: dict[str, Fields] = {
         "exporter": {"listen": model.exporter.listen},
-        "prometheus": {k: _opt(getattr(p, k)) for k in type(p).model_fields},
+        "prometheus": {f.name: _opt(getattr(p, f.name)) for f in dataclass_fields(p)},
     }
     for name, db in model.databases.items():
         # A literal URL may hold a password: only ${ENV} references are shown.

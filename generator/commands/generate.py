@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from generator.core.model import Model
     from generator.validate.results import Problem, Tools
 
-# The values of RuleFormat (specfile/models.py), spelled out so registering needs no pydantic;
+# The values of RuleFormat (core/kinds.py), spelled out so registering needs no pydantic;
 # tests/commands/test_cli_convention.py keeps the two equal.
 RULE_FORMATS = ("rules", "prometheus-operator", "mimir")
 
@@ -126,13 +126,13 @@ def _compile(args: argparse.Namespace, tools: Tools, progress: Progress) -> Mode
     import dataclasses
 
     from generator import outdir, pipeline
-    from generator.specfile.models import RuleFormat
+    from generator.core.kinds import RuleFormat
 
     rule_format = _rule_format(args)
     progress.stage("loading and resolving specs")
     model = pipeline.compile_specs(args.specs, tools.promtool)
     if rule_format is not None:
-        settings = model.prometheus.model_copy(update={"format": RuleFormat(rule_format)})
+        settings = dataclasses.replace(model.prometheus, format=RuleFormat(rule_format))
         model = dataclasses.replace(model, prometheus=settings)
     # What out/ provisioned from files so far: the new files delete what the specs dropped.
     return dataclasses.replace(model, previous=outdir.previous_generation(args.out))

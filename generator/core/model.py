@@ -1,8 +1,8 @@
 """The resolved model every target reads: defaults filled, ids derived, windows expanded.
 
 Built from specs by `specfile/build.py`. Frozen dataclasses; change one with `dataclasses.replace`.
-Settings that need no resolving (receivers, routing, datasources) are the spec's own frozen
-models, re-exported here so targets import from one place.
+Settings (receivers, routing, datasources, panels) are core/settings.py types, re-exported here
+so targets import from one place; nothing here knows the file format.
 """
 
 from __future__ import annotations
@@ -14,22 +14,19 @@ from enum import StrEnum
 
 from generator.core.calendar import Calendar
 from generator.core.errors import SpecError
-from generator.specfile.models import DatabaseSpec as Database
-from generator.specfile.models import DatasourceSpec as Datasource
-from generator.specfile.models import (
-    DatasourceType,
-    PanelType,
-    RuleFormat,
-    Severity,
-    TimeIntervalSpec,
+from generator.core.kinds import DatasourceType, PanelType, RuleFormat, Severity
+from generator.core.settings import (
+    Database,
+    Datasource,
+    ExporterSettings,
+    Folder,
+    Panel,
+    PrometheusSettings,
+    Receiver,
+    Routing,
+    ServiceRouting,
+    TimeInterval,
 )
-from generator.specfile.models import ExporterSpec as ExporterSettings
-from generator.specfile.models import FolderSpec as Folder
-from generator.specfile.models import PanelSpec as Panel
-from generator.specfile.models import PrometheusSpec as PrometheusSettings
-from generator.specfile.models import ReceiverSpec as Receiver
-from generator.specfile.models import RoutingSpec as Routing
-from generator.specfile.models import ServiceRoutingSpec as ServiceRouting
 
 __all__ = [
     "Alert", "AlertKind", "AnomalyRule", "BurnWindow", "Condition", "Dashboard", "Database",
@@ -38,6 +35,7 @@ __all__ = [
     "MttdTarget", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
     "Recording", "Route", "RouteTree", "RuleFormat", "Routing", "Scrape", "Service",
     "ServiceRouting", "Severity", "Sli", "SliKind", "Slo", "Source", "StaleRule", "Tier",
+    "TimeInterval",
 ]
 
 
@@ -444,7 +442,7 @@ class RouteTree:
     group_interval: timedelta
     repeat_interval: timedelta
     routes: tuple[Route, ...]
-    time_intervals: Mapping[str, tuple[TimeIntervalSpec, ...]]
+    time_intervals: Mapping[str, tuple[TimeInterval, ...]]
 
 
 @dataclass(frozen=True)

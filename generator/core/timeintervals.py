@@ -11,7 +11,7 @@ from typing import Any
 
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from generator.specfile.models import TimeIntervalSpec, TimeRangeSpec
+from generator.core.settings import TimeInterval, TimeRange
 
 DAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 DAY_MINUTES = 24 * 60
@@ -19,7 +19,7 @@ DAY_MINUTES = 24 * 60
 Span = tuple[int, int]  # [start, end) in minutes of the day
 
 
-def interval_items(parts: Sequence[TimeIntervalSpec]) -> list[dict[str, Any]]:
+def interval_items(parts: Sequence[TimeInterval]) -> list[dict[str, Any]]:
     """`time_intervals` entries as Alertmanager and Grafana both spell them."""
     items = []
     for part in parts:
@@ -34,7 +34,7 @@ def interval_items(parts: Sequence[TimeIntervalSpec]) -> list[dict[str, Any]]:
     return items
 
 
-def complement(parts: Sequence[TimeIntervalSpec]) -> tuple[TimeIntervalSpec, ...]:
+def complement(parts: Sequence[TimeInterval]) -> tuple[TimeInterval, ...]:
     """The times of the week outside `parts`; empty when `parts` cover the whole week."""
     location = parts[0].location if parts else "UTC"
     outside = {day: _subtract((0, DAY_MINUTES), _active(parts, day)) for day in range(7)}
@@ -45,14 +45,14 @@ def complement(parts: Sequence[TimeIntervalSpec]) -> tuple[TimeIntervalSpec, ...
     result = []
     for spans, days in sorted(by_spans.items(), key=lambda kv: kv[1]):
         whole_day = spans == ((0, DAY_MINUTES),)
-        times = [] if whole_day else [TimeRangeSpec(start=_clock(a), end=_clock(b))
-                                      for a, b in spans]
-        weekdays = [] if len(days) == 7 else _day_ranges(days)
-        result.append(TimeIntervalSpec(weekdays=weekdays, times=times, location=location))
+        times = () if whole_day else tuple(TimeRange(start=_clock(a), end=_clock(b))
+                                           for a, b in spans)
+        weekdays = () if len(days) == 7 else tuple(_day_ranges(days))
+        result.append(TimeInterval(weekdays=weekdays, times=times, location=location))
     return tuple(result)
 
 
-def _active(parts: Sequence[TimeIntervalSpec], day: int) -> list[Span]:
+def _active(parts: Sequence[TimeInterval], day: int) -> list[Span]:
     spans: list[Span] = []
     for part in parts:
         if part.weekdays and day not in _days(part.weekdays):

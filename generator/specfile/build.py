@@ -12,6 +12,7 @@ from generator.core import model as m
 from generator.core import naming
 from generator.core.errors import SpecError, SpecErrors
 from generator.core.routing import build_tree
+from generator.specfile import build_settings as settings
 from generator.specfile import models as s
 from generator.specfile.build_alerts import build_alert, build_check, build_recording, check_alert
 from generator.specfile.build_common import (
@@ -48,16 +49,17 @@ def build_model(loaded: LoadedSpecs) -> m.Model:
         raise SpecErrors(errors.items)
     exprs = tuple(e for svc in loaded.services for e in expressions(svc))
     services = sorted(services, key=lambda x: x.name)
+    routing = settings.routing(gl.routing)
     model = m.Model(
         services=tuple(services),
-        receivers=tuple(sorted(gl.receivers, key=lambda r: r.name)),
-        routing=gl.routing,
+        receivers=tuple(settings.receiver(r) for r in sorted(gl.receivers, key=lambda r: r.name)),
+        routing=routing,
         grafana=grafana,
-        databases=dict(sorted(gl.databases.items())),
-        prometheus=gl.prometheus,
-        exporter=gl.exporter,
+        databases={k: settings.database(v) for k, v in sorted(gl.databases.items())},
+        prometheus=settings.prometheus(gl.prometheus),
+        exporter=settings.exporter(gl.exporter),
         global_file=gloc.file,
-        route_tree=build_tree(gl.routing, services, gloc.file),
+        route_tree=build_tree(routing, services, gloc.file),
         expressions=exprs,
     )
     return replace(model, warnings=(*unused_entries(model, gl, gloc), *unrouted_alerts(model)))
@@ -112,7 +114,7 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
         grafana_alerts=tuple(build_grafana_alert(spec, i, grafana, loc, errors)
                              for i in range(len(spec.grafana_alerts))),
         dashboard=build_dashboard(spec, grafana, loc, errors),
-        routing=spec.routing,
+        routing=settings.service_routing(spec.routing),
         rule_group_intervals={k: v.interval for k, v in sorted(spec.rule_groups.items())
                               if v.interval is not None},
         mttd=mttd_target(loc, spec.mttd, ("mttd",)),

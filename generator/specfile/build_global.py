@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from generator.core import model as m
 from generator.core.errors import Loc
+from generator.specfile import build_settings as settings
 from generator.specfile import models as s
 from generator.specfile.build_common import Errors, duplicates, unknown
 from generator.specfile.loader import Locator
@@ -24,7 +25,7 @@ def build_grafana(gl: s.GlobalSpec, loc: Locator, errors: Errors) -> m.GrafanaSe
         uid = getattr(g, key)
         if uid is not None and uid not in folder_uids:
             errors.add(loc, ("grafana", key), unknown("folder", uid, folder_uids))
-    datasources = list(g.datasources)
+    datasources = [settings.datasource(d) for d in g.datasources]
     proms = [d for d in datasources if d.type is m.DatasourceType.PROMETHEUS]
     if not proms:
         # Dashboards always need a Prometheus datasource; provision a local one if none is declared.
@@ -37,7 +38,7 @@ def build_grafana(gl: s.GlobalSpec, loc: Locator, errors: Errors) -> m.GrafanaSe
     if len([d for d in datasources if d.default]) > 1:
         errors.add(loc, ("grafana", "datasources"), "more than one datasource has default: true")
     return m.GrafanaSettings(
-        folders=tuple(sorted(g.folders, key=lambda f: f.uid)),
+        folders=tuple(settings.folder(f) for f in sorted(g.folders, key=lambda f: f.uid)),
         datasources=tuple(sorted(datasources, key=lambda d: d.uid)),
         dashboard_folder=g.dashboard_folder,
         alert_folder=g.alert_folder,

@@ -9,6 +9,7 @@ from generator.core import model as m
 from generator.core import naming
 from generator.core.durations import format_duration
 from generator.core.errors import Loc, SpecError
+from generator.specfile import build_settings as settings
 from generator.specfile import models as s
 from generator.specfile.build_common import (
     Errors,
@@ -98,7 +99,8 @@ def build_dashboard(spec: s.ServiceSpec, grafana: m.GrafanaSettings, loc: Locato
     return m.Dashboard(
         uid=d.uid or naming.grafana_uid("slogen", spec.service),
         title=d.title or f"{spec.service} service level", folder_uid=folder, refresh=d.refresh,
-        time_range=d.time_range, slo_panels=d.slo_panels, panels=tuple(d.panels),
+        time_range=d.time_range, slo_panels=d.slo_panels,
+        panels=tuple(settings.panel(p) for p in d.panels),
         tags=tuple(sorted(set(d.tags))), datasource_uid=ds_uid,
         series=tuple(sorted(set(d.series))),
         link=naming.dashboard_link(d.uid or naming.grafana_uid("slogen", spec.service),

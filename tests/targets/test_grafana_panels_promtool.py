@@ -32,7 +32,7 @@ LAYOUTS = ("inline", "recorded")
 def _rendered(layout: str) -> dict[PurePath, str]:
     model = pipeline.compile_specs(SPECS_DIR, None, ROOT)
     model = dataclasses.replace(
-        model, prometheus=model.prometheus.model_copy(update={"windows": layout}))
+        model, prometheus=dataclasses.replace(model.prometheus, windows=layout))
     return pipeline.render(model, frozenset({"prometheus", "grafana-dashboards"}))
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from generator.core.settings import TimeInterval, TimeRange
 from generator.core.timeintervals import complement, interval_items
-from generator.specfile.models import TimeIntervalSpec
 
 
 def _spec(weekdays: list[str], times: list[tuple[str, str]],
-          location: str = "UTC") -> TimeIntervalSpec:
-    return TimeIntervalSpec(weekdays=weekdays, location=location,
-                            times=[{"start": a, "end": b} for a, b in times])  # type: ignore[misc]
+          location: str = "UTC") -> TimeInterval:
+    return TimeInterval(weekdays=tuple(weekdays), location=location,
+                        times=tuple(TimeRange(a, b) for a, b in times))
 
 
 @pytest.mark.parametrize("parts, expected", [
@@ -34,7 +34,7 @@ def _spec(weekdays: list[str], times: list[tuple[str, str]],
                    {"start_time": "16:00", "end_time": "24:00"}]},
     ], id="gaps between ranges are muted too"),
 ])
-def test_complement(parts: list[TimeIntervalSpec], expected: list[dict[str, object]]) -> None:
+def test_complement(parts: list[TimeInterval], expected: list[dict[str, object]]) -> None:
     assert interval_items(complement(parts)) == expected
 
 

@@ -6,6 +6,7 @@ package offers them all under one name."""
 
 from __future__ import annotations
 
+from generator.core.kinds import DatasourceType, PanelType, RuleFormat, Severity
 from generator.specfile.models.alerts import (
     AlertSpec,
     AnomalySpec,
@@ -14,19 +15,12 @@ from generator.specfile.models.alerts import (
     StaleSpec,
     TierSpec,
 )
-from generator.specfile.models.base import (
-    SPEC_VERSION,
-    Comparison,
-    RuleGroupName,
-    Severity,
-    SpecModel,
-)
+from generator.specfile.models.base import SPEC_VERSION, Comparison, RuleGroupName, SpecModel
 from generator.specfile.models.checks import CompareSpec, HealthAlertSpec, HealthCheckSpec
 from generator.specfile.models.grafana import (
     DashboardSpec,
     GrafanaAlertSpec,
     PanelSpec,
-    PanelType,
     QuerySpec,
     ThresholdSpec,
 )
@@ -45,7 +39,6 @@ from generator.specfile.models.service import (
 from generator.specfile.models.settings import (
     DatabaseSpec,
     DatasourceSpec,
-    DatasourceType,
     EmailReceiverSpec,
     ExporterSpec,
     FolderSpec,
@@ -56,7 +49,6 @@ from generator.specfile.models.settings import (
     ReceiverSpec,
     RouteOverrideSpec,
     RoutingSpec,
-    RuleFormat,
     SeverityRouteSpec,
     SlackReceiverSpec,
     TimeIntervalSpec,

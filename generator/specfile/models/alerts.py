@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from generator.specfile.models.base import RuleGroupName, Severity, SpecModel
+from generator.core.kinds import Severity
+from generator.specfile.models.base import RuleGroupName, SpecModel
 from generator.specfile.types import (
     AlertName,
     Duration,

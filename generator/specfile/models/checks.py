@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from generator.specfile.models.base import Comparison, Severity, SpecModel
+from generator.core.kinds import Severity
+from generator.specfile.models.base import Comparison, SpecModel
 from generator.specfile.types import (
     Duration,
     Identifier,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from generator.specfile.models.base import Comparison, Severity, SpecModel
+from generator.core.kinds import PanelType, Severity
+from generator.specfile.models.base import Comparison, SpecModel
 from generator.specfile.types import (
     AlertName,
     Duration,
@@ -53,16 +53,6 @@ class GrafanaAlertSpec(Comparison):
 
 # --- Dashboard -----------------------------------------------------------------------------
 
-
-class PanelType(StrEnum):
-    """Panel kinds a spec may declare."""
-
-    STAT = "stat"
-    TIMESERIES = "timeseries"
-    GAUGE = "gauge"
-    TABLE = "table"
-    ALERTLIST = "alertlist"
-    TEXT = "text"
 
 
 class QuerySpec(SpecModel):

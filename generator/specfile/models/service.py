@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from generator.core.kinds import Severity
 from generator.specfile.models.alerts import AlertSpec, RecordingSpec
-from generator.specfile.models.base import RuleGroupName, Severity, SpecModel
+from generator.specfile.models.base import RuleGroupName, SpecModel
 from generator.specfile.models.checks import HealthCheckSpec
 from generator.specfile.models.grafana import DashboardSpec, GrafanaAlertSpec
 from generator.specfile.models.policies import PolicySpec

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from generator.specfile.models.base import Severity, SpecModel
+from generator.core.kinds import DatasourceType, RuleFormat, Severity
+from generator.specfile.models.base import SpecModel
 from generator.specfile.types import (
     Duration,
     Identifier,
@@ -174,13 +174,6 @@ class RoutingSpec(SpecModel):
         return self
 
 
-class DatasourceType(StrEnum):
-    """Grafana datasource types slogen provisions."""
-
-    PROMETHEUS = "prometheus"
-    POSTGRES = "postgres"
-    MYSQL = "mysql"
-
 
 class DatasourceSpec(SpecModel):
     """A Grafana datasource with a stable uid; secrets come from the environment at apply time."""
@@ -226,13 +219,6 @@ class DatabaseSpec(SpecModel):
         "holding one."))
     pool_size: int = Field(default=2, ge=1, le=50)
 
-
-class RuleFormat(StrEnum):
-    """How Prometheus rules are laid out."""
-
-    RULES = "rules"
-    OPERATOR = "prometheus-operator"
-    MIMIR = "mimir"
 
 
 class PrometheusSpec(SpecModel):

@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
-from generator.specfile.models.base import Severity, SpecModel
+from generator.core.kinds import Severity
+from generator.specfile.models.base import SpecModel
 from generator.specfile.types import (
     AlertName,
     Duration,
