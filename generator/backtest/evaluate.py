@@ -88,7 +88,7 @@ def _kind_of(model: m.Model, service: str, name: str) -> tuple[str, str, timedel
             return SLO_APPROACH, slo.name, timedelta(0)
     for a in svc.alerts:
         if a.name == name:
-            lead = a.predict.within if a.predict is not None else timedelta(0)
+            lead = a.predict.within if isinstance(a, m.PredictAlert) else timedelta(0)
             return _APPROACHES.get(a.kind, a.kind.value), "", lead
     return "other", "", timedelta(0)
 

@@ -57,23 +57,27 @@ def _cond(c: Condition | None) -> str:
 
 def _words(alert: m.Alert, condition: Condition | None) -> str:
     """The condition of a non-SLO alert in plain words."""
-    if alert.kind is m.AlertKind.ABSENT:
-        return f"`{alert.absent}` has no data"
-    if alert.stale is not None:
-        return f"`{alert.stale.timestamp}` is older than {format_duration(alert.stale.after)}"
-    if alert.predict is not None:
-        p = alert.predict
-        return (f"`{p.expr}`, extrapolated linearly from the last "
-                f"{format_duration(p.lookback)}, {_cond(p.condition).replace('is ', 'goes ', 1)} "
-                f"within {format_duration(p.within)}")
-    if alert.anomaly is not None:
-        a = alert.anomaly
-        side = {"above": "above", "below": "below", "both": "away from"}[a.direction]
-        return (f"`{a.expr}` is more than {a.zscore:g} standard deviations {side} its "
-                f"{format_duration(a.baseline)} mean")
-    if alert.health_check is not None:
-        return f"health check `{alert.health_check}` {_cond(condition)}"
-    return f"`{alert.expr}` {_cond(condition)}"
+    match alert:
+        case m.AbsentAlert():
+            return f"`{alert.absent}` has no data"
+        case m.StaleAlert():
+            stale = alert.stale
+            return f"`{stale.timestamp}` is older than {format_duration(stale.after)}"
+        case m.PredictAlert():
+            p = alert.predict
+            return (f"`{p.expr}`, extrapolated linearly from the last "
+                    f"{format_duration(p.lookback)}, "
+                    f"{_cond(p.condition).replace('is ', 'goes ', 1)} "
+                    f"within {format_duration(p.within)}")
+        case m.AnomalyAlert():
+            a = alert.anomaly
+            side = {"above": "above", "below": "below", "both": "away from"}[a.direction]
+            return (f"`{a.expr}` is more than {a.zscore:g} standard deviations {side} its "
+                    f"{format_duration(a.baseline)} mean")
+        case m.HealthCheckAlert():
+            return f"health check `{alert.health_check}` {_cond(condition)}"
+        case _:
+            return f"`{alert.expr}` {_cond(condition)}"
 
 
 def _burn_words(slo: m.Slo, level: str) -> str:
@@ -101,11 +105,12 @@ def slo_rows(model: m.Model, service: m.Service, slo: m.Slo) -> list[AlertRow]:
 
 def alert_rows(model: m.Model, service: m.Service, alert: m.Alert) -> list[AlertRow]:
     """One row per severity of `alert` (tiered alerts have several)."""
-    tiers = alert.tiers or (m.Tier(alert.severity, alert.condition or Condition(Op.ABOVE, 0),
-                                   alert.for_),)
+    own = m.alert_condition(alert)
+    tiers = m.alert_tiers(alert) or (m.Tier(alert.severity, own or Condition(Op.ABOVE, 0),
+                                            alert.for_),)
     rows = []
     for tier in tiers:
-        condition = tier.condition if alert.tiers or alert.condition else None
+        condition = tier.condition if m.alert_tiers(alert) or own else None
         labels = notify.alert_labels(service, tier.severity, alert.labels)
         rows.append(_row(
             service, alert.name, tier.severity, alert.kind.value,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from typing import ClassVar
 
 from generator.core.calendar import Calendar
 from generator.core.errors import SpecError
@@ -29,13 +30,15 @@ from generator.core.settings import (
 )
 
 __all__ = [
-    "Alert", "AlertKind", "AnomalyRule", "BurnWindow", "Condition", "Dashboard", "Database",
-    "Datasource", "DatasourceType", "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings",
-    "HealthCheck", "Inhibition", "Matcher", "Model", "Policy", "RollbackTrigger",
-    "MttdTarget", "Panel", "PanelType", "PredictRule", "PrometheusSettings", "Receiver",
-    "Recording", "Route", "RouteTree", "RuleFormat", "Routing", "Scrape", "Service",
-    "ServiceRouting", "Severity", "Sli", "SliKind", "Slo", "Source", "StaleRule", "Tier",
-    "TimeInterval",
+    "AbsentAlert", "Alert", "AlertCommon", "AlertKind", "AnomalyAlert", "AnomalyRule",
+    "BurnWindow", "Condition", "Dashboard", "Database", "Datasource", "DatasourceType",
+    "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings", "HealthCheck",
+    "HealthCheckAlert", "Inhibition", "Matcher", "Model", "MttdTarget", "Panel", "PanelType",
+    "Policy", "PredictAlert", "PredictRule", "PrometheusSettings", "Receiver", "Recording",
+    "RollbackTrigger", "Route", "RouteTree", "Routing", "RuleFormat", "Scrape", "Service",
+    "ServiceRouting", "Severity", "Sli", "SliKind", "Slo", "Source", "StaleAlert", "StaleRule",
+    "ThresholdAlert", "Tier", "TieredAlert", "TimeInterval", "alert_condition", "alert_input",
+    "alert_tiers",
 ]
 
 
@@ -222,14 +225,14 @@ class AnomalyRule:
     direction: str
 
 
-@dataclass(frozen=True)
-class Alert:
-    """A resolved non-SLO alert. Exactly the fields of its kind are set."""
+@dataclass(frozen=True, kw_only=True)
+class AlertCommon:
+    """What every non-SLO alert has, whatever its kind."""
 
+    kind: ClassVar[AlertKind]
     name: str
     service: str
     team: str
-    kind: AlertKind
     severity: Severity
     for_: timedelta
     summary: str
@@ -238,16 +241,98 @@ class Alert:
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
     source: Source
-    expr: str | None = None
-    condition: Condition | None = None
-    tiers: tuple[Tier, ...] = ()
-    absent: str | None = None
-    stale: StaleRule | None = None
-    predict: PredictRule | None = None
-    anomaly: AnomalyRule | None = None
-    health_check: str | None = None
     group: str | None = None
     mttd: MttdTarget | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThresholdAlert(AlertCommon):
+    """Fires while `expr` meets `condition` (for every series `expr` returns when None)."""
+
+    kind: ClassVar[AlertKind] = AlertKind.THRESHOLD
+    expr: str
+    condition: Condition | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TieredAlert(AlertCommon):
+    """One expression, one rule per severity tier; the worst tier met wins."""
+
+    kind: ClassVar[AlertKind] = AlertKind.TIERED
+    expr: str
+    tiers: tuple[Tier, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AbsentAlert(AlertCommon):
+    """Fires while the `absent` expression returns nothing."""
+
+    kind: ClassVar[AlertKind] = AlertKind.ABSENT
+    absent: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaleAlert(AlertCommon):
+    """Fires when a timestamp series has not moved for too long."""
+
+    kind: ClassVar[AlertKind] = AlertKind.STALE
+    stale: StaleRule
+
+
+@dataclass(frozen=True, kw_only=True)
+class PredictAlert(AlertCommon):
+    """Fires when a linear trend will cross a threshold."""
+
+    kind: ClassVar[AlertKind] = AlertKind.PREDICT
+    predict: PredictRule
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnomalyAlert(AlertCommon):
+    """Fires when a value strays from its own recent baseline."""
+
+    kind: ClassVar[AlertKind] = AlertKind.ANOMALY
+    anomaly: AnomalyRule
+
+
+@dataclass(frozen=True, kw_only=True)
+class HealthCheckAlert(AlertCommon):
+    """The alert of a SQL health check, on the exporter's metric."""
+
+    kind: ClassVar[AlertKind] = AlertKind.HEALTH_CHECK
+    expr: str
+    condition: Condition | None
+    health_check: str
+
+
+Alert = (ThresholdAlert | TieredAlert | AbsentAlert | StaleAlert | PredictAlert | AnomalyAlert
+         | HealthCheckAlert)
+"""A resolved non-SLO alert: one small type per kind, sharing the AlertCommon block."""
+
+
+def alert_input(alert: Alert) -> str:
+    """The PromQL an alert is about, as the spec wrote it."""
+    match alert:
+        case AbsentAlert():
+            return alert.absent
+        case StaleAlert():
+            return alert.stale.timestamp
+        case PredictAlert():
+            return alert.predict.expr
+        case AnomalyAlert():
+            return alert.anomaly.expr
+        case _:
+            return alert.expr
+
+
+def alert_tiers(alert: Alert) -> tuple[Tier, ...]:
+    """The tiers of a tiered alert; empty for every other kind."""
+    return alert.tiers if isinstance(alert, TieredAlert) else ()
+
+
+def alert_condition(alert: Alert) -> Condition | None:
+    """The condition of a threshold or health-check alert; None for every other kind."""
+    return alert.condition if isinstance(alert, ThresholdAlert | HealthCheckAlert) else None
 
 
 @dataclass(frozen=True)

@@ -96,14 +96,16 @@ def alert_timing(model: m.Model, service: m.Service, alert: m.Alert, for_: timed
     """Worst case for a Prometheus alert: the check interval of a health check it reads, scrape,
     rule evaluation, `for`, and group_wait. Stale alerts count from the last good timestamp."""
     found = deliveries(model, service, alert_labels(service, severity, alert.labels))
-    expr = alert.expr or (alert.predict.expr if alert.predict else None)
-    if alert.health_check is not None:
-        check = next(c for c in service.health_checks if c.name == alert.health_check)
-        check_every = check.every
-    else:
-        check_every = _check_every(service, expr)
+    match alert:
+        case m.HealthCheckAlert():
+            check = next(c for c in service.health_checks if c.name == alert.health_check)
+            check_every = check.every
+        case m.ThresholdAlert() | m.TieredAlert() | m.PredictAlert():
+            check_every = _check_every(service, m.alert_input(alert))
+        case _:
+            check_every = _check_every(service, None)
     parts = [("check every", check_every)]
-    if alert.stale is not None:
+    if isinstance(alert, m.StaleAlert):
         parts.append(("stale after", alert.stale.after))
     parts += [("scrape", model.prometheus.scrape_interval),
               ("evaluation", _evaluation(service, model, alert.group)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from generator.core import model as m
 from generator.core import naming
@@ -25,44 +26,45 @@ from generator.specfile.loader import Locator
 
 def build_alert(spec: s.ServiceSpec, index: int, loc: Locator) -> m.Alert:
     a = spec.alerts[index]
-    kind, extra = _alert_kind(a)
     summary = a.summary or f"{a.name} on {spec.service}"
-    return m.Alert(
-        name=a.name, service=spec.service, team=spec.team, kind=kind, severity=a.severity,
+    common: dict[str, Any] = dict(
+        name=a.name, service=spec.service, team=spec.team, severity=a.severity,
         for_=a.for_, summary=summary, description=a.description or summary,
         runbook=runbook(spec, a.runbook, a.name),
         labels=dict(sorted({**spec.labels, **a.labels}.items())),
         annotations=dict(sorted(a.annotations.items())), source=spec_source(loc, ("alerts", index)),
         group=a.group, mttd=mttd_target(loc, a.mttd, ("alerts", index, "mttd")),
-        **extra,  # type: ignore[arg-type]
     )
+    return _of_kind(a, common)
 
 
-def _alert_kind(a: s.AlertSpec) -> tuple[m.AlertKind, dict[str, object]]:
+def _of_kind(a: s.AlertSpec, common: dict[str, Any]) -> m.Alert:
+    """The model type of the alert's kind, with the `common` block."""
     if a.tiers is not None:
+        assert a.expr is not None
         order = {m.Severity.CRITICAL: 0, m.Severity.WARNING: 1, m.Severity.INFO: 2}
         tiers = tuple(
             m.Tier(sev, condition(t.above, t.below) or Condition(Op.ABOVE, 0),
                    t.for_ if t.for_ is not None else a.for_)
             for sev, t in sorted(a.tiers.items(), key=lambda kv: order[kv[0]])
         )
-        return m.AlertKind.TIERED, {"expr": a.expr, "tiers": tiers}
+        return m.TieredAlert(expr=a.expr, tiers=tiers, **common)
     if a.expr is not None:
-        return m.AlertKind.THRESHOLD, {"expr": a.expr,
-                                       "condition": condition(a.above, a.below, a.equals)}
+        return m.ThresholdAlert(expr=a.expr, condition=condition(a.above, a.below, a.equals),
+                                **common)
     if a.absent is not None:
-        return m.AlertKind.ABSENT, {"absent": a.absent}
+        return m.AbsentAlert(absent=a.absent, **common)
     if a.stale is not None:
-        return m.AlertKind.STALE, {"stale": m.StaleRule(a.stale.timestamp, a.stale.after)}
+        return m.StaleAlert(stale=m.StaleRule(a.stale.timestamp, a.stale.after), **common)
     if a.predict is not None:
         p = a.predict
         cond = condition(p.above, p.below)
         assert cond is not None
-        return m.AlertKind.PREDICT, {"predict": m.PredictRule(p.expr, cond, p.within, p.lookback)}
+        return m.PredictAlert(predict=m.PredictRule(p.expr, cond, p.within, p.lookback), **common)
     assert a.anomaly is not None
     an = a.anomaly
-    rule = m.AnomalyRule(an.expr, an.zscore, an.baseline, an.direction)
-    return m.AlertKind.ANOMALY, {"anomaly": rule}
+    return m.AnomalyAlert(anomaly=m.AnomalyRule(an.expr, an.zscore, an.baseline, an.direction),
+                          **common)
 
 
 def build_recording(spec: s.ServiceSpec, index: int, loc: Locator) -> list[m.Recording]:
@@ -118,15 +120,15 @@ def build_check(spec: s.ServiceSpec, index: int, gl: s.GlobalSpec, loc: Locator,
     )
 
 
-def check_alert(spec: s.ServiceSpec, check: m.HealthCheck) -> m.Alert:
+def check_alert(spec: s.ServiceSpec, check: m.HealthCheck) -> m.HealthCheckAlert:
     name = camel("health_check", check.name)
     metric = (naming.CHECK_DIFFERENCE if check.compare_sql is not None
               else naming.check_metric(check.name, check.values[0]))
     expr = f'{metric}{{service="{check.service}", check="{check.name}"}}'
     summary = f"Health check {check.name} of {spec.service} failed"
-    return m.Alert(
-        name=name, service=spec.service, team=spec.team, kind=m.AlertKind.HEALTH_CHECK,
-        severity=check.alert_severity, for_=check.alert_for, summary=summary,
+    return m.HealthCheckAlert(
+        name=name, service=spec.service, team=spec.team, severity=check.alert_severity,
+        for_=check.alert_for, summary=summary,
         description=check.description or summary, runbook=runbook(spec, None, name),
         labels=dict(sorted(spec.labels.items())), annotations={}, source=check.source,
         expr=expr, condition=check.alert, health_check=check.name, mttd=check.alert_mttd,

@@ -26,7 +26,7 @@ def unrouted_alerts(model: m.Model) -> tuple[SpecError, ...]:
             for severity in dict.fromkeys(w.severity for w in slo.burn_windows):
                 found.append(_warning(slo.source, f"{slo.alert_name} ({severity.value})", fix))
         for alert in service.alerts:
-            severities = [t.severity for t in alert.tiers] or [alert.severity]
+            severities = [t.severity for t in m.alert_tiers(alert)] or [alert.severity]
             for severity in dict.fromkeys(severities):
                 found.append(_warning(alert.source, f"{alert.name} ({severity.value})", fix))
     return tuple(found)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from generator.core import naming
-from generator.core.model import Model, Route, RouteTree, Service
+from generator.core.model import Model, Route, RouteTree, Service, alert_tiers
 from generator.core.routing import resolve
 
 PROBE_ALERTNAME = "SlogenRoutingProbe"
@@ -87,7 +87,7 @@ def _matchers_text(route: Route) -> str:
 def _alert_label_sets(model: Model) -> Iterator[tuple[str, dict[str, str]]]:
     for svc in model.services:
         for alert in svc.alerts:
-            severities = {t.severity for t in alert.tiers} or {alert.severity}
+            severities = {t.severity for t in alert_tiers(alert)} or {alert.severity}
             for sev in sorted(severities):
                 yield _labelled(svc, f"alert {alert.name}", alert.name, sev.value, alert.labels)
         for slo in svc.slos:

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from generator.core.model import Alert, AlertKind, Condition, Op, Service
+from generator.core.model import (
+    AbsentAlert,
+    Alert,
+    AnomalyAlert,
+    AnomalyRule,
+    Condition,
+    HealthCheckAlert,
+    Op,
+    PredictAlert,
+    Service,
+    StaleAlert,
+    ThresholdAlert,
+    TieredAlert,
+)
 from generator.core.promql import dur
 from generator.targets.prometheus.alert_rules import alert_rules, input_expr, input_series
 from generator.targets.prometheus.gotemplate import Unsupported
@@ -76,7 +88,7 @@ def alert_cases(a: Alert, service: Service, step: timedelta) -> tuple[list[Case]
         labels[name] = f"test-{name}"
     subject = Subject(a, rules, selector.metric, labels, step)
     try:
-        cases = _CASES[a.kind](subject)
+        cases = _cases(subject, a)
     except Unsupported as exc:
         return [], f"{a.name}: {exc}"
     reads = {selector.metric} | metric_names(input_expr(a))
@@ -131,8 +143,26 @@ def _common(s: Subject, cond: Condition, for_: timedelta, fire: float,
     return cases
 
 
-def _threshold(s: Subject) -> list[Case]:
-    cond = s.alert.condition
+def _cases(s: Subject, a: Alert) -> list[Case]:
+    match a:
+        case ThresholdAlert():
+            return _threshold(s, a)
+        case HealthCheckAlert():
+            return _health_check(s, a)
+        case TieredAlert():
+            return _tiered(s, a)
+        case AbsentAlert():
+            return _absent(s, a)
+        case StaleAlert():
+            return _stale(s, a)
+        case PredictAlert():
+            return _predict(s, a)
+        case AnomalyAlert():
+            return _anomaly(s, a)
+
+
+def _threshold(s: Subject, a: ThresholdAlert) -> list[Case]:
+    cond = a.condition
     if cond is None:  # fires for any series the expression returns
         rule = s.alert_rules[0]
         cases = [Case(f"{s.alert.name} fires after exactly {dur(s.alert.for_)}",
@@ -145,8 +175,8 @@ def _threshold(s: Subject) -> list[Case]:
                          [check(timedelta(0), s.alert.name, [])])]
 
 
-def _health_check(s: Subject) -> list[Case]:
-    cond = s.alert.condition
+def _health_check(s: Subject, a: HealthCheckAlert) -> list[Case]:
+    cond = a.condition
     assert cond is not None
     rule = s.alert_rules[0]
     cases = _common(s, cond, s.alert.for_, _fire_value(cond), rule)
@@ -157,8 +187,7 @@ def _health_check(s: Subject) -> list[Case]:
                                             absent_labels))]
 
 
-def _tiered(s: Subject) -> list[Case]:
-    a = s.alert
+def _tiered(s: Subject, a: TieredAlert) -> list[Case]:
     cases = []
     horizon = max(t.for_ for t in a.tiers) + s.step
     for i, (tier, rule) in enumerate(zip(a.tiers, s.alert_rules, strict=True)):
@@ -180,8 +209,8 @@ def _tiered(s: Subject) -> list[Case]:
     return cases
 
 
-def _absent(s: Subject) -> list[Case]:
-    a, rule = s.alert, s.alert_rules[0]
+def _absent(s: Subject, a: AbsentAlert) -> list[Case]:
+    rule = s.alert_rules[0]
     parsed = parse_selector(input_series(a))
     labels = dict(parsed.equal) if parsed else {}
     horizon = a.for_ + s.step
@@ -193,9 +222,8 @@ def _absent(s: Subject) -> list[Case]:
     ]
 
 
-def _stale(s: Subject) -> list[Case]:
-    a, rule = s.alert, s.alert_rules[0]
-    assert a.stale is not None
+def _stale(s: Subject, a: StaleAlert) -> list[Case]:
+    rule = s.alert_rules[0]
     after = a.stale.after
     active = after + s.step  # time() - 0 first exceeds `after` at the next evaluation
     horizon = active + a.for_
@@ -213,9 +241,8 @@ def _stale(s: Subject) -> list[Case]:
     ]
 
 
-def _predict(s: Subject) -> list[Case]:
-    a, rule = s.alert, s.alert_rules[0]
-    assert a.predict is not None
+def _predict(s: Subject, a: PredictAlert) -> list[Case]:
+    rule = s.alert_rules[0]
     p = a.predict
     threshold, within = p.condition.threshold, p.within.total_seconds()
     slope = 1.0 if p.condition.op is Op.ABOVE else -1.0  # per second
@@ -237,16 +264,15 @@ def _predict(s: Subject) -> list[Case]:
     ]
 
 
-def _anomaly(s: Subject) -> list[Case]:
-    a, rule = s.alert, s.alert_rules[0]
-    assert a.anomaly is not None
+def _anomaly(s: Subject, a: AnomalyAlert) -> list[Case]:
+    rule = s.alert_rules[0]
     an = a.anomaly
     # The jump comes a full baseline in, at a time both the input interval and step divide.
     jump_at = an.baseline + _lcm(INTERVAL, s.step)
     base = int(jump_at / INTERVAL)
     normal = [1.0 if i % 2 == 0 else 3.0 for i in range(base)]
     check_at = jump_at + a.for_
-    values = _runaway(normal, s, check_at)
+    values = _runaway(normal, s, an, check_at)
     if values is None:
         raise Unsupported("no test input keeps its z-score above the limit for its `for`")
     z = _zscore(values, check_at, an.baseline)
@@ -260,11 +286,10 @@ def _anomaly(s: Subject) -> list[Case]:
     return cases
 
 
-def _runaway(normal: list[float], s: Subject, until: timedelta) -> list[float] | None:
+def _runaway(normal: list[float], s: Subject, an: AnomalyRule,
+             until: timedelta) -> list[float] | None:
     """Normal values followed by a geometric run that keeps the z-score above the limit at every
     step until `until` (a constant jump soon becomes part of its own baseline)."""
-    an = s.alert.anomaly
-    assert an is not None
     sign = -1.0 if an.direction == "below" else 1.0
     start = int((until - s.alert.for_) / INTERVAL)
     count = samples(s.alert.for_ + s.step)
@@ -297,13 +322,3 @@ def _num(value: float) -> str:
 
 
 _MS = timedelta(milliseconds=1)
-
-_CASES: dict[AlertKind, Callable[[Subject], list[Case]]] = {
-    AlertKind.THRESHOLD: _threshold,
-    AlertKind.HEALTH_CHECK: _health_check,
-    AlertKind.TIERED: _tiered,
-    AlertKind.ABSENT: _absent,
-    AlertKind.STALE: _stale,
-    AlertKind.PREDICT: _predict,
-    AlertKind.ANOMALY: _anomaly,
-}

@@ -17,12 +17,26 @@ fails the whole rule ("vector contains metrics with the same labelset").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 
 from generator.core import naming, promql_syntax
-from generator.core.model import Alert, AlertKind, Condition, Op, Service, Severity
+from generator.core.model import (
+    AbsentAlert,
+    Alert,
+    AnomalyAlert,
+    Condition,
+    HealthCheckAlert,
+    Op,
+    PredictAlert,
+    Service,
+    Severity,
+    StaleAlert,
+    ThresholdAlert,
+    TieredAlert,
+    alert_input,
+)
 from generator.core.promql import (
     compare,
     condition_text,
@@ -53,14 +67,32 @@ def alert_rules(a: Alert, service: Service, inline_inputs: bool = False) -> list
     """
     clashing = clashing_labels(a, service)
     a = _exported_templates(a, clashing)
-    if a.kind is AlertKind.ANOMALY:
+    if isinstance(a, AnomalyAlert):
         return _anomaly(a, service, clashing)
     raw = input_expr(a)
     series = input_series(a)
     if inline_inputs and series != raw:
-        return _BUILDERS[a.kind](a, service, exported(raw, clashing))
+        return _alert_rules(a, service, exported(raw, clashing))
     recorded = [] if series == raw else [record(series, exported(raw, clashing))]
-    return [*recorded, *_BUILDERS[a.kind](a, service, series)]
+    return [*recorded, *_alert_rules(a, service, series)]
+
+
+def _alert_rules(a: Alert, service: Service, series: str) -> list[Rule]:
+    """The alerting rules of every kind that reads one input series."""
+    match a:
+        case ThresholdAlert():
+            return _threshold(a, service, series)
+        case HealthCheckAlert():
+            return _health_check(a, service, series)
+        case TieredAlert():
+            return _tiered(a, service, series)
+        case AbsentAlert():
+            return _absent(a, service, series)
+        case StaleAlert():
+            return _stale(a, service, series)
+        case PredictAlert():
+            return _predict(a, service, series)
+    raise ValueError(f"{a.kind.value} alerts record their own inputs")
 
 
 def clashing_labels(a: Alert, service: Service) -> list[str]:
@@ -85,25 +117,13 @@ def _exported_templates(a: Alert, labels: list[str]) -> Alert:
 
 def input_expr(a: Alert) -> str:
     """The PromQL the alert is about, as the spec wrote it."""
-    match a.kind:
-        case AlertKind.ABSENT:
-            value = a.absent
-        case AlertKind.STALE:
-            value = a.stale.timestamp if a.stale else None
-        case AlertKind.PREDICT:
-            value = a.predict.expr if a.predict else None
-        case AlertKind.ANOMALY:
-            value = a.anomaly.expr if a.anomaly else None
-        case _:
-            value = a.expr
-    assert value is not None
-    return value.strip()
+    return alert_input(a).strip()
 
 
 def input_series(a: Alert) -> str:
     """The series the alert rule reads: the selector itself, or the recorded input."""
     raw = input_expr(a)
-    if a.kind is not AlertKind.ANOMALY and is_plain_selector(raw):
+    if not isinstance(a, AnomalyAlert) and is_plain_selector(raw):
         return raw
     return naming.alert_input_record(a.service, a.name)
 
@@ -124,13 +144,13 @@ def _value_note(cond: Condition) -> str:
     return f"Value {{{{ $value }}}} is {condition_text(cond)}."
 
 
-def _threshold(a: Alert, service: Service, series: str) -> list[Rule]:
+def _threshold(a: ThresholdAlert, service: Service, series: str) -> list[Rule]:
     if a.condition is None:  # as in Prometheus: fires for every series the expression returns
         return [_finish(a, service, series, "Value {{ $value }}.")]
     return [_finish(a, service, compare(series, a.condition), _value_note(a.condition))]
 
 
-def _health_check(a: Alert, service: Service, series: str) -> list[Rule]:
+def _health_check(a: HealthCheckAlert, service: Service, series: str) -> list[Rule]:
     # A check whose metric vanished is not running (exporter down, query erroring), which is as
     # much a failed check as a bad value: no data means alerting.
     assert a.condition is not None
@@ -139,27 +159,26 @@ def _health_check(a: Alert, service: Service, series: str) -> list[Rule]:
     return [_finish(a, service, expr, note)]
 
 
-def tier_expr(a: Alert, index: int, series: str) -> str:
+def tier_expr(a: TieredAlert, index: int, series: str) -> str:
     """A tier's condition, minus every more severe tier's, so one value fires one tier only."""
     own = compare(series, a.tiers[index].condition)
     worse = [compare(series, t.condition) for t in a.tiers[:index]]
     return " unless ".join([own, *worse])
 
 
-def _tiered(a: Alert, service: Service, series: str) -> list[Rule]:
+def _tiered(a: TieredAlert, service: Service, series: str) -> list[Rule]:
     return [_finish(a, service, tier_expr(a, i, series), _value_note(t.condition), t.severity,
                     t.for_)
             for i, t in enumerate(a.tiers)]
 
 
-def _absent(a: Alert, service: Service, series: str) -> list[Rule]:
+def _absent(a: AbsentAlert, service: Service, series: str) -> list[Rule]:
     note = f"No series matched {input_expr(a)} for {dur(a.for_)}." if a.for_ else ""
     return [_finish(a, service, f"absent({series})", note)]
 
 
-def _stale(a: Alert, service: Service, series: str) -> list[Rule]:
+def _stale(a: StaleAlert, service: Service, series: str) -> list[Rule]:
     # A timestamp that never arrived is as stale as an old one.
-    assert a.stale is not None
     ts = series if is_plain_selector(series) else f"({series})"
     expr = f"time() - {ts} > {seconds(a.stale.after)}\nor absent({series})"
     note = (f"Last update {{{{ $value | humanizeDuration }}}} ago (limit {dur(a.stale.after)}; "
@@ -167,10 +186,9 @@ def _stale(a: Alert, service: Service, series: str) -> list[Rule]:
     return [_finish(a, service, expr, note)]
 
 
-def predict_expr(a: Alert, series: str) -> str:
+def predict_expr(a: PredictAlert, series: str) -> str:
     """Value: the predicted Unix time of the breach, to the second; fires when the prediction
     at the horizon crosses the threshold."""
-    assert a.predict is not None
     p = a.predict
     rng = range_of(series, p.lookback, SUBQUERY_STEP)
     # predict_linear(v, 0) is the regression line's value now and deriv(v) its slope, so the
@@ -181,8 +199,7 @@ def predict_expr(a: Alert, series: str) -> str:
     return f"{eta}\nand\n{will}"
 
 
-def _predict(a: Alert, service: Service, series: str) -> list[Rule]:
-    assert a.predict is not None
+def _predict(a: PredictAlert, service: Service, series: str) -> list[Rule]:
     p = a.predict
     word = "rise above" if p.condition.op is Op.ABOVE else "fall below"
     note = (f"Trend over {dur(p.lookback)} predicts it will {word} {num(p.condition.threshold)} "
@@ -191,8 +208,7 @@ def _predict(a: Alert, service: Service, series: str) -> list[Rule]:
     return [_finish(a, service, predict_expr(a, series), note, extra_notes=extra)]
 
 
-def _anomaly(a: Alert, service: Service, clashing: list[str]) -> list[Rule]:
-    assert a.anomaly is not None
+def _anomaly(a: AnomalyAlert, service: Service, clashing: list[str]) -> list[Rule]:
     an = a.anomaly
     value, mean, stddev = naming.anomaly_records(a.service, a.name, an.baseline)
     w = dur(an.baseline)
@@ -207,13 +223,3 @@ def _anomaly(a: Alert, service: Service, clashing: list[str]) -> list[Rule]:
         record(stddev, f"stddev_over_time({value}[{w}])"),
         _finish(a, service, expr, note),
     ]
-
-
-_BUILDERS: dict[AlertKind, Callable[[Alert, Service, str], list[Rule]]] = {
-    AlertKind.THRESHOLD: _threshold,
-    AlertKind.HEALTH_CHECK: _health_check,
-    AlertKind.TIERED: _tiered,
-    AlertKind.ABSENT: _absent,
-    AlertKind.STALE: _stale,
-    AlertKind.PREDICT: _predict,
-}

@@ -18,7 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from generator.core import naming
-from generator.core.model import Alert, AlertKind, Model, Service
+from generator.core.model import Alert, AnomalyAlert, Model, Service, StaleAlert, alert_tiers
 from generator.core.promql import dur
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_cases import alert_cases
@@ -68,9 +68,9 @@ def render(model: Model) -> dict[PurePath, str]:
 def is_long(a: Alert) -> bool:
     """Whether an alert's cases go to the 5m-step file."""
     spans = [a.for_]
-    if a.kind is AlertKind.ANOMALY and a.anomaly is not None:
+    if isinstance(a, AnomalyAlert):
         spans.append(a.anomaly.baseline)
-    elif a.kind is AlertKind.STALE and a.stale is not None and a.stale.after >= LONG_SPAN:
+    elif isinstance(a, StaleAlert) and a.stale.after >= LONG_SPAN:
         spans.append(a.stale.after)
     else:
         return False
@@ -82,8 +82,8 @@ def test_step(service: Service) -> timedelta:
     an alert waits for."""
     spans = [INTERVAL, *(w.for_ for s in service.slos for w in s.burn_windows)]
     for a in service.alerts:
-        spans += [a.for_, *(t.for_ for t in a.tiers)]
-        spans += [a.stale.after] if a.stale else []
+        spans += [a.for_, *(t.for_ for t in alert_tiers(a))]
+        spans += [a.stale.after] if isinstance(a, StaleAlert) else []
     millis = [int(v / timedelta(milliseconds=1)) for v in spans if v]
     return timedelta(milliseconds=math.gcd(*millis))
 
