@@ -30,7 +30,6 @@ from generator.commands import (
     verify,
 )
 from generator.commands.common import EXIT_INTERNAL, EXIT_SPEC, CommandError, env
-from generator.core.errors import SpecErrors
 
 CONVENTION = """\
 reporting commands (generate, validate, diff, test, apply, verify, status, gate, health,
@@ -92,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_SPEC
+    from generator.core.errors import SpecErrors  # after parsing: --help never needs it
+
     try:
         _configure_jsonnet(args)
         return int(args.func(args))

@@ -7,7 +7,6 @@ Settings come from flags, then environment variables, then an optional YAML conf
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -173,6 +172,8 @@ def run_apply(args: argparse.Namespace) -> int:
 
 def _grafana(args: argparse.Namespace, settings: dict[str, Any], console: Console,
              report: dict[str, Any]) -> bool:
+    import json
+
     from rich.progress import Progress
 
     from generator.apply.changes import Refresh

@@ -5,10 +5,7 @@ alert against labelled incidents. docs/backtest.md describes the scoring."""
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path, PurePath
@@ -61,6 +58,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _binary(name: str, given: str | None) -> str:
+    import shutil
+
     found = given or shutil.which(name)
     if found is None:
         raise CommandError(f"{name} not found; install it (Debian package prometheus) or pass "
@@ -219,6 +218,8 @@ def _scenario(args: argparse.Namespace, series: Path, incs: Sequence[Incident], 
     (promtool, prometheus), (model, groups, alerts, warmup) = binaries, context
     span = _time_range(series)
     scope = Scope(span[0] + warmup.total_seconds(), span[1], args.grace.total_seconds())
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="slogen-backtest-") as tmp:
         work = Path(tmp)
         try:
@@ -278,6 +279,8 @@ def run_backtest(args: argparse.Namespace) -> int:
     text = report_markdown(scenarios, unscored, hints, warmup, args.grace, note)
     data = report_json(scenarios, unscored, hints, warmup, args.grace, note)
     if args.json is not None:
+        import json
+
         args.json.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if args.markdown is not None:
         args.markdown.write_text(text, encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 from generator.commands.common import EXIT_OK, EXIT_SPEC, CommandError, env
 
@@ -30,6 +29,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_github(args: argparse.Namespace) -> int:
     """Serve until interrupted. The token comes from $GITHUB_TOKEN and is never printed."""
+    import logging
+
     import requests
 
     from generator.bridge.github import GitHubClient, IssueBridge

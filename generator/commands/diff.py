@@ -7,10 +7,6 @@ index and work tree are never touched. Both sides are compiled by the current sl
 from __future__ import annotations
 
 import argparse
-import io
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +31,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _git(repo: Path, *args: str) -> bytes:
+    import subprocess
+
     result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
     if result.returncode != 0:
         raise CommandError(f"git {' '.join(args)} failed: {result.stderr.decode().strip()}",
@@ -58,6 +56,9 @@ def extract_specs(spec_dir: Path, ref: str, into: Path) -> Path:
     if rel not in listed:
         return target
     archive = _git(top, "archive", "--format=tar", ref, "--", rel)
+    import io
+    import tarfile
+
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return target
@@ -76,6 +77,8 @@ def _compile(spec_dir: Path, root: Path, side: str) -> compare.Snapshot:
 
 def run_diff(args: argparse.Namespace) -> int:
     """Print the summary; exit 1 when anything changed, 0 when nothing did."""
+    import tempfile
+
     from generator import compare
     from generator.compare_markdown import render_markdown
 

@@ -7,18 +7,14 @@ the command line, and the modules it loads stay resident for the life of the ser
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from generator.commands import output
 from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
-from generator.core.errors import SpecErrors
 
 DEFAULT_CONFIG = Path("out") / "exporter" / "config.yaml"
 EXPORTER_HELP = "serve health-check results on /metrics and /healthz"
@@ -57,6 +53,8 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="slogen exporter", description=EXPORTER_HELP)
     _exporter_arguments(parser)
     args = parser.parse_args(argv)
+    from generator.core.errors import SpecErrors
+
     try:
         return run_exporter(args)
     except SpecErrors as exc:
@@ -89,6 +87,10 @@ def _exporter_arguments(exp: argparse.ArgumentParser) -> None:
 
 def run_exporter(args: argparse.Namespace) -> int:
     """Validate the config, then schedule the checks and serve until SIGTERM or Ctrl-C."""
+    import logging
+    import signal
+    import threading
+
     from generator.exporter.config import load_config
 
     config = load_config(args.config)

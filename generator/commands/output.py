@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -40,6 +39,8 @@ def add_output_args(parser: argparse.ArgumentParser, *, quiet: bool = True,
 
 def json_document(command: str, exit_code: int, data: Mapping[str, Any]) -> str:
     """The versioned JSON envelope around one command's data."""
+    import json
+
     doc = {"format": JSON_FORMAT, "command": command, "exit_code": exit_code, "data": data}
     return json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
 

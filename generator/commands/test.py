@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from generator.commands import output
@@ -38,6 +37,8 @@ def _run_one(path: Path, binary: str) -> tuple[Path, bool, str]:
 
 def run_test(args: argparse.Namespace) -> int:
     """Run the unit tests; exit 1 when one fails."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
     from generator.validate import promtool
 
     binary = promtool.find_promtool(args.promtool)
