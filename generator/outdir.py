@@ -18,14 +18,18 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from generator import incremental
 from generator.core.model import PreviousGeneration
 from generator.targets.grafana.alerting import RULES_FILE
 from generator.targets.grafana.notifications import PROVISIONING as ALERTING_PROVISIONING
 
 CONTACT_POINTS_FILE = ALERTING_PROVISIONING / "contact-points.yaml"
 
-MANIFEST = ".slogen-manifest"
-MANIFEST_HEADER = "# Files written by slogen generate; others in this directory are left alone.\n"
+MANIFEST = incremental.MANIFEST
+MANIFEST_HEADER = (
+    "# Files written by slogen generate; others in this directory are left alone.\n"
+    "# inputs: digest of the spec files and options; generator: of slogen's source;\n"
+    "# spec <file> <digest> per input file; <path> <digest> (sha256) per written file.\n")
 
 
 @dataclass(frozen=True)
@@ -47,39 +51,63 @@ class Changes:
 
 def owned_files(out_dir: Path) -> set[str]:
     """Files the last generate wrote, as listed in the manifest."""
-    try:
-        text = (out_dir / MANIFEST).read_text(encoding="utf-8")
-    except OSError:
-        return set()
-    return {ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")}
+    return set(incremental.read_manifest(out_dir).files)
 
 
-def compare(out_dir: Path, files: Mapping[PurePath, str]) -> Changes:
-    """What writing `files` would change in `out_dir`."""
-    new = {p.as_posix(): t for p, t in _with_manifest(files).items()}
+def compare(out_dir: Path, files: Mapping[PurePath, str],
+            inputs: incremental.Inputs | None = None) -> Changes:
+    """What writing `files` (generated from `inputs`) would change in `out_dir`.
+
+    The manifest's generator line is left out of the comparison: a new slogen that writes the
+    same files does not make out/ stale.
+    """
+    new = {p.as_posix(): t for p, t in _with_manifest(files, inputs).items()}
     old = owned_files(out_dir) | ({MANIFEST} if (out_dir / MANIFEST).exists() else set())
     added, modified = [], []
     for rel, text in sorted(new.items()):
         target = out_dir / rel
         if not target.exists():
             added.append(rel)
+        elif rel == MANIFEST:
+            have = target.read_bytes().decode("utf-8", errors="replace")
+            if incremental.without_generator_line(have) != \
+                    incremental.without_generator_line(text):
+                modified.append(rel)
         elif target.read_bytes() != text.encode("utf-8"):
             modified.append(rel)
     removed = sorted(p for p in old if p not in new and (out_dir / p).exists())
     return Changes(tuple(added), tuple(modified), tuple(removed))
 
 
-def stage(out_dir: Path, files: Mapping[PurePath, str]) -> Path:
-    """Write `files` into a fresh staging directory beside `out_dir` and return it."""
+def stage(out_dir: Path, files: Mapping[PurePath, str],
+          inputs: incremental.Inputs | None = None) -> Path:
+    """Write `files` into a fresh staging directory beside `out_dir` and return it.
+
+    A file whose content is already in `out_dir` is hard-linked instead of written: it keeps its
+    modification time, so tools that watch out/ see only what changed.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     # mkdtemp makes it private; out/ is meant to be read by reviewers and tools.
     staging.chmod(0o755)
-    for rel, text in _with_manifest(files).items():
+    for rel, text in _with_manifest(files, inputs).items():
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        data = text.encode("utf-8")
+        if not _link_if_same(out_dir / rel, target, data):
+            target.write_bytes(data)
     return staging
+
+
+def _link_if_same(existing: Path, target: Path, data: bytes) -> bool:
+    try:
+        if existing.is_symlink() or existing.stat().st_size != len(data) \
+                or existing.read_bytes() != data:
+            return False
+        os.link(existing, target)
+    except OSError:
+        return False
+    return True
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
@@ -105,8 +133,13 @@ def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _with_manifest(files: Mapping[PurePath, str]) -> dict[PurePath, str]:
-    listing = MANIFEST_HEADER + "".join(f"{p.as_posix()}\n" for p in sorted(files))
+def _with_manifest(files: Mapping[PurePath, str],
+                   inputs: incremental.Inputs | None) -> dict[PurePath, str]:
+    if inputs is None:
+        listing = MANIFEST_HEADER + "".join(f"{p.as_posix()}\n" for p in sorted(files))
+    else:
+        listing = MANIFEST_HEADER + "".join(
+            f"{line}\n" for line in incremental.manifest_lines(inputs, files))
     return {**files, PurePath(MANIFEST): listing}
 
 

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "generator.compare": 2,
     "generator.compare_markdown": 2,
     "generator.outdir": 2,
+    "generator.incremental": 2,
     "generator.commands": 3,
     "generator.cli": 4,
     "generator.__main__": 5,

@@ -122,13 +122,13 @@ def _rule_format(args: argparse.Namespace) -> str | None:
     return args.rule_format  # type: ignore[no-any-return]
 
 
-def _compile(args: argparse.Namespace, tools: Tools, progress: Progress) -> Model:
+def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
+             rule_format: str | None) -> Model:
     import dataclasses
 
     from generator import outdir, pipeline
     from generator.core.kinds import RuleFormat
 
-    rule_format = _rule_format(args)
     progress.stage("loading and resolving specs")
     model = pipeline.compile_specs(args.specs, tools.promtool)
     if rule_format is not None:
@@ -139,31 +139,50 @@ def _compile(args: argparse.Namespace, tools: Tools, progress: Progress) -> Mode
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    """Compile specs, check the output, then swap it into out/."""
+    """Compile specs, check the output, then swap it into out/.
+
+    When out/ already holds what these inputs generate (its manifest says so and every file
+    still has its recorded digest), nothing is compiled, rendered, checked or written.
+    """
+    from generator import incremental  # only this before the no-op check: imports cost time
+
+    rule_format = _rule_format(args)
+    args.rule_format = rule_format
+    inputs = (incremental.generation_inputs(args.specs, rule_format)
+              if args.specs.is_dir() else None)
+    if inputs is not None and not args.check and not args.test:
+        last = incremental.read_manifest(args.out)
+        if incremental.up_to_date(args.out, last, inputs):
+            count = len(last.files)
+            data = _data(args, count, [], [], None) | {"unchanged": count + 1}
+            return output.report(args, "generate", EXIT_OK, data, lambda: (
+                f"{args.out} is up to date: {count} files unchanged, nothing rendered\n"))
     from generator import outdir, pipeline
 
     tools = _tools(args)
     progress = Progress.of(args)
     with progress.task("generate"):
-        model = _compile(args, tools, progress)
+        model = _compile(args, tools, progress, rule_format)
         warnings = _print_warnings(model)
         progress.stage(f"rendering {sum(len(s.slos) for s in model.services)} SLOs")
         with gc_exempt():
             files = pipeline.render(model)
+        changes = outdir.compare(args.out, files, inputs)
         if args.check:
-            return _report_check(args, outdir.compare(args.out, files), len(files), warnings)
-        staged = outdir.stage(args.out, files)
+            return _report_check(args, changes, len(files), warnings)
+        staged = outdir.stage(args.out, files, inputs)
         try:
             problems: list[Problem] = []
             if not args.skip_checks:
                 progress.stage("checking the output with promtool and amtool")
                 warnings += _warn_missing(tools)
-                problems = _run_checks(staged, model, tools, args.test, warnings)
+                # Files identical to what out/ holds were checked when they were written.
+                changed = None if args.test else frozenset(changes.added + changes.modified)
+                problems = _run_checks(staged, model, tools, args.test, warnings, changed)
             if problems:
                 outdir.discard(staged)
                 return _report_failed(args, problems, warnings)
             progress.stage(f"writing {args.out}")
-            changes = outdir.compare(args.out, files)
             outdir.swap_in(staged, args.out)
         except BaseException:
             outdir.discard(staged)
@@ -176,10 +195,10 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def _run_checks(staged: Path, model: Model, tools: Tools, slow: bool,
-                warnings: list[str]) -> list[Problem]:
+                warnings: list[str], changed: frozenset[str] | None) -> list[Problem]:
     from generator.validate import checks
 
-    problems = checks.run_checks(staged, model, tools, include_slow=slow)
+    problems = checks.run_checks(staged, model, tools, include_slow=slow, changed=changed)
     for warning in [p for p in problems if p.warning]:
         print(f"slogen: warning: {warning}", file=sys.stderr)
         warnings.append(str(warning))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from generator.core.model import Model
+from generator.targets.prometheus.rule_files import rules_path
 from generator.validate import amtool, grafana, prometheus
 from generator.validate.exporter_config import check_exporter_config
 from generator.validate.results import Problem, Tools
@@ -33,15 +35,43 @@ def _checks() -> tuple[tuple[str, CheckFn], ...]:
 SLOW_CHECKS = frozenset({"prometheus-tests"})
 
 
-def run_checks(staged: Path, model: Model, tools: Tools,
-               include_slow: bool = False) -> list[Problem]:
-    """Run the registered checks on the staged output directory (slow ones only on request)."""
+# The output directories each check reads: with a set of changed files, a check none of whose
+# files changed is not run again (its files passed when they were written).
+READS = {
+    "prometheus-rules": ("prometheus/",),
+    "prometheus-tests": ("prometheus/",),
+    "alertmanager": ("alertmanager/",),
+    "exporter config": ("exporter/",),
+    "grafana-references": ("grafana/", "prometheus/"),
+}
+
+
+def run_checks(staged: Path, model: Model, tools: Tools, include_slow: bool = False,
+               changed: frozenset[str] | None = None) -> list[Problem]:
+    """Run the registered checks on the staged output directory (slow ones only on request).
+
+    With `changed` (output paths that differ from the last generation), checks read only what
+    changed: promtool checks the changed services' rule files, other checks run when a file in
+    the directories they read changed.
+    """
     problems: list[Problem] = []
     for name, check in _checks():
         if name in SLOW_CHECKS and not include_slow:
             continue
-        problems.extend(check(staged, model, tools))
+        scope = model
+        if changed is not None:
+            reads = READS.get(name, ("",))
+            if not any(p.startswith(reads) for p in changed):
+                continue
+            if name == "prometheus-rules":
+                scope = dataclasses.replace(model, services=tuple(
+                    s for s in model.services if _rule_file_changed(s.name, changed)))
+        problems.extend(check(staged, scope, tools))
     return problems
+
+
+def _rule_file_changed(service: str, changed: frozenset[str]) -> bool:
+    return rules_path(service).as_posix() in changed
 
 
 def missing_tools(tools: Tools) -> list[str]:

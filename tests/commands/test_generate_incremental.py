@@ -1,0 +1,127 @@
+"""`generate` keyed by its inputs: a no-op compiles and writes nothing, an edit rewrites only
+what changed, a hand-edited or deleted output is regenerated, `--check` stays exact."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import incremental, pipeline
+from generator.cli import main
+from generator.validate import promtool as promtool_mod
+from generator.validate.promtool import CheckResult
+from tests.conftest import SPECS_DIR
+
+SERVICE = "hive"  # a reference service with rules, tests, a dashboard and a doc
+
+
+def _generate(specs: Path, out: Path, *extra: str) -> int:
+    return main(["generate", "--specs", str(specs), "--out", str(out), *extra])
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int]]:
+    """Inode and modification time of every file: a rewrite changes one of them."""
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> tuple[Path, Path]:
+    specs = tmp_path / "slos"
+    shutil.copytree(SPECS_DIR, specs)
+    out = tmp_path / "out"
+    assert _generate(specs, out) == 0
+    return specs, out
+
+
+def test_a_no_op_compiles_and_writes_nothing(generated: tuple[Path, Path],
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    specs, out = generated
+    before = _stamps(out)
+
+    def no_compile(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a no-op generate compiled the specs")
+
+    monkeypatch.setattr(pipeline, "compile_specs", no_compile)
+    capsys.readouterr()
+    assert _generate(specs, out) == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert _stamps(out) == before
+
+
+def test_an_edit_rewrites_and_rechecks_only_that_services_files(
+        generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    specs, out = generated
+    before = _stamps(out)
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m",
+                                                             1), encoding="utf-8")
+    checked: list[list[str]] = []
+    real_check = promtool_mod.check_rules
+
+    def recording_check(paths: list[Path], tool: str) -> CheckResult:
+        checked.append(sorted(p.name for p in paths))
+        return real_check(paths, tool)
+
+    monkeypatch.setattr(promtool_mod, "check_rules", recording_check)
+    assert _generate(specs, out) == 0
+
+    after = _stamps(out)
+    rewritten = {rel for rel in after if after[rel] != before.get(rel)}
+    assert f"prometheus/{SERVICE}.rules.yaml" in rewritten
+    others = {rel for rel in rewritten if SERVICE not in rel}
+    # Only the manifest and files that list every service's SLOs may change with it.
+    assert others <= {".slogen-manifest", "docs/index.md"} | {
+        rel for rel in others if rel.startswith("grafana/") and "overview" in rel}, others
+    if promtool_mod.find_promtool() is not None:
+        assert checked == [[f"{SERVICE}.rules.yaml"]]
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete"])
+def test_a_damaged_output_is_regenerated(generated: tuple[Path, Path], damage: str) -> None:
+    specs, out = generated
+    target = out / "prometheus" / f"{SERVICE}.rules.yaml"
+    original = target.read_bytes()
+    if damage == "edit":
+        target.write_bytes(original.replace(b"groups:", b"groups: # edited", 1))
+    else:
+        target.unlink()
+    assert _generate(specs, out, "--check") == 1
+    assert _generate(specs, out) == 0
+    assert target.read_bytes() == original
+    assert _generate(specs, out, "--check") == 0
+
+
+def test_a_new_slogen_regenerates_but_check_does_not_call_out_stale(
+        generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    specs, out = generated
+    monkeypatch.setattr(incremental, "generator_digest", lambda: "0" * 64)
+    assert _generate(specs, out, "--check") == 0  # same files: the code digest alone differs
+    compiled: list[bool] = []
+    real = pipeline.compile_specs
+
+    def counting(*args: object, **kwargs: object) -> object:
+        compiled.append(True)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "compile_specs", counting)
+    assert _generate(specs, out) == 0
+    assert compiled == [True]
+    assert f"generator {'0' * 64}" in (out / ".slogen-manifest").read_text(encoding="utf-8")
+
+
+def test_the_manifest_is_deterministic_and_names_no_machine_path(
+        generated: tuple[Path, Path], tmp_path: Path) -> None:
+    specs, out = generated
+    text = (out / ".slogen-manifest").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text
+    recorded = incremental.parse(text)
+    assert recorded.specs.keys() == {p.relative_to(specs).as_posix()
+                                     for p in specs.rglob("*") if p.is_file()}
+    assert all(value is not None for value in recorded.files.values())
+    other = tmp_path / "again"
+    assert _generate(specs, other) == 0
+    assert (other / ".slogen-manifest").read_text(encoding="utf-8") == text
