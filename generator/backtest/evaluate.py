@@ -126,6 +126,10 @@ def expects(alert: ShippedAlert, incident: Incident, model: m.Model) -> bool:
         return False
     if incident.alerts:
         return alert.name in incident.alerts
+    # The SLI-absent alert watches for missing data, not for errors: only named incidents.
+    svc = model.service(incident.service)
+    if alert.name in {s.absent.name for s in svc.slos if s.absent is not None}:
+        return False
     if alert.slo and incident.slo:
         return alert.slo == incident.slo
     affected = set(incident.metrics)

@@ -100,6 +100,17 @@ def slo_rows(model: m.Model, service: m.Service, slo: m.Slo) -> list[AlertRow]:
             slo.level_alert_annotations(level).get("runbook_url")
             or (f"{service.runbook}#{slo.name}" if service.runbook else None),
             notify.slo_timing(model, service, slo, level), first.mttd or service.mttd))
+    if slo.absent is not None:
+        a = slo.absent
+        labels = notify.alert_labels(service, a.severity, {**slo.labels, **slo.alert_labels})
+        found = notify.deliveries(model, service, labels)
+        timing = notify.Timing((("scrape", model.prometheus.scrape_interval),
+                                ("evaluation", model.prometheus.evaluation_interval),
+                                ("for", a.for_), ("group_wait", notify.group_wait(found))))
+        rows.append(_row(service, a.name, a.severity, "SLI absent",
+                         f"the SLI's total series of {slo.name} is missing", a.for_, found,
+                         f"{service.runbook}#{slo.name}" if service.runbook else None, timing,
+                         None))
     return rows
 
 

@@ -36,7 +36,8 @@ __all__ = [
     "HealthCheckAlert", "Inhibition", "Matcher", "Model", "MttdTarget", "Panel", "PanelType",
     "Policy", "PredictAlert", "PredictRule", "PrometheusSettings", "Receiver", "Recording",
     "RollbackTrigger", "Route", "RouteTree", "Routing", "RuleFormat", "Scrape", "Service",
-    "ServiceRouting", "Severity", "Sli", "SliKind", "Slo", "Source", "StaleAlert", "StaleRule",
+    "ServiceRouting", "Severity", "Sli", "SliAbsentAlert", "SliKind", "Slo", "Source",
+    "StaleAlert", "StaleRule",
     "ThresholdAlert", "Tier", "TieredAlert", "TimeInterval", "alert_condition", "alert_input",
     "alert_tiers",
 ]
@@ -132,6 +133,15 @@ class BurnWindow:
 
 
 @dataclass(frozen=True)
+class SliAbsentAlert:
+    """The alert on an SLO whose SLI series are missing."""
+
+    name: str
+    for_: timedelta
+    severity: Severity
+
+
+@dataclass(frozen=True)
 class Slo:
     """A resolved SLO."""
 
@@ -156,6 +166,7 @@ class Slo:
     level_annotations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # Set when the budget resets at calendar boundaries (see core/calendar.py).
     calendar: Calendar | None = None
+    absent: SliAbsentAlert | None = None
 
     def level_alert_labels(self, level: str) -> dict[str, str]:
         """The labels of one level's burn-rate alert: the SLO's alert labels, then the level's."""

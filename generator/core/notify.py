@@ -71,7 +71,7 @@ def receivers(found: tuple[Delivery, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r for d in found for r in d.receivers))
 
 
-def _group_wait(found: tuple[Delivery, ...]) -> timedelta:
+def group_wait(found: tuple[Delivery, ...]) -> timedelta:
     # The first receiver to hear about it is what detection means.
     return min(d.group_wait for d in found)
 
@@ -109,7 +109,7 @@ def alert_timing(model: m.Model, service: m.Service, alert: m.Alert, for_: timed
         parts.append(("stale after", alert.stale.after))
     parts += [("scrape", model.prometheus.scrape_interval),
               ("evaluation", _evaluation(service, model, alert.group)),
-              ("for", for_), ("group_wait", _group_wait(found))]
+              ("for", for_), ("group_wait", group_wait(found))]
     return Timing(tuple(parts))
 
 
@@ -132,11 +132,11 @@ def slo_timing(model: m.Model, service: m.Service, slo: m.Slo, level: str) -> Ti
     return Timing((("burn", burn_fire_time(fastest, slo)),
                    ("scrape", model.prometheus.scrape_interval),
                    ("evaluation", _evaluation(service, model, None)),
-                   ("for", fastest.for_), ("group_wait", _group_wait(found))))
+                   ("for", fastest.for_), ("group_wait", group_wait(found))))
 
 
 def grafana_timing(model: m.Model, service: m.Service, alert: m.GrafanaAlert) -> Timing:
     """Worst case for a Grafana-managed rule: its own evaluation, `for`, then group_wait."""
     found = deliveries(model, service, alert_labels(service, alert.severity, alert.labels))
     return Timing((("evaluation", alert.every), ("for", alert.for_),
-                   ("group_wait", _group_wait(found))))
+                   ("group_wait", group_wait(found))))

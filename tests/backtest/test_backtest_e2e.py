@@ -24,7 +24,8 @@ def test_small_scenario_scores_every_alert(tmp_path: Path, promtool: str,
                  "--markdown", str(markdown), "--promtool", promtool,
                  "--prometheus", binary("prometheus"), "--warmup", "1d"])
     assert code == 0
-    # The warm-up is extended to the 3d ticket window (and its 5m rates), with a warning.
+    # The warm-up is extended to the 3d ticket window (and one 1m evaluation step: the 5m rates
+    # averaged over 3d - 5m + 1m reach back exactly 3d and a step), with a warning.
     assert "warning: --warmup 1d is shorter than" in capsys.readouterr().err
     data = json.loads(report.read_text())
     [scenario] = data["scenarios"]

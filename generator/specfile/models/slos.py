@@ -142,6 +142,18 @@ class BurnAlertSpec(SpecModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class AbsentAlertSpec(SpecModel):
+    """The alert for an SLI whose series disappeared (exporter gone, metric renamed): without
+    it the SLO silently has no error ratio, no budget and no burn-rate alert."""
+
+    enabled: bool = True
+    for_: Duration = Field(default="10m", alias="for", validate_default=True,
+                           description="How long the SLI's total series must be missing.")
+    severity: Severity = Severity.WARNING
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 class SloAlertingSpec(SpecModel):
     """Burn-rate alerting options of one SLO."""
 
@@ -150,6 +162,10 @@ class SloAlertingSpec(SpecModel):
     ticket: BurnAlertSpec = Field(default_factory=BurnAlertSpec)
     labels: dict[LabelName, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
+    absent: AbsentAlertSpec = Field(
+        default_factory=AbsentAlertSpec,
+        description="Alert `<Service><Slo>SLIAbsent` when the SLI's total series is missing "
+                    "for `for` (on by default).")
 
 
 class TimeslicesSpec(SpecModel):

@@ -96,6 +96,11 @@ def _alert_label_sets(model: Model) -> Iterator[tuple[str, dict[str, str]]]:
                 labels = {**slo.labels, **slo.level_alert_labels(level),
                           naming.LABEL_SLO_ID: slo.id, naming.LABEL_SLO: slo.name}
                 yield _labelled(svc, f"slo {slo.name}", slo.alert_name, sev.value, labels)
+            if slo.absent is not None:
+                labels = {**slo.labels, **slo.alert_labels, naming.LABEL_SLO_ID: slo.id,
+                          naming.LABEL_SLO: slo.name}
+                yield _labelled(svc, f"slo {slo.name} absent", slo.absent.name,
+                                slo.absent.severity.value, labels)
         for ga in svc.grafana_alerts:
             # The Grafana target marks every rule it writes as ours; route with that label too.
             labels = {**ga.labels, naming.GRAFANA_MANAGED_LABEL: naming.GRAFANA_MANAGED_VALUE}

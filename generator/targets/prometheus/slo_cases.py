@@ -16,7 +16,13 @@ from generator.core.model import BurnWindow, Service, SliKind, Slo
 from generator.core.promql import dur, selector
 from generator.core.windows import BASE, recorded_windows, window_ratio
 from generator.targets.prometheus.rules import Rule
-from generator.targets.prometheus.slo_rules import LEVELS, level_windows, slo_labels, slo_rules
+from generator.targets.prometheus.slo_rules import (
+    LEVELS,
+    absent_alerts,
+    level_windows,
+    slo_labels,
+    slo_rules,
+)
 from generator.targets.prometheus.testseries import (
     INTERVAL,
     Case,
@@ -47,7 +53,8 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool) -> lis
     a 5-minute spike and missing data stay silent."""
     if not slo.burn_windows:
         return []
-    rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline) if "alert" in r}
+    rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline)
+             if r.get("alert") == slo.alert_name}
     cases = []
     for level in LEVELS:
         windows = level_windows(slo, level)
@@ -71,6 +78,28 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool) -> lis
     cases += _fast_tier_case(slo, service, rules, step)
     cases.append(Case(f"{slo.alert_name} stays silent without data", [],
                       [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name, [])]))
+    reads = {s["series"] for s in _feed(slo, service, "0", 1)}
+    reads |= metric_names(slo.sli.errors("5m")) | metric_names(slo.sli.total("5m"))
+    for case in cases:
+        case.reads = set(reads)
+    return cases
+
+
+def absent_cases(slo: Slo, service: Service, step: timedelta) -> list[Case]:
+    """The SLI-absent alert fires after exactly its `for` without data, and stays silent while
+    the SLI has data."""
+    rules = absent_alerts(slo, service)
+    if not rules or slo.absent is None:
+        return []
+    rule, after = rules[0], slo.absent.for_
+    name = rule["alert"]
+    fired = check(after, name, [expected(rule, {naming.LABEL_SLO_ID: slo.id}, 1.0)])
+    checks = [fired] if after < step else [check(after - step, name, []), fired]
+    cases = [Case(f"{name} fires after exactly {dur(after)} without data", [], checks),
+             Case(f"{name} stays silent while the SLI has data",
+                  _feed(slo, service, constant(0.0, after + step), samples(after + step)),
+                  [check(after + step, name, [])])]
+    # The raw SLI metrics too: a case feeding them records the series these cases feed.
     reads = {s["series"] for s in _feed(slo, service, "0", 1)}
     reads |= metric_names(slo.sli.errors("5m")) | metric_names(slo.sli.total("5m"))
     for case in cases:

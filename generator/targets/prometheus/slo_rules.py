@@ -56,7 +56,28 @@ def slo_rule_sets(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule],
     than a day and the alerts every evaluation; windows of a day or more, the budget and the
     metadata in a slower group (see SLOW_FROM)."""
     fast, slow = _recordings(slo, service, inline)
-    return [*fast, *_burn_alerts(slo, service, inline)], slow
+    return [*fast, *_burn_alerts(slo, service, inline), *absent_alerts(slo, service)], slow
+
+
+def absent_expr(slo: Slo) -> str:
+    """True (1, labelled with the slo_id) while the SLO's recorded total series is missing."""
+    return f"absent({naming.total_record(BASE)}{selector({naming.LABEL_SLO_ID: slo.id})})"
+
+
+def absent_alerts(slo: Slo, service: Service) -> list[Rule]:
+    """The alert for SLI series that disappeared: the SLO would otherwise have no ratio, no
+    budget and no burn-rate alert, and nobody would know."""
+    a = slo.absent
+    if a is None:
+        return []
+    labels = {**slo.labels, **slo.alert_labels, **slo_labels(slo, service)}
+    summary = f"{service.name} {slo.name}: SLI has no data"
+    description = (f"The SLI of {slo.name} returned no series for {dur(a.for_)}: its metrics "
+                   "are missing (exporter down, metric or label renamed), so the SLO has no "
+                   "error ratio, budget or burn-rate alert.")
+    runbook = f"{service.runbook}#{slo.name}" if service.runbook else None
+    return [alert(a.name, absent_expr(slo), a.for_, alert_labels(service, a.severity, labels),
+                  alert_annotations(service, summary, description, runbook, slo.annotations))]
 
 
 def group_labels(slo: Slo) -> list[str]:

@@ -23,7 +23,7 @@ from generator.core.promql import dur
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_cases import alert_cases
 from generator.targets.prometheus.rule_files import OUT_DIR, layout, rule_groups, rules_path
-from generator.targets.prometheus.slo_cases import burn_cases, window_cases
+from generator.targets.prometheus.slo_cases import absent_cases, burn_cases, window_cases
 from generator.targets.prometheus.testseries import INTERVAL, Case, bundle
 
 TESTS_DIR = OUT_DIR / "tests"
@@ -95,6 +95,7 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
     if not long:
         for slo in service.slos:
             cases += burn_cases(slo, service, step, inline)
+            cases += absent_cases(slo, service, step)
     for a in service.alerts:
         if is_long(a) != long:
             continue
