@@ -136,12 +136,13 @@ def test_windows_of_a_day_or_more_are_evaluated_less_often(
     model = pipeline.compile_specs(spec.parent, None)
     groups = rule_groups(model.services[0], layout(model.prometheus))
     assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
-        ("slogen-svc-slos", None, 10), ("slogen-svc-slo-windows", "2m", 6)]
+        ("slogen-svc-slos", None, 11), ("slogen-svc-slo-windows", "2m", 6)]
 
 
 def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(
         write_spec: Callable[..., Path]) -> None:
-    alerts = [r for r in _rules(write_spec, SLO, RECORDED) if "alert" in r]
+    alerts = [r for r in _rules(write_spec, SLO, RECORDED)
+              if "alert" in r and not r["alert"].endswith("SLIAbsent")]
     assert [a["labels"]["severity"] for a in alerts] == ["critical", "warning"]
     assert alerts[0]["expr"] == (
         '(slo:sli_error:ratio_rate1h{slo_id="svc-api"} > (14.4 * 0.001) and '
@@ -202,7 +203,17 @@ def test_formats_wrap_the_same_groups(tmp_path: Path, fmt: str, path: str,
 def _slo_alerts(write_spec: Callable[..., Path], alerting: str) -> dict[str, dict[str, Any]]:
     body = SLO + f"    alerting: {alerting}\n"
     rules = _rules(write_spec, body, RECORDED)
-    return {r["labels"]["severity"]: r for r in rules if "alert" in r}
+    return {r["labels"]["severity"]: r for r in rules
+            if "alert" in r and not r["alert"].endswith("SLIAbsent")}
+
+
+def test_every_slo_alerts_when_its_sli_series_are_missing(
+        write_spec: Callable[..., Path]) -> None:
+    [absent] = [r for r in _rules(write_spec, SLO) if r.get("alert") == "SvcApiSLIAbsent"]
+    assert absent["expr"] == 'absent(slo:sli_total:rate5m{slo_id="svc-api"})'
+    assert (absent["for"], absent["labels"]["severity"]) == ("10m", "warning")
+    off = _rules(write_spec, SLO + "    alerting: {absent: {enabled: false}}\n")
+    assert not any(r.get("alert") == "SvcApiSLIAbsent" for r in off)
 
 
 # One case per documented field of `slos[].alerting`: the field shows in the rules.
