@@ -1,10 +1,11 @@
 """OpenSLO calendar-aligned windows as slogen `calendar:` budgets, or a located refusal.
 
-slogen resets a budget every fixed length up to a week (an hour, a day, a week) counted from a
-start time. Calendar months, quarters and years, and periods longer than 7d, are refused with
-the reason (see core/calendar.py). Fixed lengths in another time zone start at the zone's start
-time converted to UTC and stay exactly that long (daylight-saving changes move local
-boundaries by an hour).
+slogen resets a budget every calendar month (UTC) or every fixed length up to a week (an
+hour, a day, a week) counted from a start time. Months in another time zone (PromQL's month()
+is UTC) or starting elsewhere than the 1st at 00:00, several months, quarters, years and
+fixed periods longer than 7d are refused with the reason (see core/calendar.py). Fixed
+lengths in another time zone start at the zone's start time converted to UTC and stay exactly
+that long (daylight-saving changes move local boundaries by an hour).
 """
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ MAX_SECONDS = 7 * 86400
 UTC_NAMES = frozenset({"utc", "etc/utc", "gmt", "etc/gmt", "z", "zulu", "universal"})
 # A Monday: weeks without a start time begin on Mondays at 00:00 UTC.
 DEFAULT_START = datetime(1970, 1, 5, tzinfo=UTC)
+MONTH_WINDOW = "30d"
 
 
 def calendar_window(count: int, unit: str, item: Node,
                     report: Report) -> tuple[str, dict[str, Any]]:
     """slogen window and calendar for a calendar-aligned OpenSLO window of count x unit."""
     start, zone = _start(item.get("calendar"))
+    if unit == "M" and count == 1:
+        return MONTH_WINDOW, _months(item, start, zone)
     if unit not in UNIT_SECONDS:
-        raise Skip(item, f"a calendar window of {count}{unit}: the budget since the start of "
-                         "a month, quarter or year reads more 5m blocks per evaluation than "
-                         "slogen offers (periods of at most 7d); use a rolling window such as "
-                         "30d, or a calendar week")
+        raise Skip(item, f"a calendar window of {count}{unit}: slogen resets budgets every "
+                         "calendar month or every fixed length up to 7d; use a rolling window "
+                         "such as 90d")
     seconds = count * UNIT_SECONDS[unit]
     if seconds > MAX_SECONDS:
         raise Skip(item, f"a calendar window of {count}{unit} is longer than the 7d slogen "
@@ -47,6 +50,16 @@ def calendar_window(count: int, unit: str, item: Node,
                        f"({start:%H:%M} in {zone.key}) and stay exactly {count}{unit} long; "
                        "daylight-saving changes move the local boundary by an hour")
     return f"{count}{unit}", {"start": begin.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def _months(item: Node, start: datetime | None, zone: ZoneInfo | None) -> dict[str, Any]:
+    if zone is not None and not _is_utc(zone):
+        raise Skip(item, f"calendar months in {zone.key}: PromQL's month() counts months in "
+                         "UTC; set timeZone: UTC to reset the budget at midnight UTC")
+    if start is not None and (start.day, start.hour, start.minute, start.second) != (1, 0, 0, 0):
+        raise Skip(item, f"calendar months starting on day {start.day} at {start:%H:%M:%S}: "
+                         "slogen's months start on the 1st at 00:00 UTC")
+    return {"months": True}
 
 
 def _start(calendar: Node | None) -> tuple[datetime | None, ZoneInfo | None]:

@@ -106,9 +106,12 @@ def _slo(service: s.ServiceSpec, spec: s.SloSpec, slo: m.Slo,
 
 
 def _time_window(spec: s.SloSpec) -> dict[str, Any]:
-    """A rolling window, or a calendar one of a fixed length from a UTC start."""
+    """A rolling window, or a calendar one: months, or a fixed length from a UTC start."""
     if spec.calendar is None:
         return {"duration": shorthand(spec.window), "isRolling": True}
+    if spec.calendar.start is None:
+        return {"duration": "1M", "isRolling": False,
+                "calendar": {"startTime": "2000-01-01 00:00:00", "timeZone": "UTC"}}
     start = spec.calendar.start.astimezone(UTC)
     return {"duration": shorthand(spec.window), "isRolling": False,
             "calendar": {"startTime": start.strftime("%Y-%m-%d %H:%M:%S"), "timeZone": "UTC"}}

@@ -97,6 +97,8 @@ def _timesliced(sli: m.Sli, slices: s.TimeslicesSpec | None) -> m.Sli:
 def _calendar(slo: s.SloSpec) -> Calendar | None:
     if slo.calendar is None:
         return None
+    if slo.calendar.months:
+        return Calendar(months=True)
     return Calendar(start=slo.calendar.start, length=slo.window)
 
 

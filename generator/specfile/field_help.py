@@ -71,6 +71,7 @@ FIELD_HELP: dict[str, str] = {
     "ThresholdSli.value": "The threshold.",
     "ThresholdSli.every": "Sampling step; samples are aligned to multiples of it.",
     "SloSpec.calendar": "Reset the budget at calendar boundaries instead of rolling.",
+    "CalendarSpec.months": "Periods are calendar months (UTC).",
     "CalendarSpec.start": "A time a period begins; periods are as long as the window.",
     "SloSpec.timeslices": "Count the budget in time slices instead of events.",
     "TimeslicesSpec.slice": "Length of one slice; must divide 5m.",

@@ -66,19 +66,16 @@ def test_invalid_slos_are_located_errors(tmp_path: Path,
     assert not (tmp_path / "out").exists()
 
 
-def test_calendar_and_composite_slos_are_refused_the_rest_converts() -> None:
+def test_composite_slos_are_refused_the_rest_converts() -> None:
     converted, report = import_paths("openslo", [CASES / "refused.yaml"])
     assert report.exit_code() == 1
     skipped = [str(f) for f in report.findings if f.severity is Severity.SKIPPED]
     assert skipped == [
-        f"{CASES}/refused.yaml:17: spec.timeWindow[0]: skipped: a calendar window of 1M: the "
-        "budget since the start of a month, quarter or year reads more 5m blocks per "
-        "evaluation than slogen offers (periods of at most 7d); use a rolling window such as "
-        "30d, or a calendar week",
         f"{CASES}/refused.yaml:36: spec.objectives[0]: skipped: composite SLOs (an indicator "
         "per objective, weighted) are not supported: a slogen SLO has one SLI; split it into "
         "one SLO per indicator"]
-    [slo] = converted[0].spec["slos"]
+    month, slo = converted[0].spec["slos"]
+    assert (month["window"], month["calendar"]) == ("30d", {"months": True})
     assert slo["sli"]["events"] == {
         "good": 'sum(avg_over_time(job:http_ok:rate5m{job="web"}[{{window}}]))',
         "total": 'sum(avg_over_time(job:http_all:rate5m{job="web"}[{{window}}]))'}
@@ -166,3 +163,27 @@ def test_a_calendar_week_in_another_zone_starts_at_that_time_in_utc() -> None:
     notes = [f.message for f in report.findings if f.severity is Severity.NOTE]
     assert ("periods start 2022-01-01 17:00 UTC (12:00 in America/New_York) and stay exactly "
             "1w long; daylight-saving changes move the local boundary by an hour") in notes
+
+
+@pytest.mark.parametrize(("window", "reason"), [
+    pytest.param("duration: 1Q", "a calendar window of 1Q: slogen resets budgets every calendar "
+                 "month or every fixed length up to 7d; use a rolling window such as 90d",
+                 id="quarters are refused"),
+    pytest.param("duration: 1M\n      calendar: {startTime: 2024-01-15 00:00:00, timeZone: UTC}",
+                 "calendar months starting on day 15 at 00:00:00: slogen's months start on the "
+                 "1st at 00:00 UTC", id="months start on the first"),
+    pytest.param("duration: 1M\n      calendar: {startTime: 2024-01-01 00:00:00, "
+                 "timeZone: Europe/Berlin}", "calendar months in Europe/Berlin: PromQL's month() "
+                 "counts months in UTC; set timeZone: UTC to reset the budget at midnight UTC",
+                 id="months are UTC"),
+    pytest.param("duration: 2w", "a calendar window of 2w is longer than the 7d slogen reads per "
+                 "evaluation; use a rolling window or a calendar week", id="two weeks"),
+])
+def test_calendar_windows_slogen_cannot_express(tmp_path: Path, window: str, reason: str) -> None:
+    text = (CASES / "refused.yaml").read_text().split("---")[0]
+    (tmp_path / "c.yaml").write_text(text.replace("duration: 1M", window, 1).replace(
+        "      calendar:\n        startTime: 2024-01-01 00:00:00\n        timeZone: UTC\n", ""
+        if "calendar" in window else "      calendar:\n        startTime: 2024-01-01 00:00:00"
+        "\n        timeZone: UTC\n"))
+    _, report = import_paths("openslo", [tmp_path / "c.yaml"])
+    assert [f.message for f in report.findings if f.severity is Severity.SKIPPED] == [reason]

@@ -19,7 +19,7 @@ SOURCES = [pytest.param(fmt, CORPUS / fmt / name, id=f"{fmt}/{name}")
            for fmt, name, code, expected in CASES if code < 2 and expected]
 SOURCES += [pytest.param("openslo", TESTDATA / "importers" / "cases" / name,
                          id=f"openslo/cases/{name}")
-            for name in ("split", "timeslices.yaml", "threshold.yaml")]
+            for name in ("split", "timeslices.yaml", "threshold.yaml", "refused.yaml")]
 
 
 def _write(fmt: str, paths: list[Path], out: Path) -> None:

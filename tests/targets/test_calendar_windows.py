@@ -12,6 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import pipeline
+from generator.core.calendar import Calendar, period_sum
 from generator.core.errors import SpecErrors
 from generator.core.model import Model
 from generator.core.naming import SLO_BUDGET_REMAINING, error_ratio_record
@@ -82,3 +83,30 @@ def test_the_window_ratio_starts_again_each_period(tmp_path: Path, promtool: str
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
+
+
+def test_months_need_a_month_long_window(tmp_path: Path) -> None:
+    with pytest.raises(SpecErrors, match="calendar months need a window of 28d to 31d"):
+        _model(tmp_path, SPEC.replace('start: "1970-01-01T06:00:00Z"', "months: true"))
+
+
+@pytest.mark.promtool
+def test_month_sums_start_on_the_first(tmp_path: Path, promtool: str) -> None:
+    """Stand-ins for the recorded series: 1 per 5m block, 12 per hourly sum. January 1970 has
+    31 days, so the sums restart at 31d: a month, not a fixed length."""
+    months = Calendar(months=True)
+    (tmp_path / "empty.yaml").write_text("groups: []\n")
+    checks = [{"expr": period_sum("blocks", "hourly", months), "eval_time": at,
+               "exp_samples": [{"labels": "{}", "value": value}]}
+              for at, value in (("30d", 30 * 288), ("31d1h", 12), ("32d", 288),
+                                ("31d2h30m", 2 * 12 + 6))]
+    test = {"rule_files": ["empty.yaml"], "evaluation_interval": "1d",
+            "tests": [{"interval": "5m",
+                       "input_series": [{"series": "blocks", "values": "1x9400"},
+                                        {"series": "hourly", "values": "12x9400"}],
+                       "promql_expr_test": checks}]}
+    with (tmp_path / "months.test.yaml").open("w") as fh:
+        YAML().dump(test, fh)
+    result = subprocess.run([promtool, "test", "rules", "months.test.yaml"], cwd=tmp_path,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -190,13 +190,20 @@ class TimeslicesSpec(SpecModel):
 
 
 class CalendarSpec(SpecModel):
-    """A budget that resets at calendar boundaries instead of rolling: periods as long as the
-    SLO window (at most 7d), counted from `start`. The SLO-window ratio and the budget remaining
-    then cover the current period only; burn-rate alerts stay rolling. Calendar months are not
-    offered: the ratio since the 1st reads up to 31 days of 5m blocks per evaluation, more than
-    promtool's unit tests allow."""
+    """A budget that resets at calendar boundaries instead of rolling: calendar months (UTC),
+    or periods as long as the SLO window (at most 7d) counted from `start`. The SLO-window
+    ratio and the budget remaining then cover the current period only; burn-rate alerts stay
+    rolling."""
 
-    start: AwareDatetime
+    months: bool = False
+    start: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> CalendarSpec:
+        if self.months == (self.start is not None):
+            raise ValueError("give months: true, or start: the time a period begins (like "
+                             "2024-01-01T00:00:00Z), not both")
+        return self
 
 
 class SloSpec(SpecModel):
@@ -212,9 +219,14 @@ class SloSpec(SpecModel):
 
     @model_validator(mode="after")
     def _calendar_fits(self) -> SloSpec:
-        if self.calendar is not None and self.window.total_seconds() > 7 * 86400:
+        days = self.window.total_seconds() / 86400
+        if self.calendar is not None and self.calendar.months and not 28 <= days <= 31:
+            raise ValueError("calendar months need a window of 28d to 31d (the budget's "
+                             "nominal length), like 30d")
+        if self.calendar is not None and not self.calendar.months and days > 7:
             raise ValueError("calendar periods longer than 7d are not offered: the ratio since "
-                             "the period began reads every 5m block of it per evaluation")
+                             "the period began reads every 5m block of it per evaluation; use "
+                             "calendar months or a rolling window")
         return self
     alerting: SloAlertingSpec = Field(default_factory=SloAlertingSpec)
     labels: dict[LabelName, str] = Field(default_factory=dict)

@@ -225,6 +225,12 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
     if slo.sli.kind is SliKind.AVAILABILITY:
         # count_over_time ranges are closed at both ends, so adjacent 5m windows share a sample.
         return [], f"{slo.id}: availability ratios count boundary samples twice in 5m windows"
+    if "_over_time(" in slo.sli.errors("5m") + slo.sli.total("5m"):
+        # Same reason: sum_over_time, avg_over_time and kin read a sample on each edge, which
+        # two adjacent 5m windows share (imported gauges and Pyrra's bool gauges use them).
+        return [], f"{slo.id}: _over_time ratios count boundary samples twice in 5m windows"
+    if "histogram_count(" in slo.sli.total("5m"):
+        return [], f"{slo.id}: native histograms cannot be written as promtool test series"
     selectors = range_selectors(slo.sli.errors("5m")) + range_selectors(slo.sli.total("5m"))
     if not selectors or not all(s.exact for s in selectors):
         return [], f"{slo.id}: its SLI matchers have no sample value slogen can pick"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from generator.core import naming, promql_syntax
-from generator.core.calendar import period_ratio
+from generator.core.calendar import HOURLY_ERRORS, HOURLY_TOTAL, hourly_sum, period_ratio
 from generator.core.model import BurnWindow, Service, Slo
 from generator.core.promql import dur, num, selector
 from generator.core.windows import BASE, derived_ratio, recorded_windows, window_ratio
@@ -104,6 +104,10 @@ def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], l
     # Derived rules repeat the slo_id label they inherit: promtool rejects two rules with the same
     # name and the same static labels as duplicates.
     own = {naming.LABEL_SLO_ID: slo.id}
+    if slo.calendar is not None and slo.calendar.months:
+        # Calendar months read hourly sums of the 5m blocks (see core/calendar.py).
+        rules += [record(HOURLY_ERRORS, hourly_sum(f"{naming.errors_record(BASE)}{sel}"), own),
+                  record(HOURLY_TOTAL, hourly_sum(f"{naming.total_record(BASE)}{sel}"), own)]
     windows = recorded_windows(slo, inline)
     rules += [record(naming.error_ratio_record(w), _window_expr(slo, w, sel), own)
               for w in windows if w < SLOW_FROM]
@@ -126,7 +130,7 @@ def _window_expr(slo: Slo, window: timedelta, sel: str) -> str:
     the current period began (so are the budget and the panels that read the record)."""
     if slo.calendar is not None and window == slo.window:
         return period_ratio(f"{naming.errors_record(BASE)}{sel}",
-                            f"{naming.total_record(BASE)}{sel}", slo.calendar)
+                            f"{naming.total_record(BASE)}{sel}", slo.calendar, sel)
     return derived_ratio(window, sel, slo.step)
 
 
