@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from generator.core import bucket_bounds, naming
+from generator.core import bucket_bounds, naming, promql_syntax
 from generator.core import model as m
 from generator.core.calendar import Calendar
 from generator.core.calendar import describe as describe_calendar
@@ -126,6 +126,7 @@ def _description(slo: s.SloSpec) -> str:
 
 def _build_sli(sli: s.SliSpec) -> m.Sli:
     w = WINDOW_PLACEHOLDER
+    agg = f"sum by ({', '.join(sli.group_by)}) " if sli.group_by else "sum"
     if sli.events is not None:
         ev = sli.events
         errors = ev.bad if ev.bad is not None else f"({ev.total}) - ({ev.good})"
@@ -138,9 +139,9 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
         # "1", "1.0" or "1e+00" (see bucket_bounds).
         le = (f'le="{lat.le}"' if lat.le is not None
               else bucket_bounds.matcher(lat.below.total_seconds()))
-        total = f"sum(rate({lat.histogram}_count{sel}[{w}]))"
+        total = f"{agg}(rate({lat.histogram}_count{sel}[{w}]))"
         bucket = _with_matcher(sel, le)
-        good = f"sum(rate({lat.histogram}_bucket{bucket}[{w}]))"
+        good = f"{agg}(rate({lat.histogram}_bucket{bucket}[{w}]))"
         return m.Sli(m.SliKind.LATENCY, f"{total} - {good}", total, (lat.histogram,))
     if sli.raw is not None:
         # A ratio is NaN without traffic; `>= 0` drops those samples instead of letting them
@@ -151,9 +152,25 @@ def _build_sli(sli: s.SliSpec) -> m.Sli:
         return _threshold_sli(sli.threshold)
     assert sli.availability is not None
     sel = selector(sli.availability.selector)
-    total = f"sum(count_over_time(up{sel}[{w}]))"
-    up = f"sum(sum_over_time(up{sel}[{w}]))"
+    total = f"{agg}(count_over_time(up{sel}[{w}]))"
+    up = f"{agg}(sum_over_time(up{sel}[{w}]))"
     return m.Sli(m.SliKind.AVAILABILITY, f"{total} - {up}", total, ("up",))
+
+
+def _check_group_by(spec: s.SliSpec, sli: m.Sli, loc: Locator, errors: Errors,
+                    path: Loc) -> None:
+    """Every group_by label must be kept by both the bad and the all query."""
+    if not spec.group_by:
+        return
+    if sli.kind not in (m.SliKind.EVENTS, m.SliKind.LATENCY, m.SliKind.AVAILABILITY):
+        errors.add(loc, path, "group_by applies to events, latency and availability SLIs")
+        return
+    kept = (promql_syntax.shape(sli.errors("5m")).kept
+            & promql_syntax.shape(sli.total("5m")).kept)
+    for i, label in enumerate(spec.group_by):
+        if label not in kept:
+            errors.add(loc, (*path, i), f"the SLI queries do not keep label {label!r}; "
+                       f"aggregate both with `sum by ({label}) (...)`")
 
 
 SAMPLE_AVERAGED = frozenset({m.SliKind.RAW, m.SliKind.TIMESLICES, m.SliKind.THRESHOLD})
@@ -179,6 +196,7 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
                                  loc, errors, path)
     labels = dict(sorted({**spec.labels, **slo.labels}.items()))
     sli = _timesliced(_build_sli(slo.sli), slo.timeslices)
+    _check_group_by(slo.sli, sli, loc, errors, (*path, "sli", "group_by"))
     return m.Slo(
         id=naming.slo_id(spec.service, slo.name), service=spec.service, name=slo.name,
         description=_description(slo), objective=slo.objective, window=slo.window,

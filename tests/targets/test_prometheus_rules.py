@@ -10,6 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import pipeline
+from generator.core.errors import SpecErrors
 from generator.targets.prometheus.rule_files import layout, rule_groups
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
@@ -276,3 +277,15 @@ def test_every_alert_field_reaches_the_rule(
     condition = "" if "equals" in fields else "below: 1\n    "
     rules = _rules(write_spec, f"alerts:\n  - name: Down\n    expr: up\n    {condition}{fields}\n")
     assert check(rules[-1])
+
+
+def test_group_by_aggregates_latency_slis_and_must_be_kept_by_events_slis(
+        write_spec: Callable[..., Path]) -> None:
+    latency = ("slos:\n  - name: fast\n    objective: 99\n    sli:\n      latency: "
+               "{histogram: h, below: 1s}\n      group_by: [route]\n")
+    rules = _rules(write_spec, latency)
+    assert rules[0]["expr"].startswith("sum by (route) (rate(h_count[5m]))")
+    events = SLO.replace("    sli: {events", "    sli: {group_by: [route], events")
+    with pytest.raises(SpecErrors) as caught:
+        _rules(write_spec, events)
+    assert "do not keep label 'route'" in str(caught.value)

@@ -91,6 +91,14 @@ class SliSpec(SpecModel):
     availability: AvailabilitySli | None = None
     raw: RawSli | None = None
     threshold: ThresholdSli | None = None
+    group_by: list[LabelName] = Field(
+        default_factory=list,
+        description="One SLO value per combination of these labels (Pyrra's grouping): the "
+        "rules, burn-rate alerts (one per group, labelled) and panels (a legend per group) "
+        "keep them. Latency and availability SLIs aggregate `by` them; events SLIs must keep "
+        "them in `bad`/`good` and `total` (`sum by (route) (...)`), which alone also groups. "
+        "A group label the SLO's own rules set (service, team, slo, slo_id) is kept as "
+        "`exported_<label>`.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SliSpec:

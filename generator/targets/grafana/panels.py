@@ -16,6 +16,7 @@ from grafanalib import core as g
 
 from generator.core import model as m
 from generator.core import naming
+from generator.core.groups import legend
 from generator.core.windows import BASE, recorded_windows, window_ratio
 
 DATASOURCE_VAR = "datasource"
@@ -153,21 +154,24 @@ def slo_sli_stat(slo: m.Slo, inline: bool) -> Sized:
     steps = [Step("red"), Step("yellow", round(slo.target, 9)),
              Step("green", round(1 - slo.error_budget / 2, 9))]
     title = f"{slo.name}: SLI ({naming.window_suffix(slo.window)}, objective {slo.objective:g}%)"
-    return Sized(stat(title, [(expr, "SLI")], steps, "percentunit", slo.description), 6, 6)
+    return Sized(stat(title, [(expr, legend(slo, "SLI"))], steps, "percentunit",
+                      slo.description), 6, 6)
 
 
 def slo_budget_stat(slo: m.Slo) -> Sized:
     """Error budget left in the SLO window."""
     expr = f"{naming.SLO_BUDGET_REMAINING}{_sel(slo_id=slo.id)}"
     steps = [Step("red"), Step("yellow", 0.0), Step("green", 0.25)]
-    return Sized(stat(f"{slo.name}: error budget remaining", [(expr, "remaining")], steps,
-                      "percentunit"), 6, 6)
+    queries = [(expr, legend(slo, "remaining"))]
+    return Sized(stat(f"{slo.name}: error budget remaining", queries, steps, "percentunit"),
+                 6, 6)
 
 
 def slo_burn_rates(slo: m.Slo, inline: bool) -> Sized:
     """Burn rate over every alert window, with the lowest page and ticket factors as lines."""
     recorded = recorded_windows(slo, inline)
-    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded, slo.step), naming.window_suffix(w))
+    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded, slo.step),
+                legend(slo, naming.window_suffix(w)))
                for w in burn_windows(slo)]
     steps = [Step("green")]
     for level, color in (("ticket", "yellow"), ("page", "red")):
@@ -183,7 +187,7 @@ def slo_sli_over_time(slo: m.Slo, inline: bool) -> Sized:
     window = sli_window(slo)
     sel = _sel(slo_id=slo.id)
     queries = [(f"1 - {window_ratio(window, sel, recorded_windows(slo, inline), slo.step)}",
-                f"SLI ({naming.window_suffix(window)})"),
+                legend(slo, f"SLI ({naming.window_suffix(window)})")),
                (f"{naming.SLO_OBJECTIVE}{sel}", "objective")]
     return Sized(timeseries(f"{slo.name}: SLI over time", queries, (), "percentunit"), 24, 7)
 

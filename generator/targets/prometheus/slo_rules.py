@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from generator.core import naming, promql_syntax
+from generator.core import naming
 from generator.core.calendar import HOURLY_ERRORS, HOURLY_TOTAL, hourly_sum, period_ratio
+from generator.core.groups import group_labels
 from generator.core.model import BurnWindow, Service, Slo
 from generator.core.promql import dur, num, selector
 from generator.core.windows import BASE, derived_ratio, recorded_windows, window_ratio
@@ -78,14 +79,6 @@ def absent_alerts(slo: Slo, service: Service) -> list[Rule]:
     runbook = f"{service.runbook}#{slo.name}" if service.runbook else None
     return [alert(a.name, absent_expr(slo), a.for_, alert_labels(service, a.severity, labels),
                   alert_annotations(service, summary, description, runbook, slo.annotations))]
-
-
-def group_labels(slo: Slo) -> list[str]:
-    """Labels the SLI keeps in both its bad and all queries: one SLO value per combination
-    (`sum by (route) (...)`), sorted."""
-    errors, total = promql_syntax.shape(slo.sli.errors("5m")), promql_syntax.shape(
-        slo.sli.total("5m"))
-    return sorted(errors.kept & total.kept)
 
 
 def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], list[Rule]]:
