@@ -164,10 +164,13 @@ class Timeline:
     alert: ShippedAlert
     times: tuple[tuple[float, ...], ...]
 
-    def fired(self, for_: timedelta | None = None) -> list[Interval]:
-        """Firing intervals with the alert's own `for` (or `for_`)."""
+    def fired(self, for_: timedelta | None = None,
+              keep_firing_for: timedelta | None = None) -> list[Interval]:
+        """Firing intervals with the alert's own `for` and `keep_firing_for`, or those given."""
         return episodes(self.times, self.alert.interval.total_seconds(),
-                        self.alert.for_ if for_ is None else for_, self.alert.keep_firing_for)
+                        self.alert.for_ if for_ is None else for_,
+                        self.alert.keep_firing_for if keep_firing_for is None
+                        else keep_firing_for)
 
 
 def timeline(alert: ShippedAlert, query: QueryFn, span: tuple[float, float],

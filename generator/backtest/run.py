@@ -40,7 +40,7 @@ def run_scenario(name: str, alerts: Sequence[ev.ShippedAlert], incidents: Sequen
             continue
         scores = {}
         for v in variants(alert):
-            fired = (line.fired(v.for_) if v.expr is None else
+            fired = (line.fired(v.for_, v.keep_firing_for) if v.expr is None else
                      ev.timeline(alert, query, span, offset, v.expr).fired(v.for_))
             scores[v.name] = ev.judge_alert(alert, fired, incidents, model, scope).score
         tried[alert.key] = scores

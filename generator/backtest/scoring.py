@@ -21,6 +21,7 @@ Times are Unix seconds. The rules, each tested on its own in tests/backtest/test
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ def episodes(series: Iterable[Sequence[float]], step: float, for_: timedelta,
             if run and t - run[-1] > step * 1.5 + keep:
                 firing = [x for x in run if x - run[0] >= hold]
                 if firing:
-                    found.append((firing[0], run[-1] + step * (1 + keep // step)))
+                    found.append((firing[0], run[-1] + step * (1 + math.ceil(keep / step))))
                 run = []
             run.append(t)
     return _merge(found)

@@ -21,6 +21,7 @@ MIN_INCIDENTS = 3
 MAX_HINTS = 3
 THRESHOLD_FACTORS = (0.8, 1.25)
 BURN_FACTORS = (0.75, 1.5)
+KEEP_FIRING_FOR = timedelta(minutes=10)
 # The final comparison of a threshold-style rule: `... > 0.05`.
 _FINAL_COMPARISON = re.compile(r"(?P<op>[<>]=?)\s*(?P<num>[-+]?[0-9.]+(?:e[-+]?[0-9]+)?)\s*$")
 # A burn-rate limit as the generated rules write it: `(14.4 * 0.005)`.
@@ -34,6 +35,7 @@ class Variant:
     name: str
     for_: timedelta | None = None
     expr: str | None = None
+    keep_firing_for: timedelta | None = None
 
 
 def _num(x: float) -> str:
@@ -45,11 +47,15 @@ def _scaled_limit(found: re.Match[str], k: float) -> str:
 
 
 def variants(alert: ShippedAlert) -> Iterator[Variant]:
-    """The `for` and threshold (or burn-factor) variants of `alert`."""
+    """The `for`, `keep_firing_for` and threshold (or burn-factor) variants of `alert`."""
     fors = ([timedelta(0), alert.for_ / 2, alert.for_ * 2] if alert.for_
             else [timedelta(minutes=2), timedelta(minutes=5)])
     for f in fors:
         yield Variant(f"for {format_duration(f)}", for_=f)
+    if not alert.keep_firing_for:
+        # Flapping (a noisy short window at night) re-fires; Prometheus can hold the alert.
+        yield Variant(f"keep_firing_for {format_duration(KEEP_FIRING_FOR)}",
+                      keep_firing_for=KEEP_FIRING_FOR)
     if alert.approach == SLO_APPROACH:
         for k in BURN_FACTORS:
             expr = _BURN_LIMIT.sub(functools.partial(_scaled_limit, k=k), alert.expr)

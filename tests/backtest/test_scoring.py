@@ -41,6 +41,14 @@ def test_episodes(times: list[float], for_: timedelta, expected: list[tuple[floa
     assert episodes([times], STEP, for_) == expected
 
 
+def test_keep_firing_for_holds_an_alert_through_short_gaps_as_prometheus_does() -> None:
+    keep = timedelta(minutes=3)
+    # Resolved at the first evaluation `keep` after the first false one.
+    assert episodes([_times((10, 14), (17, 20))], STEP, timedelta(0), keep) == [(600.0, 1440.0)]
+    assert episodes([_times((10, 14), (20, 22))], STEP, timedelta(0), keep) == [
+        (600.0, 1080.0), (1200.0, 1560.0)]
+
+
 def test_episodes_of_several_series_of_one_rule_merge() -> None:
     assert episodes([_times((1, 3)), _times((3, 6))], STEP, timedelta(0)) == [(60.0, 420.0)]
 
