@@ -22,9 +22,10 @@ from generator.core import model as m
 QueryFn = Callable[[str, float, float, float], list[list[float]]]
 
 SLO_APPROACH = "SLO burn rate"
+ABSENT_APPROACH = "absent or stale"
 _APPROACHES = {m.AlertKind.THRESHOLD: "static threshold", m.AlertKind.TIERED: "static threshold",
                m.AlertKind.PREDICT: "predictive", m.AlertKind.ANOMALY: "anomaly (z-score)",
-               m.AlertKind.ABSENT: "absent or stale", m.AlertKind.STALE: "absent or stale",
+               m.AlertKind.ABSENT: ABSENT_APPROACH, m.AlertKind.STALE: ABSENT_APPROACH,
                m.AlertKind.HEALTH_CHECK: "health check"}
 
 
@@ -104,6 +105,8 @@ def shipped_alerts(groups: Sequence[rf.Group], model: m.Model,
                 continue
             service = r.labels.get("service", "")
             approach, slo, own_lead = _kind_of(model, service, r.alert)
+            if approach == "other" and r.expr.startswith("absent("):
+                approach = ABSENT_APPROACH  # an SLO's SLI-absent alert
             if own_lead and lead is not None:
                 own_lead = lead
             found.append(ShippedAlert(service, r.alert, r.labels.get("severity", ""), approach,
@@ -121,7 +124,7 @@ def sli_metrics(slo: m.Slo) -> frozenset[str]:
 def expects(alert: ShippedAlert, incident: Incident, model: m.Model) -> bool:
     """True when `alert` is meant to catch `incident`: named in its `alerts`, or else a burn-rate
     alert of the incident's SLO, or an alert reading a metric the incident affected (an SLO
-    incident affects its SLI's metrics)."""
+    incident affects its SLI's metrics); absent and stale alerts only when named."""
     if alert.service != incident.service:
         return False
     if incident.alerts:

@@ -71,6 +71,13 @@ def test_a_metric_incident_is_expected_by_the_alerts_reading_that_metric() -> No
     assert _expected(queue) == {"shop/QueueDepthAnomaly/warning", "shop/QueueDepthHigh/warning"}
 
 
+def test_absent_alerts_are_expected_only_when_named() -> None:
+    outage = Incident("o", "shop", "outage", 0.0, 1.0, slo="availability")
+    assert "shop/ShopAvailabilitySLIAbsent/warning" not in _expected(outage)
+    named = Incident("n", "shop", "no-data", 0.0, 1.0, alerts=("ShopAvailabilitySLIAbsent",))
+    assert _expected(named) == {"shop/ShopAvailabilitySLIAbsent/warning"}
+
+
 def test_named_alerts_override_the_inference() -> None:
     disk = Incident("d", "shop", "disk-fill", 0.0, 1.0, alerts=("DiskLow",))
     assert _expected(disk) == {"shop/DiskLow/warning"}
