@@ -53,9 +53,12 @@ def check_promql(model: Model, promtool: str | None) -> None:
     """Raise SpecErrors naming the spec location of every PromQL expression that does not parse
     (with promtool when given: it is the authority; else with the in-process parser)."""
     exprs = [expr for _, expr in model.expressions]
-    if promtool is not None:
+    # Hostile expressions (thousands of nested brackets or operators) take parsers minutes.
+    bad = {i: problem for i, expr in enumerate(exprs)
+           if (problem := promql_syntax.too_complex(expr)) is not None}
+    if not bad and promtool is not None:
         bad = promtool_mod.parse_errors(exprs, promtool)
-    else:
+    elif not bad:
         bad = {i: error for i, expr in enumerate(exprs)
                if (error := promql_syntax.parse_error(expr, rule=True)) is not None}
     if bad:

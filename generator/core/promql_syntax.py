@@ -11,6 +11,7 @@ series).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,9 +66,40 @@ def shape(expr: str) -> Shape:
         return Shape()
 
 
+# The Rust parser recurses once per nesting level (a few thousand nested parentheses overflow
+# its stack and kill the process) and slows down quadratically with long operator chains
+# (2,000 `+` take seconds): hostile expressions are refused before it sees them.
+MAX_NESTING = 64
+MAX_OPERATORS = 300
+_OPERATOR = re.compile(r"[-+*/%^]|[=!<>]=?|=~|!~|\b(?:and|or|unless|atan2)\b")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+
+
 @lru_cache(maxsize=4096)
 def _parse(expr: str) -> pp.Expr:
+    problem = too_complex(expr)
+    if problem is not None:
+        raise ValueError(problem)
     return pp.parse(expr)
+
+
+def too_complex(expr: str) -> str | None:
+    """Why `expr` is too deep or too long to hand to a parser (this one or promtool), or None."""
+    code = _STRING.sub('""', expr)
+    depth = deepest = 0
+    for char in code:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        return f"the expression nests {deepest} levels of brackets; at most {MAX_NESTING} are read"
+    operators = len(_OPERATOR.findall(code))
+    if operators > MAX_OPERATORS:
+        return (f"the expression has {operators} operators; at most {MAX_OPERATORS} are read "
+                "(split it into recording rules)")
+    return None
 
 
 def _unparen(node: pp.Expr) -> pp.Expr:

@@ -50,18 +50,22 @@ def check_template(text: str, functions: Collection[str] | None = PROMETHEUS_FUN
     """
     if "{{" not in text:
         return
-    _Parser(functions, set(variables)).parse(_actions(text))
+    try:
+        _Parser(functions, set(variables)).parse(_actions(text))
+    except RecursionError:
+        raise TemplateError("parentheses nest too deeply") from None
 
 
 def _actions(text: str) -> list[tuple[str, int]]:
     """The inside of every `{{ }}` with trim markers and comments removed, and its line."""
     out: list[tuple[str, int]] = []
-    pos = 0
+    pos, line, counted = 0, 1, 0
     while True:
         start = text.find("{{", pos)
         if start < 0:
             return out
-        line = text.count("\n", 0, start) + 1
+        line += text.count("\n", counted, start)
+        counted = start
         inner_start = start + 2
         if text[inner_start:inner_start + 1] == "-" and text[inner_start + 1:inner_start + 2] in (
                 " ", "\t", "\r", "\n"):

@@ -57,6 +57,12 @@ def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
     global_spec: GlobalSpec | None = None
     global_locator = Locator(_display(spec_dir / "_global.yaml", root))
     files = _spec_files(spec_dir)
+    outside = [p for p in files if spec_dir.resolve() not in p.resolve().parents]
+    errors.extend(SpecError(f"{_display(spec_dir, root)}/{p.relative_to(spec_dir)}", 1, 1,
+                            "(document)",
+                            "the file is a symlink to a file outside the spec directory, which "
+                            "is not read; copy the file in") for p in outside)
+    files = [p for p in files if p not in outside]
     jsonnet = read_jsonnet_files(  # one sandboxed child process evaluates them all
         [(p, _display(p, root)) for p in files if p.suffix == ".jsonnet"],
         spec_dir, _display(spec_dir, root), spec_dir / JSONNET_LIB_DIR)

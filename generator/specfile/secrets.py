@@ -16,6 +16,9 @@ from generator.core.errors import Loc, SpecError, format_path
 from generator.specfile.yamlread import Locator
 
 _REF = r"\$\{[A-Za-z_][A-Za-z0-9_]*\}"
+# A URL scheme, starting where a word starts: without the look-behind every letter of a long
+# word would start a scan to its end, quadratic time on a hostile megabyte-long value.
+_SCHEME = r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}"
 _SECRET_PARAMS = (r"password|passwd|pwd|token|access_token|auth_token|api_?key|apikey|key|"
                   r"secret|client_secret|sig|signature|routing_key|integration_key|service_key|"
                   r"private_token|x-api-key|code")
@@ -23,9 +26,9 @@ _SECRET_PARAMS = (r"password|passwd|pwd|token|access_token|auth_token|api_?key|a
 # (pattern, what it is); checked in every string value and key.
 _VALUE_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.I if insensitive else 0), what) for pattern, what, insensitive in (
-        (r"[a-z][a-z0-9+.-]*://[^\s/@:?#]*:(?!" + _REF + r"@)[^\s/@?#]+@", "a URL with a password",
+        (_SCHEME + r"://[^\s/@:?#]*:(?!" + _REF + r"@)[^\s/@?#]+@", "a URL with a password",
          True),
-        (r"[a-z][a-z0-9+.-]*://(?!" + _REF + r"@)[^\s/@?#:]{16,}@", "a URL with a token", True),
+        (_SCHEME + r"://(?!" + _REF + r"@)[^\s/@?#:]{16,}@", "a URL with a token", True),
         (r"[?&;](?:" + _SECRET_PARAMS + r")=(?!" + _REF + r")[^&\s#]+",
          "a URL with a secret parameter", True),
         (r"hooks\.slack\.com/(?:services|workflows|triggers)/", "a Slack webhook URL", True),

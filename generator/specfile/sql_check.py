@@ -79,7 +79,10 @@ def dialect_of(url: str | None) -> str | None:
 
 def check_query(sql: str, dialect: str | None, columns: list[str] | None) -> list[SqlProblem]:
     """Problems of `sql` as a read-only health-check query returning `columns` (if given)."""
-    statements, problem = _parse(sql, dialect)
+    try:
+        statements, problem = _parse(sql, dialect)
+    except RecursionError:
+        return [SqlProblem("the query nests too deeply to be checked; simplify it")]
     if problem is not None:
         return [problem]
     if not statements:
@@ -88,7 +91,10 @@ def check_query(sql: str, dialect: str | None, columns: list[str] | None) -> lis
         return [SqlProblem(f"give exactly one statement; found {len(statements)} (remove the "
                            "extra statements and any `;` between them)")]
     tree = statements[0]
-    problems = _read_only(tree)
+    try:
+        problems = _read_only(tree)
+    except RecursionError:
+        return [SqlProblem("the query nests too deeply to be checked; simplify it")]
     if problems:
         return problems
     if columns is not None:

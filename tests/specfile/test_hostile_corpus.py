@@ -3,7 +3,8 @@
 Each file is dropped into a copy of a good spec directory (as `hostile.yaml`/`.jsonnet`, or as
 `_global.yaml` when its name starts with `_global--`; `mysql--` files get a MySQL database),
 beside an `out/` that must stay untouched, a secret file outside the spec directory and a
-symlink to it inside. `validate` and `generate` must both exit 2, print only located errors
+symlink to it inside (`.symlink` files hold the target of a spec file that is a symlink).
+`validate` and `generate` must both exit 2, print only located errors
 (`slos/FILE:LINE:COLUMN: path: message`), no traceback and no secret, and the first error must
 be the one EXPECTED names. Files ending in `.gen` describe large inputs built at test time.
 
@@ -59,12 +60,12 @@ def _content(case: Path) -> bytes:
         return case.read_bytes()
     recipe = json.loads(case.read_text(encoding="utf-8"))
     text = (recipe["prefix"] + recipe["repeat"] * recipe["count"] + recipe["suffix"]
-            + recipe.get("tail", "") * recipe.get("tail_count", 0))
+            + recipe.get("tail", "") * recipe.get("tail_count", 0) + recipe.get("end", ""))
     return text.encode("utf-8")
 
 
 def _target(case: Path) -> str:
-    name = case.name.removesuffix(".gen")
+    name = case.name.removesuffix(".gen").removesuffix(".symlink")
     if name.startswith("_global--"):
         return "_global.yaml"
     return "hostile" + Path(name).suffix
@@ -80,7 +81,10 @@ def _setup(tmp_path: Path, case: Path) -> tuple[Path, dict[str, bytes]]:
         text = (spec_dir / "_global.yaml").read_text(encoding="utf-8")
         (spec_dir / "_global.yaml").write_text(text.replace(
             "${MAIN_DB_URL}", "mysql://exporter@127.0.0.1:3306/test"), encoding="utf-8")
-    (spec_dir / _target(case)).write_bytes(_content(case))
+    if case.suffix == ".symlink":  # the file holds where the spec file links to
+        (spec_dir / _target(case)).symlink_to(case.read_text(encoding="utf-8").strip())
+    else:
+        (spec_dir / _target(case)).write_bytes(_content(case))
     out = tmp_path / "out"
     (out / "prometheus").mkdir(parents=True)
     (out / "prometheus" / "checkout.rules.yaml").write_text("groups: []\n", encoding="utf-8")
