@@ -115,8 +115,11 @@ def _run_child(sources: Sequence[JsonnetSource], roots: Roots,
             results.append(_answer(json.loads(line), sources[len(results)], roots, limits))
         code = proc.wait()
         if len(results) < len(sources):
-            kind = "memory" if code in (-signal.SIGABRT, -signal.SIGSEGV, 1) else (
-                "time" if code in (-signal.SIGXCPU, -signal.SIGKILL) else f"exit {code}")
+            # Allocation failures under RLIMIT_AS abort (SIGABRT) or raise MemoryError (exit 1);
+            # a segmentation fault is the C++ stack running out on deep recursion.
+            kind = "memory" if code in (-signal.SIGABRT, 1) else (
+                "time" if code in (-signal.SIGXCPU, -signal.SIGKILL) else
+                "stack" if code == -signal.SIGSEGV else f"exit {code}")
             results.append(_limit_error(sources[len(results)], kind, limits))
         return results
     finally:
@@ -177,6 +180,9 @@ def _limit_error(source: JsonnetSource, kind: str, limits: JsonnetLimits) -> Spe
     elif kind == "memory":
         message = (f"Jsonnet evaluation needed more than {limits.memory_mib} MiB and was "
                    "stopped (raise the limit with --jsonnet-memory or SLOGEN_JSONNET_MEMORY)")
+    elif kind == "stack":
+        message = ("Jsonnet evaluation crashed on recursion too deep for its stack and was "
+                   "stopped; look for unbounded recursion")
     elif kind == "output":
         message = (f"Jsonnet output is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; "
                    "split the spec into several files")
