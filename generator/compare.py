@@ -209,14 +209,16 @@ def _board_fields(board: Mapping[str, Any], text: str) -> Fields:
     return fields
 
 
+DASHBOARD_JSON = "grafana/provisioning/dashboards/json/"
+
+
 def _dashboard_objects(model: m.Model, files: Mapping[PurePath, str]) -> dict[str, Fields]:
-    """Dashboards as rendered for the Grafana API (every one, derived ones too), panel by panel;
+    """Dashboards as rendered for provisioning (every one, derived ones too), panel by panel;
     from the model when no Grafana target wrote any."""
     out = {}
     for path, text in files.items():
-        if path.parent.as_posix() == "grafana/api/dashboards" and path.suffix == ".json":
-            board = json.loads(text).get("dashboard", {})
-            out[path.stem] = _board_fields(board, text)
+        if path.as_posix().startswith(DASHBOARD_JSON) and path.suffix == ".json":
+            out[path.stem] = _board_fields(json.loads(text), text)
     if out:
         return out
     return {svc.dashboard.uid: {"title": svc.dashboard.title,

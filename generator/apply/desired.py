@@ -1,5 +1,8 @@
 """Read the generated API documents under out/grafana/api/ into desired objects with markers.
 
+Dashboards are written once, as provisioning JSON under out/grafana/provisioning/dashboards/;
+the POST /api/dashboards/db body is built here from it and the folder its provider names.
+
 Markers are added here, at push time, so an object is recognisable as slogen's in Grafana even
 if the generated file lacks them (see `generator.apply` for what each kind carries).
 """
@@ -73,16 +76,52 @@ def load_desired(api_dir: Path) -> list[Desired]:
 
 
 def _documents(api_dir: Path) -> list[tuple[str, Any]]:
-    if not api_dir.is_dir():
-        return []
     docs = []
-    for path in sorted(api_dir.rglob("*.json")):
-        rel = path.relative_to(api_dir).as_posix()
-        try:
-            docs.append((rel, json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError) as exc:
-            raise ApplyError(f"{path}: cannot read API document: {exc}") from None
-    return docs
+    if api_dir.is_dir():
+        for path in sorted(api_dir.rglob("*.json")):
+            rel = path.relative_to(api_dir).as_posix()
+            docs.append((rel, _read_json(path, "API document")))
+    known = {rel for rel, _ in docs}
+    provisioned = provisioned_dashboards(api_dir.parent / "provisioning" / "dashboards")
+    return docs + [(rel, body) for rel, body in provisioned if rel not in known]
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ApplyError(f"{path}: cannot read {what}: {exc}") from None
+
+
+# The provider file's paths start with Grafana's provisioning directory; the part after it is
+# the same below out/grafana/provisioning/.
+_PROVISIONING_PREFIX = "$__env{GF_PATHS_PROVISIONING}/dashboards/"
+
+
+def provisioned_dashboards(dashboards_dir: Path) -> list[tuple[str, Any]]:
+    """(`dashboards/<uid>.json`, API body) for each dashboard a provider of slogen.yaml reads."""
+    provider_file = dashboards_dir / "slogen.yaml"
+    if not provider_file.is_file():
+        return []
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        providers = YAML(typ="safe").load(provider_file.read_text(encoding="utf-8"))["providers"]
+    except (OSError, YAMLError, KeyError, TypeError) as exc:
+        raise ApplyError(f"{provider_file}: cannot read the dashboard providers: {exc}") from None
+    found = []
+    for provider in providers or []:
+        path = str((provider.get("options") or {}).get("path", ""))
+        if not path.startswith(_PROVISIONING_PREFIX):
+            continue
+        folder = provider.get("folderUid") or ""
+        for board in sorted((dashboards_dir / path.removeprefix(_PROVISIONING_PREFIX))
+                            .rglob("*.json")):
+            body = {"dashboard": _read_json(board, "dashboard")} | (
+                {"folderUid": folder} if folder else {})
+            found.append((f"dashboards/{board.name}", body))
+    return found
 
 
 def _desired(rel: str, data: Any) -> Desired:

@@ -135,8 +135,8 @@ def check_grafana(staged: Path, model: m.Model, tools: Tools) -> list[Problem]:
     problems: list[Problem] = []
     known = spec_series(model) | recorded_series(sorted((staged / "prometheus").rglob("*.yaml")))
     exprs: list[tuple[str, str, str]] = []
-    for path in sorted((staged / "grafana" / "api" / "dashboards").glob("*.json")):
-        board = json.loads(path.read_text(encoding="utf-8"))["dashboard"]
+    for path in sorted((staged / "grafana" / "provisioning" / "dashboards").rglob("*.json")):
+        board = json.loads(path.read_text(encoding="utf-8"))
         rel = str(path.relative_to(staged))
         problems += _dashboard_problems(rel, board, model, known)
         exprs += [(rel, title, expr) for title, expr in panel_exprs(board)]

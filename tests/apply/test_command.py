@@ -101,7 +101,8 @@ def test_the_reference_output_applies_and_settles(grafana_env: Emulator, tmp_pat
     secrets = _reference_secrets(tmp_path, monkeypatch)
     args = ["apply", "--out", str(ROOT / "out"), "--secrets-root", str(secrets)]
     assert main(args) == 0, capsys.readouterr()
-    dashboards = len(list((ROOT / "out" / "grafana" / "api" / "dashboards").glob("*.json")))
+    dashboards = len(list((ROOT / "out" / "grafana" / "provisioning" / "dashboards")
+                          .rglob("*.json")))
     grafana_env.reset_log()
     assert main(args) == 0
     assert grafana_env.writes() == []

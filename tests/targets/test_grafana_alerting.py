@@ -188,8 +188,8 @@ def test_rules_in_one_group_must_share_every(tmp_path: Path) -> None:
 
 def test_rules_link_to_their_service_dashboards_alert_list_in_both_formats() -> None:
     files = _files(SPECS_DIR)
-    boards = {json.loads(t)["dashboard"]["uid"]: json.loads(t)["dashboard"]
-              for p, t in files.items() if p.parts[:3] == ("grafana", "api", "dashboards")}
+    boards = {json.loads(t)["uid"]: json.loads(t) for p, t in files.items()
+              if p.parts[:4] == ("grafana", "provisioning", "dashboards", "json")}
     api_rules = [r for g in _api_groups(files).values() for r in g["rules"]]
     assert api_rules
     for rule in api_rules:

@@ -14,6 +14,7 @@ from generator.core import model as m
 from generator.targets.grafana import alerting as grafana_alerting
 from generator.targets.grafana import dashboard as grafana_dashboard
 from generator.targets.grafana.board import HASH_TAG_PREFIX, content_hash
+from generator.apply.desired import provisioned_dashboards
 from tests.conftest import SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 from tests.grafana_schema import GrafanaSpec, validate_provisioning
@@ -34,6 +35,23 @@ def _json(files: dict[PurePath, str], path: str) -> Any:
     return json.loads(files[PurePath(path)])
 
 
+def _board(files: dict[PurePath, str], uid: str) -> Any:
+    """The one copy of a dashboard: its provisioning JSON, in whichever folder directory."""
+    [text] = [t for p, t in files.items()
+              if p.parts[:4] == ("grafana", "provisioning", "dashboards", "json")
+              and p.name == f"{uid}.json"]
+    return json.loads(text)
+
+
+def _api_bodies(files: dict[PurePath, str], tmp: Path) -> dict[str, Any]:
+    """Dashboard uid -> the POST /api/dashboards/db body `slogen apply` builds from out/."""
+    for path, text in files.items():
+        (tmp / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / path).write_text(text, encoding="utf-8")
+    found = provisioned_dashboards(tmp / "grafana" / "provisioning" / "dashboards")
+    return {body["dashboard"]["uid"]: body for _, body in found}
+
+
 @pytest.mark.parametrize("spec_dir, expected", [
     pytest.param(SPECS_DIR, CASE / "reference", id="the five reference specs"),
     pytest.param(CASE / "in", CASE / "out", id="every SLI kind, two dashboard folders"),
@@ -44,7 +62,7 @@ def test_grafana_files_match_golden(spec_dir: Path, expected: Path, update_golde
 
 @pytest.mark.parametrize("spec_dir", [SPECS_DIR, CASE / "in"], ids=["reference", "case"])
 def test_every_api_document_matches_grafanas_openapi_spec(
-        grafana_spec: GrafanaSpec, spec_dir: Path) -> None:
+        grafana_spec: GrafanaSpec, spec_dir: Path, tmp_path: Path) -> None:
     files = _files(spec_dir)
     requests = {"dashboards": ("POST", "/api/dashboards/db"), "folders": ("POST", "/api/folders"),
                 "datasources": ("POST", "/api/datasources")}
@@ -54,12 +72,15 @@ def test_every_api_document_matches_grafanas_openapi_spec(
         if parts[:2] == ("grafana", "api") and parts[2] in requests:
             grafana_spec.validate_request(*requests[parts[2]], json.loads(text))
             checked += 1
+    for body in _api_bodies(files, tmp_path).values():
+        grafana_spec.validate_request(*requests["dashboards"], body)
+        checked += 1
     assert checked >= 4
 
 
 def test_seed_003_dashboard_has_its_13_panels_48h_range_and_10s_refresh() -> None:
     files = _files(SPECS_DIR)
-    board = _json(files, "grafana/api/dashboards/genesis-48h.json")["dashboard"]
+    board = _board(files, "genesis-48h")
     spec_titles = [p.title for p in _model(SPECS_DIR).service("genesis").dashboard.panels]
     assert [p["title"] for p in board["panels"]] == spec_titles
     assert len(board["panels"]) == 13
@@ -72,20 +93,38 @@ def test_seed_003_dashboard_has_its_13_panels_48h_range_and_10s_refresh() -> Non
         {"color": "green", "value": 99.0}]
 
 
-def test_provisioning_json_is_the_api_dashboard_and_hash_tag_matches_content() -> None:
+def test_the_api_body_is_built_from_the_one_provisioning_copy(tmp_path: Path) -> None:
     files = _files(SPECS_DIR)
-    for path in [p for p in files if p.parts[:3] == ("grafana", "api", "dashboards")]:
-        body = json.loads(files[path])
+    assert not [p for p in files if p.parts[:3] == ("grafana", "api", "dashboards")]
+    bodies = _api_bodies(files, tmp_path)
+    assert bodies
+    for uid, body in bodies.items():
         board = body["dashboard"]
-        assert body["overwrite"] is True and body["folderUid"] == "slogen-slos"
-        assert board == _json(files, f"grafana/provisioning/dashboards/json/{path.name}")
+        assert body["folderUid"] == "slogen-slos"
+        assert board == _json(files, f"grafana/provisioning/dashboards/json/{uid}.json")
         assert "managed-by:slogen" in board["tags"]
         assert f"{HASH_TAG_PREFIX}{content_hash(board)}" in board["tags"]
-        assert len(board["uid"]) <= 40 and path.stem == board["uid"]
+        assert len(uid) <= 40
+
+
+def test_dashboards_carry_no_legacy_grafanalib_keys() -> None:
+    def keys(node: Any) -> set[str]:
+        if isinstance(node, dict):
+            return set(node) | {k for v in node.values() for k in keys(v)}
+        return {k for v in node for k in keys(v)} if isinstance(node, list) else set()
+
+    for uid in ("slogen-hive", "genesis-48h", "slogen-overview"):
+        board = _board(_files(SPECS_DIR), uid)
+        assert not keys(board) & {"rows", "gnetId", "style", "hideControls", "sharedCrosshair",
+                                  "span", "cacheTimeout"}, uid
+        panel_keys = {k for panel in board["panels"] for k in panel}
+        target_keys = {k for panel in board["panels"] for t in panel.get("targets", []) for k in t}
+        assert not target_keys & {"query", "step", "metric", "target"}, uid
+        assert "editable" not in panel_keys and board["editable"] is False
 
 
 def test_hash_tag_changes_with_content_only() -> None:
-    board = _json(_files(SPECS_DIR), "grafana/api/dashboards/slogen-hive.json")["dashboard"]
+    board = _board(_files(SPECS_DIR), "slogen-hive")
     without = [t for t in board["tags"] if not t.startswith(HASH_TAG_PREFIX)]
     assert len(without) == len(board["tags"]) - 1
     assert content_hash(board) == content_hash({**board, "tags": without})
@@ -93,7 +132,7 @@ def test_hash_tag_changes_with_content_only() -> None:
 
 
 def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
-    board = _json(_files(CASE / "in"), "grafana/api/dashboards/slogen-checkout.json")["dashboard"]
+    board = _board(_files(CASE / "in"), "slogen-checkout")
     titles = [p["title"] for p in board["panels"]]
     assert titles[:4] == ["availability: SLI (30d, objective 99.9%)",
                           "availability: error budget remaining", "availability: burn rate",
@@ -117,7 +156,7 @@ def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
 
 
 def test_latency_panel_reads_recorded_quantiles_when_the_spec_records_them() -> None:
-    board = _json(_files(CASE / "in"), "grafana/api/dashboards/slogen-checkout.json")["dashboard"]
+    board = _board(_files(CASE / "in"), "slogen-checkout")
     panel = next(p for p in board["panels"] if p["title"] == "queue_wait_seconds percentiles")
     assert [t["expr"] for t in panel["targets"]] == [
         "service:queue_wait_seconds:p50_rate5m", "service:queue_wait_seconds:p95_rate5m",
@@ -126,11 +165,11 @@ def test_latency_panel_reads_recorded_quantiles_when_the_spec_records_them() -> 
 
 def test_variables_datasource_and_instance_where_an_availability_sli_exists() -> None:
     files = _files(CASE / "in")
-    board = _json(files, "grafana/api/dashboards/slogen-checkout.json")["dashboard"]
+    board = _board(files, "slogen-checkout")
     variables = {v["name"]: v for v in board["templating"]["list"]}
     assert variables["datasource"]["current"]["value"] == "prom"
     assert variables["instance"]["query"] == 'label_values(up{job="checkout"}, instance)'
-    overview = _json(files, "grafana/api/dashboards/slogen-overview.json")["dashboard"]
+    overview = _board(files, "slogen-overview")
     assert [v["name"] for v in overview["templating"]["list"]] == ["datasource", "service"]
 
 
@@ -159,7 +198,7 @@ def test_secrets_are_placeholders_in_both_channels() -> None:
 
 @pytest.mark.parametrize("spec_dir", [SPECS_DIR, CASE / "in"], ids=["reference", "case"])
 def test_provisioning_files_follow_the_documented_format_and_point_at_the_json(
-        spec_dir: Path) -> None:
+        spec_dir: Path, tmp_path: Path) -> None:
     files = _files(spec_dir)
     yaml = YAML(typ="safe")
     validate_provisioning("datasources", yaml.load(
@@ -167,8 +206,7 @@ def test_provisioning_files_follow_the_documented_format_and_point_at_the_json(
     providers = yaml.load(files[PurePath("grafana/provisioning/dashboards/slogen.yaml")])
     validate_provisioning("dashboards", providers)
     root = "$__env{GF_PATHS_PROVISIONING}"
-    api = {p.stem: json.loads(t) for p, t in files.items()
-           if p.parts[:3] == ("grafana", "api", "dashboards")}
+    api = _api_bodies(files, tmp_path)
     for provider in providers["providers"]:
         directory = PurePath(provider["options"]["path"].replace(root, "grafana/provisioning"))
         uids = {p.stem for p in files if p.parent == directory}

@@ -37,8 +37,8 @@ def _rendered(layout: str) -> dict[PurePath, str]:
 
 
 def _queries(layout: str, uid: str, title_prefix: str = "") -> list[tuple[str, str]]:
-    path = PurePath("grafana", "api", "dashboards", f"{uid}.json")
-    board = json.loads(_rendered(layout)[path])["dashboard"]
+    path = PurePath("grafana", "provisioning", "dashboards", "json", f"{uid}.json")
+    board = json.loads(_rendered(layout)[path])
     return [(t["legendFormat"], t["expr"]) for p in board["panels"]
             if p["title"].startswith(title_prefix) for t in p.get("targets", [])]
 

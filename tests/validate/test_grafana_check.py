@@ -63,19 +63,19 @@ def _edit(staged: Path, rel: str, change: Any) -> None:
 
 def _set_first_expr(expr: str) -> Any:
     def change(body: Any) -> None:
-        body["dashboard"]["panels"][0]["targets"][0]["expr"] = expr
+        body["panels"][0]["targets"][0]["expr"] = expr
     return change
 
 
 def _set_datasource(body: Any) -> None:
-    body["dashboard"]["panels"][1]["datasource"] = {"type": "prometheus", "uid": "nope"}
+    body["panels"][1]["datasource"] = {"type": "prometheus", "uid": "nope"}
 
 
 def _set_rule_datasource(body: Any) -> None:
     body["rules"][0]["data"][0]["datasourceUid"] = "gone"
 
 
-BOARD = "grafana/api/dashboards/slogen-checkout.json"
+BOARD = "grafana/provisioning/dashboards/json/shop-boards/slogen-checkout.json"
 
 
 @pytest.mark.promtool
@@ -108,7 +108,7 @@ def test_declared_panels_may_read_raw_metrics_but_not_unrecorded_rule_names(
     staged, model = _stage(tmp_path, CASE)
     for expr, warning in (("some_raw_metric_total", True), ("job:some_metric:rate5m", False)):
         def change(body: Any, expr: str = expr) -> None:
-            panel = next(p for p in body["dashboard"]["panels"] if p["title"] == "Queue depth")
+            panel = next(p for p in body["panels"] if p["title"] == "Queue depth")
             panel["targets"][0]["expr"] = expr
         _edit(staged, BOARD, change)
         problems = grafana.check_grafana(staged, model, Tools(None, None))
@@ -127,7 +127,7 @@ def test_dashboard_series_declares_a_raw_metric_as_expected(tmp_path: Path) -> N
     staged, model = _stage(tmp_path / "out", spec_dir)
 
     def change(body: Any) -> None:
-        panel = next(p for p in body["dashboard"]["panels"] if p["title"] == "Queue depth")
+        panel = next(p for p in body["panels"] if p["title"] == "Queue depth")
         panel["targets"][0]["expr"] = "some_raw_metric_total"
     _edit(staged, BOARD, change)
     assert grafana.check_grafana(staged, model, Tools(None, None)) == []

@@ -86,7 +86,47 @@ def slogen_links(runbook: str | None) -> list[g.DashboardLink]:
 
 
 def to_json(board: g.Dashboard) -> dict[str, Any]:
-    """Serialise at the edge: plain JSON data with the content-hash tag added."""
-    data: dict[str, Any] = json.loads(json.dumps(board.to_json_data(), cls=DashboardEncoder))
+    """Serialise at the edge: lean JSON data with the content-hash tag added."""
+    data: dict[str, Any] = lean(json.loads(json.dumps(board.to_json_data(), cls=DashboardEncoder)))
     data["tags"] = sorted([*data["tags"], HASH_TAG_PREFIX + content_hash(data)])
     return data
+
+
+# Keys grafanalib writes that Grafana's current dashboard schema (schemaVersion 39) no longer
+# reads: the pre-5.0 row layout and gallery fields, panel spans, the old style switch.
+_LEGACY = frozenset({"rows", "gnetId", "style", "hideControls", "sharedCrosshair", "__inputs",
+                     "span", "minSpan", "height", "error", "cacheTimeout"})
+# Panels carry no `editable` of their own any more (the dashboard's decides).
+_LEGACY_PANEL = frozenset({"editable"})
+# Legacy query fields: `query` repeats `expr`, `step`/`metric`/`target` are pre-7 Graphite-era
+# fields the Prometheus query editor no longer reads.
+_LEGACY_TARGET = frozenset({"query", "step", "metric", "target"})
+# Values equal to what Grafana assumes when the key is missing.
+_DEFAULTS: dict[str, Any] = {"hideTimeOverride": False, "transparent": False, "hide": False,
+                             "instant": False, "interval": "", "format": "time_series",
+                             "repeatDirection": "h"}
+
+
+def lean(node: Any, key: str = "") -> Any:
+    """`node` without what Grafana fills in itself: legacy keys, nulls, empty lists and objects,
+    and fields at their default. A threshold step keeps `value: null` (the base step)."""
+    if isinstance(node, list):
+        return [lean(item, key) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    is_step = key == "steps"
+    is_target, is_panel = key == "targets", key == "panels"
+    for k, v in node.items():
+        if is_step and k == "value":
+            out[k] = v
+            continue
+        if k in _LEGACY or (is_target and k in _LEGACY_TARGET) or (is_panel and k in _LEGACY_PANEL):
+            continue
+        if k in _DEFAULTS and v == _DEFAULTS[k] and type(v) is type(_DEFAULTS[k]):
+            continue
+        v = lean(v, k)
+        if v is None or v == [] or v == {}:
+            continue
+        out[k] = v
+    return out

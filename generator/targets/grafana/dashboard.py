@@ -1,9 +1,10 @@
 """Grafana dashboards, one per service and one overview, built with grafanalib.
 
-Each dashboard is written twice: as the body of POST /api/dashboards/db under
-`grafana/api/dashboards/`, and as plain JSON read by the file provider under
-`grafana/provisioning/dashboards/json/`. Tags mark them as ours and carry a content hash, so
-`slogen apply` can tell an unchanged dashboard without diffing it.
+Each dashboard is written once, as the plain JSON the file provider reads under
+`grafana/provisioning/dashboards/json/`; `slogen apply` builds the body of
+POST /api/dashboards/db from it and the provider file (which names each directory's folder).
+Tags mark them as ours and carry a content hash, so `slogen apply` can tell an unchanged
+dashboard without diffing it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from generator.targets.grafana.board import (
     to_json,
 )
 
-API_DIR = grafana_objects.API / "dashboards"
 JSON_DIR = grafana_objects.PROVISIONING / "dashboards" / "json"
 PROVIDER_FILE = grafana_objects.PROVISIONING / "dashboards" / "slogen.yaml"
 # Grafana resolves a provider path against its working directory, not the provisioning
@@ -133,7 +133,7 @@ def _provider(folder_uid: str | None, titles: Mapping[str, str], path: str) -> d
 
 
 def render(model: m.Model) -> dict[PurePath, str]:
-    """Dashboards as API bodies and provisioning JSON, the provider file, folders, datasources."""
+    """Dashboards as provisioning JSON, the provider file, folders, datasources."""
     files = grafana_objects.render(model)
     boards = _boards(model)
     folders = sorted({folder or "" for folder, _, _ in boards})
@@ -141,8 +141,6 @@ def render(model: m.Model) -> dict[PurePath, str]:
     # than one folder each gets its own directory.
     split = len(folders) > 1
     for folder, data, _ in boards:
-        body = {"dashboard": data, "overwrite": True} | ({"folderUid": folder} if folder else {})
-        files[API_DIR / f"{data['uid']}.json"] = json_text(body)
         subdir = JSON_DIR / (folder or "general") if split else JSON_DIR
         files[subdir / f"{data['uid']}.json"] = json_text(data)
     titles = {f.uid: f.title for f in model.grafana.folders}
