@@ -10,11 +10,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator import pipeline
+from generator.apply.desired import provisioned_dashboards
 from generator.core import model as m
 from generator.targets.grafana import alerting as grafana_alerting
 from generator.targets.grafana import dashboard as grafana_dashboard
 from generator.targets.grafana.board import HASH_TAG_PREFIX, content_hash
-from generator.apply.desired import provisioned_dashboards
 from tests.conftest import SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 from tests.grafana_schema import GrafanaSpec, validate_provisioning
