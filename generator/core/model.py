@@ -11,11 +11,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from typing import ClassVar
 
+from generator.core.alerts import (
+    AbsentAlert,
+    Alert,
+    AlertCommon,
+    AlertKind,
+    AnomalyAlert,
+    AnomalyRule,
+    HealthCheckAlert,
+    PredictAlert,
+    PredictRule,
+    StaleAlert,
+    StaleRule,
+    ThresholdAlert,
+    Tier,
+    TieredAlert,
+    alert_condition,
+    alert_input,
+    alert_tiers,
+)
 from generator.core.calendar import Calendar
 from generator.core.errors import SpecError
 from generator.core.kinds import DatasourceType, PanelType, RuleFormat, Severity
+from generator.core.routes import Inhibition, Matcher, Route, RouteTree
 from generator.core.settings import (
     Database,
     Datasource,
@@ -28,12 +47,13 @@ from generator.core.settings import (
     ServiceRouting,
     TimeInterval,
 )
+from generator.core.values import Condition, MttdTarget, Op, Source
 
 __all__ = [
     "AbsentAlert", "Alert", "AlertCommon", "AlertKind", "AnomalyAlert", "AnomalyRule",
     "BurnWindow", "Condition", "Dashboard", "Database", "Datasource", "DatasourceType",
     "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings", "HealthCheck",
-    "HealthCheckAlert", "Inhibition", "Matcher", "Model", "MttdTarget", "Panel", "PanelType",
+    "HealthCheckAlert", "Inhibition", "Matcher", "Model", "MttdTarget", "Op", "Panel", "PanelType",
     "Policy", "PredictAlert", "PredictRule", "PrometheusSettings", "Receiver", "Recording",
     "RollbackTrigger", "Route", "RouteTree", "Routing", "RuleFormat", "Scrape", "Service",
     "ServiceRouting", "Severity", "Sli", "SliAbsentAlert", "SliKind", "Slo", "Source",
@@ -41,49 +61,6 @@ __all__ = [
     "ThresholdAlert", "Tier", "TieredAlert", "TimeInterval", "alert_condition", "alert_input",
     "alert_tiers",
 ]
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a model object was declared, so later stages can point errors at the spec."""
-
-    file: str
-    path: str
-    line: int | None = None
-    column: int | None = None
-
-    def prefix(self) -> str:
-        """`file:line:column: path` for error messages."""
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
-        return f"{where}: {self.path}"
-
-
-class Op(StrEnum):
-    """Comparison operators a condition may use."""
-
-    ABOVE = ">"
-    BELOW = "<"
-    EQUALS = "=="
-    OUTSIDE = "outside"
-
-
-@dataclass(frozen=True)
-class MttdTarget:
-    """A time-to-detect target and where it was declared."""
-
-    within: timedelta
-    source: Source
-
-
-@dataclass(frozen=True)
-class Condition:
-    """`value op threshold`; OUTSIDE uses (low, high)."""
-
-    op: Op
-    threshold: float
-    high: float | None = None
 
 
 class SliKind(StrEnum):
@@ -185,165 +162,6 @@ class Slo:
     def error_budget(self) -> float:
         """Allowed error ratio, e.g. 0.001."""
         return 1.0 - self.objective / 100.0
-
-
-class AlertKind(StrEnum):
-    """Kinds of non-SLO alerts."""
-
-    THRESHOLD = "threshold"
-    TIERED = "tiered"
-    ABSENT = "absent"
-    STALE = "stale"
-    PREDICT = "predict"
-    ANOMALY = "anomaly"
-    HEALTH_CHECK = "health_check"
-
-
-@dataclass(frozen=True)
-class Tier:
-    """One tier of a tiered alert."""
-
-    severity: Severity
-    condition: Condition
-    for_: timedelta
-
-
-@dataclass(frozen=True)
-class StaleRule:
-    """Fires when `time() - timestamp > after`."""
-
-    timestamp: str
-    after: timedelta
-
-
-@dataclass(frozen=True)
-class PredictRule:
-    """Fires when `predict_linear(expr[lookback], within)` crosses the condition."""
-
-    expr: str
-    condition: Condition
-    within: timedelta
-    lookback: timedelta
-
-
-@dataclass(frozen=True)
-class AnomalyRule:
-    """Fires when the z-score of `expr` over `baseline` exceeds `zscore` in `direction`."""
-
-    expr: str
-    zscore: float
-    baseline: timedelta
-    direction: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class AlertCommon:
-    """What every non-SLO alert has, whatever its kind."""
-
-    kind: ClassVar[AlertKind]
-    name: str
-    service: str
-    team: str
-    severity: Severity
-    for_: timedelta
-    summary: str
-    description: str
-    runbook: str | None
-    labels: Mapping[str, str]
-    annotations: Mapping[str, str]
-    source: Source
-    group: str | None = None
-    mttd: MttdTarget | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class ThresholdAlert(AlertCommon):
-    """Fires while `expr` meets `condition` (for every series `expr` returns when None)."""
-
-    kind: ClassVar[AlertKind] = AlertKind.THRESHOLD
-    expr: str
-    condition: Condition | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TieredAlert(AlertCommon):
-    """One expression, one rule per severity tier; the worst tier met wins."""
-
-    kind: ClassVar[AlertKind] = AlertKind.TIERED
-    expr: str
-    tiers: tuple[Tier, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class AbsentAlert(AlertCommon):
-    """Fires while the `absent` expression returns nothing."""
-
-    kind: ClassVar[AlertKind] = AlertKind.ABSENT
-    absent: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class StaleAlert(AlertCommon):
-    """Fires when a timestamp series has not moved for too long."""
-
-    kind: ClassVar[AlertKind] = AlertKind.STALE
-    stale: StaleRule
-
-
-@dataclass(frozen=True, kw_only=True)
-class PredictAlert(AlertCommon):
-    """Fires when a linear trend will cross a threshold."""
-
-    kind: ClassVar[AlertKind] = AlertKind.PREDICT
-    predict: PredictRule
-
-
-@dataclass(frozen=True, kw_only=True)
-class AnomalyAlert(AlertCommon):
-    """Fires when a value strays from its own recent baseline."""
-
-    kind: ClassVar[AlertKind] = AlertKind.ANOMALY
-    anomaly: AnomalyRule
-
-
-@dataclass(frozen=True, kw_only=True)
-class HealthCheckAlert(AlertCommon):
-    """The alert of a SQL health check, on the exporter's metric."""
-
-    kind: ClassVar[AlertKind] = AlertKind.HEALTH_CHECK
-    expr: str
-    condition: Condition | None
-    health_check: str
-
-
-Alert = (ThresholdAlert | TieredAlert | AbsentAlert | StaleAlert | PredictAlert | AnomalyAlert
-         | HealthCheckAlert)
-"""A resolved non-SLO alert: one small type per kind, sharing the AlertCommon block."""
-
-
-def alert_input(alert: Alert) -> str:
-    """The PromQL an alert is about, as the spec wrote it."""
-    match alert:
-        case AbsentAlert():
-            return alert.absent
-        case StaleAlert():
-            return alert.stale.timestamp
-        case PredictAlert():
-            return alert.predict.expr
-        case AnomalyAlert():
-            return alert.anomaly.expr
-        case _:
-            return alert.expr
-
-
-def alert_tiers(alert: Alert) -> tuple[Tier, ...]:
-    """The tiers of a tiered alert; empty for every other kind."""
-    return alert.tiers if isinstance(alert, TieredAlert) else ()
-
-
-def alert_condition(alert: Alert) -> Condition | None:
-    """The condition of a threshold or health-check alert; None for every other kind."""
-    return alert.condition if isinstance(alert, ThresholdAlert | HealthCheckAlert) else None
 
 
 @dataclass(frozen=True)
@@ -503,51 +321,6 @@ class GrafanaSettings:
     disable_provenance: bool
     default_datasource: str
     url: str | None = None  # grafana.url: base of absolute dashboard links
-
-
-# --- notification routing: built by core/routing.py, read by every target ---------------
-
-Matcher = tuple[str, str, str]  # (label, "=" or "!=", value)
-
-
-@dataclass(frozen=True)
-class Route:
-    """A first-level route: alerts matching every matcher go to each receiver, in order."""
-
-    origin: str  # where it was declared, e.g. "slos/_global.yaml: routing.overrides[0]"
-    matchers: tuple[tuple[str, str], ...]
-    receivers: tuple[str, ...]
-    continue_: bool
-    group_by: tuple[str, ...] | None = None
-    group_wait: timedelta | None = None
-    group_interval: timedelta | None = None
-    repeat_interval: timedelta | None = None
-    active_during: str | None = None
-    # Labels every alert that can reach this route also carries (a service's team), used to
-    # tell whether an earlier route swallows all of its alerts.
-    implied: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class RouteTree:
-    """The whole tree: defaults at the root and first-level routes in matching order."""
-
-    receiver: str
-    group_by: tuple[str, ...]
-    group_wait: timedelta
-    group_interval: timedelta
-    repeat_interval: timedelta
-    routes: tuple[Route, ...]
-    time_intervals: Mapping[str, tuple[TimeInterval, ...]]
-
-
-@dataclass(frozen=True)
-class Inhibition:
-    """Alerts matching `target` are not sent while one matching `source` fires."""
-
-    source: tuple[Matcher, ...]
-    target: tuple[Matcher, ...]
-    equal: tuple[str, ...]
 
 
 @dataclass(frozen=True)
