@@ -15,7 +15,13 @@ from generator.specfile.models.alerts import (
     StaleSpec,
     TierSpec,
 )
-from generator.specfile.models.base import SPEC_VERSION, Comparison, RuleGroupName, SpecModel
+from generator.specfile.models.base import (
+    SPEC_VERSION,
+    AlertFields,
+    Comparison,
+    RuleGroupName,
+    SpecModel,
+)
 from generator.specfile.models.checks import CompareSpec, HealthAlertSpec, HealthCheckSpec
 from generator.specfile.models.grafana import (
     DashboardSpec,
@@ -73,6 +79,7 @@ from generator.specfile.models.slos import (
 )
 
 __all__ = [
+    "AlertFields",
     "AlertSpec",
     "AnomalySpec",
     "AvailabilitySli",

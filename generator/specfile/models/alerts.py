@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from generator.core.kinds import Severity
-from generator.specfile.models.base import RuleGroupName, SpecModel
+from generator.specfile.models.base import AlertFields, RuleGroupName, SpecModel
 from generator.specfile.types import (
     AlertName,
     Duration,
@@ -68,7 +68,7 @@ class AnomalySpec(SpecModel):
     direction: Literal["above", "below", "both"] = "both"
 
 
-class AlertSpec(SpecModel):
+class AlertSpec(AlertFields):
     """One alert. Its kind is the key that is present: expr (with above/below/tiers),
     absent, stale, predict or anomaly."""
 
@@ -83,16 +83,9 @@ class AlertSpec(SpecModel):
     predict: PredictSpec | None = None
     anomaly: AnomalySpec | None = None
     for_: Duration = Field(default="0s", alias="for", validate_default=True)
-    severity: Severity = Severity.WARNING
     group: RuleGroupName | None = Field(
         default=None, description="Rule group; default: the service.")
-    summary: str | None = None
-    description: str | None = None
     runbook: Url | None = None
-    labels: dict[LabelName, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
-    mttd: PositiveDuration | None = Field(
-        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from generator.core.kinds import Severity
 from generator.specfile.field_help import add_descriptions
+from generator.specfile.types import LabelName, PositiveDuration
 
 SPEC_VERSION = "slogen/v1"
 
@@ -42,3 +44,15 @@ class Comparison(SpecModel):
             raise ValueError(
                 f"outside needs [low, high] with low < high (got {list(self.outside)})")
         return self
+
+
+class AlertFields(SpecModel):
+    """What an alert declares besides its condition: severity, texts, labels and MTTD target."""
+
+    severity: Severity = Severity.WARNING
+    summary: str | None = None
+    description: str | None = None
+    labels: dict[LabelName, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    mttd: PositiveDuration | None = Field(
+        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")

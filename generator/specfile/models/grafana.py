@@ -6,12 +6,11 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from generator.core.kinds import PanelType, Severity
-from generator.specfile.models.base import Comparison, SpecModel
+from generator.core.kinds import PanelType
+from generator.specfile.models.base import AlertFields, Comparison, SpecModel
 from generator.specfile.types import (
     AlertName,
     Duration,
-    LabelName,
     MetricName,
     PositiveDuration,
     PromQL,
@@ -19,7 +18,7 @@ from generator.specfile.types import (
 )
 
 
-class GrafanaAlertSpec(Comparison):
+class GrafanaAlertSpec(Comparison, AlertFields):
     """A Grafana-managed alert rule: query -> reduce -> threshold."""
 
     name: AlertName
@@ -32,15 +31,8 @@ class GrafanaAlertSpec(Comparison):
     for_: Duration = Field(default="5m", alias="for", validate_default=True)
     no_data: Literal["NoData", "Alerting", "OK"] = "NoData"
     exec_error: Literal["Error", "Alerting", "OK"] = "Error"
-    severity: Severity = Severity.WARNING
     folder: Uid | None = None
     group: str | None = None
-    summary: str | None = None
-    description: str | None = None
-    labels: dict[LabelName, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
-    mttd: PositiveDuration | None = Field(
-        default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
