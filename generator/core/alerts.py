@@ -67,23 +67,30 @@ class AnomalyRule:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlertCommon:
-    """What every non-SLO alert has, whatever its kind."""
+class AlertTexts:
+    """What every alert tells its receivers, Prometheus- or Grafana-managed: severity, texts,
+    labels, where it was declared and its time-to-detect target."""
 
-    kind: ClassVar[AlertKind]
-    name: str
-    service: str
-    team: str
     severity: Severity
-    for_: timedelta
     summary: str
     description: str
     runbook: str | None
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
     source: Source
-    group: str | None = None
     mttd: MttdTarget | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertCommon(AlertTexts):
+    """What every non-SLO Prometheus alert has, whatever its kind."""
+
+    kind: ClassVar[AlertKind]
+    name: str
+    service: str
+    team: str
+    for_: timedelta
+    group: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,7 @@ from generator.core.alerts import (
     Alert,
     AlertCommon,
     AlertKind,
+    AlertTexts,
     AnomalyAlert,
     AnomalyRule,
     HealthCheckAlert,
@@ -50,7 +51,7 @@ from generator.core.settings import (
 from generator.core.values import Condition, MttdTarget, Op, Source
 
 __all__ = [
-    "AbsentAlert", "Alert", "AlertCommon", "AlertKind", "AnomalyAlert", "AnomalyRule",
+    "AbsentAlert", "Alert", "AlertCommon", "AlertKind", "AlertTexts", "AnomalyAlert", "AnomalyRule",
     "BurnWindow", "Condition", "Dashboard", "Database", "Datasource", "DatasourceType",
     "ExporterSettings", "Folder", "GrafanaAlert", "GrafanaSettings", "HealthCheck",
     "HealthCheckAlert", "Inhibition", "Matcher", "Model", "MttdTarget", "Op", "Panel", "PanelType",
@@ -199,8 +200,8 @@ class HealthCheck:
     alert_mttd: MttdTarget | None = None
 
 
-@dataclass(frozen=True)
-class GrafanaAlert:
+@dataclass(frozen=True, kw_only=True)
+class GrafanaAlert(AlertTexts):
     """A Grafana-managed alert rule: query (A) -> reduce (B) -> threshold (C)."""
 
     uid: str
@@ -220,14 +221,6 @@ class GrafanaAlert:
     for_: timedelta
     no_data: str
     exec_error: str
-    severity: Severity
-    summary: str
-    description: str
-    runbook: str | None
-    labels: Mapping[str, str]
-    annotations: Mapping[str, str]
-    source: Source
-    mttd: MttdTarget | None = None
 
 
 @dataclass(frozen=True)
