@@ -17,7 +17,6 @@ from generator.specfile.models.alerts import (
 )
 from generator.specfile.models.base import (
     SPEC_VERSION,
-    AlertFields,
     Comparison,
     RuleGroupName,
     SpecModel,
@@ -79,7 +78,6 @@ from generator.specfile.models.slos import (
 )
 
 __all__ = [
-    "AlertFields",
     "AlertSpec",
     "AnomalySpec",
     "AvailabilitySli",
