@@ -88,8 +88,8 @@ def _checks(names: list[str], start: timedelta, end: timedelta) -> str:
 
 
 def _seconds(text: str) -> float:
-    parts = re.findall(r"(\d+)([hms])", text)
-    return sum(int(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
+    parts = re.findall(r"(\d+)([dhms])", text)
+    return sum(int(n) * {"d": 86400, "h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
 
 
 def firing_times(tmp_path: Path, promtool: str) -> dict[str, list[float]]:
