@@ -171,7 +171,7 @@ def _panel_queries(out: Path) -> Iterator[tuple[str, str, str]]:
             yield p
             yield from panels(p.get("panels", []))
 
-    for path in sorted((out / "grafana" / "api" / "dashboards").glob("*.json")):
+    for path in sorted(p for p in (out / "grafana").rglob("*.json") if "dashboards" in p.parts):
         board = json.loads(path.read_text())
         board = board.get("dashboard", board)
         for panel in panels(board.get("panels", [])):
