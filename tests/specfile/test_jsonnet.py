@@ -51,40 +51,36 @@ def test_jsonnet_queries_are_syntax_checked(tmp_path: Path, promtool: str) -> No
     pipeline.compile_specs(_jsonnet_dir(tmp_path), promtool, tmp_path)
 
 
-def test_runtime_error_names_the_jsonnet_file_and_line(tmp_path: Path) -> None:
-    spec_dir = _jsonnet_dir(tmp_path, "{\n  version: 'slogen/v1',\n  service: error 'boom',\n}\n")
-    assert _errors(spec_dir) == [
-        "slos/checkout.jsonnet:3:12: (document): Jsonnet evaluation failed: boom"]
-
-
-def test_syntax_error_names_the_jsonnet_file_and_line(tmp_path: Path) -> None:
-    spec_dir = _jsonnet_dir(tmp_path, "{\n  version: 'slogen/v1'\n  service: 'x',\n}\n")
-    assert _errors(spec_dir) == [
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(
+        "{\n  version: 'slogen/v1',\n  service: error 'boom',\n}\n",
+        "slos/checkout.jsonnet:3:12: (document): Jsonnet evaluation failed: boom",
+        id="runtime error names the file and line"),
+    pytest.param(
+        "{\n  version: 'slogen/v1'\n  service: 'x',\n}\n",
         "slos/checkout.jsonnet:3:3: (document): Jsonnet evaluation failed: "
-        "expected a comma before next field."]
-
-
-def test_missing_import_names_the_jsonnet_file(tmp_path: Path) -> None:
-    spec_dir = _jsonnet_dir(tmp_path, "local x = import 'nope.libsonnet';\nx\n")
-    assert _errors(spec_dir) == [
+        "expected a comma before next field.",
+        id="syntax error names the file and line"),
+    pytest.param(
+        "local x = import 'nope.libsonnet';\nx\n",
         "slos/checkout.jsonnet:1:11: (document): Jsonnet evaluation failed: couldn't open "
-        'import "nope.libsonnet": no such file next to the importing file or in the library path']
-
-
-def test_invalid_values_name_the_jsonnet_file_and_path(tmp_path: Path) -> None:
-    spec_dir = _jsonnet_dir(tmp_path, (
+        'import "nope.libsonnet": no such file next to the importing file or in the library path',
+        id="missing import names the file"),
+    pytest.param(
         "local slogen = import 'slogen.libsonnet';\n"
-        "slogen.service('checkout', 'payments', {slos: [slogen.slo.http('a', 120, 'x')]})\n"))
-    assert _errors(spec_dir) == [
+        "slogen.service('checkout', 'payments', {slos: [slogen.slo.http('a', 120, 'x')]})\n",
         "slos/checkout.jsonnet:2:69: slos[0].objective: 120 is not a percentage between 0 and 100 "
-        "(exclusive)"]
-
-
-def test_a_jsonnet_array_is_not_a_spec(tmp_path: Path) -> None:
-    spec_dir = _jsonnet_dir(tmp_path, "[1, 2]\n")
-    assert _errors(spec_dir) == [
+        "(exclusive)",
+        id="invalid values name the file and spec path"),
+    pytest.param(
+        "[1, 2]\n",
         "slos/checkout.jsonnet:1:1: (document): expected a mapping starting with "
-        "`version: slogen/v1`, got a list"]
+        "`version: slogen/v1`, got a list",
+        id="an array is not a spec"),
+])
+def test_bad_jsonnet_is_one_located_error(tmp_path: Path, text: str, expected: str) -> None:
+    # One case per way a Jsonnet spec can fail: evaluation, parsing, imports, validation, shape.
+    assert _errors(_jsonnet_dir(tmp_path, text)) == [expected]
 
 
 def test_library_files_are_not_specs(tmp_path: Path) -> None:
