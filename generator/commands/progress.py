@@ -60,9 +60,10 @@ class Progress:
                               **({"description": description} if description else {}))
 
     def stage(self, description: str) -> None:
-        """Name the stage now running."""
+        """Name the stage now running, drawn at once: stages are few, and a fast one would
+        otherwise end between two of rich's timed refreshes without ever being shown."""
         if self._live is not None:
-            self._live.update(self._task, description=description)
+            self._live.update(self._task, description=description, refresh=True)
 
     def note(self, text: str) -> None:
         """A line worth keeping above the bar (a retry, a slow step); terminal only."""

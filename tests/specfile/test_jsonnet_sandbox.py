@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import resource
+import json
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from generator.core.errors import SpecErrors
 from generator.specfile import jsonnet_sandbox
 from generator.specfile.loader import load_specs
-from tests.conftest import SPECS_DIR
+from tests.conftest import ROOT, SPECS_DIR
 
 HEAD = "{version: 'slogen/v1', team: 't', service: "
 
@@ -82,15 +84,39 @@ def test_endless_evaluation_is_stopped_at_the_time_limit(tmp_path: Path) -> None
     assert elapsed < 6
 
 
+# Run in a small interpreter of its own: a child started from the large pytest process would
+# inherit that process's high-water mark at exec, and RUSAGE_CHILDREN would report it.
+_MEMORY_BOMB_CHILD = """
+import json, resource, sys
+from pathlib import Path
+from generator.core.errors import SpecErrors
+from generator.specfile import jsonnet_sandbox
+from generator.specfile.loader import load_specs
+jsonnet_sandbox.configure(jsonnet_sandbox.JsonnetLimits(memory_mib=256))
+try:
+    load_specs(Path(sys.argv[1]), Path(sys.argv[2]))
+    errors = []
+except SpecErrors as caught:
+    errors = [str(e) for e in caught.errors]
+with open("/proc/self/status") as status:
+    own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"errors": errors, "peak_kib": max(own, children)}))
+"""
+
+
 def test_memory_bomb_is_stopped_at_the_memory_limit(tmp_path: Path) -> None:
-    jsonnet_sandbox.configure(jsonnet_sandbox.JsonnetLimits(memory_mib=256))
-    try:
-        errors = _errors(tmp_path, {
-            "a.jsonnet": "local big = std.makeArray(100000000, function(i) [i]);\n"
-                         + HEAD + "std.toString(std.length(big))}\n"})
-    finally:
-        jsonnet_sandbox.configure(jsonnet_sandbox.JsonnetLimits())
-    assert errors == ["slos/a.jsonnet:1:1: (document): Jsonnet evaluation needed more than "
-                      "256 MiB and was stopped (raise the limit with --jsonnet-memory or "
-                      "SLOGEN_JSONNET_MEMORY)"]
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300 * 1024
+    spec_dir = tmp_path / "slos"
+    shutil.copytree(SPECS_DIR / "lib", spec_dir / "lib")
+    (spec_dir / "a.jsonnet").write_text(
+        "local big = std.makeArray(100000000, function(i) [i]);\n"
+        + HEAD + "std.toString(std.length(big))}\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY_BOMB_CHILD, str(spec_dir), str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(done.stdout)
+    assert report["errors"] == [
+        "slos/a.jsonnet:1:1: (document): Jsonnet evaluation needed more than "
+        "256 MiB and was stopped (raise the limit with --jsonnet-memory or "
+        "SLOGEN_JSONNET_MEMORY)"]
+    assert report["peak_kib"] < 300 * 1024, f"peak memory {report['peak_kib'] // 1024} MiB"
