@@ -38,30 +38,28 @@ def build_alert(spec: s.ServiceSpec, index: int, loc: Locator) -> m.Alert:
     return _of_kind(a, common)
 
 
-def _of_kind(a: s.AlertSpec, common: dict[str, Any]) -> m.Alert:
+def _of_kind(a: s.AnyAlertSpec, common: dict[str, Any]) -> m.Alert:
     """The model type of the alert's kind, with the `common` block."""
-    if a.tiers is not None:
-        assert a.expr is not None
-        order = {m.Severity.CRITICAL: 0, m.Severity.WARNING: 1, m.Severity.INFO: 2}
-        tiers = tuple(
-            m.Tier(sev, condition(t.above, t.below) or Condition(Op.ABOVE, 0),
-                   t.for_ if t.for_ is not None else a.for_)
-            for sev, t in sorted(a.tiers.items(), key=lambda kv: order[kv[0]])
-        )
-        return m.TieredAlert(expr=a.expr, tiers=tiers, **common)
-    if a.expr is not None:
+    if isinstance(a, s.ExprAlertSpec):
+        if a.tiers is not None:
+            order = {m.Severity.CRITICAL: 0, m.Severity.WARNING: 1, m.Severity.INFO: 2}
+            tiers = tuple(
+                m.Tier(sev, condition(t.above, t.below) or Condition(Op.ABOVE, 0),
+                       t.for_ if t.for_ is not None else a.for_)
+                for sev, t in sorted(a.tiers.items(), key=lambda kv: order[kv[0]])
+            )
+            return m.TieredAlert(expr=a.expr, tiers=tiers, **common)
         return m.ThresholdAlert(expr=a.expr, condition=condition(a.above, a.below, a.equals),
                                 **common)
-    if a.absent is not None:
+    if isinstance(a, s.AbsentDataAlertSpec):
         return m.AbsentAlert(absent=a.absent, **common)
-    if a.stale is not None:
+    if isinstance(a, s.StaleAlertSpec):
         return m.StaleAlert(stale=m.StaleRule(a.stale.timestamp, a.stale.after), **common)
-    if a.predict is not None:
+    if isinstance(a, s.PredictAlertSpec):
         p = a.predict
         cond = condition(p.above, p.below)
         assert cond is not None
         return m.PredictAlert(predict=m.PredictRule(p.expr, cond, p.within, p.lookback), **common)
-    assert a.anomaly is not None
     an = a.anomaly
     return m.AnomalyAlert(anomaly=m.AnomalyRule(an.expr, an.zscore, an.baseline, an.direction),
                           **common)

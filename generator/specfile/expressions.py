@@ -7,6 +7,7 @@ import re
 from generator.core import model as m
 from generator.core.errors import Loc
 from generator.core.model import WINDOW_PLACEHOLDER
+from generator.specfile import models as s
 from generator.specfile.build_common import normalize_placeholder, spec_source
 from generator.specfile.loader import LoadedService
 
@@ -34,15 +35,16 @@ def expressions(item: LoadedService) -> list[tuple[m.Source, str]]:
                 if getattr(ev, key) is not None:
                     found.append((("slos", i, "sli", "events", key), getattr(ev, key)))
     for i, a in enumerate(spec.alerts):
-        for key, value in (("expr", a.expr), ("absent", a.absent)):
-            if value is not None:
-                found.append((("alerts", i, key), value))
-        if a.stale is not None:
+        if isinstance(a, s.ExprAlertSpec):
+            found.append((("alerts", i, "expr"), a.expr))
+        elif isinstance(a, s.AbsentDataAlertSpec):
+            found.append((("alerts", i, "absent"), a.absent))
+        elif isinstance(a, s.StaleAlertSpec):
             found.append((("alerts", i, "stale", "timestamp"), a.stale.timestamp))
-        for key in ("predict", "anomaly"):
-            sub_spec = getattr(a, key)
-            if sub_spec is not None:
-                found.append((("alerts", i, key, "expr"), sub_spec.expr))
+        elif isinstance(a, s.PredictAlertSpec):
+            found.append((("alerts", i, "predict", "expr"), a.predict.expr))
+        else:
+            found.append((("alerts", i, "anomaly", "expr"), a.anomaly.expr))
     for i, r in enumerate(spec.recording):
         if r.expr is not None:
             found.append((("recording", i, "expr"), r.expr))

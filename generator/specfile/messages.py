@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from generator.core.errors import Loc, SpecError
+from generator.specfile.models.base import ONE_KIND_ERROR, given_keys
 from generator.specfile.yamlread import Locator
 
 _NOT_GIVEN = object()
@@ -42,9 +43,31 @@ def translate_errors(model: type[BaseModel], details: Iterable[ErrorDetails],
     out = []
     for detail in details:
         loc = _clean_loc(detail["loc"], data, detail["type"])
+        typo = _misspelt_kind(model, detail, loc)
+        if typo is not None:
+            # No kind key, but one was misspelt: point at the misspelling, as for any unknown key.
+            loc = (*loc, typo)
+            out.append(locator.error(loc, _unknown_key(model, loc), key=True))
+            continue
         key_error = detail["type"] in ("extra_forbidden", "missing")
         out.append(locator.error(loc, _message(model, detail, loc), key=key_error))
     return out
+
+
+def _misspelt_kind(model: type[BaseModel], detail: ErrorDetails, loc: Loc) -> str | None:
+    """The unknown key of a kind-less mapping that is close to one of the kind keys, if any."""
+    value, ctx = detail.get("input"), detail.get("ctx") or {}
+    if detail["type"] != ONE_KIND_ERROR or not isinstance(value, dict):
+        return None
+    kinds = str(ctx.get("keys", "")).split(",")
+    if given_keys(value, kinds):
+        return None
+    known = set(_fields_at(model, loc))
+    for key in value:
+        if isinstance(key, str) and key not in known and difflib.get_close_matches(
+                key, kinds, n=1, cutoff=0.6):
+            return key
+    return None
 
 
 def _clean_loc(loc: Sequence[Any], data: Any, kind: str) -> Loc:
@@ -84,6 +107,10 @@ def _message(model: type[BaseModel], detail: ErrorDetails, loc: Loc) -> str:
         return f"{_show(value)} is not valid here: {help_text}"
     if kind in ("literal_error", "enum"):
         return f"{_show(value)} is not allowed; use one of {ctx.get('expected', '')}"
+    if kind == ONE_KIND_ERROR:
+        given = given_keys(value, str(ctx.get("keys", "")).split(","))
+        return f"give exactly one of {ctx.get('choices')}" + (
+            f" (got {', '.join(given)})" if given else "")
     if kind == "value_error":
         return str(ctx.get("error", detail["msg"]))
     if kind in _WANT:
@@ -142,18 +169,31 @@ def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
         current = _step(current, part)
         if current is None:
             return []
-    current = _unwrap_model(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [f.alias or name for name, f in current.model_fields.items()]
+    names: list[str] = []
+    for member in _models_in(current):
+        names += [f.alias or name for name, f in member.model_fields.items()
+                  if (f.alias or name) not in names]
+    return names
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The model at an annotation, or every member model of a union of kinds."""
+    annotation = _unwrap_model(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(annotation) for m in _models_in(a)]
     return []
 
 
 def _step(annotation: Any, part: str | int) -> Any:
     annotation = _unwrap_model(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        for name, info in annotation.model_fields.items():
-            if part in (name, info.alias):
-                return info.annotation
+    models = _models_in(annotation)
+    if models:
+        for model in models:  # a union of kinds: the first kind that has the key
+            for name, info in model.model_fields.items():
+                if part in (name, info.alias):
+                    return info.annotation
         return None
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin in (list, tuple) and args:

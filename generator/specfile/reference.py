@@ -114,6 +114,8 @@ def _describe(prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, str]:
 
 
 def _one_type(prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, str]:
+    if "oneOf" in prop:  # a union of kinds, told apart by the one kind key each holds
+        return " or ".join(_one_type(p, defs)[0] for p in prop["oneOf"]), "see below"
     if "$ref" in prop:
         name = prop["$ref"].rsplit("/", 1)[-1]
         if "enum" in defs.get(name, {}):

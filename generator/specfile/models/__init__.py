@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from generator.core.kinds import DatasourceType, PanelType, RuleFormat, Severity
 from generator.specfile.models.alerts import (
+    AbsentDataAlertSpec,
     AlertSpec,
+    AnomalyAlertSpec,
     AnomalySpec,
+    AnyAlertSpec,
+    ExprAlertSpec,
+    PredictAlertSpec,
     PredictSpec,
     RecordingSpec,
+    StaleAlertSpec,
     StaleSpec,
     TierSpec,
 )
@@ -78,7 +84,13 @@ from generator.specfile.models.slos import (
 )
 
 __all__ = [
+    "AbsentDataAlertSpec",
     "AlertSpec",
+    "AnomalyAlertSpec",
+    "AnyAlertSpec",
+    "ExprAlertSpec",
+    "PredictAlertSpec",
+    "StaleAlertSpec",
     "AnomalySpec",
     "AvailabilitySli",
     "BlockWhenSpec",

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, Tag, model_validator
 
 from generator.core.kinds import Severity
-from generator.specfile.models.base import AlertFields, RuleGroupName, SpecModel
+from generator.specfile.models.base import (
+    AlertFields,
+    RuleGroupName,
+    SpecModel,
+    given_keys,
+    kind_tag,
+    one_kind_of,
+)
 from generator.specfile.types import (
     AlertName,
     Duration,
@@ -68,20 +75,10 @@ class AnomalySpec(SpecModel):
     direction: Literal["above", "below", "both"] = "both"
 
 
-class AlertSpec(AlertFields):
-    """One alert. Its kind is the key that is present: expr (with above/below/tiers),
-    absent, stale, predict or anomaly."""
+class _AlertBase(AlertFields):
+    """What every alert kind shares: its name, hold time, rule group and runbook."""
 
     name: AlertName
-    expr: PromQL | None = None
-    above: float | None = None
-    below: float | None = None
-    equals: float | None = None
-    tiers: dict[Severity, TierSpec] | None = None
-    absent: PromQL | None = Field(default=None, description="Selector that must have data.")
-    stale: StaleSpec | None = None
-    predict: PredictSpec | None = None
-    anomaly: AnomalySpec | None = None
     for_: Duration = Field(default="0s", alias="for", validate_default=True)
     group: RuleGroupName | None = Field(
         default=None, description="Rule group; default: the service.")
@@ -89,26 +86,85 @@ class AlertSpec(AlertFields):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+
+_CONDITIONS = ("above", "below", "equals", "tiers")
+
+
+class ExprAlertSpec(_AlertBase):
+    """A threshold alert: `expr` compared with above/below/equals, or tiers per severity."""
+
+    expr: PromQL
+    above: float | None = None
+    below: float | None = None
+    equals: float | None = None
+    tiers: dict[Severity, TierSpec] | None = None
+
     @model_validator(mode="after")
-    def _one_kind(self) -> AlertSpec:
-        kinds = [k for k in ("expr", "absent", "stale", "predict", "anomaly") if getattr(self, k)]
-        if len(kinds) != 1:
+    def _one_condition(self) -> ExprAlertSpec:
+        conditions = [k for k in _CONDITIONS if getattr(self, k) is not None]
+        if len(conditions) > 1:
             raise ValueError(
-                "give exactly one of expr, absent, stale, predict or anomaly"
-                + (f" (got {', '.join(kinds)})" if kinds else "")
-            )
-        conditions = [k for k in ("above", "below", "equals", "tiers")
-                      if getattr(self, k) is not None]
-        if kinds[0] == "expr":
-            if len(conditions) > 1:
-                raise ValueError(
-                    f"give one of above, below, equals or tiers (got {', '.join(conditions)})")
-        elif conditions:
-            raise ValueError(
-                f"{conditions[0]} only goes with expr; {kinds[0]} has its own condition")
+                f"give one of above, below, equals or tiers (got {', '.join(conditions)})")
         if self.tiers is not None and len(self.tiers) < 1:
             raise ValueError("tiers needs at least one severity")
         return self
+
+
+class _OwnConditionAlert(_AlertBase):
+    """An alert kind with its own condition: threshold keys are a mistake worth naming."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_threshold(cls, data: Any) -> Any:
+        given = given_keys(data, _CONDITIONS)
+        if given:
+            kind = given_keys(data, ALERT_KINDS)[0]
+            raise ValueError(f"{given[0]} only goes with expr; {kind} has its own condition")
+        return data
+
+
+class AbsentDataAlertSpec(_OwnConditionAlert):
+    """Fires when a selector has no data."""
+
+    absent: PromQL = Field(description="Selector that must have data.")
+
+
+class StaleAlertSpec(_OwnConditionAlert):
+    """Fires when a timestamp metric is too old."""
+
+    stale: StaleSpec
+
+
+class PredictAlertSpec(_OwnConditionAlert):
+    """Fires when a linear trend will cross a threshold."""
+
+    predict: PredictSpec
+
+
+class AnomalyAlertSpec(_OwnConditionAlert):
+    """Fires when a value leaves its usual range (z-score)."""
+
+    anomaly: AnomalySpec
+
+
+# The kind of an alert is the one kind key it holds.
+ALERT_KINDS: dict[str, type[_AlertBase]] = {
+    "expr": ExprAlertSpec, "absent": AbsentDataAlertSpec, "stale": StaleAlertSpec,
+    "predict": PredictAlertSpec, "anomaly": AnomalyAlertSpec,
+}
+
+AlertSpec = Annotated[
+    Annotated[ExprAlertSpec, Tag(kind_tag("expr"))]
+    | Annotated[AbsentDataAlertSpec, Tag(kind_tag("absent"))]
+    | Annotated[StaleAlertSpec, Tag(kind_tag("stale"))]
+    | Annotated[PredictAlertSpec, Tag(kind_tag("predict"))]
+    | Annotated[AnomalyAlertSpec, Tag(kind_tag("anomaly"))],
+    one_kind_of(ALERT_KINDS, "expr, absent, stale, predict or anomaly"),
+]
+"""One alert; its kind is the one kind key it holds."""
+
+AnyAlertSpec = (ExprAlertSpec | AbsentDataAlertSpec | StaleAlertSpec | PredictAlertSpec
+                | AnomalyAlertSpec)
 
 
 class RecordingSpec(SpecModel):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, model_validator
 
 from generator.core.kinds import Severity
 from generator.specfile.field_help import add_descriptions
@@ -20,6 +21,43 @@ class SpecModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=add_descriptions)
 
+
+# The error type messages.py turns into "give exactly one of ... (got ...)".
+ONE_KIND_ERROR = "exactly_one_of"
+
+
+def kind_tag(key: str) -> str:
+    """The union tag of the kind chosen by `key`; the brackets keep it out of error paths."""
+    return f"kind[{key}]"
+
+
+def one_kind_of(kinds: dict[str, type[BaseModel]], choices: str) -> Discriminator:
+    """Discriminate a union by which one of the kind keys a mapping holds.
+
+    None of them or several is an `exactly_one_of` error that names the allowed keys; anything
+    but a mapping goes to the first kind, whose model reports what a mapping would have been.
+    """
+    keys = tuple(kinds)
+
+    def kind(data: Any) -> str | None:
+        if isinstance(data, BaseModel):
+            return next((kind_tag(k) for k, model in kinds.items() if isinstance(data, model)),
+                        None)
+        if not isinstance(data, dict):
+            return kind_tag(keys[0])
+        given = given_keys(data, keys)
+        return kind_tag(given[0]) if len(given) == 1 else None
+
+    return Discriminator(kind, custom_error_type=ONE_KIND_ERROR,
+                         custom_error_message=f"give exactly one of {choices}",
+                         custom_error_context={"choices": choices, "keys": ",".join(keys)})
+
+
+def given_keys(data: Any, keys: Iterable[str]) -> list[str]:
+    """The `keys` a parsed mapping sets to something other than null, in `keys` order."""
+    if not isinstance(data, dict):
+        return []
+    return [k for k in keys if data.get(k) is not None]
 
 
 class Comparison(SpecModel):
