@@ -28,12 +28,12 @@ def _maybe(spec: object | None, kind: type[T]) -> T | None:
     return None if spec is None else _copy(spec, kind)
 
 
-def receiver(r: s.ReceiverSpec) -> c.Receiver:
-    """A receiver with its one integration."""
-    return _copy(r, c.Receiver, slack=_maybe(r.slack, c.SlackReceiver),
-                 pagerduty=_maybe(r.pagerduty, c.PagerDutyReceiver),
-                 email=_maybe(r.email, c.EmailReceiver),
-                 webhook=_maybe(r.webhook, c.WebhookReceiver))
+def receiver(r: s.AnyReceiverSpec) -> c.Receiver:
+    """A receiver with its one integration (the others, absent from its kind, are None)."""
+    return _copy(r, c.Receiver, slack=_maybe(getattr(r, "slack", None), c.SlackReceiver),
+                 pagerduty=_maybe(getattr(r, "pagerduty", None), c.PagerDutyReceiver),
+                 email=_maybe(getattr(r, "email", None), c.EmailReceiver),
+                 webhook=_maybe(getattr(r, "webhook", None), c.WebhookReceiver))
 
 
 def time_interval(t: s.TimeIntervalSpec) -> c.TimeInterval:

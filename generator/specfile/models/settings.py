@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Tag, model_validator
 
 from generator.core.kinds import DatasourceType, RuleFormat, Severity
-from generator.specfile.models.base import SpecModel
+from generator.specfile.models.base import SpecModel, kind_tag, one_kind_of
 from generator.specfile.types import (
     Duration,
     Identifier,
@@ -68,22 +68,53 @@ class WebhookReceiverSpec(SpecModel):
         return self
 
 
-class ReceiverSpec(SpecModel):
+class _ReceiverBase(SpecModel):
     """A notification receiver: a name and exactly one integration."""
 
     name: Identifier
-    slack: SlackReceiverSpec | None = None
-    pagerduty: PagerDutyReceiverSpec | None = None
-    email: EmailReceiverSpec | None = None
-    webhook: WebhookReceiverSpec | None = None
     send_resolved: bool = True
 
-    @model_validator(mode="after")
-    def _one(self) -> ReceiverSpec:
-        kinds = [k for k in ("slack", "pagerduty", "email", "webhook") if getattr(self, k)]
-        if len(kinds) != 1:
-            raise ValueError("give exactly one of slack, pagerduty, email or webhook")
-        return self
+
+class ReceiverToSlack(_ReceiverBase):
+    """A receiver that sends to a Slack channel."""
+
+    slack: SlackReceiverSpec
+
+
+class ReceiverToPagerDuty(_ReceiverBase):
+    """A receiver that sends to PagerDuty."""
+
+    pagerduty: PagerDutyReceiverSpec
+
+
+class ReceiverToEmail(_ReceiverBase):
+    """A receiver that sends email."""
+
+    email: EmailReceiverSpec
+
+
+class ReceiverToWebhook(_ReceiverBase):
+    """A receiver that POSTs to a webhook."""
+
+    webhook: WebhookReceiverSpec
+
+
+# The kind of a receiver is the one integration key it holds.
+RECEIVER_KINDS: dict[str, type[BaseModel]] = {
+    "slack": ReceiverToSlack, "pagerduty": ReceiverToPagerDuty, "email": ReceiverToEmail,
+    "webhook": ReceiverToWebhook,
+}
+
+ReceiverSpec = Annotated[
+    Annotated[ReceiverToSlack, Tag(kind_tag("slack"))]
+    | Annotated[ReceiverToPagerDuty, Tag(kind_tag("pagerduty"))]
+    | Annotated[ReceiverToEmail, Tag(kind_tag("email"))]
+    | Annotated[ReceiverToWebhook, Tag(kind_tag("webhook"))],
+    one_kind_of(RECEIVER_KINDS, "slack, pagerduty, email or webhook"),
+]
+"""A notification receiver; its kind is the one integration key it holds."""
+
+AnyReceiverSpec = ReceiverToSlack | ReceiverToPagerDuty | ReceiverToEmail | ReceiverToWebhook
 
 
 _DAY = "(sunday|monday|tuesday|wednesday|thursday|friday|saturday)"
