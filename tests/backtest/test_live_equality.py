@@ -8,11 +8,9 @@ at the current time."""
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,6 +25,7 @@ from generator.validate import replay
 from generator.validate.processes import free_port, running
 from tests.conftest import ROOT
 from tests.processes import binary
+from tests.scrape_target import scrape_target
 
 SPECS = ROOT / "tests" / "testdata" / "backtest-live"
 STEP = 10  # seconds between samples, and the specs' evaluation interval
@@ -62,32 +61,16 @@ def _openmetrics(rows: list[tuple[int, float, float]]) -> str:
 @contextmanager
 def _feed(rows: list[tuple[int, float, float]]) -> Iterator[str]:
     """Serve, at each scrape, the newest sample due within a second (explicit timestamps)."""
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
-            due = [r for r in rows if r[0] <= time.time() + 1]
-            body = ""
-            if due:
-                ts, ok, err = due[-1]
-                body = "".join(f'http_requests_total{{{LABELS},code="{c}"}} {v:.1f} {ts * 1000}\n'
-                               for c, v in (("200", ok), ("500", err)))
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def exposition(_path: str) -> str:
+        due = [r for r in rows if r[0] <= time.time() + 1]
+        if not due:
+            return ""
+        ts, ok, err = due[-1]
+        return "".join(f'http_requests_total{{{LABELS},code="{c}"}} {v:.1f} {ts * 1000}\n'
+                       for c, v in (("200", ok), ("500", err)))
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with scrape_target(exposition) as port:
+        yield f"127.0.0.1:{port}"
 
 
 def _live_episodes(url: str, end: float, span: int) -> dict[str, list[Interval]]:

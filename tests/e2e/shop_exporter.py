@@ -8,12 +8,12 @@ scrape config, the exposition never sets it (it would become `exported_job`).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from tests.scrape_target import scrape_target
 
 ROUTES = ("/home", "/search")
 REQUESTS_PER_SECOND = 100.0
@@ -51,24 +51,9 @@ def shop_exporter() -> Iterator[int]:
     """Serve the exposition on a free loopback port while the context lasts; yield the port."""
     started = time.monotonic()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
-            service = parse_qs(urlparse(self.path).query).get("service", ["unknown"])[0]
-            body = exposition(service, 1000 + time.monotonic() - started).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def exposition_now(path: str) -> str:
+        service = parse_qs(urlparse(path).query).get("service", ["unknown"])[0]
+        return exposition(service, 1000 + time.monotonic() - started)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
+    with scrape_target(exposition_now) as port:
+        yield port
