@@ -115,16 +115,23 @@ def _target(objective: Node) -> float:
     return value
 
 
-def _window_v1(spec: Node, report: Report) -> Window:
-    windows = spec.get("timeWindow")
+def _only_window(spec: Node, key: str, report: Report) -> Node | None:
+    """The one item of the `key` list (both versions allow exactly one), or None (noted)."""
+    windows = spec.get(key)
     if windows is None:
-        report.add(Severity.NOTE, spec.where(), "no timeWindow; slogen's default 30d rolling "
+        report.add(Severity.NOTE, spec.where(), f"no {key}; slogen's default 30d rolling "
                    "window is used")
-        return None, None
+        return None
     items = windows.elements()
     if len(items) != 1:
-        raise Invalid(windows, f"timeWindow needs exactly one item ({len(items)} given)")
-    item = items[0]
+        raise Invalid(windows, f"{key} needs exactly one item ({len(items)} given)")
+    return items[0]
+
+
+def _window_v1(spec: Node, report: Report) -> Window:
+    item = _only_window(spec, "timeWindow", report)
+    if item is None:
+        return None, None
     node = item.get("duration")
     if node is None:
         raise Invalid(item, "timeWindow[0].duration is required, like 28d or 1M")
@@ -134,15 +141,9 @@ def _window_v1(spec: Node, report: Report) -> Window:
 
 
 def _window_v1alpha(spec: Node, report: Report) -> Window:
-    windows = spec.get("timeWindows")
-    if windows is None:
-        report.add(Severity.NOTE, spec.where(), "no timeWindows; slogen's default 30d rolling "
-                   "window is used")
+    item = _only_window(spec, "timeWindows", report)
+    if item is None:
         return None, None
-    items = windows.elements()
-    if len(items) != 1:
-        raise Invalid(windows, f"timeWindows needs exactly one item ({len(items)} given)")
-    item = items[0]
     count_node, unit_node = item.get("count"), item.get("unit")
     if count_node is None or unit_node is None:
         raise Invalid(item, "a v1alpha time window needs count and unit, like count: 28, "
