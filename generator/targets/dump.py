@@ -120,9 +120,62 @@ def yaml_text(data: Any, sources: Iterable[str] = ()) -> str:
     return "\n".join(header) + "\n" + text
 
 
+JSON_WIDTH = 100
+
+
 def json_text(data: Any) -> str:
-    """JSON with sorted keys, two-space indent and a final newline."""
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    """JSON with sorted keys, two-space indent and a final newline; an object or list that fits
+    on its line within JSON_WIDTH columns is written on that line, as a reviewer would write it
+    (`"gridPos": {"h": 6, "w": 6, "x": 0, "y": 0}`), the rest one member per line."""
+    return _json_block(data, 0, 0) + "\n"
+
+
+def _json_block(node: Any, column: int, indent: int) -> str:
+    """`node` written from `column`, its members (if it does not fit) indented by `indent`+2."""
+    short = _json_short(node, JSON_WIDTH - column)
+    if short is not None or not isinstance(node, dict | list) or not node:
+        return short if short is not None else _json_scalar(node)
+    pad = " " * (indent + 2)
+    if isinstance(node, dict):
+        lines = []
+        for key in sorted(node):
+            head = f"{pad}{_json_scalar(key)}: "
+            lines.append(head + _json_block(node[key], len(head), indent + 2))
+        return "{\n" + ",\n".join(lines) + "\n" + " " * indent + "}"
+    items = [pad + _json_block(item, len(pad), indent + 2) for item in node]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def _json_short(node: Any, limit: int) -> str | None:
+    """`node` on one line if that takes at most `limit` characters (cost bounded by `limit`)."""
+    if isinstance(node, dict):
+        parts, total = [], 2
+        for key in sorted(node):
+            value = _json_short(node[key], limit - total)
+            if value is None:
+                return None
+            parts.append(f"{_json_scalar(key)}: {value}")
+            total += len(parts[-1]) + 2
+            if total > limit + 2:
+                return None
+        return "{" + ", ".join(parts) + "}"
+    if isinstance(node, list):
+        items, total = [], 2
+        for item in node:
+            value = _json_short(item, limit - total)
+            if value is None:
+                return None
+            items.append(value)
+            total += len(value) + 2
+            if total > limit + 2:
+                return None
+        return "[" + ", ".join(items) + "]"
+    text = _json_scalar(node)
+    return text if len(text) <= limit else None
+
+
+def _json_scalar(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def sort_keys(data: Any) -> Any:

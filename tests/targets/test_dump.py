@@ -51,4 +51,19 @@ def test_yaml_writes_a_shared_subtree_out_in_full() -> None:
 
 def test_json_has_sorted_keys_two_space_indent_and_a_final_newline() -> None:
     data = {"b": [1, {"d": "é", "c": []}], "a": {}}
-    assert json_text(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert json_text(data) == json.dumps(data, sort_keys=True, ensure_ascii=False,
+                                         separators=(", ", ": ")) + "\n"
+    wide = {"b": [1, {"d": "é" * 120, "c": [1, 2]}], "a": {"x": None}}
+    assert json_text(wide) == (
+        '{\n  "a": {"x": null},\n  "b": [\n    1,\n    {\n      "c": [1, 2],\n'
+        f'      "d": "{"é" * 120}"\n    }}\n  ]\n}}\n')
+    assert json.loads(json_text(wide)) == wide
+
+
+def test_json_keeps_what_fits_in_its_width_on_one_line() -> None:
+    # 100 columns: the "steps" list fits at its indent, the object around it does not.
+    steps = [{"color": "red", "value": None}, {"color": "green", "value": 0.5}]
+    text = json_text({"thresholds": {"mode": "absolute", "steps": steps, "pad": "x" * 40}})
+    assert '    "steps": [{"color": "red", "value": null}, {"color": "green", "value": 0.5}]\n' \
+        in text
+    assert all(len(line) <= 100 for line in text.splitlines())

@@ -88,6 +88,7 @@ def slogen_links(runbook: str | None) -> list[g.DashboardLink]:
 def to_json(board: g.Dashboard) -> dict[str, Any]:
     """Serialise at the edge: lean JSON data with the content-hash tag added."""
     data: dict[str, Any] = lean(json.loads(json.dumps(board.to_json_data(), cls=DashboardEncoder)))
+    data = without_defaults(data)
     data["tags"] = sorted([*data["tags"], HASH_TAG_PREFIX + content_hash(data)])
     return data
 
@@ -129,4 +130,82 @@ def lean(node: Any, key: str = "") -> Any:
         if v is None or v == [] or v == {}:
             continue
         out[k] = v
+    return out
+
+
+# What Grafana (schemaVersion 39) assumes when a key is missing, written by grafanalib on every
+# dashboard, variable and panel: the default time picker (its `time_options` list is no longer
+# read), the shared-tooltip switch, the stat and time-series panel options and field styles.
+_BOARD_DEFAULTS: dict[str, Any] = {
+    "graphTooltip": 0, "description": "",
+    "timepicker": {"hidden": False, "refresh_intervals": ["5s", "10s", "30s", "1m", "5m", "15m",
+                                                          "30m", "1h", "2h", "1d"]},
+}
+# `auto*` belong to interval variables only; `useTags` to the tag values Grafana 8 removed.
+_VARIABLE_LEGACY = frozenset({"auto", "auto_count", "auto_min", "useTags"})
+_MISSING = object()
+_VARIABLE_DEFAULTS: dict[str, Any] = {"hide": 0, "includeAll": False, "multi": False}
+_OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
+    "stat": {"colorMode": "value", "graphMode": "area", "justifyMode": "auto",
+             "orientation": "auto", "textMode": "auto",
+             "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}},
+    "timeseries": {"legend": {"displayMode": "list", "placement": "bottom"},
+                   "tooltip": {"mode": "single", "sort": "none"}},
+    "table": {"showHeader": True},
+}
+_CUSTOM_DEFAULTS: dict[str, dict[str, Any]] = {
+    "timeseries": {"axisLabel": "", "axisPlacement": "auto", "barAlignment": 0,
+                   "drawStyle": "line", "fillOpacity": 0, "gradientMode": "none",
+                   "hideFrom": {"legend": False, "tooltip": False, "viz": False},
+                   "lineInterpolation": "linear", "lineWidth": 1, "pointSize": 5,
+                   "scaleDistribution": {"log": 2, "type": "linear"}, "showPoints": "auto",
+                   "spanNulls": False, "thresholdsStyle": {"mode": "off"}},
+    # `displayMode` is the pre-10 name of the cell options; `auto` is what both default to.
+    "table": {"align": "auto", "displayMode": "auto", "filterable": False},
+}
+# The pre-7 table panel's font size and colour mode, which today's table does not read.
+_PANEL_LEGACY = {"table": frozenset({"fontSize", "color"})}
+
+
+def _drop_equal(node: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """`node` without the keys whose value equals `defaults`' (nested objects key by key)."""
+    out = {}
+    for key, value in node.items():
+        default = defaults.get(key, _MISSING)
+        if isinstance(value, dict) and isinstance(default, dict):
+            value = _drop_equal(value, default)
+            if not value:
+                continue
+        elif value == default and type(value) is type(default):
+            continue
+        out[key] = value
+    return out
+
+
+
+def without_defaults(board: dict[str, Any]) -> dict[str, Any]:
+    """`board` without what Grafana assumes anyway: board, variable and panel defaults, and
+    each query's datasource when it is its panel's."""
+    board = _drop_equal(board, _BOARD_DEFAULTS)
+    if "templating" in board:
+        board["templating"] = {"list": [
+            _drop_equal({k: v for k, v in var.items() if k not in _VARIABLE_LEGACY},
+                        _VARIABLE_DEFAULTS) for var in board["templating"].get("list", [])]}
+    board["panels"] = [_panel(panel) for panel in board.get("panels", [])]
+    return board
+
+
+def _panel(panel: dict[str, Any]) -> dict[str, Any]:
+    kind = panel.get("type", "")
+    panel = {k: v for k, v in panel.items() if k not in _PANEL_LEGACY.get(kind, ())}
+    if "options" in panel:
+        panel["options"] = _drop_equal(panel["options"], _OPTION_DEFAULTS.get(kind, {}))
+    defaults = panel.get("fieldConfig", {}).get("defaults", {})
+    if "custom" in defaults:
+        defaults["custom"] = _drop_equal(defaults["custom"], _CUSTOM_DEFAULTS.get(kind, {}))
+    if "targets" in panel:
+        panel["targets"] = [{k: v for k, v in t.items()
+                             if not (k == "datasource" and v == panel.get("datasource"))}
+                            for t in panel["targets"]]
+    out: dict[str, Any] = lean(panel)
     return out
