@@ -20,6 +20,14 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
+class FlowMap(dict[str, Any]):
+    """A mapping YAML writes on one line, `{a: 1, b: 2}`: for short leaf data such as labels."""
+
+
+class FlowList(list[Any]):
+    """A list YAML writes on one line, `[a, {b: 1}]`; its items stay on that line too."""
+
+
 class _Representer(SafeRepresenter):
     """Plain data in mapping order; multi-line strings as literal blocks, quoted strings quoted."""
 
@@ -41,6 +49,12 @@ class _Representer(SafeRepresenter):
         if kind is list:
             items = [self.represent_data(v) for v in data]
             return SequenceNode(self._tag(_SEQ_TAG), items, flow_style=False)
+        if kind is FlowMap:
+            pairs = [(self.represent_data(k), self.represent_data(v)) for k, v in data.items()]
+            return MappingNode(self._tag(_MAP_TAG), pairs, flow_style=True)
+        if kind is FlowList:
+            items = [self.represent_data(v) for v in data]
+            return SequenceNode(self._tag(_SEQ_TAG), items, flow_style=True)
         return super().represent_data(data)
 
     def ignore_aliases(self, data: Any) -> bool:

@@ -49,6 +49,28 @@ def test_generated_tests_catch_a_broken_rule(tmp_path: Path, promtool: str, befo
     assert f"alertname: {alert}" in output
 
 
+@pytest.mark.parametrize("before, after, count", [
+    pytest.param("(5.6 * 0.001)", "(10 * 0.001)", 2, id="a higher page factor misses the ratio"),
+    pytest.param("(0.933333 * 0.001)", "(2 * 0.001)", 2, id="a higher ticket factor misses it too"),
+    pytest.param("for: 2m", "for: 3m", 1, id="a longer page for fires late"),
+    pytest.param("(80.64 * 0.001)", "(100 * 0.001)", 2, id="the fast tier's factor"),
+])
+def test_counted_alerts_of_a_repeated_rule_shape_still_catch_a_broken_rule(
+        tmp_path: Path, promtool: str, before: str, after: str, count: int) -> None:
+    # refund-errors has checkout-errors' rule shape: its alerts are counted, not spelled out,
+    # and a change to its own thresholds or timing must still fail its tests.
+    out = tmp_path / "prometheus"
+    shutil.copytree(CASE / "out" / "prometheus", out)
+    rules = out / "shop.rules.yaml"
+    text = rules.read_text()
+    start = text.index("alert: ShopRefundErrorsBudgetBurn")
+    assert before in text[start:]
+    rules.write_text(text[:start] + text[start:].replace(before, after, count))
+    [(_, ok, output)] = run_tests([out / "tests" / "shop.test.yaml"], promtool)
+    assert not ok
+    assert 'ALERTS{alertname=\\"ShopRefundErrorsBudgetBurn\\"' in output
+
+
 def test_slogen_test_runs_the_files_in_out(tmp_path: Path, promtool: str,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"

@@ -8,6 +8,8 @@ the same ratio computed from the raw counters over the whole window.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Hashable
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +17,7 @@ from generator.core import naming
 from generator.core.model import BurnWindow, Service, SliKind, Slo
 from generator.core.promql import dur, selector
 from generator.core.windows import BASE, recorded_windows, window_ratio
+from generator.targets.dump import FlowList, FlowMap
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.slo_rules import (
     LEVELS,
@@ -46,11 +49,31 @@ SPIKE_SAMPLES = 5
 WINDOW_CHECK_AT = timedelta(days=1, hours=2)
 RATE_CHANGES = (timedelta(hours=8), timedelta(hours=22))
 WINDOW_TOLERANCE = "1e-9"
+_ACTION = re.compile(r"{{.*?}}")
 
 
-def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool) -> list[Case]:
+def rule_shape(slo: Slo, service: Service, inline: bool) -> Hashable:
+    """What an SLO's alert rules look like without its names and numbers: SLI kind, burn-rate
+    tiers, and each rule's `for`, label names and annotation template actions. SLOs of one
+    shape differ only in what their rules spell out literally."""
+    rules = [r for r in [*slo_rules(slo, service, inline), *absent_alerts(slo, service)]
+             if "alert" in r]
+    return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity)
+                                for w in slo.burn_windows),
+            tuple((r.get("for"), tuple(sorted(r.get("labels", {}))),
+                   tuple((k, tuple(_ACTION.findall(v)))
+                         for k, v in sorted(r.get("annotations", {}).items())))
+                  for r in rules))
+
+
+def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
+               full: bool = True) -> list[Case]:
     """Each level fires after exactly its `for` above its lowest factor and not just under it;
-    a 5-minute spike and missing data stay silent."""
+    a 5-minute spike and missing data stay silent.
+
+    Without `full` (another SLO of the same rule shape has the full cases), the thresholds and
+    timing are checked by counting the firing alerts, and the spike and missing data, which
+    depend on the shape alone, are left to that SLO."""
     if not slo.burn_windows:
         return []
     rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline)
@@ -74,20 +97,40 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool) -> lis
                                 samples(at + step)),
                           [check(at + step, slo.alert_name,
                                  _firing(slo, service, rules, under, at + step))]))
-    cases += _spike_case(slo, service, step)
+    if full:
+        cases += _spike_case(slo, service, step)
     cases += _fast_tier_case(slo, service, rules, step)
-    cases.append(Case(f"{slo.alert_name} stays silent without data", [],
-                      [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name, [])]))
-    reads = {s["series"] for s in _feed(slo, service, "0", 1)}
+    if full:
+        cases.append(Case(f"{slo.alert_name} stays silent without data", [],
+                          [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name,
+                                 [])]))
+    return _reading(slo, service, cases, full)
+
+
+def _reading(slo: Slo, service: Service, cases: list[Case], full: bool) -> list[Case]:
+    """`cases` reading the recorded 5m series they feed, and the raw SLI metrics: a case
+    feeding those records the series these cases feed.
+
+    Without `full`, the alerts are counted and the fed series carry only the SLO id the rules
+    select them by (their other labels only reach the alerts' labels and texts)."""
+    fed = {s["series"]: s["series"] for s in _feed(slo, service, "0", 1)}
+    if not full:
+        fed = {name: series_name(name.split("{", 1)[0], {naming.LABEL_SLO_ID: slo.id})
+               for name in fed}
+        cases = [c.counting() for c in cases]
+        for case in cases:
+            case.series = [{**s, "series": fed.get(s["series"], s["series"])}
+                           for s in case.series]
+    reads = set(fed.values())
     reads |= metric_names(slo.sli.errors("5m")) | metric_names(slo.sli.total("5m"))
     for case in cases:
         case.reads = set(reads)
     return cases
 
 
-def absent_cases(slo: Slo, service: Service, step: timedelta) -> list[Case]:
+def absent_cases(slo: Slo, service: Service, step: timedelta, full: bool = True) -> list[Case]:
     """The SLI-absent alert fires after exactly its `for` without data, and stays silent while
-    the SLI has data."""
+    the SLI has data (without `full`, counted as `burn_cases` says)."""
     rules = absent_alerts(slo, service)
     if not rules or slo.absent is None:
         return []
@@ -99,12 +142,7 @@ def absent_cases(slo: Slo, service: Service, step: timedelta) -> list[Case]:
              Case(f"{name} stays silent while the SLI has data",
                   _feed(slo, service, constant(0.0, after + step), samples(after + step)),
                   [check(after + step, name, [])])]
-    # The raw SLI metrics too: a case feeding them records the series these cases feed.
-    reads = {s["series"] for s in _feed(slo, service, "0", 1)}
-    reads |= metric_names(slo.sli.errors("5m")) | metric_names(slo.sli.total("5m"))
-    for case in cases:
-        case.reads = set(reads)
-    return cases
+    return _reading(slo, service, cases, full)
 
 
 def _feed(slo: Slo, service: Service, errors: str, count: int) -> list[dict[str, str]]:
@@ -248,7 +286,7 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
             "expr": f"count(abs({window_ratio(w, sel, recorded, slo.step)} - on() ({raw})) "
                     f"< {WINDOW_TOLERANCE})",
             "eval_time": dur(WINDOW_CHECK_AT),
-            "exp_samples": [{"labels": "{}", "value": 1}],
+            "exp_samples": FlowList([FlowMap(labels="{}", value=1)]),
         })
     reads = {s.metric for s in selectors} | {
         series_name(naming.errors_record(BASE), slo_labels(slo, service)),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from generator.core.promql import dur
+from generator.targets.dump import FlowList, FlowMap
 from generator.targets.prometheus import gotemplate
 from generator.targets.prometheus.rules import Rule
 
@@ -46,6 +48,7 @@ class Case:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     exprs: list[dict[str, Any]] = field(default_factory=list)
     reads: set[str] = field(default_factory=set)
+    counted: set[str] = field(default_factory=set)  # alerts checked by counting ALERTS series
 
     def feeds(self) -> set[str]:
         """Keys of the series this case feeds."""
@@ -53,7 +56,13 @@ class Case:
 
     def alertnames(self) -> set[str]:
         """Alerts this case checks."""
-        return {str(c["alertname"]) for c in self.alerts}
+        return {str(c["alertname"]) for c in self.alerts} | self.counted
+
+    def counting(self) -> Case:
+        """The case with its alert checks as counts of firing alerts per severity, not their
+        labels and annotations: for a rule whose texts another case checks in full."""
+        return Case(self.name, self.series, [], self.exprs + [firing_count(a) for a in self.alerts],
+                    self.reads, self.alertnames())
 
     def as_dict(self) -> dict[str, Any]:
         """The case in promtool's test-file shape."""
@@ -138,7 +147,7 @@ def bundle(cases: Sequence[Case]) -> list[Case]:
         home.feeds |= feeds
         home.names |= names
         home.reads |= case.reads
-    return [_merged(b.members) for b in bundles]
+    return [merged(b.members) for b in bundles]
 
 
 @dataclass
@@ -151,12 +160,37 @@ class _Bundle:
     names: set[str] = field(default_factory=set)
 
 
-def _merged(group: list[Case]) -> Case:
+def merged(group: list[Case]) -> Case:
+    """One case doing what every case of `group` does."""
     if len(group) == 1:
         return group[0]
-    return Case("; ".join(c.name for c in group),
-                [s for c in group for s in c.series], [a for c in group for a in c.alerts],
-                [e for c in group for e in c.exprs], set().union(*(c.reads for c in group)))
+    # A series two members feed alike (a shared input of window proofs) is written once.
+    series = list({(s["series"], s["values"]): s for c in group for s in c.series}.values())
+    return Case(merged_name([c.name for c in group]), series,
+                [a for c in group for a in c.alerts], [e for c in group for e in c.exprs],
+                set().union(*(c.reads for c in group)), set().union(*(c.counted for c in group)))
+
+
+def merged_name(names: Sequence[str]) -> str:
+    """Case names joined, each claim once with its subjects: "A, B: fires after 5m; C: ..."."""
+    claims: dict[str, list[str]] = {}
+    for name in names:
+        head, _, rest = name.partition(" ")
+        subject, claim = (head[:-1], rest) if head.endswith(":") else (head, rest)
+        claims.setdefault(claim, []).append(subject)
+    return "; ".join(f"{', '.join(subjects)}: {claim}" if claim else ", ".join(subjects)
+                     for claim, subjects in claims.items())
+
+
+def firing_count(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An alert_rule_test entry as a promql_expr_test: the alerts of its name firing at its time,
+    counted per severity (promtool records every alert's state in the ALERTS series)."""
+    counts = Counter(str(a["exp_labels"].get("severity", "")) for a in entry["exp_alerts"])
+    return {"expr": f'count by (severity) (ALERTS{{alertname="{entry["alertname"]}", '
+                    f'alertstate="firing"}})',
+            "eval_time": entry["eval_time"],
+            "exp_samples": FlowList(FlowMap(labels=f'{{severity="{s}"}}' if s else "{}", value=n)
+                                    for s, n in sorted(counts.items()))}
 
 
 def series_name(metric: str, labels: Mapping[str, str]) -> str:
@@ -206,7 +240,7 @@ def expected(rule: Rule, sample_labels: Mapping[str, str], value: float) -> dict
                    for k, v in rule.get("labels", {}).items()}
     notes = {k: gotemplate.render(v, sample_labels, value)
              for k, v in rule.get("annotations", {}).items()}
-    return {"exp_labels": dict(sorted({**sample_labels, **rule_labels}.items())),
+    return {"exp_labels": FlowMap(sorted({**sample_labels, **rule_labels}.items())),
             "exp_annotations": dict(sorted(notes.items()))}
 
 

@@ -8,11 +8,16 @@ input interval and every `for` and staleness limit (usually 1m, which keeps the 
 windows equal the raw queries, anomaly baselines and staleness limits of an hour or more (when
 their durations are multiples of the step), which would otherwise cost thousands of
 evaluations each.
+
+What is proved once and what per SLO: every SLO's alerts are shown to fire, on time, above
+each threshold and not under it; their labels and annotations are spelled out for the first
+SLO of each rule shape only (`slo_cases.rule_shape`), as the others render the same templates.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
@@ -23,8 +28,13 @@ from generator.core.promql import dur
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_cases import alert_cases
 from generator.targets.prometheus.rule_files import OUT_DIR, layout, rule_groups, rules_path
-from generator.targets.prometheus.slo_cases import absent_cases, burn_cases, window_cases
-from generator.targets.prometheus.testseries import INTERVAL, Case, bundle
+from generator.targets.prometheus.slo_cases import (
+    absent_cases,
+    burn_cases,
+    rule_shape,
+    window_cases,
+)
+from generator.targets.prometheus.testseries import INTERVAL, Case, bundle, merged
 
 TESTS_DIR = OUT_DIR / "tests"
 LONG_STEP = timedelta(minutes=5)
@@ -93,9 +103,14 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
     cases: list[Case] = []
     notes: list[str] = []
     if not long:
+        shapes: set[Hashable] = set()
         for slo in service.slos:
-            cases += burn_cases(slo, service, step, inline)
-            cases += absent_cases(slo, service, step)
+            # The first SLO of each rule shape checks its alerts' labels and texts in full.
+            shape = rule_shape(slo, service, inline)
+            full = shape not in shapes
+            shapes.add(shape)
+            cases += burn_cases(slo, service, step, inline, full)
+            cases += absent_cases(slo, service, step, full)
     for a in service.alerts:
         if is_long(a) != long:
             continue
@@ -106,13 +121,23 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
 
 
 def _window_cases(service: Service, inline: bool) -> tuple[list[Case], list[str]]:
-    cases: list[Case] = []
+    """The long-window proofs of a service's SLOs, in as few cases as their input series allow:
+    each proof compares two readings of the same input, so others' series do not disturb it."""
+    packs: list[tuple[dict[str, str], list[Case]]] = []
     notes: list[str] = []
     for slo in service.slos:
         found, note = window_cases(slo, service, inline)
-        cases += found
         notes += [note] if note else []
-    return cases, notes
+        for case in found:
+            fed = {s["series"]: s["values"] for s in case.series}
+            home = next((p for p in packs
+                         if all(p[0].get(k, v) == v for k, v in fed.items())), None)
+            if home is None:
+                home = ({}, [])
+                packs.append(home)
+            home[0].update(fed)
+            home[1].append(case)
+    return [merged(members) for _, members in packs], notes
 
 
 def _file(service: Service, step: timedelta, cases: list[Case], notes: list[str],
