@@ -195,7 +195,7 @@ def _json_scalar(value: Any) -> str:
 def sort_keys(data: Any) -> Any:
     """`data` with every mapping's keys sorted, for YAML outputs that want JSON's stable order."""
     if isinstance(data, dict):
-        return {k: sort_keys(data[k]) for k in sorted(data)}
+        return type(data)((k, sort_keys(data[k])) for k in sorted(data))
     if isinstance(data, list):
-        return [sort_keys(v) for v in data]
+        return type(data)(sort_keys(v) for v in data)
     return data

@@ -12,7 +12,7 @@ from generator import pipeline
 from generator.core.errors import SpecErrors
 from generator.core.routing import resolve
 from generator.targets.alertmanager import config as alertmanager
-from generator.targets.alertmanager.routing_cases import findings
+from generator.targets.alertmanager.routing_cases import _alert_label_sets, findings, routing_cases
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 from tests.routing_specs import GLOBAL, SERVICE, compile_model
@@ -186,3 +186,19 @@ def test_every_generated_alert_rule_has_a_routing_test() -> None:
         fired |= _label_sets(yaml.load(path.read_text())["rules"], "title")
     assert len(fired) >= 60
     assert sorted(fired - tested) == []
+
+
+def test_routing_cases_stand_for_every_alert_that_routes_like_them() -> None:
+    # One case per service and distinct value of the labels routes match on: every declared
+    # alert routes to the receivers of the case that agrees with it on those labels.
+    model = pipeline.compile_specs(SPECS_DIR, None, ROOT)
+    tree = model.route_tree
+    assert tree is not None
+    cases = routing_cases(model, tree)
+    routed = {"service"} | {k for r in tree.routes for k, _ in (*r.matchers, *r.implied)}
+    alerts = list(_alert_label_sets(model))
+    assert len([c for c in cases if not c.name.startswith(("route ", "default"))]) < len(alerts)
+    for name, labels in alerts:
+        [case] = [c for c in cases if c.labels.get("alertname") != "SlogenRoutingProbe"
+                  and all(c.labels.get(k) == labels.get(k) for k in routed)]
+        assert resolve(tree, labels) == case.receivers, name

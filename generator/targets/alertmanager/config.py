@@ -16,7 +16,7 @@ from generator.core.model import Inhibition, Matcher, Model, Receiver, Route, Ro
 from generator.core.routing import inhibitions
 from generator.core.timeintervals import interval_items
 from generator.targets.alertmanager.routing_cases import routing_cases
-from generator.targets.dump import sort_keys, yaml_text
+from generator.targets.dump import FlowList, FlowMap, sort_keys, yaml_text
 
 CONFIG_PATH = PurePath("alertmanager") / "alertmanager.yml"
 ROUTING_TESTS_PATH = PurePath("alertmanager") / "tests" / "routes.yaml"
@@ -35,7 +35,7 @@ def render(model: Model) -> dict[PurePath, str]:
         "time_intervals": [{"name": name, "time_intervals": interval_items(parts)}
                            for name, parts in tree.time_intervals.items()],
     }
-    tests = [{"name": c.name, "labels": dict(c.labels), "receivers": list(c.receivers)}
+    tests = [{"name": c.name, "labels": FlowMap(c.labels), "receivers": FlowList(c.receivers)}
              for c in routing_cases(model, tree)]
     return {
         CONFIG_PATH: yaml_text(sort_keys({k: v for k, v in config.items() if v}), sources),

@@ -35,10 +35,18 @@ class Finding:
 
 
 def routing_cases(model: Model, tree: RouteTree) -> list[RoutingCase]:
-    """One case per route, one for the default receiver, one per declared alert and severity."""
+    """One case per route, one for the default receiver, one per declared alert and severity
+    that routes on labels of its own: alerts of a service whose labels agree on every label a
+    route matches on (its SLOs, usually) take the same path, so the first stands for all."""
     probes = [("default receiver", {naming.LABEL_ALERTNAME: PROBE_ALERTNAME})]
     probes += [(f"route {r.origin}", _route_labels(r)) for r in tree.routes]
-    probes += sorted(_alert_label_sets(model), key=lambda p: p[0])
+    routed = {naming.LABEL_SERVICE} | {k for r in tree.routes for k, _ in (*r.matchers, *r.implied)}
+    seen: set[tuple[tuple[str, str | None], ...]] = set()
+    for name, labels in sorted(_alert_label_sets(model), key=lambda p: p[0]):
+        key = tuple((k, labels.get(k)) for k in sorted(routed))
+        if key not in seen:
+            seen.add(key)
+            probes.append((name, labels))
     return [RoutingCase(name, dict(sorted(labels.items())), resolve(tree, labels))
             for name, labels in probes]
 
