@@ -66,6 +66,23 @@ def _out_bytes(out: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
+# Artefact kinds by path prefix under out/, first match wins.
+KINDS = (("prometheus/tests/", "prometheus_unit_tests"), ("prometheus/", "prometheus_rules"),
+         ("grafana/provisioning/dashboards/", "dashboards"), ("grafana/", "grafana_other"),
+         ("alertmanager/tests/", "alertmanager_routing_tests"),
+         ("alertmanager/", "alertmanager_config"), ("docs/", "docs"))
+
+
+def _bytes_by_kind(out: Path, slos: int) -> dict[str, int]:
+    """Bytes per SLO of each artefact kind (everything else, manifest included, is "other")."""
+    found: dict[str, int] = {}
+    for path in (p for p in out.rglob("*") if p.is_file()):
+        rel = path.relative_to(out).as_posix()
+        kind = next((k for prefix, k in KINDS if rel.startswith(prefix)), "other")
+        found[kind] = found.get(kind, 0) + path.stat().st_size
+    return {k: round(v / slos) for k, v in sorted(found.items())}
+
+
 def measure(total_slos: int) -> dict[str, Any]:
     """All figures for one size."""
     from bench.synth import write_specs
@@ -82,7 +99,8 @@ def measure(total_slos: int) -> dict[str, Any]:
                    "full_generate_checks": "skipped" if full_only else "promtool and amtool"}
         files, size = _out_bytes(cwd / "out")
         result |= {"files_written": files, "bytes_written": size,
-                   "bytes_per_slo": round(size / total_slos)}
+                   "bytes_per_slo": round(size / total_slos),
+                   "bytes_per_slo_by_kind": _bytes_by_kind(cwd / "out", total_slos)}
         if not full_only:
             assert promtool is not None
             rules = sorted(str(p) for p in (cwd / "out" / "prometheus").glob("*.rules.yaml"))
@@ -122,7 +140,8 @@ def main(argv: list[str]) -> int:
                 "`promtool check rules` over the same rule files; no-op = generate again with "
                 "nothing changed (3 runs); one edit = one SLO objective changed in one service "
                 "file, then generate; check = generate --check (always a full compile and "
-                "compare); bytes = every file under out/ (manifest included)"),
+                "compare); bytes = every file under out/ (manifest included), "
+                "bytes_per_slo_by_kind splits them by artefact kind (path prefix, KINDS)"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                     "note": "shared machine: load_before/after are 1-minute load averages"},
         "runs": runs,
