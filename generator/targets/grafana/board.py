@@ -100,8 +100,9 @@ _LEGACY = frozenset({"rows", "gnetId", "style", "hideControls", "sharedCrosshair
 # Panels carry no `editable` of their own any more (the dashboard's decides).
 _LEGACY_PANEL = frozenset({"editable"})
 # Legacy query fields: `query` repeats `expr`, `step`/`metric`/`target` are pre-7 Graphite-era
-# fields the Prometheus query editor no longer reads.
-_LEGACY_TARGET = frozenset({"query", "step", "metric", "target"})
+# fields the Prometheus query editor no longer reads, `intervalFactor` its former "Resolution"
+# (grafanalib's 1/2 halved each panel's resolution; the step follows maxDataPoints alone now).
+_LEGACY_TARGET = frozenset({"query", "step", "metric", "target", "intervalFactor"})
 # Values equal to what Grafana assumes when the key is missing.
 _DEFAULTS: dict[str, Any] = {"hideTimeOverride": False, "transparent": False, "hide": False,
                              "instant": False, "interval": "", "format": "time_series",
@@ -153,6 +154,11 @@ _OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
                    "tooltip": {"mode": "single", "sort": "none"}},
     "table": {"showHeader": True},
 }
+# Field defaults: "No data" is what a panel shows anyway, palette-classic a time series' colours.
+_FIELD_DEFAULTS: dict[str, dict[str, Any]] = {
+    "stat": {"noValue": "No data"}, "gauge": {"noValue": "No data"},
+    "timeseries": {"noValue": "No data", "color": {"mode": "palette-classic"}},
+}
 _CUSTOM_DEFAULTS: dict[str, dict[str, Any]] = {
     "timeseries": {"axisLabel": "", "axisPlacement": "auto", "barAlignment": 0,
                    "drawStyle": "line", "fillOpacity": 0, "gradientMode": "none",
@@ -200,9 +206,11 @@ def _panel(panel: dict[str, Any]) -> dict[str, Any]:
     panel = {k: v for k, v in panel.items() if k not in _PANEL_LEGACY.get(kind, ())}
     if "options" in panel:
         panel["options"] = _drop_equal(panel["options"], _OPTION_DEFAULTS.get(kind, {}))
-    defaults = panel.get("fieldConfig", {}).get("defaults", {})
-    if "custom" in defaults:
-        defaults["custom"] = _drop_equal(defaults["custom"], _CUSTOM_DEFAULTS.get(kind, {}))
+    if "defaults" in panel.get("fieldConfig", {}):
+        defaults = _drop_equal(panel["fieldConfig"]["defaults"], _FIELD_DEFAULTS.get(kind, {}))
+        if "custom" in defaults:
+            defaults["custom"] = _drop_equal(defaults["custom"], _CUSTOM_DEFAULTS.get(kind, {}))
+        panel["fieldConfig"] = {**panel["fieldConfig"], "defaults": defaults}
     if "targets" in panel:
         panel["targets"] = [{k: v for k, v in t.items()
                              if not (k == "datasource" and v == panel.get("datasource"))}

@@ -250,9 +250,11 @@ def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedel
     return False
 
 
-def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], str | None]:
+def window_cases(slo: Slo, service: Service, inline: bool,
+                 full: bool = True) -> tuple[list[Case], str | None]:
     """The long-window ratios, recorded or (`inline`) computed as the alerts and dashboards do,
-    equal the raw queries over the window, or a note why the SLO cannot be checked that way."""
+    equal the raw queries over the window, or a note why the SLO cannot be checked that way.
+    Without `full`, only the windows `proved_windows` keeps for it."""
     if slo.sli.kind is SliKind.TIMESLICES:
         return [], f"{slo.id}: time-slice ratios are averaged over long windows"
     if slo.sli.kind is SliKind.THRESHOLD:
@@ -276,11 +278,7 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
     sel = selector({naming.LABEL_SLO_ID: slo.id})
     exprs = []
     recorded = recorded_windows(slo, inline)
-    # Every window the alerts or dashboards read, whether the rules record it or not.
-    for w in recorded_windows(slo, inline=False):
-        # A calendar SLO's own window covers the current period, not a rolling range.
-        if w == BASE or (slo.calendar is not None and w == slo.window):
-            continue
+    for w in proved_windows(slo, inline, full):
         raw = f"({slo.sli.errors(dur(w))}) / ({slo.sli.total(dur(w))})"
         exprs.append({
             "expr": f"count(abs({window_ratio(w, sel, recorded, slo.step)} - on() ({raw})) "
@@ -293,6 +291,27 @@ def window_cases(slo: Slo, service: Service, inline: bool) -> tuple[list[Case], 
         series_name(naming.total_record(BASE), slo_labels(slo, service))}
     return [Case(f"{slo.id}: long-window ratios equal the raw queries", series,
                  exprs=exprs, reads=reads)], None
+
+
+def proved_windows(slo: Slo, inline: bool, full: bool = True) -> list[timedelta]:
+    """Every window the alerts or dashboards read, whether the rules record it or not; without
+    `full` (another SLO's proof covers the same expressions, `window_shape`), only those the
+    rules record for this SLO, or else the shortest, so its own rules still meet raw counters."""
+    # A calendar SLO's own window covers the current period, not a rolling range.
+    windows = [w for w in recorded_windows(slo, inline=False)
+               if w != BASE and not (slo.calendar is not None and w == slo.window)]
+    if full:
+        return windows
+    recorded = recorded_windows(slo, inline)
+    return [w for w in windows if w in recorded] or windows[:1]
+
+
+def window_shape(slo: Slo, inline: bool) -> Hashable:
+    """The long-window expressions of an SLO with its selector left out: SLOs of one window
+    shape compute every window alike, so one proof of the inline ones stands for all."""
+    recorded = recorded_windows(slo, inline)
+    return (slo.sli.kind, tuple(window_ratio(w, "{}", recorded, slo.step)
+                                for w in proved_windows(slo, inline)))
 
 
 def _raw_series(selectors: list[Any]) -> list[dict[str, str]]:

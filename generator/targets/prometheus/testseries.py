@@ -174,10 +174,14 @@ def merged(group: list[Case]) -> Case:
 def merged_name(names: Sequence[str]) -> str:
     """Case names joined, each claim once with its subjects: "A, B: fires after 5m; C: ..."."""
     claims: dict[str, list[str]] = {}
-    for name in names:
-        head, _, rest = name.partition(" ")
-        subject, claim = (head[:-1], rest) if head.endswith(":") else (head, rest)
-        claims.setdefault(claim, []).append(subject)
+    for part in (p for name in names for p in name.split("; ")):
+        head, colon, rest = part.partition(": ")
+        if colon and all(s and " " not in s for s in head.split(", ")):
+            subjects, claim = head.split(", "), rest  # "A, B: claim", merged before
+        else:
+            first, _, claim = part.partition(" ")
+            subjects = [first]
+        claims.setdefault(claim, []).extend(subjects)
     return "; ".join(f"{', '.join(subjects)}: {claim}" if claim else ", ".join(subjects)
                      for claim, subjects in claims.items())
 

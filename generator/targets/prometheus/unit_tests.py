@@ -33,6 +33,7 @@ from generator.targets.prometheus.slo_cases import (
     burn_cases,
     rule_shape,
     window_cases,
+    window_shape,
 )
 from generator.targets.prometheus.testseries import INTERVAL, Case, bundle, merged
 
@@ -122,11 +123,17 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
 
 def _window_cases(service: Service, inline: bool) -> tuple[list[Case], list[str]]:
     """The long-window proofs of a service's SLOs, in as few cases as their input series allow:
-    each proof compares two readings of the same input, so others' series do not disturb it."""
+    each proof compares two readings of the same input, so others' series do not disturb it.
+    The first SLO of each window shape proves every window; the others the windows their rules
+    record (`slo_cases.proved_windows`)."""
     packs: list[tuple[dict[str, str], list[Case]]] = []
     notes: list[str] = []
+    shapes: set[Hashable] = set()
     for slo in service.slos:
-        found, note = window_cases(slo, service, inline)
+        shape = window_shape(slo, inline)
+        found, note = window_cases(slo, service, inline, full=shape not in shapes)
+        if note is None:
+            shapes.add(shape)
         notes += [note] if note else []
         for case in found:
             fed = {s["series"]: s["values"] for s in case.series}
