@@ -143,14 +143,13 @@ def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
     burn = [t["expr"] for t in board["panels"][2]["targets"]]
     # The default rule layout records no per-window ratios: panels derive them from the 5m rates.
     sel = '{slo_id="checkout-availability"}'
-    assert burn[0] == (f"(slo:sli_error:rate5m{sel} / slo:sli_total:rate5m{sel}) / on (slo_id) "
-                       f"group_left slo:error_budget:ratio{sel}")
+    # Over the error budget as the alerts write it (0.001 for 99.9%), not a join per window.
+    assert burn[0] == f"(slo:sli_error:rate5m{sel} / slo:sli_total:rate5m{sel}) / 0.001"
     # 30m: the six 5m rates that tile it, exact; the average only where one is missing.
     assert burn[1].startswith(f"(((slo:sli_error:rate5m{sel} + slo:sli_error:rate5m{sel} "
                               "offset 5m + ")
     assert burn[1].endswith(f" or (avg_over_time(slo:sli_error:rate5m{sel}[25m29s999ms]) / "
-                            f"avg_over_time(slo:sli_total:rate5m{sel}[25m29s999ms]))) / on "
-                            f"(slo_id) group_left slo:error_budget:ratio{sel}")
+                            f"avg_over_time(slo:sli_total:rate5m{sel}[25m29s999ms]))) / 0.001")
     assert {"http_request_duration_seconds percentiles", "queue_wait_seconds percentiles",
             "Health checks", "Active alerts", "Runbooks", "Queue depth", "Notes"} <= set(titles)
 

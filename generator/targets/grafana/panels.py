@@ -17,6 +17,7 @@ from grafanalib import core as g
 from generator.core import model as m
 from generator.core import naming
 from generator.core.groups import legend
+from generator.core.promql import num
 from generator.core.windows import BASE, recorded_windows, window_ratio
 
 DATASOURCE_VAR = "datasource"
@@ -136,14 +137,26 @@ def burn_windows(slo: m.Slo) -> list[timedelta]:
 
 
 def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta],
-              step: timedelta | None) -> str:
-    """Burn rate over `window`: the error ratio over the recorded error budget.
+              step: timedelta | None, budget: float) -> str:
+    """Burn rate over `window`: the error ratio over the error budget, written out as the alert
+    expressions write it (the recorded error-budget series holds the same number).
 
     The ratio is the recorded series when `window` is in `recorded`, else computed from the
     recorded 5m rates with the formula the alert expressions use.
     """
-    ratio = window_ratio(window, selector, recorded, step)
-    return f"{ratio} / on ({naming.LABEL_SLO_ID}) group_left {naming.SLO_ERROR_BUDGET}{selector}"
+    return f"{_grouped(window_ratio(window, selector, recorded, step))} / {num(budget)}"
+
+
+def _grouped(expr: str) -> str:
+    """`expr` as one operand: as it is when one pair of parentheses or no space encloses it."""
+    if " " not in expr:
+        return expr
+    depth = 0
+    for i, char in enumerate(expr):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(expr) - 1:
+            return f"({expr})"
+    return expr if expr.startswith("(") else f"({expr})"
 
 
 def slo_sli_stat(slo: m.Slo, inline: bool) -> Sized:
@@ -170,7 +183,7 @@ def slo_budget_stat(slo: m.Slo) -> Sized:
 def slo_burn_rates(slo: m.Slo, inline: bool) -> Sized:
     """Burn rate over every alert window, with the lowest page and ticket factors as lines."""
     recorded = recorded_windows(slo, inline)
-    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded, slo.step),
+    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded, slo.step, slo.error_budget),
                 legend(slo, naming.window_suffix(w)))
                for w in burn_windows(slo)]
     steps = [Step("green")]
