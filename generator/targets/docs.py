@@ -69,10 +69,15 @@ def _alert_table(rows: list[AlertRow]) -> list[str]:
 
 
 def _timing_list(rows: list[AlertRow]) -> list[str]:
-    return [f"- `{r.name}` ({r.severity.value}): {format_duration(r.timing.total)} = "
-            f"{r.timing.explain() or '0s'}"
-            + (f"; notifies only during `{r.active_during}`" if r.active_during else "")
-            for r in rows]
+    """One line per distinct timing, naming every alert it applies to (SLOs of a service
+    mostly share theirs)."""
+    names: dict[str, list[str]] = {}
+    for r in rows:
+        timing = (f"({r.severity.value}): {format_duration(r.timing.total)} = "
+                  f"{r.timing.explain() or '0s'}"
+                  + (f"; notifies only during `{r.active_during}`" if r.active_during else ""))
+        names.setdefault(timing, []).append(f"`{r.name}`")
+    return [f"- {', '.join(alerts)} {timing}" for timing, alerts in names.items()]
 
 
 def _service_doc(model: m.Model, service: m.Service) -> str:
