@@ -120,6 +120,15 @@ def manifest_lines(inputs: Inputs, files: Mapping[PurePath, str]) -> list[str]:
     return lines
 
 
+def manifest_lines_of(inputs: Inputs, digests: Mapping[str, str]) -> list[str]:
+    """`manifest_lines` from the digests of the written files (posix path -> digest)."""
+    lines = [f"{INPUTS} {inputs.key}", f"{GENERATOR} {inputs.generator}"]
+    lines += [f"{SPEC} {rel} {value}" for rel, value in sorted(inputs.specs.items())]
+    # Ordered as paths (part by part), as `manifest_lines` orders them.
+    lines += [f"{rel} {digests[rel]}" for rel in sorted(digests, key=lambda r: r.split("/"))]
+    return lines
+
+
 def parse(text: str) -> Recorded:
     """Read a manifest; lines of an older format (a path alone) are files without a digest."""
     inputs = gen = None

@@ -99,6 +99,124 @@ def stage(out_dir: Path, files: Mapping[PurePath, str],
     return staging
 
 
+class Stager:
+    """Writes generated files one at a time, so no generation holds every text in memory.
+
+    Each file is compared with what `out_dir` holds as it comes: with `write`, it goes into a
+    fresh staging directory beside `out_dir` (hard-linked when `out_dir` already has the same
+    bytes: it keeps its modification time, so tools that watch out/ see only what changed);
+    without, it is only compared (`generate --check`). Only each file's digest is kept.
+    """
+
+    def __init__(self, out_dir: Path, write: bool = True) -> None:
+        self.out_dir = out_dir
+        self.staging: Path | None = None
+        if write:
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-",
+                                                 dir=out_dir.parent))
+            # mkdtemp makes it private; out/ is meant to be read by reviewers and tools.
+            self.staging.chmod(0o755)
+        self.digests: dict[str, str] = {}
+        self.added: list[str] = []
+        self.modified: list[str] = []
+
+    def put(self, rel: PurePath, text: str) -> bool:
+        """Stage one generated file; return whether it differs from out/'s copy."""
+        key = rel.as_posix()
+        if key in self.digests:
+            raise ValueError(f"two targets both write {key}")
+        data = text.encode("utf-8")
+        self.digests[key] = incremental.digest(data)
+        existing = self.out_dir / rel
+        same = _same_bytes(existing, data)
+        if same is None:
+            self.added.append(key)
+        elif not same:
+            self.modified.append(key)
+        if self.staging is not None:
+            target = self.staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not (same and _link(existing, target)):
+                target.write_bytes(data)
+        return not same
+
+    def keep(self, rel: str, expected: str) -> bool:
+        """Stage out/'s copy of `rel` unchanged when it still has the digest `expected`;
+        False (nothing staged) when it does not."""
+        existing = self.out_dir / rel
+        try:
+            if existing.is_symlink() or incremental.digest(existing.read_bytes()) != expected:
+                return False
+        except OSError:
+            return False
+        if self.staging is not None:
+            target = self.staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not _link(existing, target):
+                shutil.copy2(existing, target)
+        if rel in self.digests:
+            raise ValueError(f"two targets both write {rel}")
+        self.digests[rel] = expected
+        return True
+
+    def forget(self, rel: str) -> None:
+        """Unstage a file `keep` staged."""
+        del self.digests[rel]
+        if self.staging is not None:
+            (self.staging / rel).unlink(missing_ok=True)
+
+    def finish(self, inputs: incremental.Inputs | None) -> Changes:
+        """Stage the manifest; return how the staged files differ from out/."""
+        files = {k: v for k, v in self.digests.items()}
+        if inputs is None:
+            listing = MANIFEST_HEADER + "".join(f"{p}\n" for p in sorted(files))
+        else:
+            listing = MANIFEST_HEADER + "".join(
+                f"{line}\n" for line in incremental.manifest_lines_of(inputs, files))
+        manifest = self.out_dir / MANIFEST
+        changed = True
+        if manifest.exists():
+            have = manifest.read_bytes().decode("utf-8", errors="replace")
+            changed = (incremental.without_generator_line(have)
+                       != incremental.without_generator_line(listing))
+        self.put(PurePath(MANIFEST), listing)
+        # The manifest differs in its generator line alone: not a change of out/.
+        if not changed and MANIFEST in self.modified:
+            self.modified.remove(MANIFEST)
+        new = set(self.digests)
+        old = owned_files(self.out_dir) | ({MANIFEST} if manifest.exists() else set())
+        removed = sorted(p for p in old if p not in new and (self.out_dir / p).exists())
+        return Changes(tuple(sorted(self.added)), tuple(sorted(self.modified)), tuple(removed))
+
+    def discard(self) -> None:
+        """Remove the staging directory."""
+        if self.staging is not None:
+            discard(self.staging)
+
+
+def _same_bytes(existing: Path, data: bytes) -> bool | None:
+    """Whether `existing` holds exactly `data` (None: there is no such file)."""
+    try:
+        if existing.is_symlink():
+            return False
+        if existing.stat().st_size != len(data):
+            return False
+        return existing.read_bytes() == data
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+
+
+def _link(existing: Path, target: Path) -> bool:
+    try:
+        os.link(existing, target)
+    except OSError:
+        return False
+    return True
+
+
 def _link_if_same(existing: Path, target: Path, data: bytes) -> bool:
     try:
         if existing.is_symlink() or existing.stat().st_size != len(data) \

@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "generator.compare_markdown": 2,
     "generator.outdir": 2,
     "generator.incremental": 2,
+    "generator.produce": 2,
     "generator.commands": 3,
     "generator.cli": 4,
     "generator.__main__": 5,

@@ -130,7 +130,7 @@ def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
     from generator.core.kinds import RuleFormat
 
     progress.stage("loading and resolving specs")
-    model = pipeline.compile_specs(args.specs, tools.promtool)
+    model = pipeline.compile_specs(args.specs, tools.promtool, rules=False)
     if rule_format is not None:
         settings = dataclasses.replace(model.prometheus, format=RuleFormat(rule_format))
         model = dataclasses.replace(model, prometheus=settings)
@@ -157,7 +157,7 @@ def run_generate(args: argparse.Namespace) -> int:
             data = _data(args, count, [], [], None) | {"unchanged": count + 1}
             return output.report(args, "generate", EXIT_OK, data, lambda: (
                 f"{args.out} is up to date: {count} files unchanged, nothing rendered\n"))
-    from generator import outdir, pipeline
+    from generator import outdir, produce
 
     tools = _tools(args)
     progress = Progress.of(args)
@@ -165,40 +165,64 @@ def run_generate(args: argparse.Namespace) -> int:
         model = _compile(args, tools, progress, rule_format)
         warnings = _print_warnings(model)
         progress.stage(f"rendering {sum(len(s.slos) for s in model.services)} SLOs")
-        with gc_exempt():
-            files = pipeline.render(model)
-        changes = outdir.compare(args.out, files, inputs)
-        if args.check:
-            return _report_check(args, changes, len(files), warnings)
-        staged = outdir.stage(args.out, files, inputs)
+        # Services whose inputs did not change keep their files (see produce.py); `--check`
+        # compares a full render with out/.
+        keys = ({} if inputs is None or args.check
+                else produce.service_keys(model, inputs, args.specs))
+        cache = produce.read_cache(args.out) if keys else {}
+        checking = not args.skip_checks and not args.check
+        stager = outdir.Stager(args.out, write=not args.check)
         try:
+            with gc_exempt():
+                produced = produce.produce(model, stager, inputs, keys, cache,
+                                           tools.promtool if checking else None,
+                                           progress.stage)
+            changes = produced.changes
+            if args.check:
+                return _report_check(args, changes, produced.files, warnings)
+            staged = stager.staging
+            assert staged is not None
             problems: list[Problem] = []
-            if not args.skip_checks:
+            if checking:
                 progress.stage("checking the output with promtool and amtool")
                 warnings += _warn_missing(tools)
-                # Files identical to what out/ holds were checked when they were written.
-                changed = None if args.test else frozenset(changes.added + changes.modified)
-                problems = _run_checks(staged, model, tools, args.test, warnings, changed)
+                # Files identical to what out/ holds were checked when they were written; the
+                # changed rule files were checked while the rest rendered (failures are traced
+                # to their spec by the check run again).
+                changed = frozenset(changes.added + changes.modified)
+                done = frozenset({"prometheus-rules"}) if produced.rules_ok else frozenset()
+                # Unit tests that passed once pass again on the same files; the others run.
+                untested = frozenset(s.name for s in model.services
+                                     if not (e := produced.entries.get(s.name)) or not e.tested)
+                problems = _run_checks(staged, model, tools, args.test, warnings, changed, done,
+                                       untested)
             if problems:
-                outdir.discard(staged)
+                stager.discard()
                 return _report_failed(args, problems, warnings)
             progress.stage(f"writing {args.out}")
             outdir.swap_in(staged, args.out)
         except BaseException:
-            outdir.discard(staged)
+            stager.discard()
             raise
-    unchanged = len(files) + 1 - len(changes.added) - len(changes.modified)  # +1: the manifest
-    data = _data(args, len(files), warnings, [], changes) | {"unchanged": unchanged}
+    if keys:
+        if args.test and tools.promtool is not None and not args.skip_checks:
+            for entry in produced.entries.values():
+                entry.tested = True
+        produce.write_cache(args.out, produced.entries)
+    unchanged = produced.files + 1 - len(changes.added) - len(changes.modified)  # +1: manifest
+    data = _data(args, produced.files, warnings, [], changes) | {"unchanged": unchanged}
     return output.report(args, "generate", EXIT_OK, data, lambda: (
         f"wrote {args.out}: {len(changes.added)} added, {len(changes.modified)} changed, "
         f"{len(changes.removed)} removed, {unchanged} unchanged\n"))
 
 
-def _run_checks(staged: Path, model: Model, tools: Tools, slow: bool,
-                warnings: list[str], changed: frozenset[str] | None) -> list[Problem]:
+def _run_checks(staged: Path, model: Model, tools: Tools, slow: bool, warnings: list[str],
+                changed: frozenset[str] | None, done: frozenset[str],
+                untested: frozenset[str]) -> list[Problem]:
     from generator.validate import checks
 
-    problems = checks.run_checks(staged, model, tools, include_slow=slow, changed=changed)
+    problems = checks.run_checks(staged, model, tools, include_slow=slow, changed=changed,
+                                 done=done, untested=untested)
     for warning in [p for p in problems if p.warning]:
         print(f"slogen: warning: {warning}", file=sys.stderr)
         warnings.append(str(warning))

@@ -23,9 +23,18 @@ TIMING_NOTE = (
 
 def render(model: m.Model) -> dict[PurePath, str]:
     """`docs/<service>.md` for every service and `docs/index.md` listing them."""
-    files = {DOCS_DIR / f"{svc.name}.md": _service_doc(model, svc) for svc in model.services}
-    files[DOCS_DIR / "index.md"] = _index(model)
-    return files
+    files = {p: t for svc in model.services for p, t in render_service(model, svc).items()}
+    return files | render_shared(model)
+
+
+def render_service(model: m.Model, service: m.Service) -> dict[PurePath, str]:
+    """`docs/<service>.md`."""
+    return {DOCS_DIR / f"{service.name}.md": _service_doc(model, service)}
+
+
+def render_shared(model: m.Model) -> dict[PurePath, str]:
+    """`docs/index.md`, which lists every service."""
+    return {DOCS_DIR / "index.md": _index(model)}
 
 
 def _cell(text: str) -> str:

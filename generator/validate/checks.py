@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from generator.core.model import Model
 from generator.targets.prometheus.rule_files import rules_path
@@ -47,31 +47,50 @@ READS = {
 
 
 def run_checks(staged: Path, model: Model, tools: Tools, include_slow: bool = False,
-               changed: frozenset[str] | None = None) -> list[Problem]:
+               changed: frozenset[str] | None = None,
+               done: frozenset[str] = frozenset(),
+               untested: frozenset[str] = frozenset()) -> list[Problem]:
     """Run the registered checks on the staged output directory (slow ones only on request).
 
     With `changed` (output paths that differ from the last generation), checks read only what
-    changed: promtool checks the changed services' rule files, other checks run when a file in
-    the directories they read changed.
+    changed: promtool checks the changed services' rule files and runs the unit tests of the
+    services with a changed Prometheus file, other checks run when a file in the directories
+    they read changed. Checks named in `done` already passed on these files. The unit tests
+    of the services in `untested` run even when their files did not change (they were written
+    by a generate that did not run them).
     """
     problems: list[Problem] = []
     for name, check in _checks():
-        if name in SLOW_CHECKS and not include_slow:
+        if name in SLOW_CHECKS and not include_slow or name in done:
             continue
         scope = model
         if changed is not None:
             reads = READS.get(name, ("",))
-            if not any(p.startswith(reads) for p in changed):
+            if not any(p.startswith(reads) for p in changed) and not (
+                    name == "prometheus-tests" and untested):
                 continue
             if name == "prometheus-rules":
                 scope = dataclasses.replace(model, services=tuple(
                     s for s in model.services if _rule_file_changed(s.name, changed)))
+            elif name == "prometheus-tests":
+                scope = dataclasses.replace(model, services=tuple(
+                    s for s in model.services
+                    if s.name in untested or _prometheus_changed(s.name, changed)))
+            if check is grafana.check_grafana:
+                problems.extend(grafana.check_grafana(staged, scope, tools, parse_only=changed))
+                continue
         problems.extend(check(staged, scope, tools))
     return problems
 
 
 def _rule_file_changed(service: str, changed: frozenset[str]) -> bool:
     return rules_path(service).as_posix() in changed
+
+
+def _prometheus_changed(service: str, changed: frozenset[str]) -> bool:
+    # A service's rule and unit-test files are named after it, in prometheus/ and below.
+    return any(p.startswith("prometheus/") and PurePath(p).name.startswith(f"{service}.")
+               for p in changed)
 
 
 def missing_tools(tools: Tools) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.core.model import Model
 from generator.targets.prometheus import rule_files as prometheus_rules
+from generator.targets.prometheus import unit_tests
 from generator.validate import promtool
 from generator.validate.results import Problem, Tools
 
@@ -50,8 +51,12 @@ def test_rule_files(staged: Path, model: Model, tools: Tools) -> list[Problem]:
     """Run the generated promtool unit tests; each failing file is one problem."""
     if tools.promtool is None:
         return []
-    tests_dir = staged / "prometheus" / "tests"
-    files = sorted(tests_dir.glob("*.test.yaml")) if tests_dir.is_dir() else []
+    # The unit tests of the services in `model` (every service, or those whose Prometheus
+    # files changed).
+    files = sorted(staged / p for s in model.services
+                   for p in (unit_tests.alert_tests_path(s.name),
+                             unit_tests.long_tests_path(s.name))
+                   if (staged / p).is_file())
     return [Problem(TEST_NAME, f.relative_to(staged).as_posix(), output)
             for f, ok, output in run_tests(files, tools.promtool) if not ok]
 

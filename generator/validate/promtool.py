@@ -61,6 +61,13 @@ def check_rules(files: Sequence[Path], promtool: str) -> CheckResult:
                        " ".join(map(str, files)))
 
 
+def start_check_rules(files: Sequence[Path], promtool: str) -> subprocess.Popen[bytes]:
+    """`promtool check rules` on rule files, started in the background (its output discarded:
+    a failure is traced file by file with `check_rules`)."""
+    return subprocess.Popen([promtool, "check", "rules", *map(str, files)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def test_rules(files: Sequence[Path], promtool: str, cwd: Path | None = None) -> CheckResult:
     """`promtool test rules` on generated unit-test files."""
     result = _run([promtool, "test", "rules", *map(str, files)], cwd=cwd)

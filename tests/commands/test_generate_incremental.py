@@ -4,12 +4,16 @@ what changed, a hand-edited or deleted output is regenerated, `--check` stays ex
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path, PurePath
 
 import pytest
 
-from generator import incremental, pipeline
+from generator import incremental, pipeline, produce
 from generator.cli import main
+from generator.core.model import Model, Service
+from generator.targets import registry
 from generator.validate import promtool as promtool_mod
 from generator.validate.promtool import CheckResult
 from tests.conftest import SPECS_DIR
@@ -25,6 +29,24 @@ def _stamps(out: Path) -> dict[str, tuple[int, int]]:
     """Inode and modification time of every file: a rewrite changes one of them."""
     return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()}
+
+
+def _record_promtool(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The rule files each `promtool check rules` run is given, in the foreground or not."""
+    checked: list[list[str]] = []
+    real_check, real_start = promtool_mod.check_rules, promtool_mod.start_check_rules
+
+    def recording_check(paths: list[Path], tool: str) -> CheckResult:
+        checked.append(sorted(p.name for p in paths))
+        return real_check(paths, tool)
+
+    def recording_start(paths: list[Path], tool: str) -> subprocess.Popen[bytes]:
+        checked.append(sorted(p.name for p in paths))
+        return real_start(paths, tool)
+
+    monkeypatch.setattr(promtool_mod, "check_rules", recording_check)
+    monkeypatch.setattr(promtool_mod, "start_check_rules", recording_start)
+    return checked
 
 
 @pytest.fixture
@@ -59,14 +81,7 @@ def test_an_edit_rewrites_and_rechecks_only_that_services_files(
     spec = specs / f"{SERVICE}.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m",
                                                              1), encoding="utf-8")
-    checked: list[list[str]] = []
-    real_check = promtool_mod.check_rules
-
-    def recording_check(paths: list[Path], tool: str) -> CheckResult:
-        checked.append(sorted(p.name for p in paths))
-        return real_check(paths, tool)
-
-    monkeypatch.setattr(promtool_mod, "check_rules", recording_check)
+    checked = _record_promtool(monkeypatch)
     assert _generate(specs, out) == 0
 
     after = _stamps(out)
@@ -125,3 +140,85 @@ def test_the_manifest_is_deterministic_and_names_no_machine_path(
     other = tmp_path / "again"
     assert _generate(specs, other) == 0
     assert (other / ".slogen-manifest").read_text(encoding="utf-8") == text
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_an_edit_renders_one_service_and_writes_what_a_full_generate_writes(
+        generated: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    specs, out = generated
+    before = _stamps(out)
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m", 1),
+                    encoding="utf-8")
+    rendered: list[str] = []
+    real_render = registry.render_service
+
+    def recording_render(model: Model, service: Service) -> Iterator[tuple[PurePath, str]]:
+        rendered.append(service.name)
+        return real_render(model, service)
+
+    monkeypatch.setattr(registry, "render_service", recording_render)
+    checked = _record_promtool(monkeypatch)
+    assert _generate(specs, out) == 0
+    assert rendered == [SERVICE]
+    if promtool_mod.find_promtool() is not None:
+        assert checked == [[f"{SERVICE}.rules.yaml"]]
+
+    monkeypatch.setattr(registry, "render_service", real_render)
+    full = tmp_path / "full"
+    assert _generate(specs, full) == 0
+    assert _files(out) == _files(full)
+    # Files with the same content are the very files written before (same inode and
+    # modification time); the others all belong to the edited service.
+    after = _stamps(out)
+    rewritten = {rel for rel in after if after[rel] != before.get(rel)}
+    assert f"prometheus/{SERVICE}.rules.yaml" in rewritten
+    assert {rel for rel in rewritten if SERVICE not in rel} <= {".slogen-manifest"}, rewritten
+
+
+def test_a_series_clash_with_a_service_not_rendered_again_is_found(
+        generated: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    specs, out = generated
+    before = _files(out)
+    spec = specs / f"{SERVICE}.yaml"
+    # archon-intelligence records this series already, with nothing to tell the two apart.
+    spec.write_text(spec.read_text(encoding="utf-8") + (
+        "recording:\n"
+        "  - record: phase4:lineage_tracker:insert_duration_seconds\n"
+        "    expr: histogram_quantile(0.95, rate(lineage_insert_duration_seconds_bucket[5m]))\n"
+        "    group: phase4_lineage\n"), encoding="utf-8")
+    capsys.readouterr()
+    assert _generate(specs, out) == 2
+    err = capsys.readouterr().err
+    assert "archon-intelligence.rules.yaml" in err and "tell their series apart" in err, err
+    assert _files(out) == before
+
+
+def test_a_damaged_cache_means_a_full_render(generated: tuple[Path, Path],
+                                             tmp_path: Path) -> None:
+    specs, out = generated
+    produce.cache_path(out).write_text("{not json", encoding="utf-8")
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m", 1),
+                    encoding="utf-8")
+    assert _generate(specs, out) == 0
+    full = tmp_path / "full"
+    assert _generate(specs, full) == 0
+    assert _files(out) == _files(full)
+    assert produce.read_cache(out).keys() == {p.stem for p in specs.glob("*.yaml")
+                                              if p.stem != "_global"}
+
+
+def test_the_per_service_split_renders_what_every_target_renders() -> None:
+    split = {name for name, _ in registry.PER_SERVICE} | {name for name, _ in registry.SHARED}
+    assert split | {"prometheus"} == set(registry.target_names())
+    model = pipeline.compile_specs(SPECS_DIR, None)
+    files: dict[PurePath, str] = {}
+    for service in model.services:
+        files.update(registry.RULE_FILES(model, service))
+        files.update(registry.render_service(model, service))
+    files.update(registry.render_shared(model))
+    assert files == registry.render_all(model)

@@ -114,15 +114,49 @@ def alert_panels(model: m.Model) -> dict[str, tuple[str, int]]:
     return found
 
 
-def _boards(model: m.Model) -> list[tuple[str | None, dict[str, Any], list[str]]]:
-    """(folder uid, dashboard JSON, source files) of every dashboard, ordered by uid."""
-    inline = model.prometheus.windows == "inline"
-    boards = [(s.dashboard.folder_uid, to_json(service_dashboard(s, inline)), [s.source_file])
-              for s in model.services]
-    overview = grafana_overview.overview_dashboard(model)
-    boards.append((model.grafana.dashboard_folder, to_json(overview),
-                   [model.global_file, *(s.source_file for s in model.services)]))
-    return sorted(boards, key=lambda b: str(b[1]["uid"]))
+def folders(model: m.Model) -> list[str]:
+    """The folder uid of every dashboard ("" for the general folder), each once, sorted."""
+    if _FOLDERS and _FOLDERS[0][0] is model:
+        return _FOLDERS[0][1]
+    found = sorted({s.dashboard.folder_uid or "" for s in model.services}
+                   | {model.grafana.dashboard_folder or ""})
+    _FOLDERS[:] = [(model, found)]  # asked once per service: remembered for the last model
+    return found
+
+
+_FOLDERS: list[tuple[m.Model, list[str]]] = []
+
+
+def _board_path(in_use: list[str], folder: str | None, uid: object) -> PurePath:
+    # One provider per folder; Grafana walks a provider's directory recursively, so with more
+    # than one folder each gets its own directory.
+    subdir = JSON_DIR / (folder or "general") if len(in_use) > 1 else JSON_DIR
+    return subdir / f"{uid}.json"
+
+
+def render_service(model: m.Model, service: m.Service) -> dict[PurePath, str]:
+    """The dashboard file of one service."""
+    data = to_json(service_dashboard(service, model.prometheus.windows == "inline"))
+    return {_board_path(folders(model), service.dashboard.folder_uid, data["uid"]):
+            json_text(data)}
+
+
+def render_shared(model: m.Model) -> dict[PurePath, str]:
+    """The overview dashboard, the provider file, folders and datasources."""
+    files = grafana_objects.render(model)
+    in_use = folders(model)
+    overview = to_json(grafana_overview.overview_dashboard(model))
+    files[_board_path(in_use, model.grafana.dashboard_folder, overview["uid"])] = \
+        json_text(overview)
+    titles = {f.uid: f.title for f in model.grafana.folders}
+    split = len(in_use) > 1
+    providers = [_provider(f or None, titles,
+                           f"{PROVIDER_PATH}/{f or 'general'}" if split else PROVIDER_PATH)
+                 for f in in_use]
+    sources = [model.global_file, *(s.source_file for s in model.services)]
+    files[PROVIDER_FILE] = yaml_text(
+        grafana_objects.sorted_keys({"apiVersion": 1, "providers": providers}), sources)
+    return files
 
 
 def _provider(folder_uid: str | None, titles: Mapping[str, str], path: str) -> dict[str, Any]:
@@ -134,20 +168,5 @@ def _provider(folder_uid: str | None, titles: Mapping[str, str], path: str) -> d
 
 def render(model: m.Model) -> dict[PurePath, str]:
     """Dashboards as provisioning JSON, the provider file, folders, datasources."""
-    files = grafana_objects.render(model)
-    boards = _boards(model)
-    folders = sorted({folder or "" for folder, _, _ in boards})
-    # One provider per folder; Grafana walks a provider's directory recursively, so with more
-    # than one folder each gets its own directory.
-    split = len(folders) > 1
-    for folder, data, _ in boards:
-        subdir = JSON_DIR / (folder or "general") if split else JSON_DIR
-        files[subdir / f"{data['uid']}.json"] = json_text(data)
-    titles = {f.uid: f.title for f in model.grafana.folders}
-    providers = [_provider(f or None, titles,
-                           f"{PROVIDER_PATH}/{f or 'general'}" if split else PROVIDER_PATH)
-                 for f in folders]
-    sources = [model.global_file, *(s.source_file for s in model.services)]
-    files[PROVIDER_FILE] = yaml_text(
-        grafana_objects.sorted_keys({"apiVersion": 1, "providers": providers}), sources)
-    return files
+    files = {p: t for s in model.services for p, t in render_service(model, s).items()}
+    return files | render_shared(model)

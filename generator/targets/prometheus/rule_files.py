@@ -8,7 +8,8 @@ namespace file per service (namespace `slogen-<service>`) for a Mimir / Cortex r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
@@ -100,7 +101,41 @@ def rule_sources(service: Service, lay: Layout = Layout()) -> dict[tuple[str, in
             for i, (_, src) in enumerate(rules, start=1)}
 
 
+# While `shared_rules()` is active: (id of service, layout) -> (service, its sourced groups).
+# The rule files, their unit tests and the series-writer check all read every service's rules;
+# building them once per generate saves a third of a full generate.
+_MEMO: list[dict[tuple[int, Layout], tuple[Service, dict[str, list[tuple[Rule, Source]]]]]] = []
+
+
+@contextlib.contextmanager
+def shared_rules() -> Iterator[None]:
+    """Build each service's rules once inside the block (the services must not change in it)."""
+    _MEMO.append({})
+    try:
+        yield
+    finally:
+        _MEMO.pop()
+
+
+def forget(service: Service) -> None:
+    """Drop `service`'s memoized rules (once its files are written), keeping memory flat."""
+    if _MEMO:
+        for key in [k for k in _MEMO[-1] if k[0] == id(service)]:
+            del _MEMO[-1][key]
+
+
 def _sourced_groups(service: Service, lay: Layout) -> dict[str, list[tuple[Rule, Source]]]:
+    if not _MEMO:
+        return _build_sourced_groups(service, lay)
+    key = (id(service), lay)
+    hit = _MEMO[-1].get(key)
+    if hit is None or hit[0] is not service:
+        hit = _MEMO[-1][key] = (service, _build_sourced_groups(service, lay))
+    return hit[1]
+
+
+def _build_sourced_groups(service: Service,
+                          lay: Layout) -> dict[str, list[tuple[Rule, Source]]]:
     groups: dict[str, list[tuple[Rule, Source]]] = {}
     fast: list[tuple[Rule, Source]] = []
     slow: list[tuple[Rule, Source]] = []

@@ -16,12 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from generator.core import naming
 from generator.core.errors import SpecError
-from generator.core.model import Model, Source
+from generator.core.model import Model, Service, Source
 from generator.core.promql_syntax import Shape, parse_error, shape
-from generator.targets.prometheus.rule_files import layout, rule_groups, rule_sources, rules_path
+from generator.targets.prometheus.rule_files import (
+    Layout,
+    layout,
+    rule_groups,
+    rule_sources,
+    rules_path,
+)
 
 
 @dataclass(frozen=True)
@@ -104,26 +111,58 @@ def rule_problems(model: Model) -> list[SpecError]:
     writers: list[Writer] = []
     errors: list[SpecError] = []
     for service in model.services:
-        sources = rule_sources(service, lay)
-        file = rules_path(service.name).as_posix()
-        for group in rule_groups(service, lay):
-            for i, rule in enumerate(group["rules"], start=1):
-                w = Writer.of(rule, f"{file} group {group['name']} rule {i}",
-                              sources.get((group["name"], i)))
-                writers.append(w)
-                if (error := parse_error(str(rule["expr"]), rule=True)) is not None:
-                    errors.append(_error(w, service.source_file,
-                                         f"{w.kind} {w.name} in {w.where} does not parse: {error}"))
-                if labels := overwritten(w):
-                    errors.append(_error(w, service.source_file, (
-                        f"{w.kind} {w.name} in {w.where} sets {', '.join(labels)}, which its "
-                        "expression keeps: series that differ only there would merge; "
-                        "aggregate the label away or rename it")))
-    errors += [_error(b, b.where, (
+        found, problems = service_writers(service, lay)
+        writers += found
+        errors += problems
+    return errors + clash_errors(writers)
+
+
+def service_writers(service: Service, lay: Layout) -> tuple[list[Writer], list[SpecError]]:
+    """The writers of one service's rule file, and the problems found in that file alone (a rule
+    that does not parse, a rule label over a label its expression keeps)."""
+    writers: list[Writer] = []
+    errors: list[SpecError] = []
+    sources = rule_sources(service, lay)
+    file = rules_path(service.name).as_posix()
+    for group in rule_groups(service, lay):
+        for i, rule in enumerate(group["rules"], start=1):
+            w = Writer.of(rule, f"{file} group {group['name']} rule {i}",
+                          sources.get((group["name"], i)))
+            writers.append(w)
+            if (error := parse_error(str(rule["expr"]), rule=True)) is not None:
+                errors.append(_error(w, service.source_file,
+                                     f"{w.kind} {w.name} in {w.where} does not parse: {error}"))
+            if labels := overwritten(w):
+                errors.append(_error(w, service.source_file, (
+                    f"{w.kind} {w.name} in {w.where} sets {', '.join(labels)}, which its "
+                    "expression keeps: series that differ only there would merge; "
+                    "aggregate the label away or rename it")))
+    return writers, errors
+
+
+def clash_errors(writers: Iterable[Writer]) -> list[SpecError]:
+    """Located errors for two rules (in any files) that can write one series."""
+    return [_error(b, b.where, (
         f"{a.kind} {a.name} is written by {b.where} and by {a.describe()} with nothing to "
         "tell their series apart; give one another name or a distinguishing label"))
         for a, b in clashes(writers)]
-    return errors
+
+
+def to_record(w: Writer) -> list[Any]:
+    """`w` as plain JSON data, for the index that spares an incremental generate re-reading
+    the rules of services whose specs did not change."""
+    src = w.source
+    return [w.kind, w.name, dict(w.labels), sorted(w.shape.kept), dict(w.shape.fixed),
+            w.shape.closed, w.where,
+            None if src is None else [src.file, src.path, src.line, src.column]]
+
+
+def from_record(data: Any) -> Writer:
+    """The writer `to_record` wrote."""
+    kind, name, labels, kept, fixed, closed, where, src = data
+    source = None if src is None else Source(src[0], src[1], src[2], src[3])
+    return Writer(str(kind), str(name), dict(labels),
+                  Shape(frozenset(kept), dict(fixed), bool(closed)), str(where), source)
 
 
 def _error(w: Writer, fallback_file: str, message: str) -> SpecError:

@@ -1,0 +1,265 @@
+"""Render the model into out/ one service at a time, re-rendering only what an edit touched.
+
+A service's own files (its rule file, unit tests, doc and dashboard) depend on its spec file,
+the other spec files that are not service files (`_global.yaml`, Jsonnet libraries), the
+options and slogen's source. A cache beside out/ records, per service, the digest of those
+inputs, the digests of the files they produced and the series writers of its rule file. When
+a service's inputs match its entry and out/ still holds those files, they are carried over as
+they are (hard links: untouched, same modification time) and its writers come from the entry,
+so the check that no two rules in any file write one series stays global without rendering
+the other services again. Files that read every service (Alertmanager, the overview, the docs
+index...) are always rendered.
+
+The cache is only an accelerator: a missing, stale or damaged cache means a full render. The
+output is the same either way (a test holds incremental output to a full generate's).
+
+Files are written to the staging directory as they are rendered and only their digests are
+kept, so memory does not grow with the size of the output. promtool checks the changed rule
+files in the background, in batches, while the rest renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from generator import incremental, outdir
+from generator.core.errors import SpecError, SpecErrors
+from generator.core.model import Model, Service
+from generator.targets import registry
+from generator.targets.prometheus import rule_files, writers
+from generator.validate import promtool as promtool_mod
+
+CACHE_VERSION = 1
+# Rule files checked per background promtool run, at most; two runs at a time at most.
+BATCH_FILES = 250
+MAX_RUNNING = 2
+
+
+def cache_path(out_dir: Path) -> Path:
+    """The cache of `out_dir`: a hidden file beside it (out/ holds only generated files)."""
+    return out_dir.parent / f".{out_dir.name}.slogen-cache"
+
+
+@dataclass
+class Entry:
+    """What the cache holds for one service."""
+
+    key: str
+    files: dict[str, str]  # posix path -> digest
+    writers: list[Any]  # writers.to_record of each rule of its rule file
+    tested: bool = False  # its promtool unit tests passed (`generate --test`)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "files": self.files, "writers": self.writers,
+                "tested": self.tested}
+
+
+def read_cache(out_dir: Path) -> dict[str, Entry]:
+    """Service name -> entry, from the cache beside `out_dir` ({} when absent or unreadable)."""
+    try:
+        data = json.loads(cache_path(out_dir).read_bytes())
+        if data.get("version") != CACHE_VERSION:
+            return {}
+        return {name: Entry(str(e["key"]), dict(e["files"]), list(e["writers"]),
+                            e.get("tested") is True)
+                for name, e in data["services"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_cache(out_dir: Path, entries: Mapping[str, Entry]) -> None:
+    """Replace the cache beside `out_dir` atomically (a failure leaves no cache: still correct)."""
+    path = cache_path(out_dir)
+    data = {"version": CACHE_VERSION,
+            "services": {name: e.to_json() for name, e in sorted(entries.items())}}
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps(data, separators=(",", ":")).encode())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError:
+        path.unlink(missing_ok=True)
+
+
+def service_keys(model: Model, inputs: incremental.Inputs, spec_dir: Path,
+                 display_root: Path | None = None) -> dict[str, str]:
+    """Service name -> digest of everything its own files are made from (absent: uncacheable)."""
+    root = (display_root or Path.cwd()).resolve()
+    shown: dict[str, str] = {}
+    for rel in inputs.specs:
+        path = (spec_dir / rel).resolve()
+        try:
+            shown[str(path.relative_to(root))] = rel
+        except ValueError:
+            shown[str(spec_dir / rel)] = rel
+    service_files = {shown[s.source_file] for s in model.services if s.source_file in shown}
+    # Jsonnet files may import each other: any of them counts as an input of every service.
+    shared = sorted((rel, value) for rel, value in inputs.specs.items()
+                    if rel not in service_files or not rel.endswith((".yaml", ".yml")))
+    h = hashlib.sha256(f"{inputs.options}\0{inputs.generator}".encode())
+    for rel, value in shared:
+        h.update(f"\0{rel}\0{value}".encode())
+    # Dashboards of every service go to per-folder directories once there are several folders.
+    h.update(json.dumps(registry.service_context(model)).encode())
+    common = h.hexdigest()
+    keys = {}
+    for service in model.services:
+        own = shown.get(service.source_file)
+        if own is not None and own in service_files:
+            keys[service.name] = incremental.digest(
+                f"{common}\0{service.name}\0{own}\0{inputs.specs[own]}".encode())
+    return keys
+
+
+class RuleCheck:
+    """`promtool check rules` on changed rule files, run in the background in batches."""
+
+    def __init__(self, promtool: str | None) -> None:
+        self.promtool = promtool
+        self.pending: list[Path] = []
+        self.running: list[subprocess.Popen[bytes]] = []
+        self.passed = True
+        self.checked: list[Path] = []
+
+    def add(self, path: Path) -> None:
+        if self.promtool is None:
+            return
+        self.pending.append(path)
+        if len(self.pending) >= BATCH_FILES:
+            self._launch()
+
+    def _launch(self) -> None:
+        if not self.pending:
+            return
+        while len(self.running) >= MAX_RUNNING:
+            self._reap(self.running.pop(0))
+        assert self.promtool is not None
+        self.running.append(promtool_mod.start_check_rules(self.pending, self.promtool))
+        self.checked += self.pending
+        self.pending = []
+
+    def _reap(self, proc: subprocess.Popen[bytes]) -> None:
+        try:
+            proc.communicate(timeout=promtool_mod.PROMTOOL_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+        self.passed = self.passed and proc.returncode == 0
+
+    def finish(self) -> bool:
+        """Wait for every run; True when all passed (failures are traced by the full check)."""
+        self._launch()
+        for proc in self.running:
+            self._reap(proc)
+        self.running = []
+        return self.passed
+
+    def abandon(self) -> None:
+        for proc in self.running:
+            proc.kill()
+            proc.communicate()
+        self.running = []
+
+
+@dataclass
+class Produced:
+    """What `produce` staged."""
+
+    changes: outdir.Changes
+    files: int  # generated files, the manifest aside
+    rendered: list[str] = field(default_factory=list)  # services whose files were rendered
+    entries: dict[str, Entry] = field(default_factory=dict)
+    rules_checked: list[str] = field(default_factory=list)  # rule files promtool checked
+    rules_ok: bool = True
+
+
+def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | None,
+            keys: Mapping[str, str], cache: Mapping[str, Entry], promtool: str | None = None,
+            progress: Callable[[str], None] | None = None) -> Produced:
+    """Stage every file `model` generates; raise SpecErrors for rules that write one series
+    twice or do not parse (nothing is swapped in then: the caller discards the stager).
+
+    `keys` and `cache` say which services' files can be carried over from out/; with
+    `promtool`, the changed rule files are checked in the background as they are written."""
+    lay = rule_files.layout(model.prometheus)
+    found: list[writers.Writer] = []
+    errors: list[SpecError] = []
+    entries: dict[str, Entry] = {}
+    rendered: list[str] = []
+    check = RuleCheck(promtool)
+    try:
+        with rule_files.shared_rules():
+            for service in model.services:
+                key = keys.get(service.name)
+                entry = cache.get(service.name)
+                if key is not None and entry is not None and entry.key == key \
+                        and _carry_over(stager, entry):
+                    found += [writers.from_record(w) for w in entry.writers]
+                    entries[service.name] = entry
+                    continue
+                rendered.append(service.name)
+                files, records = _render_service(model, service, lay, stager, check, found,
+                                                 errors)
+                if key is not None:
+                    # Its unit tests passed before if its Prometheus files are the same.
+                    tested = entry is not None and entry.tested and _prometheus_files(
+                        entry.files) == _prometheus_files(files)
+                    entries[service.name] = Entry(key, files, records, tested)
+        if progress is not None:
+            progress("rendering the files of all services")
+        for path, text in registry.render_shared(model):
+            stager.put(path, text)
+        errors += writers.clash_errors(found)
+        del found
+        if errors:
+            raise SpecErrors(errors)
+        changes = stager.finish(inputs)
+        ok = check.finish()
+    except BaseException:
+        check.abandon()
+        raise
+    return Produced(changes, len(stager.digests) - 1, rendered, entries,
+                    [p.name for p in check.checked], ok)
+
+
+def _prometheus_files(files: Mapping[str, str]) -> dict[str, str]:
+    return {rel: value for rel, value in files.items()
+            if PurePath(rel).parts[0] == rule_files.OUT_DIR.name}
+
+
+def _carry_over(stager: outdir.Stager, entry: Entry) -> bool:
+    """Stage a cached service's files from out/; False (nothing staged) if one is not there."""
+    for rel, value in entry.files.items():
+        if not stager.keep(rel, value):
+            for done in [r for r in entry.files if r in stager.digests]:
+                stager.forget(done)
+            return False
+    return True
+
+
+def _render_service(model: Model, service: Service, lay: rule_files.Layout,
+                    stager: outdir.Stager, check: RuleCheck, found: list[writers.Writer],
+                    errors: list[SpecError]) -> tuple[dict[str, str], list[Any]]:
+    files: dict[str, str] = {}
+    for path, text in registry.RULE_FILES(model, service).items():
+        if stager.put(path, text) and path.parent == rule_files.OUT_DIR and \
+                stager.staging is not None:
+            check.add(stager.staging / path)
+        files[path.as_posix()] = stager.digests[path.as_posix()]
+    mine, problems = writers.service_writers(service, lay)
+    found += mine
+    errors += problems
+    for path, text in registry.render_service(model, service):
+        stager.put(path, text)
+        files[path.as_posix()] = stager.digests[path.as_posix()]
+    rule_files.forget(service)
+    return files, [writers.to_record(w) for w in mine]
