@@ -30,11 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
+import orjson
+
 from generator import incremental, outdir
 from generator.core.errors import SpecError, SpecErrors
 from generator.core.model import Model, Service
 from generator.targets import registry
 from generator.targets.prometheus import rule_files, writers
+from generator.validate import grafana
 from generator.validate import promtool as promtool_mod
 
 CACHE_VERSION = 1
@@ -54,36 +57,44 @@ class Entry:
 
     key: str
     files: dict[str, str]  # posix path -> digest
-    writers: list[Any]  # writers.to_record of each rule of its rule file
+    writers: list[writers.Writer]  # one per rule of its rule file
     tested: bool = False  # its promtool unit tests passed (`generate --test`)
+    # Its dashboard files -> the series their panels read (when the Grafana check read them).
+    dashboards: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "files": self.files, "writers": self.writers,
-                "tested": self.tested}
+        return {"key": self.key, "files": self.files,
+                "writers": [writers.to_record(w) for w in self.writers],
+                "tested": self.tested, "dashboards": self.dashboards}
 
 
 def read_cache(out_dir: Path) -> dict[str, Entry]:
     """Service name -> entry, from the cache beside `out_dir` ({} when absent or unreadable)."""
     try:
-        data = json.loads(cache_path(out_dir).read_bytes())
+        data = orjson.loads(cache_path(out_dir).read_bytes())
         if data.get("version") != CACHE_VERSION:
             return {}
-        return {name: Entry(str(e["key"]), dict(e["files"]), list(e["writers"]),
-                            e.get("tested") is True)
+        return {name: Entry(str(e["key"]), dict(e["files"]),
+                            [writers.from_record(w) for w in e["writers"]],
+                            e.get("tested") is True, dict(e.get("dashboards") or {}))
                 for name, e in data["services"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            orjson.JSONDecodeError):
         return {}
 
 
 def write_cache(out_dir: Path, entries: Mapping[str, Entry]) -> None:
     """Replace the cache beside `out_dir` atomically (a failure leaves no cache: still correct)."""
     path = cache_path(out_dir)
-    data = {"version": CACHE_VERSION,
-            "services": {name: e.to_json() for name, e in sorted(entries.items())}}
     try:
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(data, separators=(",", ":")).encode())
+            # One service at a time: the whole document at once is tens of MB at scale.
+            fh.write(b'{"version":%d,"services":{' % CACHE_VERSION)
+            for i, (name, entry) in enumerate(sorted(entries.items())):
+                fh.write(b"," if i else b"")
+                fh.write(orjson.dumps({name: entry.to_json()})[1:-1])
+            fh.write(b"}}")
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError:
@@ -180,6 +191,22 @@ class Produced:
     entries: dict[str, Entry] = field(default_factory=dict)
     rules_checked: list[str] = field(default_factory=list)  # rule files promtool checked
     rules_ok: bool = True
+    recorded: frozenset[str] = frozenset()  # every series the rule files record
+
+    def known_output(self, changed: frozenset[str]) -> grafana.Known:
+        """What the Grafana check need not read again (see grafana.Known)."""
+        rendered = set(self.rendered)
+        dashboards = {rel: frozenset(names) for name, entry in self.entries.items()
+                      if name not in rendered for rel, names in entry.dashboards.items()
+                      if rel not in changed}
+        return grafana.Known(self.recorded, dashboards, changed)
+
+    def remember(self, read: Mapping[str, frozenset[str]]) -> None:
+        """Record what the Grafana check read of each service's dashboards."""
+        for entry in self.entries.values():
+            for rel in entry.files:
+                if rel in read:
+                    entry.dashboards[rel] = sorted(read[rel])
 
 
 def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | None,
@@ -203,22 +230,23 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
                 entry = cache.get(service.name)
                 if key is not None and entry is not None and entry.key == key \
                         and _carry_over(stager, entry):
-                    found += [writers.from_record(w) for w in entry.writers]
+                    found += entry.writers
                     entries[service.name] = entry
                     continue
                 rendered.append(service.name)
-                files, records = _render_service(model, service, lay, stager, check, found,
-                                                 errors)
+                files, mine = _render_service(model, service, lay, stager, check, found,
+                                              errors)
                 if key is not None:
                     # Its unit tests passed before if its Prometheus files are the same.
                     tested = entry is not None and entry.tested and _prometheus_files(
                         entry.files) == _prometheus_files(files)
-                    entries[service.name] = Entry(key, files, records, tested)
+                    entries[service.name] = Entry(key, files, mine, tested)
         if progress is not None:
             progress("rendering the files of all services")
         for path, text in registry.render_shared(model):
             stager.put(path, text)
         errors += writers.clash_errors(found)
+        recorded = frozenset(w.name for w in found if w.kind == "record")
         del found
         if errors:
             raise SpecErrors(errors)
@@ -228,7 +256,7 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
         check.abandon()
         raise
     return Produced(changes, len(stager.digests) - 1, rendered, entries,
-                    [p.name for p in check.checked], ok)
+                    [p.name for p in check.checked], ok, recorded)
 
 
 def _prometheus_files(files: Mapping[str, str]) -> dict[str, str]:
@@ -248,7 +276,7 @@ def _carry_over(stager: outdir.Stager, entry: Entry) -> bool:
 
 def _render_service(model: Model, service: Service, lay: rule_files.Layout,
                     stager: outdir.Stager, check: RuleCheck, found: list[writers.Writer],
-                    errors: list[SpecError]) -> tuple[dict[str, str], list[Any]]:
+                    errors: list[SpecError]) -> tuple[dict[str, str], list[writers.Writer]]:
     files: dict[str, str] = {}
     for path, text in registry.RULE_FILES(model, service).items():
         if stager.put(path, text) and path.parent == rule_files.OUT_DIR and \
@@ -262,4 +290,4 @@ def _render_service(model: Model, service: Service, lay: rule_files.Layout,
         stager.put(path, text)
         files[path.as_posix()] = stager.digests[path.as_posix()]
     rule_files.forget(service)
-    return files, [writers.to_record(w) for w in mine]
+    return files, mine

@@ -19,6 +19,7 @@ from generator.commands.progress import Progress
 
 if TYPE_CHECKING:
     from generator.core.model import Model
+    from generator.validate import grafana
     from generator.validate.results import Problem, Tools
 
 # The values of RuleFormat (core/kinds.py), spelled out so registering needs no pydantic;
@@ -194,8 +195,10 @@ def run_generate(args: argparse.Namespace) -> int:
                 # Unit tests that passed once pass again on the same files; the others run.
                 untested = frozenset(s.name for s in model.services
                                      if not (e := produced.entries.get(s.name)) or not e.tested)
+                read: dict[str, frozenset[str]] = {}
                 problems = _run_checks(staged, model, tools, args.test, warnings, changed, done,
-                                       untested)
+                                       untested, produced.known_output(changed), read)
+                produced.remember(read)
             if problems:
                 stager.discard()
                 return _report_failed(args, problems, warnings)
@@ -218,11 +221,13 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def _run_checks(staged: Path, model: Model, tools: Tools, slow: bool, warnings: list[str],
                 changed: frozenset[str] | None, done: frozenset[str],
-                untested: frozenset[str]) -> list[Problem]:
+                untested: frozenset[str], known_output: grafana.Known,
+                read: dict[str, frozenset[str]]) -> list[Problem]:
     from generator.validate import checks
 
     problems = checks.run_checks(staged, model, tools, include_slow=slow, changed=changed,
-                                 done=done, untested=untested)
+                                 done=done, untested=untested, known_output=known_output,
+                                 read=read)
     for warning in [p for p in problems if p.warning]:
         print(f"slogen: warning: {warning}", file=sys.stderr)
         warnings.append(str(warning))

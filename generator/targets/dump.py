@@ -134,6 +134,21 @@ def yaml_text(data: Any, sources: Iterable[str] = ()) -> str:
     return "\n".join(header) + "\n" + text
 
 
+def yaml_list_text(key: str, items: list[Any], sources: Iterable[str] = (),
+                   chunk: int = 256) -> str:
+    """`yaml_text({key: items})`, the items dumped a few at a time: the same text, without
+    building the YAML nodes of a list of tens of thousands of items at once."""
+    if not items:
+        return yaml_text({key: items}, sources)
+    buf = io.StringIO()
+    for start in range(0, len(items), chunk):
+        _dumper().dump(items[start:start + chunk], buf)
+    text = buf.getvalue()
+    buf.close()
+    header = [GENERATED_HEADER] + [f"# Source: {s}" for s in sorted(set(sources))]
+    return "\n".join(header) + f"\n{key}:\n" + text
+
+
 JSON_WIDTH = 100
 
 

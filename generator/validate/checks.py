@@ -49,7 +49,9 @@ READS = {
 def run_checks(staged: Path, model: Model, tools: Tools, include_slow: bool = False,
                changed: frozenset[str] | None = None,
                done: frozenset[str] = frozenset(),
-               untested: frozenset[str] = frozenset()) -> list[Problem]:
+               untested: frozenset[str] = frozenset(),
+               known_output: grafana.Known | None = None,
+               read: dict[str, frozenset[str]] | None = None) -> list[Problem]:
     """Run the registered checks on the staged output directory (slow ones only on request).
 
     With `changed` (output paths that differ from the last generation), checks read only what
@@ -57,7 +59,8 @@ def run_checks(staged: Path, model: Model, tools: Tools, include_slow: bool = Fa
     services with a changed Prometheus file, other checks run when a file in the directories
     they read changed. Checks named in `done` already passed on these files. The unit tests
     of the services in `untested` run even when their files did not change (they were written
-    by a generate that did not run them).
+    by a generate that did not run them). `known_output` and `read` go to the Grafana check
+    (see grafana.check_grafana).
     """
     problems: list[Problem] = []
     for name, check in _checks():
@@ -77,7 +80,7 @@ def run_checks(staged: Path, model: Model, tools: Tools, include_slow: bool = Fa
                     s for s in model.services
                     if s.name in untested or _prometheus_changed(s.name, changed)))
             if check is grafana.check_grafana:
-                problems.extend(grafana.check_grafana(staged, scope, tools, parse_only=changed))
+                problems.extend(grafana.check_grafana(staged, scope, tools, known_output, read))
                 continue
         problems.extend(check(staged, scope, tools))
     return problems

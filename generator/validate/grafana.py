@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from generator.core import model as m
 from generator.core import naming
@@ -29,10 +33,11 @@ _NAME = re.compile(r"(?<![\w.$:])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:])(?!\s*\()")
 _VARIABLE = re.compile(r"\$\{?(\w+)(?::\w+)?\}?")
 
 
-def series_names(expr: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def series_names(expr: str) -> frozenset[str]:
     """Metric names an expression selects (functions, keywords and label names excluded)."""
     text = _NOISE.sub(" ", _STRINGS.sub('""', _VARIABLE.sub("x", expr)))
-    return {n for n in _NAME.findall(text) if n not in _KEYWORDS and not n.isdigit()}
+    return frozenset(n for n in _NAME.findall(text) if n not in _KEYWORDS and not n.isdigit())
 
 
 def for_promtool(expr: str) -> str:
@@ -130,20 +135,45 @@ def _rule_problems(group: Mapping[str, Any], uids: set[str]) -> Iterator[str]:
                 yield f'rule "{rule.get("title")}": datasource {uid!r} is not declared'
 
 
-def check_grafana(staged: Path, model: m.Model, tools: Tools,
-                  parse_only: frozenset[str] | None = None) -> list[Problem]:
-    """Datasource and series references everywhere; PromQL syntax when promtool is installed
-    (of the dashboards in `parse_only` alone when given: the others' queries did not change,
-    and whether a query parses depends on nothing else)."""
+@dataclass(frozen=True)
+class Known:
+    """What an incremental generate knows about output it did not render again.
+
+    `recorded`: every series the rule files record; `dashboards`: dashboard file -> the series
+    its panels read, for dashboards carried over unchanged (with the datasources they name and
+    their queries' syntax already checked: both depend only on inputs that did not change);
+    `parse_only`: the files whose panel queries promtool parses."""
+
+    recorded: frozenset[str]
+    dashboards: Mapping[str, frozenset[str]]
+    parse_only: frozenset[str]
+
+
+def check_grafana(staged: Path, model: m.Model, tools: Tools, known_output: Known | None = None,
+                  read: dict[str, frozenset[str]] | None = None) -> list[Problem]:
+    """Datasource and series references everywhere; PromQL syntax when promtool is installed.
+
+    With `known_output`, a carried-over dashboard is not read again unless a series its panels
+    read is no longer defined. `read` receives, for every dashboard read, the series its panels
+    read."""
     problems: list[Problem] = []
-    known = spec_series(model) | recorded_series(sorted((staged / "prometheus").rglob("*.yaml")))
+    recorded = (known_output.recorded if known_output is not None
+                else recorded_series(sorted((staged / "prometheus").rglob("*.yaml"))))
+    known = spec_series(model) | recorded
     exprs: list[tuple[str, str, str]] = []
     for path in sorted((staged / "grafana" / "provisioning" / "dashboards").rglob("*.json")):
-        board = json.loads(path.read_bytes())
         rel = path.relative_to(staged).as_posix()
+        if known_output is not None:
+            names = known_output.dashboards.get(rel)
+            if names is not None and names <= known:
+                continue
+        board = orjson.loads(path.read_bytes())
         problems += _dashboard_problems(rel, board, model, known)
-        if parse_only is None or rel in parse_only:
-            exprs += [(rel, title, expr) for title, expr in panel_exprs(board)]
+        panel_queries = list(panel_exprs(board))
+        if read is not None:
+            read[rel] = frozenset(n for _, e in panel_queries for n in series_names(e))
+        if known_output is None or rel in known_output.parse_only:
+            exprs += [(rel, title, expr) for title, expr in panel_queries]
     uids = {d.uid for d in model.grafana.datasources}
     for path in sorted((staged / "grafana" / "api" / "rule-groups").rglob("*.json")):
         group = json.loads(path.read_text(encoding="utf-8"))

@@ -10,10 +10,11 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from generator import incremental, pipeline, produce
+from generator import incremental, outdir, pipeline, produce
 from generator.cli import main
 from generator.core.model import Model, Service
 from generator.targets import registry
+from generator.validate import grafana
 from generator.validate import promtool as promtool_mod
 from generator.validate.promtool import CheckResult
 from tests.conftest import SPECS_DIR
@@ -222,3 +223,38 @@ def test_the_per_service_split_renders_what_every_target_renders() -> None:
         files.update(registry.render_service(model, service))
     files.update(registry.render_shared(model))
     assert files == registry.render_all(model)
+
+
+def test_a_dashboard_not_rendered_again_still_loses_a_series_its_service_did_not_drop(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if promtool_mod.find_promtool() is None:
+        pytest.skip("the Grafana check runs with the other output checks")
+    specs = tmp_path / "slos"
+    shutil.copytree(SPECS_DIR, specs)
+    series = "phase4:lineage_tracker:insert_duration_seconds"  # archon-intelligence records it
+    reader = specs / "devdiag.yaml"
+    reader.write_text(reader.read_text(encoding="utf-8") + (
+        f"    - title: Lineage inserts\n      queries: [{{expr: '{series}'}}]\n"),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert _generate(specs, out) == 0
+    before = _files(out)
+    writer = specs / "archon-intelligence.yaml"
+    writer.write_text(writer.read_text(encoding="utf-8").replace(series, f"{series}_p95"),
+                      encoding="utf-8")
+    capsys.readouterr()
+    assert _generate(specs, out) == 1
+    err = capsys.readouterr().err
+    assert "devdiag" in err and series in err, err
+    assert _files(out) == before
+    assert _generate(specs, tmp_path / "full") == 1  # a full generate fails the same way
+
+
+def test_the_series_recorded_are_those_the_rule_files_record(
+        generated: tuple[Path, Path]) -> None:
+    specs, out = generated
+    model = pipeline.compile_specs(specs, None, rules=False)
+    stager = outdir.Stager(out, write=False)
+    produced = produce.produce(model, stager, None, {}, {})
+    assert produced.recorded == grafana.recorded_series(
+        sorted((out / "prometheus").rglob("*.yaml")))

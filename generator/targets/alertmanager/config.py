@@ -16,7 +16,7 @@ from generator.core.model import Inhibition, Matcher, Model, Receiver, Route, Ro
 from generator.core.routing import inhibitions
 from generator.core.timeintervals import interval_items
 from generator.targets.alertmanager.routing_cases import routing_cases
-from generator.targets.dump import FlowList, FlowMap, sort_keys, yaml_text
+from generator.targets.dump import FlowList, FlowMap, sort_keys, yaml_list_text, yaml_text
 
 CONFIG_PATH = PurePath("alertmanager") / "alertmanager.yml"
 ROUTING_TESTS_PATH = PurePath("alertmanager") / "tests" / "routes.yaml"
@@ -39,7 +39,8 @@ def render(model: Model) -> dict[PurePath, str]:
              for c in routing_cases(model, tree)]
     return {
         CONFIG_PATH: yaml_text(sort_keys({k: v for k, v in config.items() if v}), sources),
-        ROUTING_TESTS_PATH: yaml_text(sort_keys({"tests": tests}), sources),
+        # Tens of thousands of cases at scale: written a few at a time.
+        ROUTING_TESTS_PATH: yaml_list_text("tests", sort_keys(tests), sources),
     }
 
 
