@@ -1,12 +1,20 @@
-"""`slogen generate` as a user runs it, on synthetic specs: a full generate with its promtool and
-amtool checks beside a bare `promtool check rules` of the same output, a no-op rerun, a one-spec
-edit, `generate --check`, the bytes written per SLO, and peak RSS.
+"""`slogen generate` as a user runs it, on synthetic specs (bench/synth.py).
 
-Every figure is one `python -m generator ...` process (start-up included), timed by wall clock;
-peak RSS is that process's ru_maxrss from wait4 (the largest of it and the tools it ran). Sizes
-run in order, each in a fresh temporary directory. Writes bench/results/generate.json.
+At 1,000 SLOs: a full generate with its promtool and amtool checks beside a bare
+`promtool check rules` of the same rule files, measured in the same run, alternating, three
+repeats each (each full generate into a fresh directory with no cache); a no-op rerun (three
+runs); a one-spec edit (one SLO objective changed in one service file, three different edits)
+with the files it rewrote and the rule files promtool was given, beside a bare
+`promtool check rules` of those changed files; `generate --check`; bytes written; peak RSS.
+At 10,000 SLOs: a full generate with the output checks skipped (promtool on 10,000 SLOs' rules
+takes minutes on a shared machine), for peak RSS and time.
 
-    python bench/bench_generate.py              # 100, 1,000 and 10,000 SLOs
+Every figure is one `python -m generator ...`-equivalent process (start-up included) timed by
+wall clock. Peak RSS is that process's own ru_maxrss (RUSAGE_SELF, read as it exits);
+the tools it ran (promtool, amtool) are reported apart (RUSAGE_CHILDREN). Writes
+bench/results/generate.json.
+
+    python bench/bench_generate.py              # 1,000 and 10,000 SLOs
     python bench/bench_generate.py 1000         # one size
 """
 
@@ -15,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,38 +35,53 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results" / "generate.json"
-SIZES = (100, 1_000, 10_000)
+SIZES = (1_000, 10_000)
+REPEATS = 3
 # Above this many SLOs only the full generate runs (with checks skipped): its peak RSS is the
-# figure wanted there, and promtool on 10,000 SLOs' rules would take minutes on a shared machine.
+# figure wanted there.
 FULL_ONLY_ABOVE = 1_000
+CACHE_SUFFIX = ".slogen-cache"
+# Runs the CLI in-process and reports its own peak RSS and its children's on stderr's last line.
+_RUNNER = (
+    "import json, resource, sys\n"
+    "from generator.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "mib = lambda who: round(resource.getrusage(who).ru_maxrss / 1024, 1)\n"
+    "print(json.dumps({'self': mib(resource.RUSAGE_SELF), "
+    "'children': mib(resource.RUSAGE_CHILDREN)}), file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
 
 
-def _timed(argv: list[str], cwd: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB, stdout) of one process; raises if it exits non-zero."""
+def _run(argv: list[str], cwd: Path) -> tuple[float, str, str]:
+    """(wall seconds, stdout, stderr) of one process; raises if it exits non-zero."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert proc.stdout is not None and proc.stderr is not None
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - start
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{err.decode()}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stderr}")
+    return wall, proc.stdout, proc.stderr
 
 
-def _generate(cwd: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "generator", "generate", "--specs", "slos", "--out", "out",
-            "--quiet", *extra]
+def _generate(cwd: Path, out: str = "out", *extra: str) -> tuple[float, dict[str, float]]:
+    """(wall seconds, {"self": MiB, "children": MiB}) of one `slogen generate`."""
+    wall, _, err = _run([sys.executable, "-c", _RUNNER, "generate", "--specs", "slos",
+                         "--out", out, "--quiet", *extra], cwd)
+    return wall, json.loads(err.strip().splitlines()[-1])
 
 
-def _edit_one_spec(spec_dir: Path) -> str:
-    """Change one SLO's objective in the first service file; return that file's name."""
+def _fresh(cwd: Path, out: str) -> None:
+    shutil.rmtree(cwd / out, ignore_errors=True)
+    (cwd / f".{out}{CACHE_SUFFIX}").unlink(missing_ok=True)
+
+
+def _edit_one_spec(spec_dir: Path, n: int) -> str:
+    """Change one SLO's objective in the first service file (a new value each time)."""
     path = sorted(p for p in spec_dir.glob("svc-*.yaml"))[0]
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("objective: 99.5", "objective: 99.6", 1), encoding="utf-8")
+    old = "objective: 99.5" if n == 0 else f"objective: 99.5{n}"
+    path.write_text(text.replace(old, f"objective: 99.5{n + 1}", 1), encoding="utf-8")
     return path.name
 
 
@@ -83,43 +107,96 @@ def _bytes_by_kind(out: Path, slos: int) -> dict[str, int]:
     return {k: round(v / slos) for k, v in sorted(found.items())}
 
 
+def _stamps(out: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    return {"runs": [round(v, 3) for v in values], "median": round(statistics.median(values), 3),
+            "min": round(min(values), 3), "max": round(max(values), 3)}
+
+
+def _full_vs_promtool(cwd: Path, promtool: str) -> dict[str, Any]:
+    """Full generate+check and bare promtool, alternating, REPEATS each."""
+    full: list[float] = []
+    bare: list[float] = []
+    rss: list[dict[str, float]] = []
+    for i in range(REPEATS):
+        out = f"full{i}"
+        _fresh(cwd, out)
+        wall, peak = _generate(cwd, out)
+        full.append(wall)
+        rss.append(peak)
+        rules = sorted(str(p) for p in (cwd / out / "prometheus").glob("*.rules.yaml"))
+        bare.append(_run([promtool, "check", "rules", *rules], cwd)[0])
+        if i:
+            _fresh(cwd, out)
+    ratios = [f / b for f, b in zip(full, bare, strict=True)]
+    return {"full_generate_seconds": _spread(full), "promtool_check_rules_seconds": _spread(bare),
+            "full_vs_promtool": _spread(ratios),
+            "full_generate_peak_rss_mib": max(r["self"] for r in rss),
+            "full_generate_tools_peak_rss_mib": max(r["children"] for r in rss)}
+
+
+def _one_edits(cwd: Path, promtool: str) -> dict[str, Any]:
+    """REPEATS one-spec edits, each followed by generate; files rewritten and promtool input."""
+    walls: list[float] = []
+    bare: list[float] = []
+    rewritten: list[str] = []
+    checked: list[str] = []
+    edited = ""
+    for n in range(REPEATS):
+        edited = _edit_one_spec(cwd / "slos", n)
+        before = _stamps(cwd / "out")
+        wall, _ = _generate(cwd)
+        walls.append(wall)
+        after = _stamps(cwd / "out")
+        rewritten = sorted(p.relative_to(cwd / "out").as_posix() for p in after
+                           if before.get(p) != after[p])
+        checked = [p for p in rewritten if p.startswith("prometheus/")
+                   and p.endswith(".rules.yaml") and "/" not in p.removeprefix("prometheus/")]
+        bare.append(_run([promtool, "check", "rules", *checked], cwd / "out")[0])
+    return {"one_edit_generate_seconds": _spread(walls), "one_edit_spec": edited,
+            "one_edit_files_rewritten": rewritten, "one_edit_rule_files_changed": checked,
+            "one_edit_promtool_on_changed_seconds": _spread(bare),
+            "one_edit_minus_promtool_seconds": _spread(
+                [w - b for w, b in zip(walls, bare, strict=True)])}
+
+
 def measure(total_slos: int) -> dict[str, Any]:
     """All figures for one size."""
     from bench.synth import write_specs
 
     promtool = shutil.which("promtool")
-    result: dict[str, Any] = {"slos": total_slos, "load_before": os.getloadavg()[0]}
+    result: dict[str, Any] = {"slos": total_slos, "load_1m_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="slogen-bench-") as tmp:
         cwd = Path(tmp)
         result["services"] = write_specs(total_slos, cwd / "slos")
         full_only = total_slos > FULL_ONLY_ABOVE or promtool is None
-        extra = ("--skip-checks",) if full_only else ()
-        wall, peak, _ = _timed(_generate(cwd, *extra), cwd)
-        result |= {"full_generate_seconds": round(wall, 2), "peak_rss_mib": round(peak, 1),
-                   "full_generate_checks": "skipped" if full_only else "promtool and amtool"}
+        if full_only:
+            wall, peak = _generate(cwd, "out", "--skip-checks")
+            result |= {"full_generate_checks": "skipped",
+                       "full_generate_seconds": round(wall, 2),
+                       "peak_rss_mib": peak["self"], "tools_peak_rss_mib": peak["children"]}
+        else:
+            assert promtool is not None
+            result["full_generate_checks"] = "promtool and amtool"
+            result |= _full_vs_promtool(cwd, promtool)
+            result["peak_rss_mib"] = result["full_generate_peak_rss_mib"]
+            _fresh(cwd, "out")
+            shutil.copytree(cwd / "full0", cwd / "out")
+            shutil.copy(cwd / f".full0{CACHE_SUFFIX}", cwd / f".out{CACHE_SUFFIX}")
         files, size = _out_bytes(cwd / "out")
         result |= {"files_written": files, "bytes_written": size,
                    "bytes_per_slo": round(size / total_slos),
                    "bytes_per_slo_by_kind": _bytes_by_kind(cwd / "out", total_slos)}
         if not full_only:
             assert promtool is not None
-            rules = sorted(str(p) for p in (cwd / "out" / "prometheus").glob("*.rules.yaml"))
-            wall, _, _ = _timed([promtool, "check", "rules", *rules], cwd)
-            result["promtool_check_rules_seconds"] = round(wall, 2)
-            result["full_vs_promtool"] = round(
-                result["full_generate_seconds"] / result["promtool_check_rules_seconds"], 2)
-            noop = [_timed(_generate(cwd), cwd)[0] for _ in range(3)]
-            result["noop_generate_seconds"] = [round(w, 3) for w in noop]
-            edited = _edit_one_spec(cwd / "slos")
-            before = {p: p.stat().st_mtime_ns for p in (cwd / "out").rglob("*") if p.is_file()}
-            wall, _, _ = _timed(_generate(cwd), cwd)
-            rewritten = sorted(str(p.relative_to(cwd / "out")) for p in before
-                               if p.exists() and p.stat().st_mtime_ns != before[p])
-            result |= {"one_edit_generate_seconds": round(wall, 2), "one_edit_spec": edited,
-                       "one_edit_files_rewritten": rewritten}
-            wall, _, _ = _timed(_generate(cwd, "--check"), cwd)
-            result["check_seconds"] = round(wall, 2)
-    result["load_after"] = os.getloadavg()[0]
+            result["noop_generate_seconds"] = _spread(
+                [_generate(cwd)[0] for _ in range(REPEATS)])
+            result |= _one_edits(cwd, promtool)
+            result["check_seconds"] = round(_generate(cwd, "out", "--check")[0], 2)
+    result["load_1m_after"] = os.getloadavg()[0]
     return result
 
 
@@ -133,17 +210,24 @@ def main(argv: list[str]) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "what": "slogen generate on bench/synth.py specs, each figure one CLI process",
-        "how": ("wall clock per process, start-up included; peak RSS = ru_maxrss from wait4 "
-                "(the generate process or a tool it ran, whichever was larger); full generate "
-                "runs promtool check rules and amtool on its output (checks skipped above "
-                f"{FULL_ONLY_ABOVE} SLOs); promtool_check_rules_seconds is one bare "
-                "`promtool check rules` over the same rule files; no-op = generate again with "
-                "nothing changed (3 runs); one edit = one SLO objective changed in one service "
-                "file, then generate; check = generate --check (always a full compile and "
-                "compare); bytes = every file under out/ (manifest included), "
-                "bytes_per_slo_by_kind splits them by artefact kind (path prefix, KINDS)"),
+        "how": (
+            "wall clock per process, start-up included; peak_rss_mib = the generate process's "
+            "own ru_maxrss (RUSAGE_SELF), tools_peak_rss_mib = the largest tool it ran "
+            "(RUSAGE_CHILDREN); full generate = into a fresh directory with no cache, running "
+            "promtool check rules and amtool on its output (checks skipped above "
+            f"{FULL_ONLY_ABOVE} SLOs); promtool_check_rules_seconds = one bare "
+            "`promtool check rules` over the same rule files, alternating with the full "
+            f"generate, {REPEATS} repeats each (runs, median, min, max; full_vs_promtool per "
+            f"pair); no-op = generate again with nothing changed ({REPEATS} runs); one edit = "
+            "one SLO objective changed in one service file, then generate (promtool and amtool "
+            f"checks on the changed files included; {REPEATS} successive edits), beside a bare "
+            "promtool check rules of the rule files that edit changed; files_rewritten = files "
+            "whose inode or modification time changed; check = generate --check (a full "
+            "compile and compare); bytes = every file under out/ (manifest included; the cache "
+            "beside out/ is not part of the output), bytes_per_slo_by_kind splits them by "
+            "artefact kind (path prefix, KINDS)"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                    "note": "shared machine: load_before/after are 1-minute load averages"},
+                    "note": "shared machine: load_1m_before/after are 1-minute load averages"},
         "runs": runs,
     }
     RESULTS.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
