@@ -108,6 +108,8 @@ class BurnWindow:
     severity: Severity
     for_: timedelta = timedelta(0)
     mttd: MttdTarget | None = None
+    # How long the level's alert keeps firing after its condition last held.
+    keep_firing_for: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)

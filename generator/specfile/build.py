@@ -98,7 +98,8 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
                 if r not in names:
                     errors.add(loc, ("routing", "receivers", sev.value, i),
                                unknown("receiver", r, names))
-    slos = tuple(build_slo(spec, i, loc, errors, gl.prometheus.evaluation_interval)
+    slos = tuple(build_slo(spec, i, loc, errors, gl.prometheus.evaluation_interval,
+                           gl.slo_alerting)
                  for i in range(len(spec.slos)))
     checks = tuple(build_check(spec, i, gl, loc, errors) for i in range(len(spec.health_checks)))
     alerts = [build_alert(spec, i, loc) for i in range(len(spec.alerts))]

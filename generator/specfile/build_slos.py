@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from generator.core import bucket_bounds, naming, promql_syntax
@@ -177,11 +178,12 @@ SAMPLE_AVERAGED = frozenset({m.SliKind.RAW, m.SliKind.TIMESLICES, m.SliKind.THRE
 
 
 def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
-              step: timedelta) -> m.Slo:
+              step: timedelta, defaults: s.SloAlertingDefaultsSpec) -> m.Slo:
+    """SLO `index` of `spec`; `defaults` are the global file's burn-rate alert defaults."""
     slo = spec.slos[index]
     path: Loc = ("slos", index)
     windows = []
-    for level, alert, defaults, severity in (
+    for level, alert, pairs, severity in (
         ("page", slo.alerting.page, DEFAULT_PAGE_WINDOWS, m.Severity.CRITICAL),
         ("ticket", slo.alerting.ticket, DEFAULT_TICKET_WINDOWS, m.Severity.WARNING),
     ):
@@ -192,8 +194,11 @@ def build_slo(spec: s.ServiceSpec, index: int, loc: Locator, errors: Errors,
             errors.add(loc, (*path, "alerting", level, "for"),
                        f"for {format_duration(for_)} must be shorter than the SLO window "
                        f"{format_duration(slo.window)}")
-        windows += _burn_windows(slo, level, alert, defaults, alert.severity or severity, for_,
-                                 loc, errors, path)
+        keep = alert.keep_firing_for
+        if keep is None:
+            keep = (defaults.page if level == "page" else defaults.ticket).keep_firing_for
+        windows += [replace(w, keep_firing_for=keep) for w in _burn_windows(
+            slo, level, alert, pairs, alert.severity or severity, for_, loc, errors, path)]
     labels = dict(sorted({**spec.labels, **slo.labels}.items()))
     sli = _timesliced(_build_sli(slo.sli), slo.timeslices)
     _check_group_by(slo.sli, sli, loc, errors, (*path, "sli", "group_by"))

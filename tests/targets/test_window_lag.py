@@ -96,7 +96,9 @@ def firing_times(tmp_path: Path, promtool: str) -> dict[str, list[float]]:
     """Times (seconds) at which each alert fires: slogen's as Page/Ticket, the raw ones as-is."""
     specs = tmp_path / "slos"
     specs.mkdir()
-    (specs / "_global.yaml").write_text("version: slogen/v1\n")
+    # The raw-counter rules have no keep_firing_for: compare the conditions alone.
+    (specs / "_global.yaml").write_text(
+        "version: slogen/v1\nslo_alerting: {page: {keep_firing_for: 0s}}\n")
     (specs / "lag.yaml").write_text(SPEC)
     model = pipeline.compile_specs(specs, None, tmp_path)
     files = pipeline.render(model, frozenset({"prometheus"}))

@@ -49,6 +49,7 @@ from generator.specfile.models.service import (
 )
 from generator.specfile.models.settings import (
     AnyReceiverSpec,
+    BurnLevelDefaultsSpec,
     DatabaseSpec,
     DatasourceSpec,
     EmailReceiverSpec,
@@ -67,6 +68,7 @@ from generator.specfile.models.settings import (
     RoutingSpec,
     SeverityRouteSpec,
     SlackReceiverSpec,
+    SloAlertingDefaultsSpec,
     TimeIntervalSpec,
     TimeRangeSpec,
     WebhookReceiverSpec,
@@ -100,6 +102,7 @@ __all__ = [
     "AvailabilitySli",
     "BlockWhenSpec",
     "BurnAlertSpec",
+    "BurnLevelDefaultsSpec",
     "BurnWindowSpec",
     "CompareSpec",
     "Comparison",
@@ -134,6 +137,7 @@ __all__ = [
     "RecordingSpec",
     "RollbackSpec",
     "RollbackTriggerSpec",
+    "SloAlertingDefaultsSpec",
     "RouteOverrideSpec",
     "RoutingSpec",
     "RuleFormat",

@@ -265,6 +265,37 @@ class PrometheusSpec(SpecModel):
                     "series per SLO); recorded: one error-ratio series per burn-rate window.")
 
 
+# The page default: a burn that dips under its factor between evaluations (the 5m window of a
+# quiet night, a slow burn hovering at the factor) pages once; bench/results/backtest.md holds
+# the scores it was chosen by.
+PAGE_KEEP_FIRING_FOR = "10m"
+
+
+class BurnLevelDefaultsSpec(SpecModel):
+    """Defaults for one burn-rate alert level of every SLO."""
+
+    keep_firing_for: Duration = Field(
+        default="0s", validate_default=True,
+        description="How long the level's alert keeps firing after its condition last held "
+                    "(Prometheus 2.42+); an SLO's alerting.<level>.keep_firing_for wins.")
+
+
+def _page_defaults() -> BurnLevelDefaultsSpec:
+    return BurnLevelDefaultsSpec(keep_firing_for=PAGE_KEEP_FIRING_FOR)
+
+
+class SloAlertingDefaultsSpec(SpecModel):
+    """Burn-rate alert defaults for every SLO, by level."""
+
+    page: BurnLevelDefaultsSpec = Field(
+        default_factory=_page_defaults,
+        description=f"Page defaults; keep_firing_for {PAGE_KEEP_FIRING_FOR} unless given.")
+    ticket: BurnLevelDefaultsSpec = Field(
+        default_factory=BurnLevelDefaultsSpec,
+        description="Ticket defaults; keep_firing_for 0s (a ticket's long windows hold it "
+                    "already) unless given.")
+
+
 class ExporterSpec(SpecModel):
     """Health-check exporter settings."""
 
@@ -281,3 +312,6 @@ class GlobalSpec(SpecModel):
     databases: dict[Identifier, DatabaseSpec] = Field(default_factory=dict)
     prometheus: PrometheusSpec = Field(default_factory=PrometheusSpec)
     exporter: ExporterSpec = Field(default_factory=ExporterSpec)
+    slo_alerting: SloAlertingDefaultsSpec = Field(
+        default_factory=SloAlertingDefaultsSpec,
+        description="Defaults of every SLO's burn-rate alerts, by level (page, ticket).")

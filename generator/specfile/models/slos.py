@@ -138,6 +138,11 @@ class BurnAlertSpec(SpecModel):
         default=None, description="Override the Google SRE workbook windows."
     )
     for_: Duration | None = Field(default=None, alias="for")
+    keep_firing_for: Duration | None = Field(
+        default=None, description="Keep the alert firing this long after its condition last "
+        "held (Prometheus 2.42+), so a burn that dips under the factor for a few minutes (a "
+        "noisy short window at night) stays one notification; 0s turns it off. Default: "
+        "slo_alerting.<level>.keep_firing_for of the global file.")
     labels: dict[LabelName, str] = Field(
         default_factory=dict, description="Labels of this level's alert only (e.g. a routing key); "
         "they win over alerting.labels.")

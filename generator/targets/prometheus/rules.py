@@ -23,11 +23,14 @@ def record(name: str, expr: str, labels: Mapping[str, str] | None = None) -> Rul
 
 
 def alert(name: str, expr: str, for_: timedelta, labels: Mapping[str, str],
-          annotations: Mapping[str, str]) -> Rule:
-    """An alerting rule; `for` is left out when zero, as Prometheus's own default."""
+          annotations: Mapping[str, str], keep_firing_for: timedelta = timedelta(0)) -> Rule:
+    """An alerting rule; `for` and `keep_firing_for` are left out when zero, as Prometheus's
+    own defaults."""
     rule: Rule = {"alert": name, "expr": expr}
     if for_:
         rule["for"] = dur(for_)
+    if keep_firing_for:
+        rule["keep_firing_for"] = dur(keep_firing_for)
     rule["labels"] = dict(sorted(labels.items()))
     rule["annotations"] = dict(sorted(annotations.items()))
     return rule

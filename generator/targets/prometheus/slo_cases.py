@@ -58,9 +58,9 @@ def rule_shape(slo: Slo, service: Service, inline: bool) -> Hashable:
     shape differ only in what their rules spell out literally."""
     rules = [r for r in [*slo_rules(slo, service, inline), *absent_alerts(slo, service)]
              if "alert" in r]
-    return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity)
-                                for w in slo.burn_windows),
-            tuple((r.get("for"), tuple(sorted(r.get("labels", {}))),
+    return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity,
+                                 w.keep_firing_for) for w in slo.burn_windows),
+            tuple((r.get("for"), r.get("keep_firing_for"), tuple(sorted(r.get("labels", {}))),
                    tuple((k, tuple(_ACTION.findall(v)))
                          for k, v in sorted(r.get("annotations", {}).items())))
                   for r in rules))
@@ -100,6 +100,7 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
     if full:
         cases += _spike_case(slo, service, step)
     cases += _fast_tier_case(slo, service, rules, step)
+    cases += _keep_firing_cases(slo, service, rules)
     if full:
         cases.append(Case(f"{slo.alert_name} stays silent without data", [],
                           [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name,
@@ -174,6 +175,72 @@ def _timed_checks(slo: Slo, service: Service, rules: dict[str, Rule], ratio: flo
         checks.insert(0, check(at - step, slo.alert_name,
                                _firing(slo, service, rules, ratio, at - step)))
     return checks
+
+
+def _keep_firing_cases(slo: Slo, service: Service, rules: dict[str, Rule]) -> list[Case]:
+    """A level with `keep_firing_for` still fires that long after its condition last held, and
+    resolves after it. The burn stops with the traffic: windows holding burning samples keep
+    their ratio (no new events dilute it), windows holding none read 0/0 and stop matching, so
+    the condition ends when the level's longest matching short window has passed the burn, and
+    the alert's value (that of its last true evaluation) is the burn's ratio."""
+    cases = []
+    for level in LEVELS:
+        windows = level_windows(slo, level)
+        keep = windows[0].keep_firing_for if windows else timedelta(0)
+        # Below this the check times could not tell the hold from the condition's own end.
+        if keep <= BASE + 2 * INTERVAL:
+            continue
+        ratio = min(1.0, round(min(w.factor for w in windows) * slo.error_budget * 1.5, 6))
+        burning = [w for w in windows if ratio > w.factor * slo.error_budget]
+        if not burning:
+            continue
+        stop = max(windows[0].for_, *(w.short for w in slo.burn_windows))
+        low, high = _condition_end(burning, stop)
+        still, gone = low + keep - INTERVAL, high + keep + INTERVAL
+        others = [w for w in slo.burn_windows if w.level != level]
+        other = _kept_firing(slo, service, rules, others, ratio, stop, (still, gone))
+        if other is None:
+            continue  # the other level resolves too close to a check time to predict
+        rule = rules[windows[0].severity.value]
+        fired = expected(rule, slo_labels(slo, service), ratio)
+        after = samples(gone + INTERVAL) - samples(stop)
+        labels = slo_labels(slo, service)
+        feed = [{"series": series_name(naming.errors_record(BASE), labels),
+                 "values": f"{constant(ratio, stop)} 0+0x{after}"},
+                {"series": series_name(naming.total_record(BASE), labels),
+                 "values": f"{constant(1.0, stop)} 0+0x{after}"}]
+        cases.append(Case(
+            f"{slo.alert_name} {level} keeps firing {dur(keep)} after its burn stops",
+            feed, [check(still, slo.alert_name, [fired, *other[0]]),
+                   check(gone, slo.alert_name, other[1])]))
+    return cases
+
+
+def _condition_end(burning: list[BurnWindow], stop: timedelta) -> tuple[timedelta, timedelta]:
+    """Bounds of the last time the condition of `burning` holds when the burn and the traffic
+    stop at `stop`: a short window of 5m or less stops at once; a longer one once it has passed
+    the burn, which its 5m rates (tiled or averaged) reach up to 5m early."""
+    spans = [w.short for w in burning if w.short > BASE]
+    if not spans:
+        return stop, stop
+    return stop + max(spans) - BASE - INTERVAL, stop + max(spans) + INTERVAL
+
+
+def _kept_firing(slo: Slo, service: Service, rules: dict[str, Rule], windows: list[BurnWindow],
+                 ratio: float, stop: timedelta, times: tuple[timedelta, timedelta],
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """The alerts of the other level firing at each of `times` in _keep_firing_cases' feed;
+    None when that level could resolve around either time."""
+    burning = [w for w in windows if ratio > w.factor * slo.error_budget]
+    if not burning or burning[0].for_ > stop:
+        return [], []
+    low, high = _condition_end(burning, stop)
+    keep = burning[0].keep_firing_for
+    if any(low + keep < t <= high + keep for t in times):
+        return None
+    fired = [expected(rules[burning[0].severity.value], slo_labels(slo, service), ratio)]
+    firing = [fired if t <= low + keep else [] for t in times]
+    return firing[0], firing[1]
 
 
 def _fast_tier_case(slo: Slo, service: Service, rules: dict[str, Rule],

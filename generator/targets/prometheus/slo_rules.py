@@ -164,5 +164,6 @@ def _burn_alerts(slo: Slo, service: Service, inline: bool) -> list[Rule]:
             slo.alert_name, burn_expr(slo, windows, inline), windows[0].for_,
             alert_labels(service, windows[0].severity, labels),
             alert_annotations(service, summary, description, runbook,
-                              slo.level_alert_annotations(level))))
+                              slo.level_alert_annotations(level)),
+            windows[0].keep_firing_for))
     return rules

@@ -1,0 +1,80 @@
+"""keep_firing_for on burn-rate alerts: the page default, the global defaults per level, an
+SLO's own value per level, and the generated promtool case that checks the hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import pipeline
+from generator.targets.prometheus import rule_files, unit_tests
+
+SPEC = """version: slogen/v1
+service: kff
+team: ops
+slos:
+  - name: api
+    objective: 99.9
+    sli:
+      events:
+        bad: sum(rate(req_total{{code="500"}}[{{{{window}}}}]))
+        total: sum(rate(req_total[{{{{window}}}}]))
+{alerting}
+"""
+
+
+def _burn_rules(tmp_path: Path, global_extra: str = "", alerting: str = "",
+                ) -> dict[str, dict[str, Any]]:
+    """The burn-rate alert rules of the one SLO, by severity."""
+    specs = tmp_path / "slos"
+    specs.mkdir()
+    (specs / "_global.yaml").write_text("version: slogen/v1\n" + global_extra)
+    (specs / "kff.yaml").write_text(SPEC.format(alerting=alerting))
+    model = pipeline.compile_specs(specs, None, tmp_path)
+    found = {}
+    for text in rule_files.render(model).values():
+        for group in yaml.safe_load(text)["groups"]:
+            for rule in group["rules"]:
+                if rule.get("alert") == "KffApiBudgetBurn":
+                    found[rule["labels"]["severity"]] = rule
+    return found
+
+
+def test_page_keeps_firing_10m_by_default_and_ticket_not(tmp_path: Path) -> None:
+    rules = _burn_rules(tmp_path)
+    assert rules["critical"]["keep_firing_for"] == "10m"
+    assert "keep_firing_for" not in rules["warning"]
+
+
+def test_global_defaults_set_each_level(tmp_path: Path) -> None:
+    rules = _burn_rules(tmp_path, "slo_alerting:\n  page: {keep_firing_for: 5m}\n"
+                                  "  ticket: {keep_firing_for: 30m}\n")
+    assert rules["critical"]["keep_firing_for"] == "5m"
+    assert rules["warning"]["keep_firing_for"] == "30m"
+
+
+def test_an_slo_level_wins_over_the_global_default(tmp_path: Path) -> None:
+    rules = _burn_rules(tmp_path, "slo_alerting:\n  ticket: {keep_firing_for: 30m}\n",
+                        "    alerting:\n      page: {keep_firing_for: 0s}\n"
+                        "      ticket: {keep_firing_for: 1h}\n")
+    assert "keep_firing_for" not in rules["critical"]
+    assert rules["warning"]["keep_firing_for"] == "1h"
+
+
+def test_generated_tests_check_the_hold_after_the_burn_stops(tmp_path: Path) -> None:
+    specs = tmp_path / "slos"
+    specs.mkdir()
+    (specs / "_global.yaml").write_text("version: slogen/v1\n")
+    (specs / "kff.yaml").write_text(SPEC.format(alerting=""))
+    model = pipeline.compile_specs(specs, None, tmp_path)
+    tests = [t for text in unit_tests.render(model).values()
+             for t in yaml.safe_load(text)["tests"]]
+    held = [t for t in tests if "KffApiBudgetBurn page keeps firing 10m after its burn stops"
+            in t["name"]]
+    assert len(held) == 1
+    checks = [c for c in held[0]["alert_rule_test"] if c["alertname"] == "KffApiBudgetBurn"]
+    # Still firing past the 30m short window's end plus 9m, resolved 11m after it ends.
+    severities = [sorted(a["exp_labels"]["severity"] for a in c["exp_alerts"]) for c in checks]
+    assert severities == [["critical", "warning"], ["warning"]]
