@@ -3,51 +3,56 @@ expressions, the recording rules and the dashboard panels share.
 
 Only two rules per SLO read the raw SLI series: the bad-event and all-event rates over 5m
 (`slo:sli_error:rate5m`, `slo:sli_total:rate5m`). Every longer window is derived from those two
-recorded series, so a 3d or 30d window reads one sample per evaluation instead of every raw
-series' samples over days.
+recorded series, so a 3d window reads one recorded series instead of every raw series' samples
+over days.
 
-The maths. Let the group evaluate every `s` seconds and the base window be `b = k*s` (5m).
-The base rules record, at each evaluation time t_i, r_e(t_i) = (E(t_i) - E(t_i - b)) / b for the
-bad-event counter E (and r_t likewise for the total counter T). Each recorded rate already spans
-b, so a window W ending at t is covered by the m = (W - b)/s + 1 newest samples t_i = t - i*s,
-i = 0..m-1: the oldest of them reaches back to t - (m - 1)*s - b = t - W. Their average
+A window W is split in two at t - b (b = 5m, the base window):
 
-    (1/m) * sum_i (E(t - i*s) - E(t - i*s - k*s)) / b
+- the newest b is the recorded 5m rate at t itself: exactly what a rule reading the raw
+  counters over W sees at that edge, so a burn that starts now moves the ratio now;
+- the older W - b is the average of the recorded 5m rates over that stretch.
 
-telescopes (every term E(t - j*s) with k <= j < m appears once with + and once with -),
-leaving the k newest samples minus the k oldest ones:
+The maths of the older part. Let the group evaluate every `s` seconds and b = k*s. The rule
+records, at each evaluation time t_i, r(t_i) = (E(t_i) - E(t_i - b)) / b for the bad-event
+counter E (and likewise for the total counter T). The sum of m consecutive samples times s
+telescopes (every E(t_j) inside appears once with + and once with -), leaving
 
-    = (mean of E over (t - b, t]  -  mean of E over (t - W, t - W + b]) / (m*s)
+    s * sum_i r(t_i) = mean of E over the newest k sample times - mean of E over the oldest k
 
-The two means sit m*s apart, so on a counter growing linearly this is exactly its rate, the
-raw `rate(E[W])`; every sample it reads lies inside (t - W, t], the window's nominal span. On
-changing traffic the weights of the raw range's hard edges become ramps over the first and last
-base window, centred on the same point, so a change moves the ratio around the time the raw
-ratio moves. (Averaging over the full W instead reaches back to t - W - b: every window lagged
-`rate(E[W])` by b/2, and burn-rate alerts fired and cleared 2-2.5 minutes after rules that
-compute the windows from raw counters.) The same holds for T, and the error ratio over W is
+The two means stand for E at the middle of their k samples, which sit m*s apart: on a counter
+growing linearly the sum is exactly the increase over m*s = W - b, on changing traffic the hard
+edges of a raw range become ramps b wide centred on the same points. The newest sample taken
+is a*s before t with a = floor((k + 1) / 2), which puts the middle of the newest k samples on
+t - b (for k = 10: t - 4m45s, a quarter step inside the newest part), so the ramp is centred
+on the seam and the two parts tile W.
 
-    avg_over_time(slo:sli_error:rate5m[R]) / avg_over_time(slo:sli_total:rate5m[R])
+Dividing everything by b, the error ratio over W is
 
-with R = W - b + s (below).
+    (E5 + w * avg_over_time(E5[R] offset a*s)) / (T5 + w * avg_over_time(T5[R] offset a*s))
 
-Windows up to an hour (the page alert's 1h and 30m) are exact instead: the 5m rates at t,
-t - 5m, t - 10m, ... tile the window end to end, and their sum telescopes to E(t) - E(t - W)
-whatever the traffic does (12 one-sample lookups for 1h, cheaper than the average). So the page
-alert's 1h/5m condition fires exactly when raw-counter rules' does; with the ramps alone it
-fired a minute early on a 20x burn. Longer windows keep the average: 288 terms for a day would
-cost more than they save.
+with E5, T5 the recorded 5m rates, w = (W - b) / b and R one millisecond short of m*s, so that
+the range holds m samples in Prometheus 2 (ranges closed at both ends) and in Prometheus 3
+(open on the left). It is traffic weighted: averaging 5m *ratios* instead would give a quiet
+night's minute the weight of a busy afternoon's.
 
-It is traffic weighted: averaging the 5m *ratios* instead would give a quiet night's minute the
-weight of a busy afternoon's. The generated promtool tests check the equality with the raw
-queries on piecewise-linear counters, and tests/targets/test_window_lag.py the firing times
-against raw-counter rules.
+Why not a plain average over the whole window: its newest edge is a ramp too, centred b/2
+before t, so every window lagged `rate(E[W])` by about 2.5 minutes and burn-rate alerts fired
+2-2.5 minutes after rules that read the raw counters. Why not 5m rates that tile W end to end
+(t, t - 5m, t - 10m, ...): each tile's raw rate extrapolates its own samples, so at a 1m scrape
+a 1-2 minute blip counts 1.25 times or not at all depending on where it lands, and short
+windows built that way paged on blips that raw-counter rules ignore. The smooth average has
+neither problem; only the newest 5m carries a raw rate's edge, as the raw window does.
 
-The range is W - b + s, one millisecond short: it holds the m + 1 samples at t - i*s for
-i = 0..(W - b)/s (m = (W - b)/s + 1 above, counting both ends), in Prometheus 2, whose ranges
-include both ends, and in Prometheus 3, whose ranges are open on the left. The step s is the
-configured evaluation interval; where samples are further apart (the promtool proofs evaluate
-every 5m = b) the same range holds W/b samples, which is the exact form for s = b.
+Where the older part has no samples yet (a new SLO, a gap longer than the window), the ratio
+falls back to the newest 5m. Where it has some (the first days of a 3d window) their average
+stands for the whole older part, so the newest 5m weighs a little less than it would in a raw
+range over the same data.
+
+The step s is the configured evaluation interval; where samples are further apart (the promtool
+proofs evaluate every 5m = b) the same range and offset pick the 5m rates at t - 5m, t - 10m,
+..., which tile the older part exactly. The generated promtool tests check the equality with
+the raw queries on piecewise-linear counters, and tests/targets/test_window_lag.py the firing
+times against raw-counter rules.
 """
 
 from __future__ import annotations
@@ -57,12 +62,10 @@ from datetime import timedelta
 
 from generator.core import naming
 from generator.core.model import Slo
-from generator.core.promql import dur
+from generator.core.promql import dur, num
 
 BASE = naming.SLO_BASE_WINDOW
 RANGE_TRIM = timedelta(milliseconds=1)
-# Windows up to this span are summed from 5m rates that tile them (12 terms for 1h): exact.
-EXACT_MAX = timedelta(hours=1)
 
 
 def recorded_windows(slo: Slo, inline: bool) -> list[timedelta]:
@@ -77,9 +80,13 @@ def recorded_windows(slo: Slo, inline: bool) -> list[timedelta]:
     return sorted(w for w in found if BASE <= w <= slo.window)
 
 
-def average_range(window: timedelta, step: timedelta) -> timedelta:
-    """The avg_over_time range over 5m rates recorded every `step` that spans exactly `window`."""
-    return window - BASE + min(step, BASE) - RANGE_TRIM
+def older_part(window: timedelta, step: timedelta) -> tuple[timedelta, timedelta]:
+    """Range and offset of the average over 5m rates recorded every `step` that covers the
+    part of `window` older than the newest 5m (the module docstring has the maths)."""
+    k = max(1, int(BASE / step)) if step < BASE else 1
+    newest = step * ((k + 1) // 2) if step < BASE else step
+    samples = max(1, round((window - BASE) / min(step, BASE)))
+    return min(step, BASE) * samples - RANGE_TRIM, newest
 
 
 def derived_ratio(window: timedelta, sel: str, step: timedelta | None) -> str:
@@ -93,19 +100,17 @@ def derived_ratio(window: timedelta, sel: str, step: timedelta | None) -> str:
     if step is None:
         w = dur(window - RANGE_TRIM)
         return f"avg_over_time({errors}{sel}[{w}]) / avg_over_time({total}{sel}[{w}])"
-    w = dur(average_range(window, step))
-    average = f"avg_over_time({errors}{sel}[{w}]) / avg_over_time({total}{sel}[{w}])"
-    if window > EXACT_MAX or window % BASE:
-        return average
-    exact = f"({_chunks(errors, sel, window)}) / ({_chunks(total, sel, window)})"
-    # Where a 5m rate is missing (a new SLO, a gap in evaluation), the average still answers.
-    return f"({exact}) or ({average})"
+    return f"({_seamed(errors, sel, window, step)}) / ({_seamed(total, sel, window, step)})"
 
 
-def _chunks(record: str, sel: str, window: timedelta) -> str:
-    """The 5m rates that tile `window` end to end: their sum telescopes to the exact increase."""
-    return " + ".join(f"{record}{sel}" + (f" offset {dur(BASE * j)}" if j else "")
-                      for j in range(window // BASE))
+def _seamed(record: str, sel: str, window: timedelta, step: timedelta) -> str:
+    """The 5m rate at t plus the older part's average, weighted by its share of `window`, in
+    units of 5m rates; the newest 5m alone where the older part has no samples yet."""
+    span, offset = older_part(window, step)
+    weight = num((window - BASE) / BASE)
+    newest = f"{record}{sel}"
+    older = f"avg_over_time({record}{sel}[{dur(span)}] offset {dur(offset)})"
+    return f"({newest} + {weight} * {older}) or {newest}"
 
 
 def window_ratio(window: timedelta, sel: str, recorded: Collection[timedelta],

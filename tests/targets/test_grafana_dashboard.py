@@ -145,11 +145,10 @@ def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
     sel = '{slo_id="checkout-availability"}'
     # Over the error budget as the alerts write it (0.001 for 99.9%), not a join per window.
     assert burn[0] == f"(slo:sli_error:rate5m{sel} / slo:sli_total:rate5m{sel}) / 0.001"
-    # 30m: the six 5m rates that tile it, exact; the average only where one is missing.
-    assert burn[1].startswith(f"(((slo:sli_error:rate5m{sel} + slo:sli_error:rate5m{sel} "
-                              "offset 5m + ")
-    assert burn[1].endswith(f" or (avg_over_time(slo:sli_error:rate5m{sel}[25m29s999ms]) / "
-                            f"avg_over_time(slo:sli_total:rate5m{sel}[25m29s999ms]))) / 0.001")
+    # 30m: the 5m rate at t plus the average of the older 25m, weighted five to one.
+    assert burn[1].startswith(f"(((slo:sli_error:rate5m{sel} + 5 * avg_over_time("
+                              f"slo:sli_error:rate5m{sel}[24m59s999ms] offset 2m30s)) or ")
+    assert burn[1].endswith(f" or slo:sli_total:rate5m{sel})) / 0.001")
     assert {"http_request_duration_seconds percentiles", "queue_wait_seconds percentiles",
             "Health checks", "Active alerts", "Runbooks", "Queue depth", "Notes"} <= set(titles)
 

@@ -124,9 +124,13 @@ def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> N
         "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio",
     ]
     ratio_1d = next(r for r in rules if r.get("record") == "slo:sli_error:ratio_rate1d")
+    # The newest 5m as recorded, the older 23h55m as the average of the 5m rates over it.
+    sel = '{slo_id="svc-api"}'
     assert ratio_1d["expr"] == (
-        'avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[23h55m29s999ms]) / '
-        'avg_over_time(slo:sli_total:rate5m{slo_id="svc-api"}[23h55m29s999ms])')
+        f"((slo:sli_error:rate5m{sel} + 287 * avg_over_time(slo:sli_error:rate5m{sel}"
+        f"[23h54m59s999ms] offset 2m30s)) or slo:sli_error:rate5m{sel}) / "
+        f"((slo:sli_total:rate5m{sel} + 287 * avg_over_time(slo:sli_total:rate5m{sel}"
+        f"[23h54m59s999ms] offset 2m30s)) or slo:sli_total:rate5m{sel})")
 
 
 def test_windows_of_a_day_or_more_are_evaluated_less_often(
@@ -162,9 +166,12 @@ def test_inline_windows_by_default_record_six_series_per_slo(
         "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:sli_error:ratio_rate30d",
         "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio"]
     page = next(r for r in rules if "alert" in r)
-    # 1h: 12 5m rates tiling it; 6h: their average over 6h - 5m + one 30s step.
-    assert 'slo:sli_error:rate5m{slo_id="svc-api"} offset 55m' in page["expr"]
-    assert 'avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[5h55m29s999ms])' in page["expr"]
+    # Every window: the 5m rate at t plus the older part's average, weighted by its length.
+    assert ('slo:sli_error:rate5m{slo_id="svc-api"} + 11 * avg_over_time(slo:sli_error:rate5m'
+            '{slo_id="svc-api"}[54m59s999ms] offset 2m30s)') in page["expr"]
+    assert ('71 * avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[5h54m59s999ms] '
+            'offset 2m30s)') in page["expr"]
+    assert " offset 55m" not in page["expr"]
 
 
 def test_rules_without_group_go_to_the_service_group(write_spec: Callable[..., Path]) -> None:
