@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from generator.targets.prometheus.testseries import Case, check, firing_count, merged_name
+from generator.targets.prometheus.testseries import Case, check, merged_name
 
 
 @pytest.mark.parametrize("names, merged", [
@@ -22,15 +22,15 @@ def test_merged_names_list_each_claim_once_with_its_subjects(names: list[str],
     assert merged_name(names) == merged
 
 
-def test_a_counted_check_counts_firing_alerts_per_severity() -> None:
+def test_counted_checks_count_firing_alerts_per_name_and_severity_at_each_time() -> None:
     alerts = [{"exp_labels": {"severity": "critical", "slo": "a"}, "exp_annotations": {}},
               {"exp_labels": {"severity": "warning", "slo": "a"}, "exp_annotations": {}}]
-    entry = check(timedelta(minutes=2), "Burn", alerts)
-    assert firing_count(entry) == {
-        "expr": 'count by (severity) (ALERTS{alertname="Burn", alertstate="firing"})',
+    two = Case("A fires", [], [check(timedelta(minutes=2), "A", alerts)]).counting()
+    none = Case("B stays silent", [], [check(timedelta(minutes=2), "B", [])]).counting()
+    assert two.alerts == [] and two.alertnames() == {"A"}
+    merged = Case("m", counts=two.counts + none.counts)
+    assert merged.as_dict()["promql_expr_test"] == [{
+        "expr": 'count by (alertname, severity) (ALERTS{alertname=~"A|B", alertstate="firing"})',
         "eval_time": "2m",
-        "exp_samples": [{"labels": '{severity="critical"}', "value": 1},
-                        {"labels": '{severity="warning"}', "value": 1}]}
-    assert firing_count({**entry, "exp_alerts": []})["exp_samples"] == []
-    counted = Case("Burn fires", [], [entry]).counting()
-    assert counted.alerts == [] and counted.alertnames() == {"Burn"}
+        "exp_samples": [{"labels": '{alertname="A", severity="critical"}', "value": 1},
+                        {"labels": '{alertname="A", severity="warning"}', "value": 1}]}]

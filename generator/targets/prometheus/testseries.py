@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from generator.core.promql import dur
-from generator.targets.dump import FlowList, FlowMap
+from generator.targets.dump import FlowMap
 from generator.targets.prometheus import gotemplate
 from generator.targets.prometheus.rules import Rule
 
@@ -38,6 +38,10 @@ class Selector:
     equal: Mapping[str, str] = field(default_factory=dict)
 
 
+# A counted alert check: eval time, alert name, and how many alerts fire per severity.
+Count = tuple[str, str, tuple[tuple[str, int], ...]]
+
+
 @dataclass
 class Case:
     """One promtool test case: input series, the checks made on them, and the series the
@@ -48,7 +52,8 @@ class Case:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     exprs: list[dict[str, Any]] = field(default_factory=list)
     reads: set[str] = field(default_factory=set)
-    counted: set[str] = field(default_factory=set)  # alerts checked by counting ALERTS series
+    # Alert checks made by counting firing alerts: (eval time, alert name, count per severity).
+    counts: list[Count] = field(default_factory=list)
 
     def feeds(self) -> set[str]:
         """Keys of the series this case feeds."""
@@ -56,13 +61,14 @@ class Case:
 
     def alertnames(self) -> set[str]:
         """Alerts this case checks."""
-        return {str(c["alertname"]) for c in self.alerts} | self.counted
+        return {str(c["alertname"]) for c in self.alerts} | {name for _, name, _ in self.counts}
 
     def counting(self) -> Case:
         """The case with its alert checks as counts of firing alerts per severity, not their
         labels and annotations: for a rule whose texts another case checks in full."""
-        return Case(self.name, self.series, [], self.exprs + [firing_count(a) for a in self.alerts],
-                    self.reads, self.alertnames())
+        counts = [(str(a["eval_time"]), str(a["alertname"]), _severities(a["exp_alerts"]))
+                  for a in self.alerts]
+        return Case(self.name, self.series, [], self.exprs, self.reads, self.counts + counts)
 
     def as_dict(self) -> dict[str, Any]:
         """The case in promtool's test-file shape."""
@@ -70,9 +76,34 @@ class Case:
                                "input_series": self.series}
         if self.alerts:
             out["alert_rule_test"] = self.alerts
-        if self.exprs:
-            out["promql_expr_test"] = self.exprs
+        exprs = self.exprs + count_exprs(self.counts)
+        if exprs:
+            out["promql_expr_test"] = exprs
         return out
+
+
+def _severities(alerts: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(Counter(str(a["exp_labels"].get("severity", ""))
+                                for a in alerts).items()))
+
+
+def count_exprs(counts: Sequence[Count]) -> list[dict[str, Any]]:
+    """One promql_expr_test per evaluation time: the alerts of the counted names firing then,
+    counted per name and severity (promtool records every alert's state in the ALERTS series).
+    A name without samples is silent at that time."""
+    at_time: dict[str, list[tuple[str, tuple[tuple[str, int], ...]]]] = {}
+    for at, name, severities in counts:
+        at_time.setdefault(at, []).append((name, severities))
+    out = []
+    for at, checks in at_time.items():
+        names = "|".join(dict.fromkeys(name for name, _ in checks))
+        samples = [FlowMap(labels=f'{{alertname="{name}"'
+                           + (f', severity="{severity}"}}' if severity else "}"), value=n)
+                   for name, severities in sorted(checks) for severity, n in severities]
+        out.append({"expr": f'count by (alertname, severity) (ALERTS{{alertname=~"{names}", '
+                            f'alertstate="firing"}})',
+                    "eval_time": at, "exp_samples": samples})
+    return out
 
 
 def parse_selector(text: str) -> Selector | None:
@@ -168,7 +199,7 @@ def merged(group: list[Case]) -> Case:
     series = list({(s["series"], s["values"]): s for c in group for s in c.series}.values())
     return Case(merged_name([c.name for c in group]), series,
                 [a for c in group for a in c.alerts], [e for c in group for e in c.exprs],
-                set().union(*(c.reads for c in group)), set().union(*(c.counted for c in group)))
+                set().union(*(c.reads for c in group)), [n for c in group for n in c.counts])
 
 
 def merged_name(names: Sequence[str]) -> str:
@@ -184,17 +215,6 @@ def merged_name(names: Sequence[str]) -> str:
         claims.setdefault(claim, []).extend(subjects)
     return "; ".join(f"{', '.join(subjects)}: {claim}" if claim else ", ".join(subjects)
                      for claim, subjects in claims.items())
-
-
-def firing_count(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """An alert_rule_test entry as a promql_expr_test: the alerts of its name firing at its time,
-    counted per severity (promtool records every alert's state in the ALERTS series)."""
-    counts = Counter(str(a["exp_labels"].get("severity", "")) for a in entry["exp_alerts"])
-    return {"expr": f'count by (severity) (ALERTS{{alertname="{entry["alertname"]}", '
-                    f'alertstate="firing"}})',
-            "eval_time": entry["eval_time"],
-            "exp_samples": FlowList(FlowMap(labels=f'{{severity="{s}"}}' if s else "{}", value=n)
-                                    for s, n in sorted(counts.items()))}
 
 
 def series_name(metric: str, labels: Mapping[str, str]) -> str:
