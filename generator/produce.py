@@ -211,12 +211,14 @@ class Produced:
 
 def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | None,
             keys: Mapping[str, str], cache: Mapping[str, Entry], promtool: str | None = None,
-            progress: Callable[[str], None] | None = None) -> Produced:
+            shared_done: Callable[[frozenset[str]], None] | None = None) -> Produced:
     """Stage every file `model` generates; raise SpecErrors for rules that write one series
     twice or do not parse (nothing is swapped in then: the caller discards the stager).
 
     `keys` and `cache` say which services' files can be carried over from out/; with
-    `promtool`, the changed rule files are checked in the background as they are written."""
+    `promtool`, the changed rule files are checked in the background as they are written.
+    The files that read every service are staged first; `shared_done` is then called with
+    those of them that changed (to start their checks while the services render)."""
     lay = rule_files.layout(model.prometheus)
     found: list[writers.Writer] = []
     errors: list[SpecError] = []
@@ -224,6 +226,10 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
     rendered: list[str] = []
     check = RuleCheck(promtool)
     try:
+        changed_shared = {path.as_posix() for path, text in registry.render_shared(model)
+                          if stager.put(path, text)}
+        if shared_done is not None:
+            shared_done(frozenset(changed_shared))
         with rule_files.shared_rules():
             for service in model.services:
                 key = keys.get(service.name)
@@ -241,10 +247,6 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
                     tested = entry is not None and entry.tested and _prometheus_files(
                         entry.files) == _prometheus_files(files)
                     entries[service.name] = Entry(key, files, mine, tested)
-        if progress is not None:
-            progress("rendering the files of all services")
-        for path, text in registry.render_shared(model):
-            stager.put(path, text)
         errors += writers.clash_errors(found)
         recorded = frozenset(w.name for w in found if w.kind == "record")
         del found

@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import gc
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,31 +174,34 @@ def run_generate(args: argparse.Namespace) -> int:
         cache = produce.read_cache(args.out) if keys else {}
         checking = not args.skip_checks and not args.check
         stager = outdir.Stager(args.out, write=not args.check)
+        early = _EarlyChecks(stager.staging, model, tools) if checking else None
         try:
             with gc_exempt():
                 produced = produce.produce(model, stager, inputs, keys, cache,
                                            tools.promtool if checking else None,
-                                           progress.stage)
+                                           early.start if early is not None else None)
             changes = produced.changes
             if args.check:
                 return _report_check(args, changes, produced.files, warnings)
             staged = stager.staging
             assert staged is not None
             problems: list[Problem] = []
-            if checking:
+            if early is not None:
                 progress.stage("checking the output with promtool and amtool")
                 warnings += _warn_missing(tools)
                 # Files identical to what out/ holds were checked when they were written; the
                 # changed rule files were checked while the rest rendered (failures are traced
-                # to their spec by the check run again).
+                # to their spec by the check run again), Alertmanager's too.
                 changed = frozenset(changes.added + changes.modified)
-                done = frozenset({"prometheus-rules"}) if produced.rules_ok else frozenset()
+                done, found = early.finish()
+                if produced.rules_ok:
+                    done |= {"prometheus-rules"}
                 # Unit tests that passed once pass again on the same files; the others run.
                 untested = frozenset(s.name for s in model.services
                                      if not (e := produced.entries.get(s.name)) or not e.tested)
                 read: dict[str, frozenset[str]] = {}
                 problems = _run_checks(staged, model, tools, args.test, warnings, changed, done,
-                                       untested, produced.known_output(changed), read)
+                                       untested, produced.known_output(changed), read, found)
                 produced.remember(read)
             if problems:
                 stager.discard()
@@ -205,6 +209,8 @@ def run_generate(args: argparse.Namespace) -> int:
             progress.stage(f"writing {args.out}")
             outdir.swap_in(staged, args.out)
         except BaseException:
+            if early is not None and early.thread is not None:
+                early.thread.join()  # it reads the staging directory about to be removed
             stager.discard()
             raise
     if keys:
@@ -219,15 +225,53 @@ def run_generate(args: argparse.Namespace) -> int:
         f"{len(changes.removed)} removed, {unchanged} unchanged\n"))
 
 
+class _EarlyChecks:
+    """Checks of the files that read every service (Alertmanager's), run in a thread while
+    the services render: they wait on amtool processes most of the time."""
+
+    NAME = "alertmanager"
+
+    def __init__(self, staged: Path | None, model: Model, tools: Tools) -> None:
+        self.staged, self.model, self.tools = staged, model, tools
+        self.thread: threading.Thread | None = None
+        self.result: list[Problem] = []
+        self.error: BaseException | None = None
+
+    def start(self, changed: frozenset[str]) -> None:
+        from generator.validate import checks
+
+        if self.staged is None or not any(p.startswith(checks.READS[self.NAME]) for p in changed):
+            return
+        staged = self.staged
+
+        def run() -> None:
+            try:
+                self.result = checks.run_check(self.NAME, staged, self.model, self.tools)
+            except BaseException as exc:  # re-raised in the main thread by finish()
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="slogen-early-checks", daemon=True)
+        self.thread.start()
+
+    def finish(self) -> tuple[frozenset[str], list[Problem]]:
+        """(names of the checks that ran, their problems)."""
+        if self.thread is None:
+            return frozenset(), []
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return frozenset({self.NAME}), self.result
+
+
 def _run_checks(staged: Path, model: Model, tools: Tools, slow: bool, warnings: list[str],
                 changed: frozenset[str] | None, done: frozenset[str],
                 untested: frozenset[str], known_output: grafana.Known,
-                read: dict[str, frozenset[str]]) -> list[Problem]:
+                read: dict[str, frozenset[str]], found: list[Problem]) -> list[Problem]:
     from generator.validate import checks
 
-    problems = checks.run_checks(staged, model, tools, include_slow=slow, changed=changed,
-                                 done=done, untested=untested, known_output=known_output,
-                                 read=read)
+    problems = found + checks.run_checks(
+        staged, model, tools, include_slow=slow, changed=changed, done=done, untested=untested,
+        known_output=known_output, read=read)
     for warning in [p for p in problems if p.warning]:
         print(f"slogen: warning: {warning}", file=sys.stderr)
         warnings.append(str(warning))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 DURATION_PATTERN = r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$"
@@ -38,8 +39,11 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(milliseconds=millis)
 
 
+@lru_cache(maxsize=1024)
 def format_duration(value: timedelta) -> str:
-    """Canonical Prometheus spelling of a duration: the largest units first, `0s` for zero."""
+    """Canonical Prometheus spelling of a duration: the largest units first, `0s` for zero.
+
+    Remembered: rendering spells the same few windows hundreds of thousands of times."""
     millis = round(value.total_seconds() * 1000)
     if millis == 0:
         return "0s"

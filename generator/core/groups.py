@@ -7,6 +7,8 @@ A group label that the SLO's own rules set (service, team, slo, slo_id) is kept 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from generator.core import naming, promql_syntax
 from generator.core.model import Slo
 
@@ -17,9 +19,15 @@ SLO_RULE_LABELS = frozenset({naming.LABEL_SLO_ID, naming.LABEL_SLO, naming.LABEL
 
 def group_labels(slo: Slo) -> list[str]:
     """Labels both the bad and the all query keep, sorted: the SLO's groups."""
-    errors = promql_syntax.shape(slo.sli.errors("5m"))
-    total = promql_syntax.shape(slo.sli.total("5m"))
-    return sorted(errors.kept & total.kept)
+    return list(_kept_by_both(slo.sli.errors("5m"), slo.sli.total("5m")))
+
+
+# Rules, tests, panels and docs all ask for an SLO's groups (13 times per SLO): parse once.
+@lru_cache(maxsize=256)
+def _kept_by_both(errors_expr: str, total_expr: str) -> tuple[str, ...]:
+    errors = promql_syntax.shape(errors_expr)
+    total = promql_syntax.shape(total_expr)
+    return tuple(sorted(errors.kept & total.kept))
 
 
 def series_group_labels(slo: Slo) -> list[str]:

@@ -86,6 +86,11 @@ def run_checks(staged: Path, model: Model, tools: Tools, include_slow: bool = Fa
     return problems
 
 
+def run_check(name: str, staged: Path, model: Model, tools: Tools) -> list[Problem]:
+    """Run the registered check `name` alone (on everything it reads)."""
+    return next(check for n, check in _checks() if n == name)(staged, model, tools)
+
+
 def _rule_file_changed(service: str, changed: frozenset[str]) -> bool:
     return rules_path(service).as_posix() in changed
 

@@ -6,6 +6,7 @@ dashboard's `datasource` template variable, so one JSON works against any Promet
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -147,16 +148,22 @@ def burn_rate(window: timedelta, selector: str, recorded: Collection[timedelta],
     return f"{_grouped(window_ratio(window, selector, recorded, step))} / {num(budget)}"
 
 
+_PARENS = re.compile(r"[()]")
+
+
 def _grouped(expr: str) -> str:
     """`expr` as one operand: as it is when one pair of parentheses or no space encloses it."""
     if " " not in expr:
         return expr
+    if not expr.startswith("("):
+        return f"({expr})"
+    # The depth comes back to 0 only at a closing parenthesis: look at those alone.
     depth = 0
-    for i, char in enumerate(expr):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and i < len(expr) - 1:
+    for match in _PARENS.finditer(expr):
+        depth += 1 if match.group() == "(" else -1
+        if depth == 0 and match.start() < len(expr) - 1:
             return f"({expr})"
-    return expr if expr.startswith("(") else f"({expr})"
+    return expr
 
 
 def slo_sli_stat(slo: m.Slo, inline: bool) -> Sized:
