@@ -110,22 +110,35 @@ def _unparen(node: pp.Expr) -> pp.Expr:
     return node
 
 
-def _shape(node: pp.Expr) -> Shape:  # noqa: PLR0911 - one branch per node type reads best
+def _shape(node: pp.Expr) -> Shape:
+    return _walk(node)[0]
+
+
+def _walk(node: pp.Expr) -> tuple[Shape, bool]:  # noqa: PLR0911 - one branch per node type
+    """(shape, whether the node is a scalar), both found in one walk: asking each binary
+    operand whether it is a scalar walked every subtree again, quadratic in the depth."""
     node = _unparen(node)
     if isinstance(node, pp.VectorSelector):
         return Shape(fixed={m.name: m.value for m in node.matchers.matchers
-                            if m.op == pp.MatchOp.Equal and m.value and m.name != "__name__"})
+                            if m.op == pp.MatchOp.Equal and m.value and m.name != "__name__"}
+                     ), False
     if isinstance(node, pp.MatrixSelector):
-        return _shape(node.vector_selector)
-    if isinstance(node, (pp.SubqueryExpr, pp.UnaryExpr)):
-        return _shape(node.expr)
+        return _shape(node.vector_selector), False
+    if isinstance(node, pp.SubqueryExpr):
+        return _shape(node.expr), False
+    if isinstance(node, pp.UnaryExpr):
+        return _walk(node.expr)
     if isinstance(node, pp.AggregateExpr):
-        return _aggregate(node)
+        return _aggregate(node), False
     if isinstance(node, pp.Call):
-        return _call(node)
+        return _call(node), node.func.name in _SCALAR_CALLS
     if isinstance(node, pp.BinaryExpr):
         return _binary(node)
-    return Shape(closed=True)  # number and string literals have no labels
+    # number and string literals have no labels
+    return Shape(closed=True), isinstance(node, pp.NumberLiteral)
+
+
+_SCALAR_CALLS = frozenset({"scalar", "time", "pi"})
 
 
 def _aggregate(node: pp.AggregateExpr) -> Shape:
@@ -159,39 +172,26 @@ def _call(node: pp.Call) -> Shape:
                   vectors[0]) if vectors else Shape(closed=True)
 
 
-def _binary(node: pp.BinaryExpr) -> Shape:
-    lhs, rhs = _shape(node.lhs), _shape(node.rhs)
-    lhs_scalar = _is_scalar(node.lhs)
-    rhs_scalar = _is_scalar(node.rhs)
+def _binary(node: pp.BinaryExpr) -> tuple[Shape, bool]:
+    (lhs, lhs_scalar), (rhs, rhs_scalar) = _walk(node.lhs), _walk(node.rhs)
     if lhs_scalar and rhs_scalar:
-        return Shape(closed=True)
+        return Shape(closed=True), True
     if lhs_scalar:
-        return rhs
+        return rhs, False
     if rhs_scalar:
-        return lhs
+        return lhs, False
     op = str(node.op).strip().lower()
     mod = node.modifier
     if op == "or":
         # Either side's series: only what both pin is known.
         fixed = {k: v for k, v in lhs.fixed.items() if rhs.fixed.get(k) == v}
-        return Shape(kept=lhs.kept | rhs.kept, fixed=fixed, closed=lhs.closed and rhs.closed)
+        return Shape(kept=lhs.kept | rhs.kept, fixed=fixed,
+                     closed=lhs.closed and rhs.closed), False
     card = str(mod.card) if mod is not None else ""
     if card.endswith("OneToMany"):
         extra = frozenset(mod.group_labels or ()) if mod is not None else frozenset()
-        return Shape(kept=rhs.kept | extra, fixed=rhs.fixed, closed=rhs.closed)
+        return Shape(kept=rhs.kept | extra, fixed=rhs.fixed, closed=rhs.closed), False
     extra = frozenset(mod.group_labels or ()) if mod is not None and card.endswith("ManyToOne") \
         else frozenset()
-    return Shape(kept=lhs.kept | extra, fixed=lhs.fixed, closed=lhs.closed and not extra)
+    return Shape(kept=lhs.kept | extra, fixed=lhs.fixed, closed=lhs.closed and not extra), False
 
-
-def _is_scalar(node: pp.Expr) -> bool:
-    node = _unparen(node)
-    if isinstance(node, pp.NumberLiteral):
-        return True
-    if isinstance(node, pp.Call):
-        return node.func.name in {"scalar", "time", "pi"}
-    if isinstance(node, pp.UnaryExpr):
-        return _is_scalar(node.expr)
-    if isinstance(node, pp.BinaryExpr):
-        return _is_scalar(node.lhs) and _is_scalar(node.rhs)
-    return False
