@@ -1,39 +1,81 @@
-"""Rule-evaluation cost of slogen's SLO rules against Sloth-style rules, in a real Prometheus.
+"""Rule-evaluation cost of slogen's SLO rules against Sloth-style rules, in real Prometheus
+processes on a TSDB holding as much history as the longest SLO window.
 
-For 100 and 1,000 synthetic SLOs: rules and recorded series of each rule set, Prometheus CPU
-(rate of process_cpu_seconds_total) and summed prometheus_rule_group_last_duration_seconds,
-on a TSDB backfilled with several days of history (promtool tsdb create-blocks-from
-openmetrics) that a loopback exporter continues live. Also generate + `promtool check rules`
-time against a bare `promtool check rules` of the same output. Writes bench/results/rules.json.
+    python bench/bench_rules.py                 # the full run: 100 and 1,000 SLOs
+    python bench/bench_rules.py --quick 100     # a quicker look while changing rule layouts
+    python bench/bench_rules.py 1000 --days 7   # one size, a shorter history
+
+See HOW below (also written into bench/results/rules.json). Generate + `promtool check rules`
+time against a bare promtool run is measured by bench/bench_generate.py, not here.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import json
+import math
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import rules_plan as plan  # noqa: E402
 from bench import rules_workload as wl  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "rules.json"
 WORK = ROOT / "bench" / "work" / "rules"
-SIZES = (100, 1_000)
-HISTORY_DAYS = 3
-HISTORY_STEP = 60  # seconds between backfilled samples
-BLOCK_SECONDS = 7200
-SCRAPE, EVALUATION = "15s", "30s"
-WARMUP_SECONDS, MEASURE_SECONDS = 45, 60
+SIZES = {100: 30, 1_000: 30}  # SLOs: days of history (the longest SLO window is 30d)
+# Scrape, rule evaluation and history share one step: Prometheus' built-in default of 1m, so
+# backfilled and live samples are equally dense and the rules read what they would in use.
+STEP = 60
+BLOCK = 7200  # promtool writes 2h blocks
+PROMTOOLS = 3  # promtool processes backfilling at once
+COMPACTED = "54h"  # what Prometheus compacts them to with a retention of 30d or more
+LIVE_WINDOW = 300  # the shortest rate window ([5m]) must hold live samples before measuring
+TOPUP_AFTER = 120  # a history older than this is extended to now before measuring
+FULL = {"repeats": 3, "evaluations": 5}
+QUICK = {"repeats": 2, "evaluations": 2, "days": 3}
+SLO = wl.slo_name(0)  # the SLO whose rules are evaluated one by one for samples read
+
+HOW = (
+    "Each variant's rules (slogen's default layout as rendered by the current generator, "
+    "slogen's recorded-windows layout, Sloth-style rules for the same SLOs, and no rules at "
+    "all as the baseline) run in their own Prometheus 2.42 process; all variants of all sizes "
+    "run at the same time, each on a hard-linked copy of one TSDB, scraping one loopback "
+    "exporter, so every variant sees the same machine load in every window. The TSDB holds "
+    "`days` of history at a `step_seconds` step (raw counters and every recorded series a rule "
+    "reads over a range or offset, with the labels a Prometheus running those rules gave them; "
+    "recorded series at their group's interval), written by promtool tsdb create-blocks-from "
+    "openmetrics and compacted by Prometheus into the blocks a 30d retention produces; scrape "
+    "and evaluation intervals equal the step. After a warm-up (every group has run and the 5m "
+    "windows hold live samples), `repeats` consecutive measuring windows each cover "
+    "`evaluations_per_window` runs of the slowest rule group of any variant. Cost: "
+    "process_cpu_seconds_total delta / wall seconds of each process (cores), raw and minus the "
+    "baseline process in the same window (rule cost); spread is min/median/max over windows. "
+    "Supporting: rule-group wall seconds per second (prometheus_rule_group_duration_seconds_sum "
+    "delta; groups run concurrently, so not a CPU figure), missed iterations, runs of the "
+    "slowest group per window, recorded series (instant count of the variant's record names), "
+    "head series. Prometheus 2.42 exports no samples-read counter, so samples read per second "
+    "are estimated after the windows: each rule of one SLO is evaluated once through the query "
+    "API with stats=all (totalQueryableSamples), times the number of such rules, over the "
+    "group interval. Per-rule cost ('dominant_rules') is the rules API's evaluationTime per "
+    "rule summed by rule kind over the group interval.")
 
 
 def _free_port() -> int:
@@ -42,181 +84,584 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def render_slogen(count: int, spec_dir: Path, windows: str = "recorded") -> str:
-    """slogen's rule file for `count` SLOs, with alert windows recorded or inline."""
+# ---- variants ---------------------------------------------------------------------------------
+
+@dataclass
+class Variant:
+    """One rule set for one size: its rule files and parsed groups (none for the baseline)."""
+
+    name: str
+    size: int
+    texts: dict[str, str] = field(default_factory=dict)  # file name -> rule file text
+
+    @property
+    def groups(self) -> list[plan.Group]:
+        return [g for text in self.texts.values() for g in plan.parse_groups(text, STEP)]
+
+    def records(self) -> set[str]:
+        return {str(r["record"]) for g in self.groups for r in g.rules if "record" in r}
+
+
+def render_slogen(count: int, windows: str | None) -> dict[str, str] | None:
+    """slogen's Prometheus rule files for `count` synthetic SLOs, from the current generator;
+    `windows` sets prometheus.windows (None: the default). None if that setting is refused."""
     from generator import pipeline
 
-    wl.write_specs(spec_dir, count)
-    (spec_dir / "_global.yaml").write_text(
-        f"version: slogen/v1\nprometheus: {{windows: {windows}}}\n", encoding="utf-8")
-    files = pipeline.render(pipeline.compile_specs(spec_dir, None), frozenset({"prometheus"}))
-    return next(text for path, text in files.items() if path.name == "bench.rules.yaml")
-
-
-def check_timing(count: int, promtool: str) -> dict[str, float]:
-    """Wall time of `slogen generate` (PromQL syntax check, render, promtool check rules) and of
-    a bare `promtool check rules` on the same rule file."""
-    spec_dir, out = WORK / f"specs-{count}", WORK / f"out-{count}"
-    wl.write_specs(spec_dir, count)
-    shutil.rmtree(out, ignore_errors=True)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", "generate", "--specs", str(spec_dir),
-                    "--out", str(out), "--skip-checks"], check=True, cwd=ROOT,
-                   capture_output=True)
-    subprocess.run([promtool, "check", "rules", str(out / "prometheus" / "bench.rules.yaml")],
-                   check=True, capture_output=True)
-    generate = time.perf_counter() - start
-    start = time.perf_counter()
-    subprocess.run([promtool, "check", "rules", str(out / "prometheus" / "bench.rules.yaml")],
-                   check=True, capture_output=True)
-    bare = time.perf_counter() - start
-    return {"generate_and_check_seconds": round(generate, 2),
-            "bare_promtool_check_seconds": round(bare, 2),
-            "ratio": round(generate / bare, 2)}
-
-
-def backfill(tsdb: Path, promtool: str, slo_count: int) -> dict[str, float]:
-    """History of HISTORY_DAYS ending a few minutes ago, as TSDB blocks.
-
-    promtool writes 2h blocks and re-reads its whole input once per block, so the history goes
-    in one file per 2h block: one pass over the data instead of dozens.
-    """
-    end = int(time.time()) - 360  # older than the 5m lookback once measuring starts
-    start = end - HISTORY_DAYS * 86400
-    start -= start % BLOCK_SECONDS
-    shutil.rmtree(tsdb, ignore_errors=True)
-    began = time.perf_counter()
-    chunk = WORK / "history.om"
-    for t0 in range(start, end, BLOCK_SECONDS):
-        with chunk.open("w", encoding="utf-8") as fh:
-            fh.writelines(wl.openmetrics(t0, min(t0 + BLOCK_SECONDS, end), HISTORY_STEP,
-                                         slo_count))
-        subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet",
-                        str(chunk), str(tsdb)], check=True, capture_output=True)
-    chunk.unlink()
-    return {"backfill_seconds": round(time.perf_counter() - began, 1)}
-
-
-def _config(path: Path, rules: Path, exporter: int, self_port: int) -> None:
-    path.write_text(
-        f"global: {{scrape_interval: {SCRAPE}, evaluation_interval: {EVALUATION}}}\n"
-        f"rule_files: [{rules}]\n"
-        "scrape_configs:\n"
-        f"  - job_name: bench\n    static_configs: [{{targets: ['127.0.0.1:{exporter}']}}]\n"
-        f"  - job_name: prometheus\n    static_configs: [{{targets: ['127.0.0.1:{self_port}']}}]\n",
-        encoding="utf-8")
-
-
-def _query(url: str, expr: str) -> float:
-    data = requests.get(f"{url}/api/v1/query", params={"query": expr}, timeout=60).json()
-    result = data["data"]["result"]
-    return float(result[0]["value"][1]) if result else 0.0
-
-
-def _cpu(url: str) -> float:
-    text = requests.get(f"{url}/metrics", timeout=30).text
-    line = next(x for x in text.splitlines() if x.startswith("process_cpu_seconds_total "))
-    return float(line.split()[1])
-
-
-def measure(rules: Path, tsdb: Path, exporter: int, prometheus: str) -> dict[str, float]:
-    """Start Prometheus on the backfilled TSDB with `rules`; CPU and rule time once warm."""
-    for sub in ("wal", "chunks_head"):  # every run starts from the same blocks
-        shutil.rmtree(tsdb / sub, ignore_errors=True)
-    port = _free_port()
-    config = WORK / "prometheus.yml"
-    _config(config, rules, exporter, port)
-    url = f"http://127.0.0.1:{port}"
-    log = (WORK / "prometheus.log").open("w")
-    proc = subprocess.Popen([prometheus, f"--config.file={config}",
-                             f"--storage.tsdb.path={tsdb}", "--storage.tsdb.retention.time=30d",
-                             f"--web.listen-address=127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_ready(url)
-        time.sleep(WARMUP_SECONDS)
-        cpu0, t0 = _cpu(url), time.monotonic()
-        durations = []
-        while time.monotonic() - t0 < MEASURE_SECONDS:
-            time.sleep(10)
-            durations.append(_query(url, "sum(prometheus_rule_group_last_duration_seconds)"))
-        cpu = (_cpu(url) - cpu0) / (time.monotonic() - t0)
-        return {
-            "cpu_cores": round(cpu, 3),
-            "rule_group_seconds": round(sum(durations) / len(durations), 3),
-            "recorded_series": _query(url, 'count({__name__=~"slo:.+|sloth_slo_info"})'),
-            "missed_iterations": _query(url, "sum(prometheus_rule_group_iterations_missed_total)"),
-        }
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
-
-
-def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 300  # loading days of blocks takes a while
-    while time.monotonic() < deadline:
+    with tempfile.TemporaryDirectory(prefix="slogen-rules-bench-") as tmp:
+        spec_dir = Path(tmp)
+        wl.write_specs(spec_dir, count)
+        if windows:
+            (spec_dir / "_global.yaml").write_text(
+                f"version: slogen/v1\nprometheus: {{windows: {windows}}}\n", encoding="utf-8")
         try:
-            if requests.get(f"{url}/-/ready", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"Prometheus at {url} not ready; see {WORK / 'prometheus.log'}")
+            files = pipeline.render(pipeline.compile_specs(spec_dir, None),
+                                    frozenset({"prometheus"}))
+        except Exception as exc:  # noqa: BLE001 - a layout the generator no longer offers
+            print(f"bench rules: slogen windows={windows} not rendered: {exc}", file=sys.stderr)
+            return None
+    return {Path(path).name: text for path, text in sorted(files.items(), key=lambda x: str(x[0]))
+            if "groups:" in text}
 
 
-def _count_rules(text: str) -> int:
-    starts = ("- record:", "- alert:")
-    return sum(1 for line in text.splitlines() if line.lstrip().startswith(starts))
+def variants_for(count: int) -> list[Variant]:
+    """The rule sets measured at `count` SLOs; the baseline last."""
+    default = render_slogen(count, None)
+    if default is None:
+        raise RuntimeError("slogen's default layout did not render")
+    out = [Variant("slogen", count, default)]
+    recorded = render_slogen(count, "recorded")
+    if recorded is not None and recorded != default:
+        out.append(Variant("slogen_recorded", count, recorded))
+    out.append(Variant("sloth", count, {"sloth.rules.yaml": wl.sloth_rules(count)}))
+    out.append(Variant("baseline", count, {}))
+    return out
+
+
+def count_rules(variant: Variant) -> dict[str, int]:
+    groups = variant.groups
+    return {"rules": sum(len(g.rules) for g in groups),
+            "records": sum(1 for g in groups for r in g.rules if "record" in r),
+            "groups": len(groups)}
+
+
+# ---- one Prometheus ---------------------------------------------------------------------------
+
+class Prometheus:
+    """A Prometheus process on `tsdb` with `rule_files`, scraping the exporter (if any)."""
+
+    def __init__(self, name: str, tsdb: Path, rule_files: Sequence[Path], exporter: int | None,
+                 interval: int, flags: Sequence[str] = ()) -> None:
+        self.name, self.tsdb = name, tsdb
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = tsdb.parent / f"{tsdb.name}.prometheus.yml"
+        scrape = ("scrape_configs:\n  - job_name: " + wl.JOB + "\n    honor_labels: true\n"
+                  f"    static_configs: [{{targets: ['127.0.0.1:{exporter}']}}]\n"
+                  if exporter else "scrape_configs: []\n")
+        config.write_text(
+            f"global: {{scrape_interval: {interval}s, evaluation_interval: {interval}s}}\n"
+            f"rule_files: {json.dumps([str(p) for p in rule_files])}\n" + scrape,
+            encoding="utf-8")
+        self.log_path = tsdb.parent / f"{tsdb.name}.prometheus.log"
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
+             "--storage.tsdb.retention.time=90d", f"--web.listen-address=127.0.0.1:{self.port}",
+             *flags], stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 600) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if requests.get(f"{self.url}/-/ready", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"Prometheus {self.name} not ready; see {self.log_path}")
+
+    def metrics(self) -> dict[str, list[tuple[str, float]]]:
+        return plan.parse_exposition(requests.get(f"{self.url}/metrics", timeout=60).text)
+
+    def query(self, expr: str, **params: str) -> dict[str, Any]:
+        data: dict[str, Any] = requests.get(f"{self.url}/api/v1/query",
+                                            params={"query": expr, **params}, timeout=120).json()
+        if data.get("status") != "success":
+            raise RuntimeError(f"query {expr[:80]!r} failed: {data.get('error')}")
+        return data
+
+    def scalar(self, expr: str) -> float:
+        result = self.query(expr)["data"]["result"]
+        return float(result[0]["value"][1]) if result else 0.0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+# ---- history ----------------------------------------------------------------------------------
+
+def _selector(name: str, labels: dict[str, str]) -> str:
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def discover(variants: Sequence[Variant], exporter: int) -> list[wl.Recorded]:
+    """The recorded series the rules read back over time, with the labels and values a
+    Prometheus running every variant's rules gives them (a few fast rounds on an empty TSDB),
+    and the interval their own rule writes them at. Cached by the rule files' text."""
+    names = plan.history_read_metrics(t for v in variants for t in v.texts.values())
+    if not names:
+        return []
+    digest = hashlib.sha256(json.dumps(
+        [sorted(names), [v.texts for v in variants]], sort_keys=True).encode()).hexdigest()[:16]
+    cached = WORK / f"discovered-{digest}.json"
+    if cached.exists():
+        return [wl.Recorded(s, st, tuple(vals))
+                for s, st, vals in json.loads(cached.read_text(encoding="utf-8"))]
+    scratch = WORK / "discovery"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    files = []
+    for v in variants:
+        for fname, text in v.texts.items():
+            data = yaml.safe_load(text)
+            for group in data["groups"]:
+                group["interval"] = "5s"
+            files.append(scratch / f"{v.name}-{fname}")
+            files[-1].write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    prom = Prometheus("discovery", scratch / "tsdb", files, exporter, 5)
+    pattern = "|".join(re.escape(n) for n in sorted(names))
+    try:
+        prom.wait_ready()
+        seen: list[dict[str, float]] = []
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            time.sleep(5)
+            counts = {r["metric"].get("__name__", ""): float(r["value"][1]) for r in prom.query(
+                f'count by (__name__) ({{__name__=~"{pattern}"}})')["data"]["result"]}
+            seen.append(counts)
+            if len(seen) >= 4 and set(counts) == names and seen[-2] == counts:
+                break
+        else:
+            raise RuntimeError(f"discovery saw {seen[-1] if seen else {}} of {sorted(names)}")
+        result = prom.query(f'{{__name__=~"{pattern}"}}')["data"]["result"]
+    finally:
+        prom.stop()
+    records = [rec for v in variants for rec in plan.record_intervals(v.groups)]
+    out: dict[str, wl.Recorded] = {}
+    for row in result:
+        labels = {k: v for k, v in row["metric"].items() if k != "__name__"}
+        name = row["metric"]["__name__"]
+        step = plan.series_interval(name, labels, records, STEP)
+        step = int(math.ceil(step / STEP) * STEP)
+        value = float(row["value"][1])
+        value = value if math.isfinite(value) else 0.0
+        series = _selector(name, labels)
+        out[series] = wl.Recorded(series, step, wl.jittered(value))
+    found = sorted(out.values(), key=lambda r: r.series)
+    cached.write_text(json.dumps([[r.series, r.step, list(r.values)] for r in found]),
+                      encoding="utf-8")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return found
+
+
+def _backfill(tsdb: Path, start: int, end: int, recorded: Sequence[wl.Recorded]) -> int:
+    """Write [start, end) into `tsdb` as 2h blocks, one input file per block (promtool reads its
+    whole input once per block), a few promtool processes at a time while the next file is
+    generated."""
+    samples, pending = 0, deque[subprocess.Popen[bytes]]()
+    tsdb.mkdir(parents=True, exist_ok=True)
+
+    def reap() -> None:
+        if pending.popleft().wait() != 0:
+            raise RuntimeError("promtool tsdb create-blocks-from openmetrics failed")
+
+    for i, t0 in enumerate(range(start - start % BLOCK, end, BLOCK)):
+        # At most PROMTOOLS files are being read: this one was read PROMTOOLS + 1 blocks ago.
+        chunk = WORK / f"history-{i % (PROMTOOLS + 1)}.om"
+        samples += wl.write_history(chunk, max(t0, start), min(t0 + BLOCK, end), STEP, recorded)
+        if len(pending) == PROMTOOLS:
+            reap()
+        pending.append(subprocess.Popen(["promtool", "tsdb", "create-blocks-from", "openmetrics",
+                                         "--quiet", str(chunk), str(tsdb)],
+                                        stdout=subprocess.DEVNULL))
+    while pending:
+        reap()
+    for i in range(PROMTOOLS + 1):
+        (WORK / f"history-{i}.om").unlink(missing_ok=True)
+    return samples
+
+
+def _blocks(tsdb: Path) -> list[Path]:
+    return sorted(p for p in tsdb.iterdir() if (p / "meta.json").exists())
+
+
+def _clean(tsdb: Path) -> None:
+    for sub in ("wal", "chunks_head"):
+        shutil.rmtree(tsdb / sub, ignore_errors=True)
+    for name in ("lock", "queries.active"):
+        (tsdb / name).unlink(missing_ok=True)
+
+
+def _compact(tsdb: Path) -> None:
+    """Let Prometheus compact the 2h blocks as it would with a 30d+ retention (up to 54h), so
+    a 30d range reads a dozen blocks, not 360; measuring runs then compact nothing."""
+    prom = Prometheus("compact", tsdb, [], None, STEP,
+                      [f"--storage.tsdb.max-block-duration={COMPACTED}"])
+    try:
+        prom.wait_ready()
+        began, last, stable = time.monotonic(), None, 0
+        while time.monotonic() - began < 3600:
+            time.sleep(5)
+            m = prom.metrics()
+            now = (plan.total(m, "prometheus_tsdb_compactions_total"),
+                   plan.total(m, "prometheus_tsdb_blocks_loaded"))
+            stable = stable + 1 if now == last else 0
+            last = now
+            # The compaction loop first runs a minute after start-up, then until done.
+            if time.monotonic() - began > 75 and stable >= 3:
+                break
+    finally:
+        prom.stop()
+    _clean(tsdb)
+
+
+def history(days: int, recorded: Sequence[wl.Recorded], fresh: bool) -> tuple[Path, dict[str, Any]]:
+    """A TSDB with `days` of history for `recorded` (and the raw counters), from the cache
+    under bench/work when one with the same key exists (extended to now if it has aged)."""
+    key = hashlib.sha256(json.dumps({
+        "days": days, "step": STEP, "sources": wl.SOURCES, "instances": wl.INSTANCES,
+        "rates": wl.RATES, "epoch": wl.EPOCH,
+        "series": [(r.series, r.step, r.values) for r in recorded]}, sort_keys=True).encode()
+    ).hexdigest()[:16]
+    tsdb = WORK / f"tsdb-{days}d-{STEP}s-{key}"
+    meta_path = WORK / f"{tsdb.name}.json"
+    if fresh:
+        shutil.rmtree(tsdb, ignore_errors=True)
+        meta_path.unlink(missing_ok=True)
+    now = int(time.time()) - STEP
+    now -= now % STEP
+    if meta_path.exists() and tsdb.is_dir():
+        meta: dict[str, Any] = {**json.loads(meta_path.read_text(encoding="utf-8")),
+                                "cached": True}
+    else:
+        shutil.rmtree(tsdb, ignore_errors=True)
+        start = now - days * 86400
+        start -= start % BLOCK
+        began = time.perf_counter()
+        samples = _backfill(tsdb, start, now, recorded)
+        backfill_s = time.perf_counter() - began
+        began = time.perf_counter()
+        _compact(tsdb)
+        meta = {"days": days, "step_seconds": STEP, "start": start, "end": now,
+                "samples": samples, "raw_series": len(wl.raw_series()),
+                "recorded_series": len(recorded),
+                "recorded_series_steps": sorted({r.step for r in recorded}),
+                "backfill_seconds": round(backfill_s, 1),
+                "compaction_seconds": round(time.perf_counter() - began, 1), "cached": False}
+    now = int(time.time()) - STEP
+    now -= now % STEP
+    if now - meta["end"] > TOPUP_AFTER:  # the gap to now, as small blocks of its own
+        began = time.perf_counter()
+        meta["topped_up_samples"] = meta.get("topped_up_samples", 0) + _backfill(
+            tsdb, meta["end"], now, recorded)
+        meta["topped_up_seconds"] = round(time.perf_counter() - began, 1)
+        meta["end"] = now
+    meta["blocks"] = len(_blocks(tsdb))
+    meta["bytes"] = sum(f.stat().st_size for f in tsdb.rglob("*") if f.is_file())
+    meta_path.write_text(json.dumps({k: v for k, v in meta.items() if k != "cached"}),
+                         encoding="utf-8")
+    return tsdb, meta
+
+
+def _link_copy(source: Path, dest: Path) -> None:
+    """`dest` as a TSDB of hard links to `source`'s blocks (blocks are never written in place)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for block in _blocks(source):
+        shutil.copytree(block, dest / block.name, copy_function=os.link)
+
+
+# ---- measuring --------------------------------------------------------------------------------
+
+@dataclass
+class Snapshot:
+    at: float
+    cpu: float
+    group_seconds: float
+    missed: float
+    iterations: dict[str, float]
+
+
+def snapshot(prom: Prometheus) -> Snapshot:
+    before = time.monotonic()
+    m = prom.metrics()
+    at = (before + time.monotonic()) / 2
+    return Snapshot(at, plan.total(m, "process_cpu_seconds_total"),
+                    plan.total(m, "prometheus_rule_group_duration_seconds_sum"),
+                    plan.total(m, "prometheus_rule_group_iterations_missed_total"),
+                    plan.per_group(m, "prometheus_rule_group_iterations_total"))
+
+
+def _has_run(snap: Snapshot, variant: Variant) -> bool:
+    """Every group of `variant` has been evaluated at least once."""
+    return all(snap.iterations.get(g.name, 0) >= 1 for g in variant.groups)
+
+
+def window_figures(a: Snapshot, b: Snapshot, slowest_groups: Sequence[str]) -> dict[str, float]:
+    wall = b.at - a.at
+    runs = [b.iterations.get(g, 0) - a.iterations.get(g, 0) for g in slowest_groups]
+    return {"wall_seconds": round(wall, 1), "cpu_cores": (b.cpu - a.cpu) / wall,
+            "rule_group_seconds_per_second": (b.group_seconds - a.group_seconds) / wall,
+            "missed_iterations": b.missed - a.missed,
+            "slowest_group_runs": min(runs) if runs else 0}
+
+
+def dominant_rules(prom: Prometheus, variant: Variant, top: int = 8) -> list[dict[str, Any]]:
+    """Rule kinds by evaluation seconds per second (the rules API's last evaluationTime of
+    each rule over its group interval), and samples each kind reads per second (one SLO's
+    rules evaluated with stats=all, times the number of such rules, over the interval)."""
+    data = requests.get(f"{prom.url}/api/v1/rules", timeout=300).json()["data"]["groups"]
+    kinds: dict[str, dict[str, Any]] = {}
+    for group in data:
+        interval = float(group["interval"])
+        for rule in group["rules"]:
+            spec = {"record": rule["name"]} if rule["type"] == "recording" else {
+                "alert": rule["name"], "labels": rule.get("labels") or {}}
+            kind = plan.rule_kind(group["name"], spec)
+            row = kinds.setdefault(kind, {"rules": 0, "eval_seconds_per_second": 0.0,
+                                          "interval": interval, "samples": []})
+            row["rules"] += 1
+            row["eval_seconds_per_second"] += float(rule.get("evaluationTime", 0)) / interval
+            if SLO in json.dumps(rule.get("labels") or {}) or SLO in rule["query"]:
+                stats = prom.query(rule["query"], stats="all")["data"].get("stats") or {}
+                row["samples"].append(stats.get("samples", {}).get("totalQueryableSamples", 0))
+    total_cost = sum(r["eval_seconds_per_second"] for r in kinds.values()) or 1.0
+    rows = []
+    for kind, row in kinds.items():
+        per_rule = sum(row["samples"]) / len(row["samples"]) if row["samples"] else None
+        rows.append({"kind": kind, "rules": row["rules"], "interval_seconds": row["interval"],
+                     "eval_seconds_per_second": round(row["eval_seconds_per_second"], 4),
+                     "share_of_eval_time": round(row["eval_seconds_per_second"] / total_cost, 3),
+                     "samples_per_evaluation_per_rule": per_rule,
+                     "samples_per_second": None if per_rule is None else
+                     round(per_rule * row["rules"] / row["interval"])})
+    rows.sort(key=lambda r: -r["eval_seconds_per_second"])
+    return rows[:top] + ([{"kind": "(all)", "rules": sum(r["rules"] for r in rows),
+                           "samples_per_second": sum(r["samples_per_second"] or 0
+                                                     for r in rows)}])
+
+
+def measure(sizes: dict[int, int], repeats: int, evaluations: int, fresh: bool,
+            warmup: float | None = None) -> dict[str, Any]:
+    """Prepare every size's variants and history, run them all side by side, measure."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+    with wl.Exporter(exporter := _free_port()):
+        # Sizes with the same days share one history holding every size's series (SLO i has
+        # the same series at every size): one backfill, and an index 1,000 SLOs wide at 100.
+        variants = {count: variants_for(count) for count in sizes}
+        series: dict[int, dict[str, wl.Recorded]] = {}
+        for count, days in sizes.items():
+            print(f"bench rules: {count} SLOs: {[v.name for v in variants[count]]}; "
+                  "discovering the series the rules read back", flush=True)
+            found = discover([v for v in variants[count] if v.texts], exporter)
+            series.setdefault(days, {}).update((r.series, r) for r in found)
+        tsdbs = {}
+        for days, found in series.items():
+            recorded = sorted(found.values(), key=lambda r: r.series)
+            print(f"bench rules: {days} days of history, {len(recorded)} recorded series",
+                  flush=True)
+            tsdbs[days] = history(days, recorded, fresh)
+            print(f"bench rules: history {tsdbs[days][1]}", flush=True)
+        prepared = [(count, variants[count], *tsdbs[days]) for count, days in sizes.items()]
+
+        slowest = max(plan.slowest_interval(v.groups) for _, vs, _, _ in prepared for v in vs)
+        window = plan.measuring_window(slowest, evaluations)
+        warm = warmup if warmup is not None else plan.warmup(slowest, STEP, LIVE_WINDOW)
+        procs: list[tuple[int, Variant, Prometheus]] = []
+        try:
+            for count, variants, tsdb, _ in prepared:
+                for v in variants:
+                    run = WORK / "run" / f"{count}-{v.name}"
+                    _link_copy(tsdb, run / "tsdb")
+                    files = []
+                    for fname, text in v.texts.items():
+                        files.append(run / fname)
+                        files[-1].write_text(text, encoding="utf-8")
+                    procs.append((count, v, Prometheus(
+                        f"{count}-{v.name}", run / "tsdb", files, exporter, STEP,
+                        ["--storage.tsdb.min-block-duration=2h",
+                         "--storage.tsdb.max-block-duration=2h"])))
+            for _, _, p in procs:
+                p.wait_ready()
+            started = time.monotonic()
+            print(f"bench rules: {len(procs)} Prometheus running; warm-up {warm:.0f}s, "
+                  f"{repeats} windows of {window:.0f}s", flush=True)
+            time.sleep(warm)
+            while not all(_has_run(snapshot(p), v) for _, v, p in procs):
+                time.sleep(5)
+            first_window, warmed = time.time(), time.monotonic() - started
+            load_windows = []
+            windows: dict[str, list[dict[str, float]]] = {p.name: [] for _, _, p in procs}
+            for r in range(repeats):
+                before = {p.name: snapshot(p) for _, _, p in procs}
+                load0 = os.getloadavg()[0]
+                time.sleep(window)
+                after = {p.name: snapshot(p) for _, _, p in procs}
+                load_windows.append([round(load0, 2), round(os.getloadavg()[0], 2)])
+                for _, v, p in procs:
+                    slow = plan.slowest_interval(v.groups)
+                    names = [g.name for g in v.groups if g.interval == slow]
+                    windows[p.name].append(window_figures(before[p.name], after[p.name], names))
+                print(f"bench rules: window {r + 1}/{repeats}: " + ", ".join(
+                    f"{p.name} {windows[p.name][-1]['cpu_cores']:.3f}" for _, _, p in procs),
+                    flush=True)
+            for count, variants, _, meta in prepared:
+                row = _size_results(count, variants, procs, windows, meta, first_window)
+                row["load_1m_per_window"] = load_windows
+                row["warmup_seconds"] = round(warmed)
+                results[str(count)] = row
+        finally:
+            for _, _, p in procs:
+                p.stop()
+    return {"slowest_interval_seconds": slowest, "window_seconds": window,
+            "warmup_min_seconds": warm, "sizes": results}
+
+
+def _size_results(count: int, variants: Sequence[Variant],
+                  procs: Sequence[tuple[int, Variant, Prometheus]],
+                  windows: dict[str, list[dict[str, float]]], meta: dict[str, Any],
+                  first_window: float) -> dict[str, Any]:
+    by_name = {v.name: p for c, v, p in procs if c == count}
+    base = windows[by_name["baseline"].name]
+    out: dict[str, Any] = {
+        "history": {**meta, "tsdb_age_seconds_at_first_window": round(first_window - meta["end"]),
+                    "scrape_and_evaluation_interval_seconds": STEP},
+        "variants": {}}
+    for v in variants:
+        prom = by_name[v.name]
+        rows = windows[prom.name]
+        cpu = [w["cpu_cores"] for w in rows]
+        row: dict[str, Any] = {
+            **count_rules(v),
+            "cpu_cores": plan.spread(cpu),
+            "windows": [{k: round(x, 4) for k, x in w.items()} for w in rows],
+            "rule_group_seconds_per_second": plan.spread(
+                [w["rule_group_seconds_per_second"] for w in rows]),
+            "missed_iterations": sum(w["missed_iterations"] for w in rows),
+            "slowest_group_interval_seconds": plan.slowest_interval(v.groups),
+            "slowest_group_runs_per_window": [w["slowest_group_runs"] for w in rows],
+            "head_series": plan.total(prom.metrics(), "prometheus_tsdb_head_series"),
+        }
+        if v.texts:
+            row["rule_cpu_cores"] = plan.spread(
+                [c - b["cpu_cores"] for c, b in zip(cpu, base, strict=True)])
+            names = "|".join(re.escape(n) for n in sorted(v.records()))
+            row["recorded_series"] = prom.scalar(f'count({{__name__=~"{names}"}})')
+            row["dominant_rules"] = dominant_rules(prom, v)
+            row["samples_read_per_second_estimate"] = row["dominant_rules"][-1][
+                "samples_per_second"]
+        out["variants"][v.name] = row
+    sloth = out["variants"]["sloth"]
+    out["ratios_vs_sloth"] = {}
+    for v in variants:
+        if v.name in ("sloth", "baseline"):
+            continue
+        ours = out["variants"][v.name]
+        mine, theirs = windows[by_name[v.name].name], windows[by_name["sloth"].name]
+        per_window_raw = [a["cpu_cores"] / b["cpu_cores"]
+                          for a, b in zip(mine, theirs, strict=True)]
+        per_window_rule = [
+            (a["cpu_cores"] - c["cpu_cores"]) / (b["cpu_cores"] - c["cpu_cores"])
+            for a, b, c in zip(mine, theirs, base, strict=True)
+            if b["cpu_cores"] > c["cpu_cores"]]
+        out["ratios_vs_sloth"][v.name] = {
+            "cpu_cores": plan.ratio(ours["cpu_cores"]["median"], sloth["cpu_cores"]["median"]),
+            "cpu_cores_per_window": plan.spread(per_window_raw, 3),
+            "rule_cpu_cores": plan.ratio(ours["rule_cpu_cores"]["median"],
+                                         sloth["rule_cpu_cores"]["median"]),
+            "rule_cpu_cores_per_window": plan.spread(per_window_rule, 3) if per_window_rule
+            else None,
+            "recorded_series": plan.ratio(ours["recorded_series"], sloth["recorded_series"]),
+            "rules": plan.ratio(ours["rules"], sloth["rules"]),
+            "samples_read": plan.ratio(ours["samples_read_per_second_estimate"] or 0,
+                                       sloth["samples_read_per_second_estimate"] or 0),
+        }
+    return out
+
+
+def summary(result: dict[str, Any]) -> str:
+    """The figures as a few lines of text."""
+    lines = []
+    for size, row in result["sizes"].items():
+        h = row["history"]
+        lines.append(f"{size} SLOs, {h['days']}d history at {h['step_seconds']}s, TSDB age "
+                     f"{h['tsdb_age_seconds_at_first_window']}s:")
+        for name, v in row["variants"].items():
+            c, rc = v["cpu_cores"], v.get("rule_cpu_cores")
+            lines.append(
+                f"  {name:16} cpu {c['min']:.3f}/{c['median']:.3f}/{c['max']:.3f}"
+                + (f"  rules {rc['min']:.3f}/{rc['median']:.3f}/{rc['max']:.3f}" if rc else "")
+                + f"  series {v.get('recorded_series', '-')}  missed {v['missed_iterations']:.0f}"
+                + f"  slowest-group runs {v['slowest_group_runs_per_window']}")
+        for name, r in row["ratios_vs_sloth"].items():
+            lines.append(f"  {name} / sloth: cpu {r['cpu_cores']}  rule cpu {r['rule_cpu_cores']}"
+                         f"  series {r['recorded_series']}  samples {r['samples_read']}")
+        for name, v in row["variants"].items():
+            for d in v.get("dominant_rules", [])[:4]:
+                if d["kind"] != "(all)":
+                    lines.append(f"    {name}: {d['kind']}  {d['share_of_eval_time']:.0%} of eval"
+                                 f" time, {d['samples_per_second']} samples/s")
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    """Run every size (or those in argv) and write the results; `--reuse` keeps the TSDB of
-    the previous run instead of backfilling again (the gap since then is live-scraped)."""
-    reuse = "--reuse" in argv
-    # Other words are bench names when bench/run.py runs this file (`make bench BENCH=rules`).
-    sizes = [int(a) for a in argv if a.isdigit()] or list(SIZES)
-    promtool, prometheus = shutil.which("promtool"), shutil.which("prometheus")
-    if promtool is None or prometheus is None:
+    parser = argparse.ArgumentParser(prog="bench_rules.py", description=__doc__.split("\n")[0])
+    parser.add_argument("sizes", nargs="*", help="SLO counts (default: 100 1000); other words "
+                        "are bench names passed on by bench/run.py and ignored")
+    parser.add_argument("--quick", action="store_true", help="3 days of history, 2 windows "
+                        "of 2 slowest-group runs; writes bench/work/rules/quick.json only")
+    parser.add_argument("--days", type=int, help="days of history for every size")
+    parser.add_argument("--repeats", type=int)
+    parser.add_argument("--evaluations", type=int, help="slowest-group runs per window")
+    parser.add_argument("--warmup", type=float, help=argparse.SUPPRESS)  # debugging only
+    parser.add_argument("--fresh", action="store_true", help="backfill again, ignoring the cache")
+    args = parser.parse_args(argv)
+    if shutil.which("promtool") is None or shutil.which("prometheus") is None:
         print("bench rules: needs promtool and prometheus on PATH", file=sys.stderr)
         return 1
-    WORK.mkdir(parents=True, exist_ok=True)
-    tsdb = WORK / "tsdb"
-    results: dict[str, Any] = {
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "cpu_count": os.cpu_count(),
-        "history": {"days": HISTORY_DAYS, "step_seconds": HISTORY_STEP, "scrape": SCRAPE,
-                    "evaluation_interval": EVALUATION, "raw_series": len(wl.raw_series()),
-                    **({"reused": True} if reuse and tsdb.is_dir()
-                       else backfill(tsdb, promtool, max(SIZES)))},
-        "sizes": {},
-    }
-    with wl.Exporter(exporter := _free_port()):
-        for count in sizes:
-            variants = (("slogen", render_slogen(count, WORK / f"specs-{count}")),
-                        ("slogen_inline", render_slogen(count, WORK / f"specs-{count}", "inline")),
-                        ("sloth", wl.sloth_rules(count)))
-            row: dict[str, Any] = {}
-            for name, text in variants:
-                path = WORK / f"{name}-{count}.rules.yaml"
-                path.write_text(text, encoding="utf-8")
-                print(f"bench rules: {count} SLOs, {name}", flush=True)
-                # Every rule aggregates to one series, so records are the recorded series a
-                # fully warmed-up Prometheus holds (the measured count can miss a slow group
-                # that has not run yet).
-                row[name] = {"rules": _count_rules(text), "records": text.count("- record:"),
-                             **measure(path, tsdb, exporter, prometheus)}
-            row["ratios"] = {
-                ours: {key: round(row[ours][key] / row["sloth"][key], 3) if row["sloth"][key]
-                       else None
-                       for key in ("cpu_cores", "rule_group_seconds", "recorded_series", "records",
-                            "rules")}
-                for ours in ("slogen", "slogen_inline")}
-            row["generate"] = check_timing(count, promtool)
-            results["sizes"][str(count)] = row
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(json.dumps(results, indent=2, sort_keys=True))
+    mode = QUICK if args.quick else FULL
+    counts = [int(a) for a in args.sizes if a.isdigit()] or list(SIZES)
+    days = args.days or mode.get("days")
+    sizes = {c: days or SIZES.get(c, 30) for c in counts}
+    repeats = args.repeats or mode["repeats"]
+    evaluations = args.evaluations or mode["evaluations"]
+    load_start = [round(x, 2) for x in os.getloadavg()]
+    began = time.time()
+    result = measure(sizes, repeats, evaluations, args.fresh, args.warmup)
+    result = {"how": HOW, "quick": args.quick, "repeats": repeats,
+              "evaluations_per_window": evaluations,
+              "machine": {"cpu_count": os.cpu_count(), "load_average_at_start": load_start,
+                          "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(began)),
+              "run_seconds": round(time.time() - began), **result}
+    target = WORK / "quick.json" if args.quick else RESULTS
+    if not args.quick and target.exists() and set(map(str, counts)) != set(map(str, SIZES)):
+        old = json.loads(target.read_text(encoding="utf-8"))  # one size: keep the others
+        result["sizes"] = {**old.get("sizes", {}), **result["sizes"]}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(summary(result))
+    print(f"bench rules: wrote {target.relative_to(ROOT)}")
     return 0
 
 

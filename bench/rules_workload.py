@@ -1,5 +1,6 @@
 """Workload of the rules benchmark: synthetic SLO specs, the same SLOs as Sloth-style rules,
-backfilled history in OpenMetrics, and an exporter that continues the counters live.
+their history in OpenMetrics (raw counters, and the recorded series the rules read back over
+time), and an exporter that continues the counters live.
 
 Every SLO reads one of SOURCES sets of raw counters (10 instances x 2 status codes = 20 series);
 SLO i reads set i % SOURCES, so 1,000 SLOs evaluate against as many raw samples per rule as 100
@@ -12,7 +13,8 @@ from __future__ import annotations
 import http.server
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 SOURCES = 100
@@ -20,6 +22,7 @@ INSTANCES = 10
 RATES = {"200": 10.0, "500": 0.02}  # events per second per instance
 EPOCH = 1_600_000_000
 METRIC = "bench_requests_total"
+JOB = "bench"
 OBJECTIVE = 99.9
 SLOTH_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
@@ -107,39 +110,64 @@ def sloth_rules(count: int) -> str:
 
 
 def raw_series() -> list[tuple[str, float]]:
-    """(series, rate per second) of every raw counter."""
+    """(series, rate per second) of every raw counter, as the exporter serves it."""
     return [(f'{METRIC}{{source="src{k:03d}",instance="i{n}",code="{code}"}}', rate * (1 + n / 10))
             for k in range(SOURCES) for n in range(INSTANCES) for code, rate in RATES.items()]
 
 
-def openmetrics(start: int, end: int, step: int, slo_count: int) -> Iterator[str]:
-    """History from `start` to `end`: raw counters, and the recorded 5m series both rule sets
-    read over days (slogen's error and total rates, Sloth's 5m ratio), as if their rules had run."""
-    yield f"# TYPE {METRIC.removesuffix('_total')} counter\n"
-    series = raw_series()
-    for t in range(start, end, step):
-        for name, rate in series:
-            yield f"{name} {int(rate * (t - EPOCH))} {t}\n"
-    for family, labels_of, value in (
-        ("slo:sli_error:rate5m", _slogen_labels, 0.2),
-        ("slo:sli_total:rate5m", _slogen_labels, 100.0),
-        ("slo:sli_error:ratio_rate5m", _sloth_labels, 0.002),
-    ):
-        yield f"# TYPE {family} gauge\n"
-        labels = [labels_of(i) for i in range(slo_count)]
+def live_error_ratio() -> float:
+    """The error ratio every SLO sees: bad / total events of one source."""
+    weights = sum(1 + n / 10 for n in range(INSTANCES))
+    return RATES["500"] * weights / (sum(RATES.values()) * weights)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The history of one recorded series: `name{labels}`, the interval its rule writes it at,
+    and values to cycle through (a recorded rate is not constant, and constant samples would
+    compress, and decode, unrealistically well)."""
+
+    series: str
+    step: int
+    values: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.series.split("{", 1)[0]
+
+
+def jittered(value: float, count: int = 61) -> tuple[str, ...]:
+    """`count` values within +-5% of `value`, as sample text."""
+    return tuple(f"{value * (1 + 0.05 * (((j * 7919) % 101) - 50) / 50):.6g}"
+                 for j in range(count))
+
+
+def write_history(path: Path, start: int, end: int, step: int,
+                  recorded: Sequence[Recorded]) -> int:
+    """OpenMetrics text of the history from `start` (a multiple of `step`) to `end`: the raw
+    counters as a scrape at `step` would have stored them (the target's job label included),
+    and every recorded series at its own interval. Returns the number of samples."""
+    raw = [(f"{name[:-1]},job=\"{JOB}\"}} ", rate) for name, rate in raw_series()]
+    families: dict[str, list[Recorded]] = {}
+    for rec in recorded:
+        families.setdefault(rec.name, []).append(rec)
+    samples = 0
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(f"# TYPE {METRIC.removesuffix('_total')} counter\n")
         for t in range(start, end, step):
-            for lab in labels:
-                yield f"{family}{{{lab}}} {value} {t}\n"
-    yield "# EOF\n"
-
-
-def _slogen_labels(i: int) -> str:
-    return (f'service="bench",slo="{slo_name(i)}",slo_id="bench-{slo_name(i)}",team="bench"')
-
-
-def _sloth_labels(i: int) -> str:
-    return (f'sloth_id="bench-{slo_name(i)}",sloth_service="bench",sloth_slo="{slo_name(i)}",'
-            'sloth_window="5m"')
+            ts, age = f" {t}\n", t - EPOCH
+            fh.write("".join([f"{prefix}{int(rate * age)}{ts}" for prefix, rate in raw]))
+            samples += len(raw)
+        for family, members in families.items():
+            fh.write(f"# TYPE {family} gauge\n")
+            for t in range(start, end, step):
+                ts = f" {t}\n"
+                due = [r for r in members if t % r.step == 0]
+                fh.write("".join([f"{r.series} {r.values[(t // r.step) % len(r.values)]}{ts}"
+                                  for r in due]))
+                samples += len(due)
+        fh.write("# EOF\n")
+    return samples
 
 
 class Exporter:
