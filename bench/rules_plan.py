@@ -41,7 +41,7 @@ class Group:
 
 def parse_groups(text: str, default_interval: float) -> list[Group]:
     """The groups of a rule file; a group without `interval` runs at the global interval."""
-    data = yaml.safe_load(text) or {}
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return [Group(g["name"], seconds(g["interval"]) if "interval" in g else default_interval,
                   tuple(g.get("rules") or ()))
             for g in data.get("groups") or ()]
