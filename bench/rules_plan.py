@@ -146,3 +146,23 @@ def rule_kind(group: str, rule: Mapping[str, Any]) -> str:
         (rule.get("labels") or {}).get("sloth_severity")
     suffix = f" ({severity})" if "alert" in rule and severity else ""
     return f"{_SLO_NAME.sub('*', name)}{suffix} @{_SLO_NAME.sub('*', group)}"
+
+
+def completed_runs(iterations: Mapping[str, float],
+                   missed: Mapping[str, float]) -> dict[str, float]:
+    """Evaluations each group actually ran: Prometheus counts a missed (skipped) iteration in
+    prometheus_rule_group_iterations_total as well as in ..._iterations_missed_total."""
+    return {g: n - missed.get(g, 0.0) for g, n in iterations.items()}
+
+
+def work_normalized(cpu_cores: float, scheduled: Mapping[str, float],
+                    completed: Mapping[str, float], weights: Mapping[str, float]) -> float | None:
+    """CPU the process would have used had every scheduled evaluation run, when a starved
+    process skipped some: `cpu_cores` times scheduled over completed work, each group's
+    evaluations weighted by its evaluation time (the share of the process' CPU it takes).
+    Equal to `cpu_cores` when nothing was skipped; None when nothing ran."""
+    done = sum(weights.get(g, 0.0) * n for g, n in completed.items())
+    due = sum(weights.get(g, 0.0) * n for g, n in scheduled.items())
+    if done <= 0:
+        return None
+    return cpu_cores * due / done

@@ -125,3 +125,15 @@ def test_history_joins_the_live_counters_and_spaces_each_series_at_its_step(tmp_
     assert len([x for x in lines if x.startswith("slo:a")]) == 4
     assert samples == len(raw) + 4 + 2
     assert all(abs(float(v) - 1) <= 0.05 + 1e-9 for v in wl.jittered(1.0))
+
+
+def test_skipped_evaluations_scale_the_cpu_up_by_the_work_left_undone() -> None:
+    scheduled = {"fast": 10.0, "slow": 5.0}
+    assert plan.completed_runs(scheduled, {"slow": 3.0}) == {"fast": 10.0, "slow": 2.0}
+    weights = {"fast": 1.0, "slow": 4.0}  # a slow-group run takes four times a fast one
+    # Nothing skipped: the CPU as measured.
+    assert plan.work_normalized(0.5, scheduled, scheduled, weights) == 0.5
+    # 3 of 5 slow runs skipped: 30 units of work due, 18 done.
+    done = plan.completed_runs(scheduled, {"slow": 3.0})
+    assert plan.work_normalized(0.3, scheduled, done, weights) == pytest.approx(0.5)
+    assert plan.work_normalized(0.3, scheduled, {"fast": 0, "slow": 0}, weights) is None
