@@ -348,16 +348,25 @@ def _compact(tsdb: Path) -> None:
 def history(days: int, recorded: Sequence[wl.Recorded], fresh: bool) -> tuple[Path, dict[str, Any]]:
     """A TSDB with `days` of history for `recorded` (and the raw counters), from the cache
     under bench/work when one with the same key exists (extended to now if it has aged)."""
-    key = hashlib.sha256(json.dumps({
-        "days": days, "step": STEP, "sources": wl.SOURCES, "instances": wl.INSTANCES,
-        "rates": wl.RATES, "epoch": wl.EPOCH,
-        "series": [(r.series, r.step, r.values) for r in recorded]}, sort_keys=True).encode()
-    ).hexdigest()[:16]
+    workload = {"days": days, "step": STEP, "sources": wl.SOURCES, "instances": wl.INSTANCES,
+                "rates": wl.RATES, "epoch": wl.EPOCH}
+    # The series and their steps make the history; their values (a rate the discovery run
+    # saw, give or take a counter's rounding) only shape compression.
+    wanted = sorted(f"{r.series}@{r.step}" for r in recorded)
+    key = hashlib.sha256(json.dumps({**workload, "series": wanted}, sort_keys=True).encode()
+                         ).hexdigest()[:16]
     tsdb = WORK / f"tsdb-{days}d-{STEP}s-{key}"
     meta_path = WORK / f"{tsdb.name}.json"
     if fresh:
         shutil.rmtree(tsdb, ignore_errors=True)
         meta_path.unlink(missing_ok=True)
+    elif not meta_path.exists():  # a history holding more series serves as well
+        for other in sorted(WORK.glob(f"tsdb-{days}d-{STEP}s-*.json")):
+            meta = json.loads(other.read_text(encoding="utf-8"))
+            if (meta.get("workload") == workload and set(wanted) <= set(meta.get("series", ()))
+                    and other.with_suffix("").is_dir()):
+                tsdb, meta_path = other.with_suffix(""), other
+                break
     now = int(time.time()) - STEP
     now -= now % STEP
     if meta_path.exists() and tsdb.is_dir():
@@ -372,7 +381,8 @@ def history(days: int, recorded: Sequence[wl.Recorded], fresh: bool) -> tuple[Pa
         backfill_s = time.perf_counter() - began
         began = time.perf_counter()
         _compact(tsdb)
-        meta = {"days": days, "step_seconds": STEP, "start": start, "end": now,
+        meta = {"workload": workload, "series": wanted,
+                "days": days, "step_seconds": STEP, "start": start, "end": now,
                 "samples": samples, "raw_series": len(wl.raw_series()),
                 "recorded_series": len(recorded),
                 "recorded_series_steps": sorted({r.step for r in recorded}),
@@ -390,7 +400,7 @@ def history(days: int, recorded: Sequence[wl.Recorded], fresh: bool) -> tuple[Pa
     meta["bytes"] = sum(f.stat().st_size for f in tsdb.rglob("*") if f.is_file())
     meta_path.write_text(json.dumps({k: v for k, v in meta.items() if k != "cached"}),
                          encoding="utf-8")
-    return tsdb, meta
+    return tsdb, {k: v for k, v in meta.items() if k not in ("series", "workload")}
 
 
 def _link_copy(source: Path, dest: Path) -> None:
