@@ -9,7 +9,7 @@ the same ratio computed from the raw counters over the whole window.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -55,16 +55,20 @@ _ACTION = re.compile(r"{{.*?}}")
 
 def rule_shape(slo: Slo, service: Service, inline: bool) -> Hashable:
     """What an SLO's alert rules look like without its names and numbers: SLI kind, burn-rate
-    tiers, and each rule's `for`, label names and annotation template actions. SLOs of one
-    shape differ only in what their rules spell out literally."""
+    tiers, and each rule's `for`, label names and the template actions of its labels and
+    annotations. SLOs of one shape differ only in what their rules spell out literally."""
     rules = [r for r in [*slo_rules(slo, service, inline), *absent_alerts(slo, service)]
              if "alert" in r]
     return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity,
                                  w.keep_firing_for) for w in slo.burn_windows),
-            tuple((r.get("for"), r.get("keep_firing_for"), tuple(sorted(r.get("labels", {}))),
-                   tuple((k, tuple(_ACTION.findall(v)))
-                         for k, v in sorted(r.get("annotations", {}).items())))
+            tuple((r.get("for"), r.get("keep_firing_for"), _actions(r.get("labels", {})),
+                   _actions(r.get("annotations", {})))
                   for r in rules))
+
+
+def _actions(texts: Mapping[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each key with the template actions of its text, the literal text left out."""
+    return tuple((k, tuple(_ACTION.findall(str(v)))) for k, v in sorted(texts.items()))
 
 
 def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
