@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,12 +54,22 @@ _RUNNER = (
 )
 
 
+CPU_SECONDS: list[float] = []  # CPU (user + system) of the last process run, its tools included
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(argv: list[str], cwd: Path) -> tuple[float, str, str]:
-    """(wall seconds, stdout, stderr) of one process; raises if it exits non-zero."""
-    start = time.perf_counter()
+    """(wall seconds, stdout, stderr) of one process; raises if it exits non-zero. Its CPU
+    seconds (with every process it ran) go to CPU_SECONDS."""
+    start, cpu = time.perf_counter(), _cpu()
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - start
+    CPU_SECONDS[:] = [_cpu() - cpu]
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stderr}")
     return wall, proc.stdout, proc.stderr
@@ -120,20 +131,28 @@ def _full_vs_promtool(cwd: Path, promtool: str) -> dict[str, Any]:
     """Full generate+check and bare promtool, alternating, REPEATS each."""
     full: list[float] = []
     bare: list[float] = []
+    full_cpu: list[float] = []
+    bare_cpu: list[float] = []
     rss: list[dict[str, float]] = []
     for i in range(REPEATS):
         out = f"full{i}"
         _fresh(cwd, out)
         wall, peak = _generate(cwd, out)
         full.append(wall)
+        full_cpu += CPU_SECONDS
         rss.append(peak)
         rules = sorted(str(p) for p in (cwd / out / "prometheus").glob("*.rules.yaml"))
         bare.append(_run([promtool, "check", "rules", *rules], cwd)[0])
+        bare_cpu += CPU_SECONDS
         if i:
             _fresh(cwd, out)
     ratios = [f / b for f, b in zip(full, bare, strict=True)]
     return {"full_generate_seconds": _spread(full), "promtool_check_rules_seconds": _spread(bare),
             "full_vs_promtool": _spread(ratios),
+            "full_generate_cpu_seconds": _spread(full_cpu),
+            "promtool_check_rules_cpu_seconds": _spread(bare_cpu),
+            "full_vs_promtool_cpu": _spread(
+                [f / b for f, b in zip(full_cpu, bare_cpu, strict=True)]),
             "full_generate_peak_rss_mib": max(r["self"] for r in rss),
             "full_generate_tools_peak_rss_mib": max(r["children"] for r in rss)}
 
@@ -141,6 +160,7 @@ def _full_vs_promtool(cwd: Path, promtool: str) -> dict[str, Any]:
 def _one_edits(cwd: Path, promtool: str) -> dict[str, Any]:
     """REPEATS one-spec edits, each followed by generate; files rewritten and promtool input."""
     walls: list[float] = []
+    cpus: list[float] = []
     bare: list[float] = []
     rewritten: list[str] = []
     checked: list[str] = []
@@ -150,6 +170,7 @@ def _one_edits(cwd: Path, promtool: str) -> dict[str, Any]:
         before = _stamps(cwd / "out")
         wall, _ = _generate(cwd)
         walls.append(wall)
+        cpus += CPU_SECONDS
         after = _stamps(cwd / "out")
         rewritten = sorted(p.relative_to(cwd / "out").as_posix() for p in after
                            if before.get(p) != after[p])
@@ -157,6 +178,7 @@ def _one_edits(cwd: Path, promtool: str) -> dict[str, Any]:
                    and p.endswith(".rules.yaml") and "/" not in p.removeprefix("prometheus/")]
         bare.append(_run([promtool, "check", "rules", *checked], cwd / "out")[0])
     return {"one_edit_generate_seconds": _spread(walls), "one_edit_spec": edited,
+            "one_edit_generate_cpu_seconds": _spread(cpus),
             "one_edit_files_rewritten": rewritten, "one_edit_rule_files_changed": checked,
             "one_edit_promtool_on_changed_seconds": _spread(bare),
             "one_edit_minus_promtool_seconds": _spread(
@@ -177,6 +199,7 @@ def measure(total_slos: int) -> dict[str, Any]:
             wall, peak = _generate(cwd, "out", "--skip-checks")
             result |= {"full_generate_checks": "skipped",
                        "full_generate_seconds": round(wall, 2),
+                       "full_generate_cpu_seconds": round(CPU_SECONDS[0], 2),
                        "peak_rss_mib": peak["self"], "tools_peak_rss_mib": peak["children"]}
         else:
             assert promtool is not None
@@ -192,8 +215,12 @@ def measure(total_slos: int) -> dict[str, Any]:
                    "bytes_per_slo_by_kind": _bytes_by_kind(cwd / "out", total_slos)}
         if not full_only:
             assert promtool is not None
-            result["noop_generate_seconds"] = _spread(
-                [_generate(cwd)[0] for _ in range(REPEATS)])
+            noop, noop_cpu = [], []
+            for _ in range(REPEATS):
+                noop.append(_generate(cwd)[0])
+                noop_cpu += CPU_SECONDS
+            result["noop_generate_seconds"] = _spread(noop)
+            result["noop_generate_cpu_seconds"] = _spread(noop_cpu)
             result |= _one_edits(cwd, promtool)
             result["check_seconds"] = round(_generate(cwd, "out", "--check")[0], 2)
     result["load_1m_after"] = os.getloadavg()[0]
@@ -218,7 +245,9 @@ def main(argv: list[str]) -> int:
             f"{FULL_ONLY_ABOVE} SLOs); promtool_check_rules_seconds = one bare "
             "`promtool check rules` over the same rule files, alternating with the full "
             f"generate, {REPEATS} repeats each (runs, median, min, max; full_vs_promtool per "
-            f"pair); no-op = generate again with nothing changed ({REPEATS} runs); one edit = "
+            "pair); *_cpu_seconds = user + system CPU of the process and every process it ran "
+            "(RUSAGE_CHILDREN deltas), less sensitive to the machine's load than wall time; "
+            f"no-op = generate again with nothing changed ({REPEATS} runs); one edit = "
             "one SLO objective changed in one service file, then generate (promtool and amtool "
             f"checks on the changed files included; {REPEATS} successive edits), beside a bare "
             "promtool check rules of the rule files that edit changed; files_rewritten = files "

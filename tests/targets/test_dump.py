@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from generator.targets.dump import GENERATED_HEADER, json_text, yaml_text
+from generator.targets import dump
+from generator.targets.dump import GENERATED_HEADER, FlowList, FlowMap, json_text, yaml_text
 
 DATA = {
     "groups": [{"name": "checkout", "rules": [{
@@ -67,3 +69,12 @@ def test_json_keeps_what_fits_in_its_width_on_one_line() -> None:
     assert '    "steps": [{"color": "red", "value": null}, {"color": "green", "value": 0.5}]\n' \
         in text
     assert all(len(line) <= 100 for line in text.splitlines())
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 700])
+def test_a_list_dumped_in_chunks_is_the_list_dumped_at_once(count: int) -> None:
+    items = [{"name": f"case {i}", "labels": FlowMap({"a": "x", "n": str(i)}),
+              "receivers": FlowList(["pager", "chat"]), "note": "two\nlines" if i % 7 else "'q'"}
+             for i in range(count)]
+    assert dump.yaml_list_text("tests", items, ["b.yaml", "a.yaml"], chunk=256) == \
+        dump.yaml_text({"tests": items}, ["b.yaml", "a.yaml"])
