@@ -224,7 +224,7 @@ def _keep_firing_cases(slo: Slo, service: Service, rules: dict[str, Rule]) -> li
 def _condition_end(burning: list[BurnWindow], stop: timedelta) -> tuple[timedelta, timedelta]:
     """Bounds of the last time the condition of `burning` holds when the burn and the traffic
     stop at `stop`: a short window of 5m or less stops at once; a longer one once it has passed
-    the burn, which its 5m rates (tiled or averaged) reach up to 5m early."""
+    the burn, which its 5m rates reach up to 5m early."""
     spans = [w.short for w in burning if w.short > BASE]
     if not spans:
         return stop, stop
