@@ -4,8 +4,9 @@ of the SLO page tiers (bench/results/backtest-tiers.md).
 The detection-speed goal of issue 17: SLO alerts with precision and recall of at least 0.95 over
 outages and slow burns, silent on 1-2 minute blips, and a median delay on fast outages at most
 half that of the naive `error ratio > 1% for 5m` alert (ErrorRateElevated in
-bench/scenarios/specs). The tier table replays the same scenarios with the page windows of each
-variant written into a copy of the specs.
+bench/scenarios/specs). The tier table replays the same scenarios with the page windows and
+keep_firing_for of each variant written into a copy of the specs, and lists every false and
+duplicate SLO episode of each, for the cause analysis in docs/backtest.md.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,37 +35,53 @@ NAIVE = "shop/ErrorRateElevated/warning"
 SLO = "SLO burn rate"
 _STANDARD = [{"long": "1h", "short": "5m", "budget_percent": 2},
              {"long": "6h", "short": "30m", "budget_percent": 5}]
-# Page windows to compare; None keeps the defaults of the specs.
-TIERS: dict[str, list[dict[str, Any]] | None] = {
-    "defaults": None,
-    "1h/5m and 6h/30m only": _STANDARD,
-    "+ 5m/1m at 60x": [*_STANDARD, {"long": "5m", "short": "1m", "burn_rate": 60}],
-    "+ 5m/1m at 86.4x (1% of budget)": [*_STANDARD, {"long": "5m", "short": "1m",
-                                                     "budget_percent": 1}],
-    "+ 5m/1m at 120x": [*_STANDARD, {"long": "5m", "short": "1m", "burn_rate": 120}],
+_FAST = {"long": "5m", "short": "1m", "budget_percent": 1}
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A page-level variant: its windows (None: the defaults) and keep_firing_for (None: the
+    default)."""
+
+    windows: list[dict[str, Any]] | None = None
+    keep_firing_for: str | None = None
+
+
+# Page variants to compare.
+TIERS: dict[str, Tier] = {
+    "defaults (5m/1m at 86.4x, keep_firing_for 10m)": Tier(),
+    "defaults without keep_firing_for": Tier(keep_firing_for="0s"),
+    "keep_firing_for 30m": Tier(keep_firing_for="30m"),
+    "1h/5m and 6h/30m only": Tier(_STANDARD),
+    "6h/1h in place of 6h/30m": Tier([_STANDARD[0], {"long": "6h", "short": "1h",
+                                                     "budget_percent": 5}, _FAST]),
+    "without 6h/30m": Tier([_STANDARD[0], _FAST]),
 }
 
 
-def _specs(tmp: Path, windows: list[dict[str, Any]] | None) -> Path:
-    """The scenario specs, with `windows` as every SLO's page windows when given."""
+def _specs(tmp: Path, tier: Tier) -> Path:
+    """The scenario specs, with the tier's page windows and keep_firing_for when given."""
     out = tmp / "specs"
     shutil.copytree(scenarios.SPECS_DIR, out)
-    if windows is not None:
-        yaml = YAML()
-        path = out / "shop.yaml"
-        data = yaml.load(path.read_text())
-        for slo in data["slos"]:
-            slo.setdefault("alerting", {})["page"] = {"windows": windows}
-        with path.open("w") as fh:
-            yaml.dump(data, fh)
+    yaml = YAML()
+    path = out / "shop.yaml"
+    data = yaml.load(path.read_text())
+    for slo in data["slos"]:
+        page = slo.setdefault("alerting", {}).setdefault("page", {})
+        if tier.windows is not None:
+            page["windows"] = tier.windows
+        if tier.keep_firing_for is not None:
+            page["keep_firing_for"] = tier.keep_firing_for
+    with path.open("w") as fh:
+        yaml.dump(data, fh)
     return out
 
 
-def run(names: tuple[str, ...], markdown: Path, windows: list[dict[str, Any]] | None = None,
+def run(names: tuple[str, ...], markdown: Path, tier: Tier | None = None,
         tune: bool = True) -> tuple[dict[str, Any], float]:
     """Generate the scenarios, backtest them together, return the report and elapsed time."""
     with tempfile.TemporaryDirectory() as tmp:
-        argv = ["backtest", "--specs", str(_specs(Path(tmp), windows)), "--json",
+        argv = ["backtest", "--specs", str(_specs(Path(tmp), tier or Tier())), "--json",
                 str(Path(tmp) / "r.json"), "--markdown", str(markdown)]
         argv += [] if tune else ["--no-tune"]
         for name in names:
@@ -107,15 +125,25 @@ def _row(name: str, report: dict[str, Any]) -> list[str]:
                 for e in a["episodes"] if e["verdict"] == "false")
     pct = lambda x: "-" if x is None else f"{x:.0%}"  # noqa: E731
     return [name, pct(s["precision_episodes"]), pct(s["precision_incidents"]),
-            pct(s["recall_incidents"]), str(blips),
+            pct(s["recall_incidents"]), pct(s["recall_episodes"]), str(s["duplicate"]),
+            str(blips),
             "-" if fast["slo_median_s"] is None else f"{fast['slo_median_s']:.0f}s",
             "-" if ratio is None else f"{ratio:.2f}"]
 
 
-def tiers_markdown(rows: list[list[str]], naive_s: float | None) -> str:
-    """The trade-off table."""
-    head = ["Page windows", "P (episodes)", "P (incidents)", "R (incidents)", "False episodes",
-            "Outage delay median", "vs naive"]
+def misses(report: dict[str, Any]) -> list[str]:
+    """The SLO alerts' false and duplicate episodes, one line each, for the cause analysis."""
+    return [f"{sc['name']}: `{a['severity']}` {e['start']} to {e['end']}, {e['verdict']}"
+            + (f" ({e['incident']})" if e["incident"] else "")
+            for sc in report["scenarios"] for a in sc["alerts"] if a["approach"] == SLO
+            for e in a["episodes"] if e["verdict"] in ("false", "duplicate")]
+
+
+def tiers_markdown(rows: list[list[str]], naive_s: float | None,
+                   missed: dict[str, list[str]] | None = None) -> str:
+    """The trade-off table, then each variant's false and duplicate SLO episodes."""
+    head = ["Page level", "P (episodes)", "P (incidents)", "R (incidents)", "R (episodes)",
+            "Duplicate episodes", "False episodes", "Outage delay median", "vs naive"]
     lines = ["# SLO page tiers on the shipped scenarios", "",
              "Outages and slow burns together; false episodes are SLO alert episodes with no "
              f"incident (the blips). Naive `error ratio > 1% for 5m`: median outage delay "
@@ -123,6 +151,9 @@ def tiers_markdown(rows: list[list[str]], naive_s: float | None) -> str:
              "delay ratio <= 0.50.", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
+    for label, found in (missed or {}).items():
+        lines += ["", f"## {label}: false and duplicate episodes", ""]
+        lines += [f"- {x}" for x in found] or ["- none"]
     return "\n".join([*lines, ""])
 
 
@@ -132,15 +163,16 @@ if __name__ == "__main__":
     figures = {"scenarios": list(SHIPPED), "seconds": round(seconds, 1),
                "fast_outages": speed(report), "by_approach": report["by_approach"],
                "by_approach_and_kind": report["by_approach_and_kind"], "tiers": {}}
-    rows = []
-    for label, windows in TIERS.items():
-        tier_report = report if windows is None else run(
-            SHIPPED, Path(tempfile.gettempdir()) / "slogen-tier.md", windows, tune=False)[0]
+    rows, missed = [], {}
+    for label, tier in TIERS.items():
+        tier_report = report if tier == Tier() else run(
+            SHIPPED, Path(tempfile.gettempdir()) / "slogen-tier.md", tier, tune=False)[0]
         rows.append(_row(label, tier_report))
+        missed[label] = misses(tier_report)
         figures["tiers"][label] = {"slo": tier_report["by_approach"][SLO],
                                    "fast_outages": speed(tier_report)}
     (RESULTS / "backtest-tiers.md").write_text(
-        tiers_markdown(rows, figures["fast_outages"]["naive_median_s"]))
+        tiers_markdown(rows, figures["fast_outages"]["naive_median_s"], missed))
     (RESULTS / "backtest.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
     print(json.dumps({"seconds": figures["seconds"], **{
         k: v for k, v in figures["fast_outages"].items() if k.endswith("median_s")}}))
