@@ -48,6 +48,9 @@ SLO_OBJECTIVE = "slo:objective:ratio"
 SLO_ERROR_BUDGET = "slo:error_budget:ratio"
 SLO_BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
 SLO_BURN_RATE = "slo:burn_rate:ratio_rate{window}"
+# The burn-rate condition of one alert level for every SLO of a service at once (the long
+# window's error ratio, present only while the condition holds); each SLO's alert reads its own.
+SLO_BURN_CONDITION = "slo:burn_{level}:ratio"
 SLO_BASE_WINDOW = timedelta(minutes=5)
 SLO_CURRENT_BURN_WINDOW = timedelta(hours=1)
 
@@ -103,6 +106,11 @@ def errors_record(window: timedelta) -> str:
 def total_record(window: timedelta) -> str:
     """Recorded all-event rate over `window`."""
     return SLO_TOTAL.format(window=window_suffix(window))
+
+
+def burn_condition_record(level: str) -> str:
+    """Recorded burn-rate condition of an alert level (page, ticket)."""
+    return SLO_BURN_CONDITION.format(level=level)
 
 
 def burn_rate_record(window: timedelta) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from generator.core.durations import format_duration
 from generator.core.model import Condition, Op
 
+_REGEX_META = re.compile(r"[\\.+*?()|\[\]{}^$]")
 _PLAIN_SELECTOR = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$")
 
 
@@ -31,6 +32,18 @@ def selector(labels: Mapping[str, str]) -> str:
     """`{a="1", b="2"}` with labels in sorted order."""
     inner = ", ".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
     return "{" + inner + "}"
+
+
+def set_selector(labels: Mapping[str, str], name: str, values: Sequence[str]) -> str:
+    """`{a="1", name=~"v1|v2"}`: `labels` must all match and `name` be one of `values` (a
+    plain equality for one value). The alternatives are quoted literally, so Prometheus looks
+    each one up in its index instead of scanning the label's values."""
+    if len(values) == 1:
+        return selector({**labels, name: values[0]})
+    inner = [f'{k}="{_escape(v)}"' for k, v in sorted(labels.items())]
+    alternatives = "|".join(_escape(_REGEX_META.sub(r"\\\g<0>", v)) for v in sorted(values))
+    inner.append(f'{name}=~"{alternatives}"')
+    return "{" + ", ".join(sorted(inner)) + "}"
 
 
 def is_plain_selector(expr: str) -> bool:

@@ -31,11 +31,18 @@ class Shape:
     list, a label_replace target); `fixed`: labels whose value the expression pins (equality
     matchers that survive to the result); `closed`: the result has no labels beyond `kept`
     and `fixed` (an aggregation with `by`, or `vector()`), so a label outside them is absent.
+    `among`: labels whose value is one of a known set (a regex matcher of literal alternatives,
+    `slo_id=~"a|b"`), surviving to the result as `fixed` ones do.
     """
 
     kept: frozenset[str] = frozenset()
     fixed: Mapping[str, str] = field(default_factory=dict)
     closed: bool = False
+    among: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def values(self) -> dict[str, frozenset[str]]:
+        """Every label with a known set of possible values: the pinned ones as one value."""
+        return {**self.among, **{k: frozenset({v}) for k, v in self.fixed.items()}}
 
     def labels(self) -> frozenset[str]:
         """Every label known to be in the result."""
@@ -119,9 +126,11 @@ def _walk(node: pp.Expr) -> tuple[Shape, bool]:  # noqa: PLR0911 - one branch pe
     operand whether it is a scalar walked every subtree again, quadratic in the depth."""
     node = _unparen(node)
     if isinstance(node, pp.VectorSelector):
-        return Shape(fixed={m.name: m.value for m in node.matchers.matchers
-                            if m.op == pp.MatchOp.Equal and m.value and m.name != "__name__"}
-                     ), False
+        matchers = [m for m in node.matchers.matchers if m.name != "__name__"]
+        among = {m.name: alternatives for m in matchers if m.op == pp.MatchOp.Re
+                 and (alternatives := _literal_alternatives(m.value))}
+        return Shape(fixed={m.name: m.value for m in matchers
+                            if m.op == pp.MatchOp.Equal and m.value}, among=among), False
     if isinstance(node, pp.MatrixSelector):
         return _shape(node.vector_selector), False
     if isinstance(node, pp.SubqueryExpr):
@@ -139,6 +148,16 @@ def _walk(node: pp.Expr) -> tuple[Shape, bool]:  # noqa: PLR0911 - one branch pe
 
 
 _SCALAR_CALLS = frozenset({"scalar", "time", "pi"})
+_LITERAL = re.compile(r"(?:[^\\.+*?()|\[\]{}^$]|\\[\\.+*?()|\[\]{}^$-])+")
+
+
+def _literal_alternatives(regex: str) -> frozenset[str]:
+    """The values a regex of literal alternatives (`a|b\\.c`) matches, or empty when it is
+    anything else (Prometheus anchors label regexes, so `a|b` matches exactly a or b)."""
+    parts = regex.split("|")
+    if not all(_LITERAL.fullmatch(p) for p in parts):
+        return frozenset()
+    return frozenset(re.sub(r"\\(.)", r"\1", p) for p in parts)
 
 
 def _aggregate(node: pp.AggregateExpr) -> Shape:
@@ -152,8 +171,11 @@ def _aggregate(node: pp.AggregateExpr) -> Shape:
     labels = frozenset(mod.labels)
     if mod.type == pp.AggModifierType.By:
         fixed = {k: v for k, v in inner.fixed.items() if k in labels}
-        return Shape(kept=(labels - frozenset(fixed)) | added, fixed=fixed, closed=True)
+        among = {k: v for k, v in inner.among.items() if k in labels}
+        return Shape(kept=(labels - frozenset(fixed)) | added, fixed=fixed, closed=True,
+                     among=among)
     return Shape(kept=(inner.kept - labels) | added,
+                 among={k: v for k, v in inner.among.items() if k not in labels},
                  fixed={k: v for k, v in inner.fixed.items() if k not in labels})
 
 
@@ -166,7 +188,9 @@ def _call(node: pp.Call) -> Shape:
         inner = _shape(args[0])
         dst = args[1].val if isinstance(args[1], pp.StringLiteral) else ""
         fixed = {k: v for k, v in inner.fixed.items() if k != dst}
-        return Shape(kept=inner.kept | {dst} - {""}, fixed=fixed, closed=inner.closed)
+        among = {k: v for k, v in inner.among.items() if k != dst}
+        return Shape(kept=inner.kept | {dst} - {""}, fixed=fixed, closed=inner.closed,
+                     among=among)
     vectors = [a for a in args if not isinstance(a, (pp.NumberLiteral, pp.StringLiteral))]
     return _shape(vectors[-1] if name == "histogram_quantile" and vectors else
                   vectors[0]) if vectors else Shape(closed=True)
@@ -185,13 +209,17 @@ def _binary(node: pp.BinaryExpr) -> tuple[Shape, bool]:
     if op == "or":
         # Either side's series: only what both pin is known.
         fixed = {k: v for k, v in lhs.fixed.items() if rhs.fixed.get(k) == v}
+        left, right = lhs.values(), rhs.values()
+        among = {k: v | right[k] for k, v in left.items() if k in right and k not in fixed}
         return Shape(kept=lhs.kept | rhs.kept, fixed=fixed,
-                     closed=lhs.closed and rhs.closed), False
+                     closed=lhs.closed and rhs.closed, among=among), False
     card = str(mod.card) if mod is not None else ""
     if card.endswith("OneToMany"):
         extra = frozenset(mod.group_labels or ()) if mod is not None else frozenset()
-        return Shape(kept=rhs.kept | extra, fixed=rhs.fixed, closed=rhs.closed), False
+        return Shape(kept=rhs.kept | extra, fixed=rhs.fixed, closed=rhs.closed,
+                     among=rhs.among), False
     extra = frozenset(mod.group_labels or ()) if mod is not None and card.endswith("ManyToOne") \
         else frozenset()
-    return Shape(kept=lhs.kept | extra, fixed=lhs.fixed, closed=lhs.closed and not extra), False
+    return Shape(kept=lhs.kept | extra, fixed=lhs.fixed, closed=lhs.closed and not extra,
+                 among=lhs.among), False
 

@@ -30,7 +30,7 @@ def test_small_scenario_scores_every_alert(tmp_path: Path, promtool: str,
     err = capsys.readouterr().err
     assert "warning: --warmup 1d is shorter than" in err
     assert ("scored on partly filled windows, as they read further back than half the shortest "
-            "scenario: `shop/ShopAvailabilityBudgetBurn/warning` (3d3m)") in err
+            "scenario: `shop/ShopAvailabilityBudgetBurn/warning` (3d8m)") in err
     data = json.loads(report.read_text())
     [scenario] = data["scenarios"]
     assert scenario["scored_from"] == "2026-01-02T00:10:00Z"

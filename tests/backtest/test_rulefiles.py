@@ -30,7 +30,8 @@ def test_levels_follow_what_each_recording_rule_reads() -> None:
          "alert:shop_error_rate_elevated:value", "alert:shop_queue_depth_anomaly:value",
          "slo:objective:ratio", "slo:error_budget:ratio"},
         {"slo:sli_error:ratio_rate30d", "alert:shop_queue_depth_anomaly:avg_over_time1d",
-         "alert:shop_queue_depth_anomaly:stddev_over_time1d"},
+         "alert:shop_queue_depth_anomaly:stddev_over_time1d", "slo:burn_page:ratio",
+         "slo:burn_ticket:ratio"},
         {"slo:error_budget_remaining:ratio"},
     ]
 
@@ -70,8 +71,9 @@ def test_alert_rules_are_kept_as_generated() -> None:
 
 @pytest.mark.parametrize("key, reach", [
     # The older part's oldest 5m rate ends 3d - 3m back and reaches 5m further (its ramp is
-    # centred on the window's edge, see core/windows.py).
-    pytest.param("shop/ShopAvailabilityBudgetBurn/warning", timedelta(days=3, minutes=3),
+    # centred on the window's edge, see core/windows.py); the alert reads the recorded burn
+    # condition, an instant selector that looks back 5m more.
+    pytest.param("shop/ShopAvailabilityBudgetBurn/warning", timedelta(days=3, minutes=8),
                  id="the ticket alert reads the 5m rates that end within 3d"),
     pytest.param("shop/QueueDepthAnomaly/warning", timedelta(days=1, minutes=10),
                  id="an anomaly alert reads its baseline of recorded values"),

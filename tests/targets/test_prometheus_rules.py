@@ -119,7 +119,7 @@ def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> N
     assert records == [
         "slo:sli_error:rate5m", "slo:sli_total:rate5m",
         *(f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h")),
-        "slo:burn_rate:ratio_rate1h",
+        "slo:burn_rate:ratio_rate1h", "slo:burn_page:ratio", "slo:burn_ticket:ratio",
         *(f"slo:sli_error:ratio_rate{w}" for w in ("1d", "3d", "30d")),
         "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio",
     ]
@@ -141,15 +141,17 @@ def test_windows_of_a_day_or_more_are_evaluated_less_often(
     model = pipeline.compile_specs(spec.parent, None)
     groups = rule_groups(model.services[0], layout(model.prometheus))
     assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
-        ("slogen-svc-slos", None, 11), ("slogen-svc-slo-windows", "2m", 6)]
+        ("slogen-svc-slos", None, 13), ("slogen-svc-slo-windows", "2m", 6)]
 
 
 def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(
         write_spec: Callable[..., Path]) -> None:
-    alerts = [r for r in _rules(write_spec, SLO, RECORDED)
-              if "alert" in r and not r["alert"].endswith("SLIAbsent")]
+    rules = _rules(write_spec, SLO, RECORDED)
+    alerts = [r for r in rules if "alert" in r and not r["alert"].endswith("SLIAbsent")]
     assert [a["labels"]["severity"] for a in alerts] == ["critical", "warning"]
-    assert alerts[0]["expr"] == (
+    assert alerts[0]["expr"] == 'slo:burn_page:ratio{slo_id="svc-api"}'
+    condition = next(r for r in rules if r.get("record") == "slo:burn_page:ratio")
+    assert condition["expr"] == (
         '(slo:sli_error:ratio_rate1h{slo_id="svc-api"} > (14.4 * 0.001) and '
         'slo:sli_error:ratio_rate5m{slo_id="svc-api"} > (14.4 * 0.001))\n'
         ' or (slo:sli_error:ratio_rate6h{slo_id="svc-api"} > (6 * 0.001) and '
@@ -162,16 +164,37 @@ def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(
 def test_inline_windows_by_default_record_six_series_per_slo(
         write_spec: Callable[..., Path]) -> None:
     rules = _rules(write_spec, SLO)
+    # The burn conditions are recorded too, but hold a series only while the condition holds.
     assert [r["record"] for r in rules if "record" in r] == [
-        "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:sli_error:ratio_rate30d",
+        "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:burn_page:ratio",
+        "slo:burn_ticket:ratio", "slo:sli_error:ratio_rate30d",
         "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio"]
-    page = next(r for r in rules if "alert" in r)
+    page = next(r for r in rules if r.get("record") == "slo:burn_page:ratio")
     # Every window: the 5m rate at t plus the older part's average, weighted by its length.
-    assert ('slo:sli_error:rate5m{slo_id="svc-api"} + 11 * avg_over_time(slo:sli_error:rate5m'
-            '{slo_id="svc-api"}[54m59s999ms] offset 2m30s)') in page["expr"]
-    assert ('71 * avg_over_time(slo:sli_error:rate5m{slo_id="svc-api"}[5h54m59s999ms] '
-            'offset 2m30s)') in page["expr"]
+    sel = '{slo_id="svc-api"}'
+    assert (f"slo:sli_error:rate5m{sel} + 11 * avg_over_time(slo:sli_error:rate5m"
+            f"{sel}[54m59s999ms] offset 2m30s)") in page["expr"]
+    assert (f"71 * avg_over_time(slo:sli_error:rate5m{sel}[5h54m59s999ms] "
+            "offset 2m30s)") in page["expr"]
     assert " offset 55m" not in page["expr"]
+    # Each SLO's alert reads its own series of the condition.
+    alert = next(r for r in rules if r.get("alert") and r["labels"]["severity"] == "critical")
+    assert alert["expr"] == 'slo:burn_page:ratio{slo_id="svc-api"}'
+
+
+def test_slos_sharing_windows_and_budget_share_one_condition_rule(
+        write_spec: Callable[..., Path]) -> None:
+    more = SLO.removeprefix("slos:\n")
+    three = (SLO + more.replace("name: api", "name: web")
+             + more.replace("name: api", "name: batch").replace("objective: 99.9", "objective: 99"))
+    rules = _rules(write_spec, three)
+    page = [r for r in rules if r.get("record") == "slo:burn_page:ratio"]
+    # api and web burn the same budget over the same windows: one selector for both; batch's
+    # budget differs, so its thresholds do.
+    assert len(page) == 2
+    assert 'slo_id=~"svc-api|svc-web"' in page[0]["expr"]
+    assert 'slo_id="svc-batch"' in page[1]["expr"]
+    assert "(14.4 * 0.001)" in page[0]["expr"] and "(14.4 * 0.01)" in page[1]["expr"]
 
 
 def test_rules_without_group_go_to_the_service_group(write_spec: Callable[..., Path]) -> None:
@@ -211,8 +234,11 @@ def test_formats_wrap_the_same_groups(tmp_path: Path, fmt: str, path: str,
 def _slo_alerts(write_spec: Callable[..., Path], alerting: str) -> dict[str, dict[str, Any]]:
     body = SLO + f"    alerting: {alerting}\n"
     rules = _rules(write_spec, body, RECORDED)
-    return {r["labels"]["severity"]: r for r in rules
-            if "alert" in r and not r["alert"].endswith("SLIAbsent")}
+    # A burn-rate alert reads its level's condition rule: show the condition in its place.
+    conditions = {r["record"]: r["expr"] for r in rules if "record" in r}
+    return {r["labels"]["severity"]: {**r, "expr": conditions.get(r["expr"].split("{")[0],
+                                                                   r["expr"])}
+            for r in rules if "alert" in r and not r["alert"].endswith("SLIAbsent")}
 
 
 def test_every_slo_alerts_when_its_sli_series_are_missing(

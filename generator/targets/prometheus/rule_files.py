@@ -21,7 +21,12 @@ from generator.core.promql import dur
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_rules import alert_rules
 from generator.targets.prometheus.rules import Rule, record
-from generator.targets.prometheus.slo_rules import SLOW_FACTOR, SLOW_MAX, slo_rule_sets
+from generator.targets.prometheus.slo_rules import (
+    SLOW_FACTOR,
+    SLOW_MAX,
+    burn_condition_rules,
+    slo_rule_sets,
+)
 
 OUT_DIR = PurePath("prometheus")
 NAMESPACE_PREFIX = "slogen-"
@@ -138,11 +143,17 @@ def _build_sourced_groups(service: Service,
                           lay: Layout) -> dict[str, list[tuple[Rule, Source]]]:
     groups: dict[str, list[tuple[Rule, Source]]] = {}
     fast: list[tuple[Rule, Source]] = []
+    alerts: list[tuple[Rule, Source]] = []
     slow: list[tuple[Rule, Source]] = []
     for slo in service.slos:
-        quick, later = slo_rule_sets(slo, service, lay.inline)
-        fast += [(r, slo.source) for r in quick]
+        records, own_alerts, later = slo_rule_sets(slo, service, lay.inline)
+        fast += [(r, slo.source) for r in records]
+        alerts += [(r, slo.source) for r in own_alerts]
         (slow if lay.slow is not None else fast).extend((r, slo.source) for r in later)
+    # Rules in a group run in order, each seeing the earlier ones' results of the same
+    # evaluation: the base rates, then the service's burn conditions, then the alerts.
+    fast += [(r, slo.source) for r, slo in burn_condition_rules(service, lay.inline)]
+    fast += alerts
     if fast:
         groups[naming.slo_rule_group(service.name)] = fast
     if slow:

@@ -13,7 +13,7 @@ from generator.core import naming
 from generator.core.calendar import HOURLY_ERRORS, HOURLY_TOTAL, hourly_sum, period_ratio
 from generator.core.groups import group_labels
 from generator.core.model import BurnWindow, Service, Slo
-from generator.core.promql import dur, num, selector
+from generator.core.promql import dur, num, selector, set_selector
 from generator.core.windows import BASE, derived_ratio, recorded_windows, window_ratio
 from generator.targets.prometheus.rules import (
     Rule,
@@ -40,24 +40,20 @@ def slo_labels(slo: Slo, service: Service) -> dict[str, str]:
             naming.LABEL_SERVICE: service.name, naming.LABEL_TEAM: service.team}
 
 
-def ratio(slo: Slo, window: timedelta, inline: bool) -> str:
-    """Error ratio over `window`: the recorded series, or the expression that records it."""
-    recorded = () if inline else recorded_windows(slo, inline)
-    return window_ratio(window, selector({naming.LABEL_SLO_ID: slo.id}), recorded, slo.step)
-
-
 def slo_rules(slo: Slo, service: Service, inline: bool) -> list[Rule]:
-    """Recording rules and burn-rate alerts of one SLO, in evaluation order."""
-    fast, slow = slo_rule_sets(slo, service, inline)
-    return [*fast, *slow]
+    """The SLO's own recording rules and alerts, in evaluation order. Its burn-rate alerts read
+    the service's condition rules (`burn_condition_rules`), evaluated between the two."""
+    records, alerts, slow = slo_rule_sets(slo, service, inline)
+    return [*records, *alerts, *slow]
 
 
-def slo_rule_sets(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], list[Rule]]:
-    """The SLO's rules split by how often they need evaluating: the base rates, windows shorter
-    than a day and the alerts every evaluation; windows of a day or more, the budget and the
-    metadata in a slower group (see SLOW_FROM)."""
+def slo_rule_sets(slo: Slo, service: Service,
+                  inline: bool) -> tuple[list[Rule], list[Rule], list[Rule]]:
+    """The SLO's rules split by when they run: the base rates and windows shorter than a day,
+    then (after the service's burn conditions) the alerts, every evaluation; windows of a day
+    or more, the budget and the metadata in a slower group (see SLOW_FROM)."""
     fast, slow = _recordings(slo, service, inline)
-    return [*fast, *_burn_alerts(slo, service, inline), *absent_alerts(slo, service)], slow
+    return fast, [*_burn_alerts(slo, service), *absent_alerts(slo, service)], slow
 
 
 def absent_expr(slo: Slo) -> str:
@@ -132,19 +128,48 @@ def level_windows(slo: Slo, level: str) -> list[BurnWindow]:
     return [w for w in slo.burn_windows if w.level == level]
 
 
-def burn_expr(slo: Slo, windows: Iterable[BurnWindow], inline: bool) -> str:
+def burn_expr(slos: list[Slo], windows: Iterable[BurnWindow], inline: bool) -> str:
     """Fires when, for any window pair, both the long and short windows burn faster than the
-    pair's factor (Google SRE workbook, chapter 5). The value is the long window's ratio."""
+    pair's factor (Google SRE workbook, chapter 5), for every SLO in `slos` at once (they share
+    the windows, budget and layout). The value is the long window's ratio."""
+    slo = slos[0]
+    sel = set_selector({}, naming.LABEL_SLO_ID, [s.id for s in slos])
+    recorded = () if inline else recorded_windows(slo, inline)
     budget = num(slo.error_budget)
     parts = []
     for w in windows:
         limit = f"({num(w.factor)} * {budget})"
-        parts.append(f"({ratio(slo, w.long, inline)} > {limit}"
-                     f" and {ratio(slo, w.short, inline)} > {limit})")
+        long, short = (window_ratio(x, sel, recorded, slo.step) for x in (w.long, w.short))
+        parts.append(f"({long} > {limit} and {short} > {limit})")
     return "\n or ".join(parts) if len(parts) > 1 else parts[0].removeprefix("(").removesuffix(")")
 
 
-def _burn_alerts(slo: Slo, service: Service, inline: bool) -> list[Rule]:
+def burn_condition_rules(service: Service, inline: bool) -> list[tuple[Rule, Slo]]:
+    """Recording rules of the burn-rate conditions for all of the service's SLOs at once: each
+    SLO's burn-rate alert then reads one series instead of a dozen window selectors of its own.
+
+    Per-SLO rules cost Prometheus a query per rule and a series lookup per selector, which
+    outweighed the samples they read (at 1,000 SLOs, 8% of Sloth-style rules' samples took 38%
+    of their CPU); evaluated together, the selectors are looked up once per level and service.
+    SLOs whose windows, budget or layout differ get a rule of their own (their `slo_id` sets
+    tell the rules' series apart). Each rule is listed with the first SLO it covers, for error
+    locations."""
+    rules = []
+    for level in LEVELS:
+        shapes: dict[tuple[object, ...], list[Slo]] = {}
+        for slo in service.slos:
+            windows = level_windows(slo, level)
+            if windows:
+                key = (tuple((w.long, w.short, w.factor) for w in windows), slo.error_budget,
+                       slo.step, slo.window, tuple(recorded_windows(slo, inline)))
+                shapes.setdefault(key, []).append(slo)
+        rules += [(record(naming.burn_condition_record(level),
+                          burn_expr(slos, level_windows(slos[0], level), inline), {}),
+                   slos[0]) for slos in shapes.values()]
+    return rules
+
+
+def _burn_alerts(slo: Slo, service: Service) -> list[Rule]:
     rules = []
     for level in LEVELS:
         windows = level_windows(slo, level)
@@ -160,8 +185,9 @@ def _burn_alerts(slo: Slo, service: Service, inline: bool) -> list[Rule]:
                        f"of {num(slo.objective)}% over {dur(slo.window)} too fast "
                        f"(burn-rate limits: {pairs}).")
         runbook = f"{service.runbook}#{slo.name}" if service.runbook else None
+        expr = f"{naming.burn_condition_record(level)}{selector({naming.LABEL_SLO_ID: slo.id})}"
         rules.append(alert(
-            slo.alert_name, burn_expr(slo, windows, inline), windows[0].for_,
+            slo.alert_name, expr, windows[0].for_,
             alert_labels(service, windows[0].severity, labels),
             alert_annotations(service, summary, description, runbook,
                               slo.level_alert_annotations(level)),

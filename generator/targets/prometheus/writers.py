@@ -59,11 +59,13 @@ class Writer:
     def compact(cls, kind: str, name: str, labels: Mapping[str, str], found: Shape, where: str,
                 source: Source | None) -> Writer:
         """A writer whose strings are interned and whose shape is shared when it is empty."""
-        if not found.kept and not found.fixed:
+        if not found.kept and not found.fixed and not found.among:
             found = _EMPTY[found.closed]
         else:
             found = Shape(frozenset(_intern(k) for k in found.kept),
-                          {_intern(k): _intern(v) for k, v in found.fixed.items()}, found.closed)
+                          {_intern(k): _intern(v) for k, v in found.fixed.items()}, found.closed,
+                          {_intern(k): frozenset(_intern(x) for x in v)
+                           for k, v in found.among.items()})
         return cls(_intern(kind), _intern(name),
                    {_intern(k): _intern(str(v)) for k, v in labels.items()}, found, where, source)
 
@@ -99,6 +101,11 @@ def disjoint(a: Writer, b: Writer) -> bool:
     """True when `a` and `b` can never write the same label set."""
     fa, fb = a.fixed(), b.fixed()
     if any(fb[k] != v for k, v in fa.items() if k in fb):
+        return True
+    # Labels each side pins to one of a set of values (`slo_id=~"a|b"`): disjoint sets.
+    va = {**a.shape.among, **{k: frozenset({v}) for k, v in fa.items()}}
+    vb = {**b.shape.among, **{k: frozenset({v}) for k, v in fb.items()}}
+    if any(not (v & vb[k]) for k, v in va.items() if k in vb):
         return True
     # A closed result lacks every label it does not name; a pinned label on the other side
     # is always there.
