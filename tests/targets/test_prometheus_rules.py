@@ -140,8 +140,21 @@ def test_windows_of_a_day_or_more_are_evaluated_less_often(
                "_global.yaml")
     model = pipeline.compile_specs(spec.parent, None)
     groups = rule_groups(model.services[0], layout(model.prometheus))
+    # Every 4m, the largest multiple of 30s that keeps the series inside the 5m lookback.
     assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
-        ("slogen-svc-slos", None, 13), ("slogen-svc-slo-windows", "2m", 6)]
+        ("slogen-svc-slos", None, 13), ("slogen-svc-slo-windows", "4m", 6)]
+
+
+@pytest.mark.parametrize("interval, slow", [("45s", "3m45s"), ("2m", "4m"), ("3m", None)])
+def test_the_slow_group_runs_every_multiple_of_the_interval_up_to_4m(
+        write_spec: Callable[..., Path], interval: str, slow: str | None) -> None:
+    spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + SLO)
+    write_spec(f"version: slogen/v1\nprometheus: {{evaluation_interval: {interval}}}\n",
+               "_global.yaml")
+    model = pipeline.compile_specs(spec.parent, None)
+    groups = {g["name"]: g.get("interval")
+              for g in rule_groups(model.services[0], layout(model.prometheus))}
+    assert groups.get("slogen-svc-slo-windows") == slow
 
 
 def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(

@@ -22,7 +22,6 @@ from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_rules import alert_rules
 from generator.targets.prometheus.rules import Rule, record
 from generator.targets.prometheus.slo_rules import (
-    SLOW_FACTOR,
     SLOW_MAX,
     burn_condition_rules,
     slo_rule_sets,
@@ -83,8 +82,9 @@ class Layout:
 
 def layout(settings: PrometheusSettings) -> Layout:
     """The layout `_global.yaml`'s prometheus settings ask for."""
-    slow = settings.evaluation_interval * SLOW_FACTOR
-    return Layout(settings.windows == "inline", slow if slow <= SLOW_MAX else None)
+    step = settings.evaluation_interval
+    times = SLOW_MAX // step if step else 0
+    return Layout(settings.windows == "inline", step * times if times >= 2 else None)
 
 
 def rule_groups(service: Service, lay: Layout = Layout()) -> list[dict[str, Any]]:
