@@ -40,7 +40,7 @@ from generator.targets.prometheus import rule_files, writers
 from generator.validate import grafana
 from generator.validate import promtool as promtool_mod
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 # Rule files checked per background promtool run, at most; two runs at a time at most.
 BATCH_FILES = 250
 MAX_RUNNING = 2

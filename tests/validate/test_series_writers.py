@@ -12,7 +12,13 @@ from generator.cli import main
 from generator.core.model import Model
 from generator.specfile.build import build_model
 from generator.specfile.loader import load_specs
-from generator.targets.prometheus.writers import Writer, disjoint, rule_problems
+from generator.targets.prometheus.writers import (
+    Writer,
+    disjoint,
+    from_record,
+    rule_problems,
+    to_record,
+)
 from tests.conftest import ROOT
 
 
@@ -77,6 +83,14 @@ def test_the_multiservice_and_reference_specs_have_one_writer_per_series() -> No
     ({"record": "r", "expr": "x"}, {"record": "r", "expr": 'x{job="b"}'}, False),
     ({"alert": "A", "expr": "x > 1", "labels": {"service": "a"}},
      {"alert": "A", "expr": "x > 1", "labels": {"service": "b"}}, True),
+    # Set matchers of literal alternatives pin the label to one of their values.
+    ({"record": "r", "expr": 'x{slo_id=~"a|b"} > 1'},
+     {"record": "r", "expr": 'x{slo_id=~"c|d\\\\.e"} or y{slo_id="f"}'}, True),
+    ({"record": "r", "expr": 'x{slo_id=~"a|b"}'}, {"record": "r", "expr": 'x{slo_id="b"}'}, False),
+    ({"record": "r", "expr": 'x{slo_id=~"a.*"}'}, {"record": "r", "expr": 'x{slo_id="b"}'}, False),
 ])
 def test_disjoint(a: dict[str, object], b: dict[str, object], apart: bool) -> None:
     assert disjoint(Writer.of(a, "a", None), Writer.of(b, "b", None)) is apart
+    # The incremental generate's index keeps what tells writers apart.
+    again = [from_record(to_record(Writer.of(x, n, None))) for x, n in ((a, "a"), (b, "b"))]
+    assert disjoint(*again) is apart

@@ -23,6 +23,7 @@ from generator.targets.prometheus.alert_rules import alert_rules
 from generator.targets.prometheus.rules import Rule, record
 from generator.targets.prometheus.slo_rules import (
     SLOW_MAX,
+    SLOW_TIMES,
     burn_condition_rules,
     slo_rule_sets,
 )
@@ -83,7 +84,7 @@ class Layout:
 def layout(settings: PrometheusSettings) -> Layout:
     """The layout `_global.yaml`'s prometheus settings ask for."""
     step = settings.evaluation_interval
-    times = SLOW_MAX // step if step else 0
+    times = min(SLOW_MAX // step, SLOW_TIMES) if step else 0
     return Layout(settings.windows == "inline", step * times if times >= 2 else None)
 
 

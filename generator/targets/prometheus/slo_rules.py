@@ -26,11 +26,13 @@ from generator.targets.prometheus.rules import (
 
 # Windows from a day up move a fraction of a percent between evaluations but read the most
 # samples (a 30d window is 86,400 samples per series at 30s): they go to a group evaluated as
-# seldom as its series allow, every SLOW_MAX (the largest multiple of the evaluation interval
-# up to it): with 30 days of history the SLO window was the costliest rule left, and at 4m it
-# is read an eighth as often as at 30s, at a few minutes' delay on the budget panels.
+# seldom as its series allow: every SLOW_MAX (the largest multiple of the evaluation interval
+# up to it, at most SLOW_TIMES intervals): with 30 days of history the SLO window was the
+# costliest rule left, and at 4m it is read an eighth as often as at 30s, at a few minutes'
+# delay on the budget panels.
 SLOW_FROM = timedelta(days=1)
 SLOW_MAX = timedelta(minutes=4)  # stay inside the 5m lookback, or the series would go missing
+SLOW_TIMES = 8
 LEVELS = ("page", "ticket")
 
 

@@ -185,15 +185,17 @@ def to_record(w: Writer) -> list[Any]:
     src = w.source
     return [w.kind, w.name, dict(w.labels), sorted(w.shape.kept), dict(w.shape.fixed),
             w.shape.closed, w.where,
-            None if src is None else [src.file, src.path, src.line, src.column]]
+            None if src is None else [src.file, src.path, src.line, src.column],
+            {k: sorted(v) for k, v in w.shape.among.items()}]
 
 
 def from_record(data: Any) -> Writer:
     """The writer `to_record` wrote."""
-    kind, name, labels, kept, fixed, closed, where, src = data
+    kind, name, labels, kept, fixed, closed, where, src, among = data
     source = None if src is None else Source(_intern(src[0]), src[1], src[2], src[3])
-    return Writer.compact(str(kind), str(name), dict(labels),
-                          Shape(frozenset(kept), dict(fixed), bool(closed)), str(where), source)
+    shape = Shape(frozenset(kept), dict(fixed), bool(closed),
+                  {str(k): frozenset(v) for k, v in dict(among).items()})
+    return Writer.compact(str(kind), str(name), dict(labels), shape, str(where), source)
 
 
 def _error(w: Writer, fallback_file: str, message: str) -> SpecError:
