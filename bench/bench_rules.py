@@ -39,7 +39,7 @@ from bench import rules_plan as plan  # noqa: E402
 from bench import rules_workload as wl  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "rules.json"
-WORK = ROOT / "bench" / "work" / "rules"
+WORK = ROOT / "bench" / "scratch" / "rules"
 SIZES = {100: 30, 1_000: 30}  # SLOs: days of history (the longest SLO window is 30d)
 # Scrape, rule evaluation and history share one step: Prometheus' built-in default of 1m, so
 # backfilled and live samples are equally dense and the rules read what they would in use.
@@ -363,7 +363,7 @@ def _compact(tsdb: Path) -> None:
 
 def history(days: int, recorded: Sequence[wl.Recorded], fresh: bool) -> tuple[Path, dict[str, Any]]:
     """A TSDB with `days` of history for `recorded` (and the raw counters), from the cache
-    under bench/work when one with the same key exists (extended to now if it has aged)."""
+    under bench/scratch when one with the same key exists (extended to now if it has aged)."""
     workload = {"days": days, "step": STEP, "sources": wl.SOURCES, "instances": wl.INSTANCES,
                 "rates": wl.RATES, "epoch": wl.EPOCH}
     # The series and their steps make the history; their values (a rate the discovery run
@@ -690,7 +690,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("sizes", nargs="*", help="SLO counts (default: 100 1000); other words "
                         "are bench names passed on by bench/run.py and ignored")
     parser.add_argument("--quick", action="store_true", help="3 days of history, 2 windows "
-                        "of 2 slowest-group runs; writes bench/work/rules/quick.json only")
+                        "of 2 slowest-group runs; writes bench/scratch/rules/quick.json only")
     parser.add_argument("--days", type=int, help="days of history for every size")
     parser.add_argument("--repeats", type=int)
     parser.add_argument("--evaluations", type=int, help="slowest-group runs per window")
