@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from generator.core.durations import format_duration
 from generator.core.model import Condition, Op
+from generator.core.promql_syntax import REGEX_METACHARS
 
-_REGEX_META = re.compile(r"[\\.+*?()|\[\]{}^$]")
+_REGEX_META = re.compile(f"[{re.escape(REGEX_METACHARS)}]")
 _PLAIN_SELECTOR = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$")
 
 

@@ -148,7 +148,10 @@ def _walk(node: pp.Expr) -> tuple[Shape, bool]:  # noqa: PLR0911 - one branch pe
 
 
 _SCALAR_CALLS = frozenset({"scalar", "time", "pi"})
-_LITERAL = re.compile(r"(?:[^\\.+*?()|\[\]{}^$]|\\[\\.+*?()|\[\]{}^$-])+")
+# The characters RE2 reads as regex syntax; anything else in a label regex is itself.
+REGEX_METACHARS = "\\.+*?()|[]{}^$"
+_META_CLASS = re.escape(REGEX_METACHARS)
+_LITERAL = re.compile(rf"(?:[^{_META_CLASS}]|\\[{_META_CLASS}-])+")
 
 
 def _literal_alternatives(regex: str) -> frozenset[str]:

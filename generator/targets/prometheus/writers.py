@@ -73,6 +73,10 @@ class Writer:
         """Labels whose value is known: the expression's pinned ones, then the rule's own."""
         return {**self.shape.fixed, **self.labels}
 
+    def values(self) -> dict[str, frozenset[str]]:
+        """Labels with a known set of possible values: set matchers, then the pinned ones."""
+        return {**self.shape.among, **{k: frozenset({v}) for k, v in self.fixed().items()}}
+
     def known(self) -> frozenset[str]:
         """Every label the result may carry that is known by name."""
         return self.shape.kept | frozenset(self.fixed())
@@ -103,8 +107,7 @@ def disjoint(a: Writer, b: Writer) -> bool:
     if any(fb[k] != v for k, v in fa.items() if k in fb):
         return True
     # Labels each side pins to one of a set of values (`slo_id=~"a|b"`): disjoint sets.
-    va = {**a.shape.among, **{k: frozenset({v}) for k, v in fa.items()}}
-    vb = {**b.shape.among, **{k: frozenset({v}) for k, v in fb.items()}}
+    va, vb = a.values(), b.values()
     if any(not (v & vb[k]) for k, v in va.items() if k in vb):
         return True
     # A closed result lacks every label it does not name; a pinned label on the other side
