@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -134,13 +135,14 @@ def test_hash_tag_changes_with_content_only() -> None:
 def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
     board = _board(_files(CASE / "in"), "slogen-checkout")
     titles = [p["title"] for p in board["panels"]]
-    assert titles[:4] == ["availability: SLI (30d, objective 99.9%)",
-                          "availability: error budget remaining", "availability: burn rate",
-                          "availability: SLI over time"]
-    steps = board["panels"][0]["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    # A row per SLO carries its id; the four panels below it are that SLO's.
+    assert titles[:5] == ["checkout-availability", "SLI (30d, objective 99.9%)",
+                          "Error budget remaining", "Burn rate", "SLI over time"]
+    assert board["panels"][0]["type"] == "row" and "repeat" not in board["panels"][0]
+    steps = board["panels"][1]["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert [s["color"] for s in steps] == ["red", "yellow", "green"]
     assert [s["value"] for s in steps] == [None, 0.999, 0.9995]
-    burn = [t["expr"] for t in board["panels"][2]["targets"]]
+    burn = [t["expr"] for t in board["panels"][3]["targets"]]
     # The default rule layout records no per-window ratios: panels derive them from the 5m rates.
     sel = '{slo_id="checkout-availability"}'
     # Over the error budget as the alerts write it (0.001 for 99.9%), not a join per window.
@@ -150,7 +152,49 @@ def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
                               f"slo:sli_error:rate5m{sel}[24m59s999ms] offset 2m30s)) or ")
     assert burn[1].endswith(f" or slo:sli_total:rate5m{sel})) / 0.001")
     assert {"http_request_duration_seconds percentiles", "queue_wait_seconds percentiles",
-            "Health checks", "Active alerts", "Runbooks", "Queue depth", "Notes"} <= set(titles)
+            "Health checks", "Active alerts", "Runbooks", "Queue depth", "Notes"} <= set(
+                titles[titles.index("Service"):])
+
+
+_SHAPES = """\
+version: slogen/v1
+service: shop
+team: shop
+slos:
+"""
+
+
+def test_slos_of_one_shape_share_a_row_repeated_over_their_ids(tmp_path: Path) -> None:
+    specs = tmp_path / "slos"
+    shutil.copytree(CASE / "in", specs)
+    (specs / "checkout.yaml").unlink()
+    slos = "".join(f"""\
+  - name: {name}
+    objective: {objective}
+    sli:
+      events:
+        bad: sum(rate(http_requests_total{{job="{name}", code=~"5.."}}[{{{{window}}}}]))
+        total: sum(rate(http_requests_total{{job="{name}"}}[{{{{window}}}}]))
+""" for name, objective in (("a", 99.9), ("b", 99.5), ("c", 99.9), ("d", 99.9)))
+    (specs / "shop.yaml").write_text(_SHAPES + slos, encoding="utf-8")
+    board = _board(_files(specs), "slogen-shop")
+    rows = [(p["title"], p.get("repeat")) for p in board["panels"] if p["type"] == "row"]
+    assert rows == [("$slo1", "slo1"), ("shop-b", None), ("Service", None)]
+    [variable] = [v for v in board["templating"]["list"] if v["type"] == "custom"]
+    assert variable == {"name": "slo1", "label": "SLOs at 99.9% over 30d", "type": "custom",
+                        "query": "shop-a,shop-c,shop-d", "multi": True, "includeAll": True,
+                        "current": {"text": ["All"], "value": ["$__all"]}, "hide": 2}
+    repeated = board["panels"][1:5]
+    assert [p["title"] for p in repeated] == ["SLI (30d, objective 99.9%)",
+                                              "Error budget remaining", "Burn rate",
+                                              "SLI over time"]
+    exprs = [t["expr"] for p in repeated for t in p["targets"]]
+    assert all('slo_id="$slo1"' in e for e in exprs)
+    assert not [e for e in exprs if "shop-a" in e or "shop-c" in e]
+    # Grafana draws a repeated row once per value: each value's queries are its SLO's own.
+    alone = [t["expr"] for p in board["panels"][6:10] for t in p["targets"]]
+    assert [e.replace('"shop-b"', '"$slo1"') for e in alone] == [
+        e.replace("0.001", "0.005") for e in exprs]
 
 
 def test_latency_panel_reads_recorded_quantiles_when_the_spec_records_them() -> None:

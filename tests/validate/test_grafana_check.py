@@ -63,12 +63,12 @@ def _edit(staged: Path, rel: str, change: Any) -> None:
 
 def _set_first_expr(expr: str) -> Any:
     def change(body: Any) -> None:
-        body["panels"][0]["targets"][0]["expr"] = expr
+        body["panels"][1]["targets"][0]["expr"] = expr  # under the first SLO's row
     return change
 
 
 def _set_datasource(body: Any) -> None:
-    body["panels"][1]["datasource"] = {"type": "prometheus", "uid": "nope"}
+    body["panels"][2]["datasource"] = {"type": "prometheus", "uid": "nope"}
 
 
 def _set_rule_datasource(body: Any) -> None:
@@ -81,14 +81,14 @@ BOARD = "grafana/provisioning/dashboards/json/shop-boards/slogen-checkout.json"
 @pytest.mark.promtool
 @pytest.mark.parametrize("rel, change, expected", [
     pytest.param(BOARD, _set_first_expr('1 - slo:sli_error:ratio_rate9d{slo_id="x"}'),
-                 'panel "availability: SLI (30d, objective 99.9%)": no rule or spec defines '
+                 'panel "SLI (30d, objective 99.9%)": no rule or spec defines '
                  'slo:sli_error:ratio_rate9d in: 1 - slo:sli_error:ratio_rate9d{slo_id="x"}',
                  id="a series no rule records"),
     pytest.param(BOARD, _set_first_expr("sum(rate(up[5m])"),
-                 'panel "availability: SLI (30d, objective 99.9%)": ',
+                 'panel "SLI (30d, objective 99.9%)": ',
                  id="PromQL that does not parse"),
     pytest.param(BOARD, _set_datasource,
-                 "panel \"availability: error budget remaining\": datasource 'nope' is not "
+                 "panel \"Error budget remaining\": datasource 'nope' is not "
                  "declared (orders-db, prom)", id="an undeclared panel datasource"),
     pytest.param("grafana/api/rule-groups/shop-alerts/checkout.json", _set_rule_datasource,
                  "rule \"ErrorBudgetLow\": datasource 'gone' is not declared",

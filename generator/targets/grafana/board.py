@@ -55,13 +55,37 @@ def datasource_variable(default_uid: str) -> g.Template:
                       type="datasource", default=default_uid)
 
 
+@attr.s(frozen=True)
+class ListVariable:
+    """A hidden custom variable whose values are listed in the dashboard, all selected: what a
+    repeated row iterates over. Grafana builds the options from `query` when it loads."""
+
+    name: str = attr.ib()
+    label: str = attr.ib()
+    values: tuple[str, ...] = attr.ib()
+
+    def to_json_data(self) -> dict[str, Any]:
+        """The variable JSON: type custom, comma-separated values, multi-value, All current."""
+        return {"type": "custom", "name": self.name, "label": self.label,
+                "query": ",".join(self.values), "multi": True, "includeAll": True,
+                "current": {"text": ["All"], "value": ["$__all"]}, "hide": HIDE_VARIABLE}
+
+
+HIDE_VARIABLE = 2
+
+
+def list_variable(name: str, label: str, values: Sequence[str]) -> ListVariable:
+    """A hidden variable over `values` (which hold no comma), all selected."""
+    return ListVariable(name=name, label=label, values=tuple(values))
+
+
 def query_variable(name: str, query: str, label: str) -> g.Template:
     """A multi-value label variable, all selected by default."""
     return g.Template(name=name, label=label, query=query, dataSource=p.PROMETHEUS_REF,
                       includeAll=True, multi=True, allValue=".*", default="$__all", refresh=2)
 
 
-def dashboard(uid: str, title: str, panels: Sequence[p.Sized], variables: Sequence[g.Template],
+def dashboard(uid: str, title: str, panels: Sequence[p.Sized], variables: Sequence[Any],
               settings: m.Dashboard | None, tags: Sequence[str], links: Sequence[g.DashboardLink],
               description: str = "") -> g.Dashboard:
     """A dashboard with slogen's defaults: UTC, stable uid, managed tag."""
@@ -216,4 +240,6 @@ def _panel(panel: dict[str, Any]) -> dict[str, Any]:
                              if not (k == "datasource" and v == panel.get("datasource"))}
                             for t in panel["targets"]]
     out: dict[str, Any] = lean(panel)
+    if kind == "row":
+        out["panels"] = []  # an open row's: its panels follow it on the grid
     return out

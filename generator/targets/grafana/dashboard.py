@@ -9,14 +9,17 @@ dashboard without diffing it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
 from grafanalib import core as g
+from grafanalib._gen import DashboardEncoder
 
 from generator.core import model as m
+from generator.core import naming
 from generator.targets.dump import json_text, yaml_text
 from generator.targets.grafana import objects as grafana_objects
 from generator.targets.grafana import overview as grafana_overview
@@ -24,6 +27,7 @@ from generator.targets.grafana import panels as p
 from generator.targets.grafana.board import (
     dashboard,
     datasource_variable,
+    list_variable,
     query_variable,
     slogen_links,
     to_json,
@@ -67,14 +71,15 @@ def _targets_up(selector: str) -> p.Sized:
                                 [p.Step("red"), p.Step("green", 1)]), 12, 8)
 
 
-def service_panels(service: m.Service,
-                   inline: bool) -> tuple[list[p.Sized], list[g.Template]]:
+def service_panels(service: m.Service, inline: bool) -> tuple[list[p.Sized], list[Any]]:
     """Panels and extra variables of a service dashboard; only the declared ones without SLOs.
     `inline`: the rules record only the SLO window's error ratio (prometheus.windows)."""
     declared = [p.declared(panel, service.name) for panel in service.dashboard.panels]
     if not service.dashboard.slo_panels:
         return declared, []
-    panels = [panel for slo in service.slos for panel in p.slo_panels(slo, inline)]
+    panels, variables = slo_rows(service, inline)
+    if panels:
+        panels.append(p.row("Service"))
     panels += [p.latency_percentiles(h, sel, rec) for h, sel, rec in _histograms(service)]
     up_selectors = _availability_selectors(service)
     panels += [_targets_up(sel) for sel in up_selectors]
@@ -85,9 +90,40 @@ def service_panels(service: m.Service,
     runbooks = p.runbooks(service)
     if runbooks is not None:
         panels.append(runbooks)
-    variables = [query_variable("instance", f"label_values(up{sel}, instance)", "Instance")
-                 for sel in up_selectors[:1]]
+    variables += [query_variable("instance", f"label_values(up{sel}, instance)", "Instance")
+                  for sel in up_selectors[:1]]
     return panels, variables
+
+
+def slo_rows(service: m.Service, inline: bool) -> tuple[list[p.Sized], list[Any]]:
+    """A row of four panels per SLO, written once per SLO shape: SLOs whose panels differ in
+    their slo_id alone (same objective, window, alert windows, grouping and description) share
+    one row repeated over a hidden variable listing their ids, so the file grows by a name per
+    SLO, not by four panels. An SLO whose shape is its own gets a plain row."""
+    shapes: dict[str, list[m.Slo]] = {}
+    for slo in service.slos:
+        shapes.setdefault(_shape(slo, inline), []).append(slo)
+    panels: list[p.Sized] = []
+    variables: list[Any] = []
+    for slos in shapes.values():
+        first = slos[0]
+        if len(slos) == 1:
+            panels += [p.row(first.id), *p.slo_panels(first, inline)]
+            continue
+        name = f"slo{len(variables) + 1}"
+        label = f"SLOs at {first.objective:g}% over {naming.window_suffix(first.window)}"
+        variables.append(list_variable(name, label, [s.id for s in slos]))
+        panels += [p.row(f"${name}", repeat=name), *p.slo_panels(first, inline, f"${name}")]
+    return panels, variables
+
+
+_SHAPE_VAR = "$slo"
+
+
+def _shape(slo: m.Slo, inline: bool) -> str:
+    """What an SLO's panels are made of, its id left out."""
+    return json.dumps([item.panel.to_json_data() for item in p.slo_panels(slo, inline, _SHAPE_VAR)],
+                      cls=DashboardEncoder, sort_keys=True)
 
 
 def service_dashboard(service: m.Service, inline: bool) -> g.Dashboard:

@@ -166,31 +166,30 @@ def _grouped(expr: str) -> str:
     return expr
 
 
-def slo_sli_stat(slo: m.Slo, inline: bool) -> Sized:
+def slo_sli_stat(slo: m.Slo, inline: bool, sel: str) -> Sized:
     """SLI over the SLO window against the objective: red below it, yellow past half the budget."""
-    ratio = window_ratio(slo.window, _sel(slo_id=slo.id), recorded_windows(slo, inline), slo.step)
+    ratio = window_ratio(slo.window, sel, recorded_windows(slo, inline), slo.step)
     expr = f"1 - {ratio}"
     # Rounded so 1 - 0.001 is written 0.999, not 0.9990000000000001.
     steps = [Step("red"), Step("yellow", round(slo.target, 9)),
              Step("green", round(1 - slo.error_budget / 2, 9))]
-    title = f"{slo.name}: SLI ({naming.window_suffix(slo.window)}, objective {slo.objective:g}%)"
+    title = f"SLI ({naming.window_suffix(slo.window)}, objective {slo.objective:g}%)"
     return Sized(stat(title, [(expr, legend(slo, "SLI"))], steps, "percentunit",
                       slo.description), 6, 6)
 
 
-def slo_budget_stat(slo: m.Slo) -> Sized:
+def slo_budget_stat(slo: m.Slo, sel: str) -> Sized:
     """Error budget left in the SLO window."""
-    expr = f"{naming.SLO_BUDGET_REMAINING}{_sel(slo_id=slo.id)}"
+    expr = f"{naming.SLO_BUDGET_REMAINING}{sel}"
     steps = [Step("red"), Step("yellow", 0.0), Step("green", 0.25)]
     queries = [(expr, legend(slo, "remaining"))]
-    return Sized(stat(f"{slo.name}: error budget remaining", queries, steps, "percentunit"),
-                 6, 6)
+    return Sized(stat("Error budget remaining", queries, steps, "percentunit"), 6, 6)
 
 
-def slo_burn_rates(slo: m.Slo, inline: bool) -> Sized:
+def slo_burn_rates(slo: m.Slo, inline: bool, sel: str) -> Sized:
     """Burn rate over every alert window, with the lowest page and ticket factors as lines."""
     recorded = recorded_windows(slo, inline)
-    queries = [(burn_rate(w, _sel(slo_id=slo.id), recorded, slo.step, slo.error_budget),
+    queries = [(burn_rate(w, sel, recorded, slo.step, slo.error_budget),
                 legend(slo, naming.window_suffix(w)))
                for w in burn_windows(slo)]
     steps = [Step("green")]
@@ -199,24 +198,47 @@ def slo_burn_rates(slo: m.Slo, inline: bool) -> Sized:
         if factors:
             steps.append(Step(color, min(factors)))
     steps.sort(key=lambda s: -1.0 if s.value is None else s.value)
-    return Sized(timeseries(f"{slo.name}: burn rate", queries, steps, "none"), 12, 6)
+    return Sized(timeseries("Burn rate", queries, steps, "none"), 12, 6)
 
 
-def slo_sli_over_time(slo: m.Slo, inline: bool) -> Sized:
+def slo_sli_over_time(slo: m.Slo, inline: bool, sel: str) -> Sized:
     """SLI at the shortest window beside the objective."""
     window = sli_window(slo)
-    sel = _sel(slo_id=slo.id)
     queries = [(f"1 - {window_ratio(window, sel, recorded_windows(slo, inline), slo.step)}",
                 legend(slo, f"SLI ({naming.window_suffix(window)})")),
                (f"{naming.SLO_OBJECTIVE}{sel}", "objective")]
-    return Sized(timeseries(f"{slo.name}: SLI over time", queries, (), "percentunit"), 24, 7)
+    return Sized(timeseries("SLI over time", queries, (), "percentunit"), 24, 7)
 
 
-def slo_panels(slo: m.Slo, inline: bool) -> list[Sized]:
-    """The four panels of one SLO; with `inline`, windows the rules do not record are computed
-    from the recorded 5m rates."""
-    return [slo_sli_stat(slo, inline), slo_budget_stat(slo), slo_burn_rates(slo, inline),
-            slo_sli_over_time(slo, inline)]
+def slo_panels(slo: m.Slo, inline: bool, slo_id: str | None = None) -> list[Sized]:
+    """The four panels of one SLO, titled without its name (the row above them carries it),
+    for `slo_id` (a template variable such as `$slo1` in a repeated row; the SLO's own id by
+    default). With `inline`, windows the rules do not record are computed from the recorded
+    5m rates."""
+    sel = _sel(slo_id=slo.id if slo_id is None else slo_id)
+    return [slo_sli_stat(slo, inline, sel), slo_budget_stat(slo, sel),
+            slo_burn_rates(slo, inline, sel), slo_sli_over_time(slo, inline, sel)]
+
+
+@attr.s(frozen=True)
+class RowPanel:
+    """A row header; the panels below it up to the next row belong to it. With `repeat` (a
+    template variable's name) Grafana draws the row and its panels once per selected value."""
+
+    title: str = attr.ib()
+    repeat: str | None = attr.ib(default=None)
+    gridPos: g.GridPos | None = attr.ib(default=None)  # noqa: N815 - grafanalib's field name
+    id: int | None = attr.ib(default=None)
+
+    def to_json_data(self) -> dict[str, Any]:
+        """Panel JSON of type row, open (its panels follow it on the grid, `panels` stays [])."""
+        return {"type": "row", "title": self.title, "id": self.id, "gridPos": self.gridPos,
+                "collapsed": False, "panels": [], "repeat": self.repeat}
+
+
+def row(title: str, repeat: str | None = None) -> Sized:
+    """A full-width row header, one grid unit high."""
+    return Sized(RowPanel(title=title, repeat=repeat), 24, 1)
 
 
 # --- other derived panels -----------------------------------------------------------------------
