@@ -1,4 +1,5 @@
-"""Markdown docs per service: SLOs with their error budget, alerts in words, and time to notify."""
+"""Markdown docs per service: SLOs with their error budget, alerts in words (an SLO's in one
+line), and how each alert is delivered, with its worst-case time to notify."""
 
 from __future__ import annotations
 
@@ -66,27 +67,68 @@ def _mttd_cell(row: AlertRow) -> str:
     return f"{format_duration(row.mttd.within)} (met)"
 
 
+LEVELS = ("page", "ticket")
+SLO_ALERTS_NOTE = (
+    "An SLO's burn-rate alert fires at a level when the error ratio is above that level's "
+    "threshold over both windows of a pair (in brackets: the threshold as a multiple of the "
+    "budget rate, the ratio that spends the budget in exactly the SLO window); its SLI-absent "
+    "alert fires when the SLI's total series is missing."
+)
+
+
+def _burn_cell(slo: m.Slo, level: str) -> str:
+    """The thresholds of one level of an SLO's burn-rate alert, or "-" without that level."""
+    parts = [f"{w.factor * slo.error_budget * 100:.4g}% over {format_duration(w.long)} and "
+             f"{format_duration(w.short)} ({w.factor:g}x)"
+             for w in slo.burn_windows if w.level == level]
+    return ", ".join(parts) or "-"
+
+
+def _runbook_cell(rows: list[AlertRow]) -> str:
+    """One link when an SLO's alerts share a runbook, else one per severity."""
+    found = {r.runbook: r.severity.value for r in rows if r.runbook}
+    if len(found) == 1:
+        return f"[runbook]({next(iter(found))})"
+    return ", ".join(f"[{severity}]({url})" for url, severity in found.items()) or "-"
+
+
+def _slo_alert_table(model: m.Model, service: m.Service) -> list[str]:
+    """One line per SLO: its burn-rate alert's thresholds by level, its SLI-absent alert and
+    runbook (how each alert is delivered is in the delivery table)."""
+    levels = [lv for lv in LEVELS if any(w.level == lv for s in service.slos
+                                         for w in s.burn_windows)]
+    body = []
+    for slo in service.slos:
+        rows = catalog.slo_rows(model, service, slo)
+        body.append([f"`{slo.id}`", f"`{slo.alert_name}`",
+                     *(_burn_cell(slo, lv) for lv in levels),
+                     f"`{slo.absent.name}`" if slo.absent is not None else "-",
+                     _runbook_cell(rows)])
+    heads = [f"{lv.capitalize()} when above" for lv in levels]
+    return _table(["SLO", "Burn-rate alert", *heads, "SLI absent", "Runbook"], body)
+
+
 def _alert_table(rows: list[AlertRow]) -> list[str]:
-    if not rows:
-        return ["No alerts declared."]
     body = [[f"`{r.name}`", r.severity.value, r.condition,
-             format_duration(r.for_), ", ".join(r.receivers),
-             f"[runbook]({r.runbook})" if r.runbook else "-",
-             format_duration(r.timing.total), _mttd_cell(r)] for r in rows]
-    return _table(["Alert", "Severity", "Fires when", "For", "Receivers", "Runbook",
-                   "Time to notify", "MTTD target"], body)
+             f"[runbook]({r.runbook})" if r.runbook else "-"] for r in rows]
+    return _table(["Alert", "Severity", "Fires when", "Runbook"], body)
 
 
-def _timing_list(rows: list[AlertRow]) -> list[str]:
-    """One line per distinct timing, naming every alert it applies to (SLOs of a service
-    mostly share theirs)."""
-    names: dict[str, list[str]] = {}
+def _delivery_table(rows: list[AlertRow]) -> list[str]:
+    """One line per distinct delivery (severity, for, receivers, time to notify, MTTD target
+    when any alert has one), naming every alert it applies to: the SLOs of a service mostly
+    share theirs."""
+    targets = any(r.mttd is not None for r in rows)
+    names: dict[tuple[str, ...], list[str]] = {}
     for r in rows:
-        timing = (f"({r.severity.value}): {format_duration(r.timing.total)} = "
-                  f"{r.timing.explain() or '0s'}"
+        timing = (f"{format_duration(r.timing.total)} = {r.timing.explain() or '0s'}"
                   + (f"; notifies only during `{r.active_during}`" if r.active_during else ""))
-        names.setdefault(timing, []).append(f"`{r.name}`")
-    return [f"- {', '.join(alerts)} {timing}" for timing, alerts in names.items()]
+        key = (r.severity.value, format_duration(r.for_), ", ".join(r.receivers), timing,
+               *([_mttd_cell(r)] if targets else []))
+        names.setdefault(key, []).append(f"`{r.name}`")
+    body = [[", ".join(alerts), *key] for key, alerts in names.items()]
+    return _table(["Alerts", "Severity", "For", "Receivers", "Time to notify",
+                   *(["MTTD target"] if targets else [])], body)
 
 
 def _service_doc(model: m.Model, service: m.Service) -> str:
@@ -102,9 +144,19 @@ def _service_doc(model: m.Model, service: m.Service) -> str:
     if service.mttd is not None:
         facts.append(f"MTTD target {format_duration(service.mttd.within)}")
     lines += ["; ".join(facts) + ". Source: `" + service.source_file + "`.", ""]
-    lines += ["## SLOs", "", *_slo_table(service), "", "## Alerts", "", *_alert_table(rows), ""]
+    lines += ["## SLOs", "", *_slo_table(service), ""]
+    # service_rows lists the SLO alerts first.
+    others = rows[sum(len(catalog.slo_rows(model, service, s)) for s in service.slos):]
+    lines += ["## Alerts", ""]
+    if service.slos:
+        lines += [SLO_ALERTS_NOTE, "", *_slo_alert_table(model, service), ""]
+    if others:
+        lines += [*_alert_table(others), ""]
+    if not rows:
+        lines += ["No alerts declared.", ""]
     if rows:
-        lines += ["## Time to notify", "", TIMING_NOTE, "", *_timing_list(rows), ""]
+        lines += ["## Delivery and time to notify", "", TIMING_NOTE, "", *_delivery_table(rows),
+                  ""]
     return "\n".join(lines)
 
 
