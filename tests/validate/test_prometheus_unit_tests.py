@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from generator.cli import main
 from generator.validate.prometheus import run_tests
@@ -80,6 +81,55 @@ def test_counted_alerts_of_a_repeated_rule_shape_still_catch_a_broken_rule(
     [(_, ok, output)] = run_tests([out / "tests" / "shop.test.yaml"], promtool)
     assert not ok
     assert 'alertname="ShopRefundErrorsBudgetBurn"' in output
+
+
+_TWINS = """\
+version: slogen/v1
+service: twins
+team: shop
+slos:
+""" + "".join(f"""\
+  - name: {name}
+    objective: {objective}
+    sli:
+      events:
+        bad: sum(rate(http_requests_total{{job="{name}", code="500"}}[{{{{window}}}}]))
+        total: sum(rate(http_requests_total{{job="{name}"}}[{{{{window}}}}]))
+""" for name, objective in (("a", 99.9), ("b", 99.9), ("c", 99.5)))
+
+
+def test_an_slo_with_an_earlier_ones_rules_checks_its_firing_and_leaves_the_edges(
+        tmp_path: Path, promtool: str) -> None:
+    # b has a's rule shape and budget: its rules are a's but for its id. Its tests show that
+    # each level fires on its own series; staying silent under the factor, the fast tier and
+    # keep_firing_for, the same expressions, are a's to show. c, another budget, shows them.
+    specs = tmp_path / "slos"
+    specs.mkdir()
+    (specs / "twins.yaml").write_text(_TWINS, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["generate", "--specs", str(specs), "--out", str(out), "--skip-checks",
+                 "--quiet"]) == 0
+    tests = out / "prometheus" / "tests" / "twins.test.yaml"
+    # Each case name lists "alerts: what is shown", bundled cases joined by "; ".
+    shown = [part.split(": ", 1) for t in YAML(typ="safe").load(tests.read_text())["tests"]
+             for part in t["name"].split("; ")]
+    edges = [alerts for alerts, what in shown if "silent just under" in what
+             or "keeps firing" in what or "before the longer windows fill" in what]
+    assert len(edges) >= 3 and all("TwinsABudgetBurn" in a and "TwinsCBudgetBurn" in a
+                                   and "TwinsBBudgetBurn" not in a for a in edges), shown
+    fired = [what for alerts, what in shown if "TwinsBBudgetBurn" in alerts]
+    assert fired == ["page fires after exactly 0s", "ticket fires after exactly 0s"]
+    [(_, ok, output)] = run_tests([tests], promtool)
+    assert ok, output
+    # Left out of the burn condition it shares with a, b no longer fires: its tests fail.
+    rules = out / "prometheus" / "twins.rules.yaml"
+    text = rules.read_text()
+    shared = re.sub(r"twins-b\||\|twins-b", "", text)
+    assert shared != text
+    rules.write_text(shared)
+    [(_, ok, output)] = run_tests([tests], promtool)
+    assert not ok
+    assert 'alertname="TwinsBBudgetBurn"' in output
 
 
 def test_slogen_test_runs_the_files_in_out(tmp_path: Path, promtool: str,

@@ -72,13 +72,15 @@ def _actions(texts: Mapping[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...
 
 
 def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
-               full: bool = True) -> list[Case]:
+               full: bool = True, edges: bool = True) -> list[Case]:
     """Each level fires after exactly its `for` above its lowest factor and not just under it;
     a 5-minute spike and missing data stay silent.
 
     Without `full` (another SLO of the same rule shape has the full cases), the thresholds and
     timing are checked by counting the firing alerts, and the spike and missing data, which
-    depend on the shape alone, are left to that SLO."""
+    depend on the shape alone, are left to that SLO. Without `edges` (another SLO has the same
+    rules but for its id), only the firing is checked: staying silent under the factor, the
+    fast page tier and keep_firing_for are left to that SLO."""
     if not slo.burn_windows:
         return []
     rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline)
@@ -96,6 +98,8 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
                               _feed(slo, service, constant(over, at + step),
                                     samples(at + step)),
                               _timed_checks(slo, service, rules, over, at, step)))
+        if not edges:
+            continue
         under = floor * 0.9
         cases.append(Case(f"{slo.alert_name} {level} stays silent just under its factor",
                           _feed(slo, service, constant(under, at + step),
@@ -104,8 +108,9 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
                                  _firing(slo, service, rules, under, at + step))]))
     if full:
         cases += _spike_case(slo, service, step)
-    cases += _fast_tier_case(slo, service, rules, step)
-    cases += _keep_firing_cases(slo, service, rules)
+    if edges:
+        cases += _fast_tier_case(slo, service, rules, step)
+        cases += _keep_firing_cases(slo, service, rules)
     if full:
         cases.append(Case(f"{slo.alert_name} stays silent without data", [],
                           [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name,

@@ -10,8 +10,10 @@ their durations are multiples of the step), which would otherwise cost thousands
 evaluations each.
 
 What is proved once and what per SLO: every SLO's alerts are shown to fire, on time, above
-each threshold and not under it; their labels and annotations are spelled out for the first
-SLO of each rule shape only (`slo_cases.rule_shape`), as the others render the same templates.
+each threshold; their labels and annotations are spelled out for the first SLO of each rule
+shape only (`slo_cases.rule_shape`), as the others render the same templates. Staying silent
+just under each threshold, the fast page tier and `keep_firing_for` are shown for the first
+SLO of each rule shape and error budget: a later one's rules are the same but for its id.
 """
 
 from __future__ import annotations
@@ -105,12 +107,17 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
     notes: list[str] = []
     if not long:
         shapes: set[Hashable] = set()
+        twins: set[Hashable] = set()
         for slo in service.slos:
             # The first SLO of each rule shape checks its alerts' labels and texts in full.
             shape = rule_shape(slo, service, inline)
             full = shape not in shapes
             shapes.add(shape)
-            cases += burn_cases(slo, service, step, inline, full)
+            # An SLO with the rule shape and budget of an earlier one has its rules but for
+            # its id: it shows that its series reach its alerts, the earlier one the edges.
+            twin = (shape, slo.error_budget, slo.window)
+            cases += burn_cases(slo, service, step, inline, full, edges=twin not in twins)
+            twins.add(twin)
             cases += absent_cases(slo, service, step, full)
     for a in service.alerts:
         if is_long(a) != long:
