@@ -76,11 +76,12 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
     """Each level fires after exactly its `for` above its lowest factor and not just under it;
     a 5-minute spike and missing data stay silent.
 
-    Without `full` (another SLO of the same rule shape has the full cases), the thresholds and
-    timing are checked by counting the firing alerts, and the spike and missing data, which
-    depend on the shape alone, are left to that SLO. Without `edges` (another SLO has the same
-    rules but for its id), only the firing is checked: staying silent under the factor, the
-    fast page tier and keep_firing_for are left to that SLO."""
+    The fast page tier and keep_firing_for are checked by counting the firing alerts, whose
+    labels and texts the level cases spell out. Without `full` (another SLO of the same rule
+    shape has the full cases), the thresholds and timing are counted too, and the spike and
+    missing data, which depend on the shape alone, are left to that SLO. Without `edges`
+    (another SLO has the same rules but for its id), only the firing is checked: staying
+    silent under the factor, the fast page tier and keep_firing_for are left to that SLO."""
     if not slo.burn_windows:
         return []
     rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline)
@@ -109,8 +110,9 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
     if full:
         cases += _spike_case(slo, service, step)
     if edges:
-        cases += _fast_tier_case(slo, service, rules, step)
-        cases += _keep_firing_cases(slo, service, rules)
+        # Counted: the level cases above spell out these alerts' labels and texts.
+        cases += [c.counting() for c in [*_fast_tier_case(slo, service, rules, step),
+                                         *_keep_firing_cases(slo, service, rules)]]
     if full:
         cases.append(Case(f"{slo.alert_name} stays silent without data", [],
                           [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name,
