@@ -154,6 +154,10 @@ def test_slo_panels_show_sli_budget_burn_rate_and_sli_over_time() -> None:
     assert {"http_request_duration_seconds percentiles", "queue_wait_seconds percentiles",
             "Health checks", "Active alerts", "Runbooks", "Queue depth", "Notes"} <= set(
                 titles[titles.index("Service"):])
+    # Each burn-rate alert links the anchor its runbook_url annotation names.
+    runbooks = next(p for p in board["panels"] if p["title"] == "Runbooks")["options"]["content"]
+    assert "| CheckoutAvailabilityBudgetBurn | <https://runbooks.example.com/checkout#" \
+           "availability> |" in runbooks
 
 
 _SHAPES = """\

@@ -277,8 +277,13 @@ def runbooks(service: m.Service) -> Sized | None:
     """Markdown list of the service's alerts with their runbook links."""
     rows = [(a.name, a.runbook) for a in service.alerts if a.runbook]
     rows += [(a.title, a.runbook) for a in service.grafana_alerts if a.runbook]
-    if service.runbook:
-        rows += [(s.alert_name, f"{service.runbook}#{s.alert_name.lower()}") for s in service.slos]
+    # A burn-rate alert links where its runbook_url annotation points: the SLO's anchor in the
+    # service runbook unless a level sets its own.
+    for slo in service.slos:
+        default = f"{service.runbook}#{slo.name}" if service.runbook else None
+        for level in dict.fromkeys(w.level for w in slo.burn_windows):
+            url = slo.level_alert_annotations(level).get("runbook_url") or default
+            rows += [(slo.alert_name, url)] if url else []
     if not rows and not service.runbook:
         return None
     lines = [f"Service runbook: <{service.runbook}>", ""] if service.runbook else []
