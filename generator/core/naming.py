@@ -37,15 +37,19 @@ EXPORTER_JOB = "slogen-exporter"
 #                                                prometheus.windows is `recorded`, over 5m and
 #                                                every burn-rate window);
 #   slo:burn_rate:ratio_rate1h                   the current burn rate (recorded windows only);
+#   slo:sli_error:avg<s>_rate5m,                 (with a slower window group, every <s>) the 5m
+#   slo:sli_total:avg<s>_rate5m                  rates averaged over one interval of that group:
+#                                                the tiles the SLO window's older part averages;
 #   slo:error_budget_remaining:ratio             share of the SLO window's budget left (may be < 0);
-#   slo:objective:ratio, slo:error_budget:ratio  metadata, also labelled with `window` (e.g. 30d)
+#   slo:objective:ratio                          metadata, also labelled with `window` (e.g. 30d)
 #                                                and the SLO's own labels, for dashboards to
-#                                                join on.
+#                                                join on; the budget is `1 - slo:objective:ratio`.
 SLO_ERROR_RATIO = "slo:sli_error:ratio_rate{window}"
 SLO_ERRORS = "slo:sli_error:rate{window}"
 SLO_TOTAL = "slo:sli_total:rate{window}"
+SLO_ERRORS_TILE = "slo:sli_error:avg{tile}_rate{window}"
+SLO_TOTAL_TILE = "slo:sli_total:avg{tile}_rate{window}"
 SLO_OBJECTIVE = "slo:objective:ratio"
-SLO_ERROR_BUDGET = "slo:error_budget:ratio"
 SLO_BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
 SLO_BURN_RATE = "slo:burn_rate:ratio_rate{window}"
 # The burn-rate condition of one alert level for every SLO of a service at once (the long
@@ -108,6 +112,12 @@ def total_record(window: timedelta) -> str:
     return SLO_TOTAL.format(window=window_suffix(window))
 
 
+def tile_records(window: timedelta, tile: timedelta) -> tuple[str, str]:
+    """Recorded bad-event and all-event rates over `window`, averaged over `tile`."""
+    suffixes = {"tile": window_suffix(tile), "window": window_suffix(window)}
+    return SLO_ERRORS_TILE.format(**suffixes), SLO_TOTAL_TILE.format(**suffixes)
+
+
 def burn_condition_record(level: str) -> str:
     """Recorded burn-rate condition of an alert level (page, ticket)."""
     return SLO_BURN_CONDITION.format(level=level)
@@ -146,14 +156,16 @@ def anomaly_records(service: str, alert: str, baseline: timedelta) -> tuple[str,
             ANOMALY_STDDEV.format(alert=snake, window=window))
 
 
-def slo_rule_group(service: str) -> str:
-    """Name of the rule group holding a service's SLO recording rules and burn-rate alerts."""
-    return f"slogen-{service}-slos"
+def slo_rule_group(service: str, part: int = 0) -> str:
+    """Name of the rule group holding a service's SLO recording rules and burn-rate alerts;
+    `part` (from 1) numbers the groups of a service whose SLOs are split over several."""
+    return f"slogen-{service}-slos" + (f"-{part}" if part else "")
 
 
-def slo_window_group(service: str) -> str:
-    """Name of the slower rule group holding a service's SLO windows of a day or more."""
-    return f"slogen-{service}-slo-windows"
+def slo_window_group(service: str, part: int = 0) -> str:
+    """Name of the slower rule group holding a service's SLO windows of a day or more (`part`
+    as for `slo_rule_group`)."""
+    return f"slogen-{service}-slo-windows" + (f"-{part}" if part else "")
 
 
 def dashboard_path(uid: str) -> str:

@@ -28,10 +28,12 @@ def test_levels_follow_what_each_recording_rule_reads() -> None:
     assert levels == [
         {"slo:sli_error:rate5m", "slo:sli_total:rate5m", "alert:shop_high_error_rate:value",
          "alert:shop_error_rate_elevated:value", "alert:shop_queue_depth_anomaly:value",
-         "slo:objective:ratio", "slo:error_budget:ratio"},
-        {"slo:sli_error:ratio_rate30d", "alert:shop_queue_depth_anomaly:avg_over_time1d",
+         "slo:objective:ratio"},
+        {"slo:sli_error:avg4m_rate5m", "slo:sli_total:avg4m_rate5m",
+         "alert:shop_queue_depth_anomaly:avg_over_time1d",
          "alert:shop_queue_depth_anomaly:stddev_over_time1d", "slo:burn_page:ratio",
          "slo:burn_ticket:ratio"},
+        {"slo:sli_error:ratio_rate30d"},
         {"slo:error_budget_remaining:ratio"},
     ]
 

@@ -120,8 +120,9 @@ def test_only_the_5m_rules_read_raw_series(write_spec: Callable[..., Path]) -> N
         "slo:sli_error:rate5m", "slo:sli_total:rate5m",
         *(f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h")),
         "slo:burn_rate:ratio_rate1h", "slo:burn_page:ratio", "slo:burn_ticket:ratio",
+        "slo:sli_error:avg4m_rate5m", "slo:sli_total:avg4m_rate5m",
         *(f"slo:sli_error:ratio_rate{w}" for w in ("1d", "3d", "30d")),
-        "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio",
+        "slo:error_budget_remaining:ratio", "slo:objective:ratio",
     ]
     ratio_1d = next(r for r in rules if r.get("record") == "slo:sli_error:ratio_rate1d")
     # The newest 5m as recorded, the older 23h55m as the average of the 5m rates over it.
@@ -142,7 +143,7 @@ def test_windows_of_a_day_or_more_are_evaluated_less_often(
     groups = rule_groups(model.services[0], layout(model.prometheus))
     # Every 4m, the largest multiple of 30s that keeps the series inside the 5m lookback.
     assert [(g["name"], g.get("interval"), len(g["rules"])) for g in groups] == [
-        ("slogen-svc-slos", None, 13), ("slogen-svc-slo-windows", "4m", 6)]
+        ("slogen-svc-slos", None, 13), ("slogen-svc-slo-windows", "4m", 7)]
 
 
 @pytest.mark.parametrize("interval, slow", [("45s", "3m45s"), ("2m", "4m"), ("3m", None)])
@@ -174,14 +175,15 @@ def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(
         '(86.4 * 0.001))')
 
 
-def test_inline_windows_by_default_record_six_series_per_slo(
+def test_inline_windows_by_default_record_seven_series_per_slo(
         write_spec: Callable[..., Path]) -> None:
     rules = _rules(write_spec, SLO)
     # The burn conditions are recorded too, but hold a series only while the condition holds.
     assert [r["record"] for r in rules if "record" in r] == [
         "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:burn_page:ratio",
-        "slo:burn_ticket:ratio", "slo:sli_error:ratio_rate30d",
-        "slo:error_budget_remaining:ratio", "slo:objective:ratio", "slo:error_budget:ratio"]
+        "slo:burn_ticket:ratio", "slo:sli_error:avg4m_rate5m", "slo:sli_total:avg4m_rate5m",
+        "slo:sli_error:ratio_rate30d", "slo:error_budget_remaining:ratio",
+        "slo:objective:ratio"]
     page = next(r for r in rules if r.get("record") == "slo:burn_page:ratio")
     # Every window: the 5m rate at t plus the older part's average, weighted by its length.
     sel = '{slo_id="svc-api"}'
@@ -193,6 +195,75 @@ def test_inline_windows_by_default_record_six_series_per_slo(
     # Each SLO's alert reads its own series of the condition.
     alert = next(r for r in rules if r.get("alert") and r["labels"]["severity"] == "critical")
     assert alert["expr"] == 'slo:burn_page:ratio{slo_id="svc-api"}'
+
+
+def test_the_slo_window_averages_tiles_the_slow_group_records_first(
+        write_spec: Callable[..., Path]) -> None:
+    spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + SLO)
+    write_spec("version: slogen/v1\n", "_global.yaml")
+    model = pipeline.compile_specs(spec.parent, None)
+    slow = rule_groups(model.services[0], layout(model.prometheus))[1]
+    sel = '{slo_id="svc-api"}'
+    # Each tile: the 8 samples of the 5m rate in the 4m that ends at the seam (t - 2m30s).
+    assert [(r["record"], r["expr"]) for r in slow["rules"][:2]] == [
+        (f"slo:sli_{kind}:avg4m_rate5m",
+         f"avg_over_time(slo:sli_{kind}:rate5m{sel}[3m59s999ms] offset 2m30s)")
+        for kind in ("error", "total")]
+    # The older part: the tiles over the same range as the 5m rates' average, no offset.
+    assert slow["rules"][2]["expr"] == (
+        f"((slo:sli_error:rate5m{sel} + 8639 * avg_over_time(slo:sli_error:avg4m_rate5m{sel}"
+        f"[29d23h54m59s999ms])) or slo:sli_error:rate5m{sel}) / "
+        f"((slo:sli_total:rate5m{sel} + 8639 * avg_over_time(slo:sli_total:avg4m_rate5m{sel}"
+        f"[29d23h54m59s999ms])) or slo:sli_total:rate5m{sel})")
+
+
+@pytest.mark.parametrize("interval, tiled", [("30s", True), ("20s", True), ("15s", False),
+                                             ("1m", True), ("3m", False)])
+def test_tiles_only_where_promtool_steps_see_one_5m_rate_in_each(
+        write_spec: Callable[..., Path], interval: str, tiled: bool) -> None:
+    spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + SLO)
+    write_spec(f"version: slogen/v1\nprometheus: {{evaluation_interval: {interval}}}\n",
+               "_global.yaml")
+    model = pipeline.compile_specs(spec.parent, None)
+    records = [r.get("record", "") for g in rule_groups(model.services[0],
+                                                        layout(model.prometheus))
+               for r in g["rules"]]
+    assert any("_rate5m" in r and ":avg" in r for r in records) == tiled
+
+
+def test_many_slos_split_into_groups_of_a_hundred(write_spec: Callable[..., Path]) -> None:
+    body = "slos:\n" + "".join(
+        SLO.removeprefix("slos:\n").replace("name: api", f"name: s{i:03d}") for i in range(250))
+    spec = write_spec("version: slogen/v1\nservice: svc\nteam: ops\n" + body)
+    write_spec("version: slogen/v1\n", "_global.yaml")
+    model = pipeline.compile_specs(spec.parent, None)
+    groups = rule_groups(model.services[0], layout(model.prometheus))
+    assert [(g["name"], g.get("interval")) for g in groups] == [
+        ("slogen-svc-slos-1", None), ("slogen-svc-slo-windows-1", "4m"),
+        ("slogen-svc-slos-2", None), ("slogen-svc-slo-windows-2", "4m"),
+        ("slogen-svc-slos-3", None), ("slogen-svc-slo-windows-3", "4m")]
+
+    def ids(group: dict[str, Any]) -> set[str]:
+        return {r["labels"]["slo_id"] for r in group["rules"] if "slo_id" in r.get("labels", {})}
+
+    # Runs of 100 SLOs in spec order; each group's records, then the burn conditions over its
+    # own SLOs (they read the records of the same evaluation), then its alerts.
+    assert [len(ids(g)) for g in groups] == [100, 100, 100, 100, 50, 50]
+    assert ids(groups[0]) == ids(groups[1]) == {f"svc-s{i:03d}" for i in range(100)}
+    fast = [r.get("record") or "alert" for r in groups[2]["rules"]]
+    first_alert = fast.index("alert")
+    assert fast[first_alert - 2:first_alert] == ["slo:burn_page:ratio", "slo:burn_ticket:ratio"]
+    assert set(fast[first_alert:]) == {"alert"}
+    condition = groups[2]["rules"][first_alert - 2]["expr"]
+    assert "svc-s100|" in condition and "svc-s199" in condition and "svc-s099" not in condition
+    # Deterministic, and a service at the limit keeps the one pair of names.
+    assert groups == rule_groups(model.services[0], layout(model.prometheus))
+    body = "slos:\n" + "".join(
+        SLO.removeprefix("slos:\n").replace("name: api", f"name: s{i:03d}") for i in range(100))
+    spec.write_text("version: slogen/v1\nservice: svc\nteam: ops\n" + body)
+    model = pipeline.compile_specs(spec.parent, None)
+    assert [g["name"] for g in rule_groups(model.services[0], layout(model.prometheus))] == [
+        "slogen-svc-slos", "slogen-svc-slo-windows"]
 
 
 def test_slos_sharing_windows_and_budget_share_one_condition_rule(

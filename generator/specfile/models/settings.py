@@ -261,7 +261,7 @@ class PrometheusSpec(SpecModel):
     url: Url | None = None
     windows: Literal["recorded", "inline"] = Field(
         default="inline",
-        description="inline: alerts and dashboards compute windows from the 5m series (6 "
+        description="inline: alerts and dashboards compute windows from the 5m series (7 "
                     "series per SLO); recorded: one error-ratio series per burn-rate window.")
 
 

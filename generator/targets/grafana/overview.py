@@ -57,12 +57,12 @@ def budget_over_time() -> p.Sized:
 def page_burn_rates(model: m.Model) -> p.Sized:
     """Burn rate over the long page windows, the ones that page first; computed from the
     recorded 5m rates when the rules do not record those windows (prometheus.windows: inline)."""
-    budget = f"{naming.SLO_ERROR_BUDGET}{SERVICE_FILTER}"
+    budget = f"(1 - {naming.SLO_OBJECTIVE}{SERVICE_FILTER})"
     windows = _page_windows(model)
     recorded = () if model.prometheus.windows == "inline" else windows
     step = model.prometheus.evaluation_interval
     queries = [(f"{window_ratio(w, '', recorded, step)} / on ({naming.LABEL_SLO_ID}) "
-                f"group_left {budget}",
+                f"group_left() {budget}",
                 f"{{{{slo_id}}}} ({naming.window_suffix(w)})") for w in windows]
     return p.Sized(p.timeseries("Burn rate (page windows)", queries, (), "none"), 12, 8)
 

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from generator.core import naming
-from generator.core.model import Model, PrometheusSettings, RuleFormat, Service, Source
+from generator.core.model import Model, PrometheusSettings, RuleFormat, Service, Slo, Source
 from generator.core.promql import dur
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_rules import alert_rules
@@ -29,6 +29,11 @@ from generator.targets.prometheus.slo_rules import (
 )
 
 OUT_DIR = PurePath("prometheus")
+# A rule group evaluates its rules one after another: at 1,000 SLOs one group of ~5,000 rules
+# could outlast its interval on a loaded machine. A service with more SLOs than this gets a
+# pair of SLO groups (every evaluation, and the slow windows) per run of this many; the
+# groups of a smaller service keep their names.
+SLOS_PER_GROUP = 100
 NAMESPACE_PREFIX = "slogen-"
 OPERATOR_API = "monitoring.coreos.com/v1"
 
@@ -96,7 +101,8 @@ def rule_groups(service: Service, lay: Layout = Layout()) -> list[dict[str, Any]
     """
     intervals = dict(service.rule_group_intervals)
     if lay.slow is not None:
-        intervals[naming.slo_window_group(service.name)] = lay.slow
+        intervals.update((naming.slo_window_group(service.name, part), lay.slow)
+                         for part in range(len(slo_parts(service)) + 1))
     return [_group(name, [rule for rule, _ in rules], intervals)
             for name, rules in _sourced_groups(service, lay).items()]
 
@@ -140,25 +146,39 @@ def _sourced_groups(service: Service, lay: Layout) -> dict[str, list[tuple[Rule,
     return hit[1]
 
 
+def slo_parts(service: Service) -> list[tuple[Slo, ...]]:
+    """The service's SLOs in the rule groups they go to: all in one group up to SLOS_PER_GROUP,
+    else runs of SLOS_PER_GROUP in spec order (the last one shorter), so that SLOs appended
+    to a spec leave the groups of the others as they were."""
+    slos = service.slos
+    if len(slos) <= SLOS_PER_GROUP:
+        return [tuple(slos)]
+    return [tuple(slos[i:i + SLOS_PER_GROUP]) for i in range(0, len(slos), SLOS_PER_GROUP)]
+
+
 def _build_sourced_groups(service: Service,
                           lay: Layout) -> dict[str, list[tuple[Rule, Source]]]:
     groups: dict[str, list[tuple[Rule, Source]]] = {}
-    fast: list[tuple[Rule, Source]] = []
-    alerts: list[tuple[Rule, Source]] = []
-    slow: list[tuple[Rule, Source]] = []
-    for slo in service.slos:
-        records, own_alerts, later = slo_rule_sets(slo, service, lay.inline)
-        fast += [(r, slo.source) for r in records]
-        alerts += [(r, slo.source) for r in own_alerts]
-        (slow if lay.slow is not None else fast).extend((r, slo.source) for r in later)
-    # Rules in a group run in order, each seeing the earlier ones' results of the same
-    # evaluation: the base rates, then the service's burn conditions, then the alerts.
-    fast += [(r, slo.source) for r, slo in burn_condition_rules(service, lay.inline)]
-    fast += alerts
-    if fast:
-        groups[naming.slo_rule_group(service.name)] = fast
-    if slow:
-        groups[naming.slo_window_group(service.name)] = slow
+    parts = slo_parts(service)
+    for number, slos in enumerate(parts, start=1):
+        part = number if len(parts) > 1 else 0
+        fast: list[tuple[Rule, Source]] = []
+        alerts: list[tuple[Rule, Source]] = []
+        slow: list[tuple[Rule, Source]] = []
+        for slo in slos:
+            records, own_alerts, later = slo_rule_sets(slo, service, lay.inline, lay.slow)
+            fast += [(r, slo.source) for r in records]
+            alerts += [(r, slo.source) for r in own_alerts]
+            (slow if lay.slow is not None else fast).extend((r, slo.source) for r in later)
+        # Rules in a group run in order, each seeing the earlier ones' results of the same
+        # evaluation: the base rates, then the burn conditions of the group's SLOs, then the
+        # alerts.
+        fast += [(r, slo.source) for r, slo in burn_condition_rules(service, lay.inline, slos)]
+        fast += alerts
+        if fast:
+            groups[naming.slo_rule_group(service.name, part)] = fast
+        if slow:
+            groups[naming.slo_window_group(service.name, part)] = slow
     named: dict[str, list[tuple[Rule, Source]]] = {}
     for rec in service.recordings:
         named.setdefault(rec.group or service.name, []).append(

@@ -6,7 +6,7 @@ holds the one formula that alerts and dashboards share.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from generator.core import naming
@@ -14,7 +14,15 @@ from generator.core.calendar import HOURLY_ERRORS, HOURLY_TOTAL, hourly_sum, per
 from generator.core.groups import group_labels
 from generator.core.model import BurnWindow, Service, Slo
 from generator.core.promql import dur, num, selector, set_selector
-from generator.core.windows import BASE, derived_ratio, recorded_windows, window_ratio
+from generator.core.windows import (
+    BASE,
+    derived_ratio,
+    recorded_windows,
+    tile_expr,
+    tiled_ratio,
+    tiles_fit,
+    window_ratio,
+)
 from generator.targets.prometheus.rules import (
     Rule,
     alert,
@@ -29,7 +37,8 @@ from generator.targets.prometheus.rules import (
 # seldom as its series allow: every SLOW_MAX (the largest multiple of the evaluation interval
 # up to it, at most SLOW_TIMES intervals): with 30 days of history the SLO window was the
 # costliest rule left, and at 4m it is read an eighth as often as at 30s, at a few minutes'
-# delay on the budget panels.
+# delay on the budget panels. There the SLO window averages tiles of the 5m rates that the
+# group records every interval (core/windows.py), an eighth of the samples again.
 SLOW_FROM = timedelta(days=1)
 SLOW_MAX = timedelta(minutes=4)  # stay inside the 5m lookback, or the series would go missing
 SLOW_TIMES = 8
@@ -42,20 +51,22 @@ def slo_labels(slo: Slo, service: Service) -> dict[str, str]:
             naming.LABEL_SERVICE: service.name, naming.LABEL_TEAM: service.team}
 
 
-def slo_rules(slo: Slo, service: Service, inline: bool) -> list[Rule]:
+def slo_rules(slo: Slo, service: Service, inline: bool,
+              slow: timedelta | None = None) -> list[Rule]:
     """The SLO's own recording rules and alerts, in evaluation order. Its burn-rate alerts read
     the service's condition rules (`burn_condition_rules`), evaluated between the two."""
-    records, alerts, slow = slo_rule_sets(slo, service, inline)
-    return [*records, *alerts, *slow]
+    records, alerts, later = slo_rule_sets(slo, service, inline, slow)
+    return [*records, *alerts, *later]
 
 
-def slo_rule_sets(slo: Slo, service: Service,
-                  inline: bool) -> tuple[list[Rule], list[Rule], list[Rule]]:
+def slo_rule_sets(slo: Slo, service: Service, inline: bool,
+                  slow: timedelta | None = None) -> tuple[list[Rule], list[Rule], list[Rule]]:
     """The SLO's rules split by when they run: the base rates and windows shorter than a day,
     then (after the service's burn conditions) the alerts, every evaluation; windows of a day
-    or more, the budget and the metadata in a slower group (see SLOW_FROM)."""
-    fast, slow = _recordings(slo, service, inline)
-    return fast, [*_burn_alerts(slo, service), *absent_alerts(slo, service)], slow
+    or more, the budget and the metadata in a slower group (see SLOW_FROM), evaluated every
+    `slow` (None: no such group; the SLO window then reads the 5m rates directly)."""
+    fast, later = _recordings(slo, service, inline, slow)
+    return fast, [*_burn_alerts(slo, service), *absent_alerts(slo, service)], later
 
 
 def absent_expr(slo: Slo) -> str:
@@ -79,7 +90,8 @@ def absent_alerts(slo: Slo, service: Service) -> list[Rule]:
                   alert_annotations(service, summary, description, runbook, slo.annotations))]
 
 
-def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], list[Rule]]:
+def _recordings(slo: Slo, service: Service, inline: bool,
+                slow_every: timedelta | None) -> tuple[list[Rule], list[Rule]]:
     labels = slo_labels(slo, service)
     # A group label that the SLO's own labels also set (Pyrra-style grouping by service) is kept
     # as exported_<label>: the rules' labels name the owning spec, the copy the group.
@@ -106,13 +118,24 @@ def _recordings(slo: Slo, service: Service, inline: bool) -> tuple[list[Rule], l
         current = naming.SLO_CURRENT_BURN_WINDOW
         rules.append(record(naming.burn_rate_record(current),
                             f"{naming.error_ratio_record(current)}{sel} / {budget}", own))
-    slow = [record(naming.error_ratio_record(w), _window_expr(slo, w, sel), own)
-            for w in windows if w >= SLOW_FROM]
+    # The SLO window of a day or more averages tiles its slow group records (core/windows.py).
+    tile = slow_every if slo.window >= SLOW_FROM and slo.calendar is None and \
+        tiles_fit(slo.step, slow_every) else None
+    slow = []
+    if tile is not None:
+        # Tiles first: the SLO window's rule reads the ones recorded at the same timestamp.
+        slow += [record(name, tile_expr(rec, sel, slo.step, tile), own)
+                 for name, rec in zip(naming.tile_records(BASE, tile),
+                                      (naming.errors_record(BASE), naming.total_record(BASE)),
+                                      strict=True)]
+    slow += [record(naming.error_ratio_record(w),
+                    tiled_ratio(w, sel, slo.step, tile) if tile is not None and w == slo.window
+                    else _window_expr(slo, w, sel), own)
+             for w in windows if w >= SLOW_FROM]
     slow.append(record(naming.SLO_BUDGET_REMAINING,
                        f"1 - {naming.error_ratio_record(slo.window)}{sel} / {budget}", own))
     meta = {**slo.labels, **labels, naming.LABEL_WINDOW: dur(slo.window)}
     slow.append(record(naming.SLO_OBJECTIVE, f"vector({num(slo.target)})", meta))
-    slow.append(record(naming.SLO_ERROR_BUDGET, f"vector({budget})", meta))
     return rules, slow
 
 
@@ -146,7 +169,8 @@ def burn_expr(slos: list[Slo], windows: Iterable[BurnWindow], inline: bool) -> s
     return "\n or ".join(parts) if len(parts) > 1 else parts[0].removeprefix("(").removesuffix(")")
 
 
-def burn_condition_rules(service: Service, inline: bool) -> list[tuple[Rule, Slo]]:
+def burn_condition_rules(service: Service, inline: bool,
+                         slos: Sequence[Slo] | None = None) -> list[tuple[Rule, Slo]]:
     """Recording rules of the burn-rate conditions for all of the service's SLOs at once: each
     SLO's burn-rate alert then reads one series instead of a dozen window selectors of its own.
 
@@ -155,11 +179,11 @@ def burn_condition_rules(service: Service, inline: bool) -> list[tuple[Rule, Slo
     of their CPU); evaluated together, the selectors are looked up once per level and service.
     SLOs whose windows, budget or layout differ get a rule of their own (their `slo_id` sets
     tell the rules' series apart). Each rule is listed with the first SLO it covers, for error
-    locations."""
+    locations. `slos` (default: all of the service's) are those of one rule group."""
     rules = []
     for level in LEVELS:
         shapes: dict[tuple[object, ...], list[Slo]] = {}
-        for slo in service.slos:
+        for slo in service.slos if slos is None else slos:
             windows = level_windows(slo, level)
             if windows:
                 key = (tuple((w.long, w.short, w.factor) for w in windows), slo.error_budget,

@@ -29,7 +29,13 @@ from generator.core.model import Alert, AnomalyAlert, Model, Service, StaleAlert
 from generator.core.promql import dur
 from generator.targets.dump import yaml_text
 from generator.targets.prometheus.alert_cases import alert_cases
-from generator.targets.prometheus.rule_files import OUT_DIR, layout, rule_groups, rules_path
+from generator.targets.prometheus.rule_files import (
+    OUT_DIR,
+    layout,
+    rule_groups,
+    rules_path,
+    slo_parts,
+)
 from generator.targets.prometheus.slo_cases import (
     absent_cases,
     burn_cases,
@@ -64,7 +70,9 @@ def render(model: Model) -> dict[PurePath, str]:
             continue
         # Alert cases feed the recorded 5m series, so the day-long windows read them best
         # first; window cases feed raw counters, whose 5m series the main SLO group records.
-        windows_first = sorted(groups, key=lambda g: g != naming.slo_window_group(service.name))
+        slow = {naming.slo_window_group(service.name, part)
+                for part in range(len(slo_parts(service)) + 1)}
+        windows_first = sorted(groups, key=lambda g: g not in slow)
         step = test_step(service)
         cases, notes = _alert_cases(service, step, inline, long=False)
         if cases:
