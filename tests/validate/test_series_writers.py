@@ -94,3 +94,24 @@ def test_disjoint(a: dict[str, object], b: dict[str, object], apart: bool) -> No
     # The incremental generate's index keeps what tells writers apart.
     again = [from_record(to_record(Writer.of(x, n, None))) for x, n in ((a, "a"), (b, "b"))]
     assert disjoint(*again) is apart
+
+
+def _writer(expr: str, labels: dict[str, str] | None = None) -> Writer:
+    return Writer.of({"record": "x:y:z", "expr": expr, **({"labels": labels} if labels else {})},
+                     "f group g rule 1", None)
+
+
+def test_clashes_split_by_label_values_match_every_pair_compared() -> None:
+    """The check compares only writers whose values of a shared label overlap: it finds
+    exactly the pairs comparing every pair finds, in the same order."""
+    from itertools import combinations
+
+    from generator.targets.prometheus.writers import clashes
+
+    exprs = ['up{slo_id=~"a|b"}', 'up{slo_id=~"c|d"}', 'up{slo_id=~"b|e"}', 'up{slo_id="c"}',
+             'up{slo_id="f"}', 'up{slo_id=~"f|g",job="j"}', 'up{slo_id="g",job="k"}']
+    group = [_writer(e) for e in exprs] + [_writer("up", {"slo_id": "e"})]
+    every = [(a, b) for a, b in combinations(group, 2) if not disjoint(a, b)]
+    assert clashes(group) == every
+    assert [(group.index(a), group.index(b))
+            for a, b in every] == [(0, 2), (1, 3), (2, 7), (4, 5)]

@@ -122,12 +122,56 @@ def clashes(writers: Iterable[Writer]) -> list[tuple[Writer, Writer]]:
     by_name: dict[tuple[str, str], list[Writer]] = {}
     for w in writers:
         by_name.setdefault((w.kind, w.name), []).append(w)
-    found = []
+    found: list[tuple[Writer, Writer]] = []
     for group in by_name.values():
         if len(group) < 2 or _told_apart_by_one_label(group):
             continue
-        found += [(a, b) for a, b in combinations(group, 2) if not disjoint(a, b)]
+        order = {id(w): i for i, w in enumerate(group)}
+        pairs = [(a, b) for part in _split(group) for a, b in combinations(part, 2)
+                 if not disjoint(a, b)]
+        # In the order `combinations(group, 2)` gives them.
+        found += sorted(pairs, key=lambda p: (order[id(p[0])], order[id(p[1])]))
     return found
+
+
+def _split(group: list[Writer]) -> list[list[Writer]]:
+    """`group` in parts (each in the group's order) such that writers in different parts are
+    disjoint; parts of one writer are left out.
+
+    Two writers that pin one label to disjoint sets of values never write one series
+    (`disjoint`'s first two tests), so only writers whose values of a label every one of them
+    pins overlap need comparing: a group of a few hundred writers split by `slo_id` compares
+    tens of pairs, not tens of thousands."""
+    values = [w.values() for w in group]
+    common = set.intersection(*(set(v) for v in values))
+    best: list[list[Writer]] = [group]
+    for key in sorted(common):
+        parts = _components(group, [v[key] for v in values])
+        if len(parts) > len(best):
+            best = parts
+    return [part for part in best if len(part) > 1]
+
+
+def _components(group: list[Writer], sets: list[frozenset[str]]) -> list[list[Writer]]:
+    """The writers of `group` joined when their sets of values share one, in group order."""
+    parent = list(range(len(group)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, found in enumerate(sets):
+        for value in found:
+            j = first.setdefault(value, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    parts: dict[int, list[Writer]] = {}
+    for i, w in enumerate(group):
+        parts.setdefault(root(i), []).append(w)
+    return list(parts.values())
 
 
 def _told_apart_by_one_label(group: list[Writer]) -> bool:
