@@ -8,6 +8,7 @@ broken expression is a located error on machines without promtool too.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.core import promql_syntax
 from generator.core.catalog import unmet_mttd
@@ -19,13 +20,17 @@ from generator.targets.prometheus.writers import rule_problems
 from generator.targets.registry import Files, render_all
 from generator.validate import promtool as promtool_mod
 
+if TYPE_CHECKING:
+    from generator.specfile.speccache import SpecCache
+
 
 def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | None = None,
-                  rules: bool = True) -> Model:
+                  rules: bool = True, cache: SpecCache | None = None) -> Model:
     """Load, validate and resolve the specs; PromQL is syntax-checked by promtool when given,
     else in-process. `rules=False` leaves the generated rules' checks (`check_rules`) to the
-    caller: `generate` runs them service by service as it renders (produce.py)."""
-    model = build_model(load_specs(spec_dir, display_root))
+    caller: `generate` runs them service by service as it renders (produce.py). `cache`
+    spares re-reading spec files read before (see speccache.py)."""
+    model = build_model(load_specs(spec_dir, display_root, cache))
     check_mttd(model)
     check_promql(model, promtool)
     if rules:

@@ -25,10 +25,10 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -40,7 +40,10 @@ from generator.targets.prometheus import rule_files, writers
 from generator.validate import grafana
 from generator.validate import promtool as promtool_mod
 
-CACHE_VERSION = 2
+if TYPE_CHECKING:
+    from generator.specfile.speccache import SpecCache
+
+CACHE_VERSION = 3
 # Rule files gathered before a background promtool run starts (each run costs about 0.1 s
 # of start-up; promtool reads ~20 ms per service file); one run at a time, so rendering keeps
 # the other core.
@@ -59,33 +62,51 @@ class Entry:
 
     key: str
     files: dict[str, str]  # posix path -> digest
-    writers: list[writers.Writer]  # one per rule of its rule file
+    records: list[Any]  # one writers.to_record row per rule of its rule file
     tested: bool = False  # its promtool unit tests passed (`generate --test`)
     # Its dashboard files -> the series their panels read (when the Grafana check read them).
     dashboards: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "files": self.files,
-                "writers": [writers.to_record(w) for w in self.writers],
+        return {"key": self.key, "files": self.files, "writers": self.records,
                 "tested": self.tested, "dashboards": self.dashboards}
 
 
-def read_cache(out_dir: Path) -> dict[str, Entry]:
-    """Service name -> entry, from the cache beside `out_dir` ({} when absent or unreadable)."""
+def read_cache_document(out_dir: Path) -> dict[str, Any]:
+    """The cache beside `out_dir` as JSON data ({} when absent, unreadable or of another
+    version)."""
     try:
         data = orjson.loads(cache_path(out_dir).read_bytes())
-        if data.get("version") != CACHE_VERSION:
-            return {}
-        return {name: Entry(str(e["key"]), dict(e["files"]),
-                            [writers.from_record(w) for w in e["writers"]],
-                            e.get("tested") is True, dict(e.get("dashboards") or {}))
-                for name, e in data["services"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            orjson.JSONDecodeError):
+    except (OSError, ValueError, orjson.JSONDecodeError):
         return {}
+    return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else {}
 
 
-def write_cache(out_dir: Path, entries: Mapping[str, Entry]) -> None:
+def spec_cache(document: Mapping[str, Any], inputs: incremental.Inputs) -> SpecCache:
+    """The spec files read by the generate that wrote `document` (see speccache.py)."""
+    from generator.specfile.speccache import SpecCache
+
+    return SpecCache(inputs.generator, document.get("specs"))
+
+
+def read_cache(out_dir: Path, document: Mapping[str, Any] | None = None) -> dict[str, Entry]:
+    """Service name -> entry, from the cache beside `out_dir` (or its `document` already
+    read); {} when absent or unreadable."""
+    data = read_cache_document(out_dir) if document is None else document
+    try:
+        entries = {name: Entry(str(e["key"]), dict(e["files"]), list(e["writers"]),
+                               e.get("tested") is True, dict(e.get("dashboards") or {}))
+                   for name, e in data["services"].items()}
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        return {}
+    # Rows are turned into writers only when a check needs them: they must not fail then.
+    if not all(writers.is_record(r) for e in entries.values() for r in e.records):
+        return {}
+    return entries
+
+
+def write_cache(out_dir: Path, entries: Mapping[str, Entry],
+                specs: SpecCache | None = None) -> None:
     """Replace the cache beside `out_dir` atomically (a failure leaves no cache: still correct)."""
     path = cache_path(out_dir)
     try:
@@ -96,6 +117,10 @@ def write_cache(out_dir: Path, entries: Mapping[str, Entry]) -> None:
             for i, (name, entry) in enumerate(sorted(entries.items())):
                 fh.write(b"," if i else b"")
                 fh.write(orjson.dumps({name: entry.to_json()})[1:-1])
+            fh.write(b'},"specs":{')
+            for i, (key, value) in enumerate(sorted((specs.to_json() if specs else {}).items())):
+                fh.write(b"," if i else b"")
+                fh.write(orjson.dumps({key: value})[1:-1])
             fh.write(b"}}")
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
@@ -229,7 +254,8 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
     The files that read every service are staged first; `shared_done` is then called with
     those of them that changed (to start their checks while the services render)."""
     lay = rule_files.layout(model.prometheus)
-    found: list[writers.Writer] = []
+    # Per service in order: the writers of its rules (rendered), or their rows (carried over).
+    found: list[list[writers.Writer] | Entry] = []
     errors: list[SpecError] = []
     entries: dict[str, Entry] = {}
     rendered: list[str] = []
@@ -245,19 +271,21 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
                 entry = cache.get(service.name)
                 if key is not None and entry is not None and entry.key == key \
                         and _carry_over(stager, entry):
-                    found += entry.writers
+                    found.append(entry)
                     entries[service.name] = entry
                     continue
                 rendered.append(service.name)
-                files, mine = _render_service(model, service, lay, stager, check, found,
-                                              errors)
+                files, mine = _render_service(model, service, lay, stager, check, errors)
+                found.append(mine)
                 if key is not None:
                     # Its unit tests passed before if its Prometheus files are the same.
                     tested = entry is not None and entry.tested and _prometheus_files(
                         entry.files) == _prometheus_files(files)
-                    entries[service.name] = Entry(key, files, mine, tested)
-        errors += writers.clash_errors(found)
-        recorded = frozenset(w.name for w in found if w.kind == "record")
+                    entries[service.name] = Entry(key, files,
+                                                  [writers.to_record(w) for w in mine], tested)
+        errors += writers.clash_errors(_to_compare(found))
+        recorded = frozenset(
+            name for part in found for kind, name in _kinds_and_names(part) if kind == "record")
         del found
         if errors:
             raise SpecErrors(errors)
@@ -268,6 +296,29 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
         raise
     return Produced(changes, len(stager.digests) - 1, rendered, entries,
                     [p.name for p in check.checked], ok, recorded)
+
+
+def _kinds_and_names(part: list[writers.Writer] | Entry) -> Iterator[tuple[str, str]]:
+    if isinstance(part, Entry):
+        return ((r[0], r[1]) for r in part.records)
+    return ((w.kind, w.name) for w in part)
+
+
+def _to_compare(found: list[list[writers.Writer] | Entry]) -> list[writers.Writer]:
+    """The writers the series-clash check must compare, in service order: every rendered one,
+    and the carried-over ones that share a kind and name with one of those.
+
+    Carried-over services were checked together by the generate that cached them (a cache is
+    only written after a generate passed), so no two of them clash: a clash now involves a
+    rendered rule, and the check finds it among the rules of its name."""
+    touched = {(w.kind, w.name) for part in found if not isinstance(part, Entry) for w in part}
+    chosen: list[writers.Writer] = []
+    for part in found:
+        if isinstance(part, Entry):
+            chosen += [writers.from_record(r) for r in part.records if (r[0], r[1]) in touched]
+        else:
+            chosen += part
+    return chosen
 
 
 def _prometheus_files(files: Mapping[str, str]) -> dict[str, str]:
@@ -286,7 +337,7 @@ def _carry_over(stager: outdir.Stager, entry: Entry) -> bool:
 
 
 def _render_service(model: Model, service: Service, lay: rule_files.Layout,
-                    stager: outdir.Stager, check: RuleCheck, found: list[writers.Writer],
+                    stager: outdir.Stager, check: RuleCheck,
                     errors: list[SpecError]) -> tuple[dict[str, str], list[writers.Writer]]:
     files: dict[str, str] = {}
     for path, text in registry.RULE_FILES(model, service).items():
@@ -295,7 +346,6 @@ def _render_service(model: Model, service: Service, lay: rule_files.Layout,
             check.add(stager.staging / path)
         files[path.as_posix()] = stager.digests[path.as_posix()]
     mine, problems = writers.service_writers(service, lay)
-    found += mine
     errors += problems
     for path, text in registry.render_service(model, service):
         stager.put(path, text)

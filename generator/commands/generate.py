@@ -20,6 +20,7 @@ from generator.commands.progress import Progress
 
 if TYPE_CHECKING:
     from generator.core.model import Model
+    from generator.specfile.speccache import SpecCache
     from generator.validate import grafana
     from generator.validate.results import Problem, Tools
 
@@ -125,14 +126,14 @@ def _rule_format(args: argparse.Namespace) -> str | None:
 
 
 def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
-             rule_format: str | None) -> Model:
+             rule_format: str | None, specs: SpecCache | None = None) -> Model:
     import dataclasses
 
     from generator import outdir, pipeline
     from generator.core.kinds import RuleFormat
 
     progress.stage("loading and resolving specs")
-    model = pipeline.compile_specs(args.specs, tools.promtool, rules=False)
+    model = pipeline.compile_specs(args.specs, tools.promtool, rules=False, cache=specs)
     if rule_format is not None:
         settings = dataclasses.replace(model.prometheus, format=RuleFormat(rule_format))
         model = dataclasses.replace(model, prometheus=settings)
@@ -164,14 +165,19 @@ def run_generate(args: argparse.Namespace) -> int:
     tools = _tools(args)
     progress = Progress.of(args)
     with progress.task("generate"):
-        model = _compile(args, tools, progress, rule_format)
+        # What the last generate read and wrote (see produce.py); `--check` uses none of it.
+        document = produce.read_cache_document(args.out) \
+            if inputs is not None and not args.check else {}
+        specs = produce.spec_cache(document, inputs) if inputs is not None else None
+        model = _compile(args, tools, progress, rule_format, specs)
         warnings = _print_warnings(model)
         progress.stage(f"rendering {sum(len(s.slos) for s in model.services)} SLOs")
         # Services whose inputs did not change keep their files (see produce.py); `--check`
         # compares a full render with out/.
         keys = ({} if inputs is None or args.check
                 else produce.service_keys(model, inputs, args.specs))
-        cache = produce.read_cache(args.out) if keys else {}
+        cache = produce.read_cache(args.out, document) if keys else {}
+        del document
         checking = not args.skip_checks and not args.check
         stager = outdir.Stager(args.out, write=not args.check)
         early = _EarlyChecks(stager.staging, model, tools) if checking else None
@@ -217,7 +223,7 @@ def run_generate(args: argparse.Namespace) -> int:
         if args.test and tools.promtool is not None and not args.skip_checks:
             for entry in produced.entries.values():
                 entry.tested = True
-        produce.write_cache(args.out, produced.entries)
+        produce.write_cache(args.out, produced.entries, specs)
     unchanged = produced.files + 1 - len(changes.added) - len(changes.modified)  # +1: manifest
     data = _data(args, produced.files, warnings, [], changes) | {"unchanged": unchanged}
     return output.report(args, "generate", EXIT_OK, data, lambda: (

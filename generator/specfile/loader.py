@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,6 +20,9 @@ from generator.specfile.secrets import find_inline_secrets, without_secret_paths
 from generator.specfile.sourcetext import read_spec_text
 from generator.specfile.sql_specs import sql_errors
 from generator.specfile.yamlread import Locator, parse_yaml
+
+if TYPE_CHECKING:
+    from generator.specfile.speccache import SpecCache
 
 __all__ = ["LoadedService", "LoadedSpecs", "Locator", "load_specs", "parse_yaml",
            "read_document", "translate_errors"]
@@ -46,8 +49,13 @@ class LoadedSpecs:
     global_locator: Locator
 
 
-def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
-    """Load `_global` and every service file in `spec_dir`; raise SpecErrors with all problems."""
+def load_specs(spec_dir: Path, display_root: Path | None = None,
+               cache: SpecCache | None = None) -> LoadedSpecs:
+    """Load `_global` and every service file in `spec_dir`; raise SpecErrors with all problems.
+
+    With `cache`, a YAML file read without any problem before (same name, same text) is not
+    parsed or checked again, only validated into its model; files read without problems now
+    are added to it."""
     root = display_root if display_root is not None else Path.cwd()
     if not spec_dir.is_dir():
         raise SpecErrors([SpecError(str(spec_dir), None, None, "(directory)",
@@ -68,10 +76,23 @@ def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
         spec_dir, _display(spec_dir, root), spec_dir / JSONNET_LIB_DIR)
     for path in files:
         shown = _display(path, root)
+        text = None
+        model = GlobalSpec if path.stem == GLOBAL_FILE_STEM else ServiceSpec
         try:
             read = jsonnet.get(path)
             if isinstance(read, SpecErrors):
                 raise read
+            if read is None and path.suffix != ".jsonnet":
+                text = read_spec_text(path, shown)
+                known = cache.get(shown, text) if cache is not None else None
+                if known is not None and (spec := _validate(model, *known, [])) is not None:
+                    # Read without a problem before: the same checks would pass again.
+                    if model is GlobalSpec:
+                        global_locator, global_spec = known[1], spec
+                    else:
+                        services.append(LoadedService(spec, known[1]))
+                    continue
+                read = parse_yaml(text, shown)
             data, locator = read if read is not None else read_document(path, shown)
         except SpecErrors as exc:
             errors.extend(exc.errors)
@@ -79,14 +100,16 @@ def load_specs(spec_dir: Path, display_root: Path | None = None) -> LoadedSpecs:
         secrets = find_inline_secrets(data, locator)
         errors.extend(secrets)
         found: list[SpecError] = text_errors(data, locator)
-        if path.stem == GLOBAL_FILE_STEM:
+        spec = _validate(model, data, locator, found)
+        if model is GlobalSpec:
             global_locator = locator
-            global_spec = _validate(GlobalSpec, data, locator, found)
-        else:
-            spec = _validate(ServiceSpec, data, locator, found)
-            if spec is not None:
-                services.append(LoadedService(spec, locator))
+            global_spec = spec
+        elif spec is not None:
+            services.append(LoadedService(spec, locator))
         errors.extend(without_secret_paths(found, secrets))
+        if cache is not None and text is not None and spec is not None and not secrets \
+                and not found:
+            cache.put(shown, text, data, locator)
     if global_spec is None and not any(p.stem == GLOBAL_FILE_STEM for p in files):
         global_spec = GlobalSpec(version=SPEC_VERSION)
     if global_spec is not None:

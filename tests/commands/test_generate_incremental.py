@@ -258,3 +258,95 @@ def test_the_series_recorded_are_those_the_rule_files_record(
     produced = produce.produce(model, stager, None, {}, {})
     assert produced.recorded == grafana.recorded_series(
         sorted((out / "prometheus").rglob("*.yaml")))
+
+
+def test_an_edit_parses_only_the_spec_file_that_changed(
+        generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.specfile import loader
+
+    specs, out = generated
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m", 1),
+                    encoding="utf-8")
+    parsed: list[str] = []
+    real_parse = loader.parse_yaml
+
+    def recording_parse(text: str, shown: str) -> object:
+        parsed.append(Path(shown).name)
+        return real_parse(text, shown)
+
+    monkeypatch.setattr(loader, "parse_yaml", recording_parse)
+    assert _generate(specs, out) == 0
+    assert parsed == [spec.name]
+
+
+def _spec_entries(out: Path) -> dict[str, list[object]]:
+    entries = produce.read_cache_document(out)["specs"]
+    assert isinstance(entries, dict)
+    return entries
+
+
+@pytest.mark.parametrize("damage", ["data", "positions", "shape", "foreign"])
+def test_a_damaged_or_foreign_spec_cache_is_ignored(
+        generated: tuple[Path, Path], tmp_path: Path, damage: str) -> None:
+    """A cached spec whose data no longer validates, whose positions are not positions, that
+    is not a cache entry at all, or that another slogen wrote is read from its file again."""
+    import orjson
+
+    specs, out = generated
+    document = produce.read_cache_document(out)
+    for key, entry in list(document["specs"].items()):
+        if damage == "data":
+            entry[0] = {"version": "slogen/v1", "service": 7}
+        elif damage == "positions":
+            entry[1] = [["not", "a", "position"]]
+        elif damage == "shape":
+            document["specs"][key] = "not an entry"
+        else:
+            document["specs"][f"{key[:-1]}0" if key[-1] != "0" else f"{key[:-1]}1"] = entry
+            del document["specs"][key]
+    produce.cache_path(out).write_bytes(orjson.dumps(document))
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m", 1),
+                    encoding="utf-8")
+    assert _generate(specs, out) == 0
+    full = tmp_path / "full"
+    assert _generate(specs, full) == 0
+    assert _files(out) == _files(full)
+    assert len(_spec_entries(out)) == len(list(specs.glob("*.yaml")))
+
+
+def test_a_spec_that_breaks_after_being_cached_is_a_located_error(
+        generated: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    specs, out = generated
+    spec = specs / f"{SERVICE}.yaml"
+    good = spec.read_text(encoding="utf-8")
+    spec.write_text(good.replace("version: slogen/v1", "version: slogen/v1\nbogus_key: 1", 1),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert _generate(specs, out) == 2
+    err = capsys.readouterr().err
+    line = good.splitlines().index("version: slogen/v1") + 2
+    assert f"{spec.name}:{line}:1: bogus_key: unknown key" in err, err
+    # Back to the cached text: served from the cache, the same output as before.
+    spec.write_text(good, encoding="utf-8")
+    assert _generate(specs, out) == 0
+
+
+def test_an_unreadable_cached_writer_row_means_a_full_render(
+        generated: tuple[Path, Path], tmp_path: Path) -> None:
+    import orjson
+
+    specs, out = generated
+    document = produce.read_cache_document(out)
+    entry = next(iter(document["services"].values()))
+    entry["writers"][0] = ["record", 7]
+    produce.cache_path(out).write_bytes(orjson.dumps(document))
+    assert produce.read_cache(out) == {}
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m", 1),
+                    encoding="utf-8")
+    assert _generate(specs, out) == 0
+    full = tmp_path / "full"
+    assert _generate(specs, full) == 0
+    assert _files(out) == _files(full)

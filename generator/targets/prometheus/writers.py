@@ -236,6 +236,25 @@ def to_record(w: Writer) -> list[Any]:
             {k: sorted(v) for k, v in w.shape.among.items()}]
 
 
+def is_record(data: Any) -> bool:
+    """Whether `data` has the shape `to_record` writes (so `from_record` reads it)."""
+    if type(data) is not list or len(data) != 9:  # noqa: PLR2004 - the record's fields
+        return False
+    kind, name, labels, kept, fixed, closed, where, src, among = data
+    return (type(kind) is str and type(name) is str and _strings(labels)
+            and type(kept) is list and all(type(k) is str for k in kept) and _strings(fixed)
+            and type(closed) is bool and type(where) is str
+            and (src is None or (type(src) is list and len(src) == 4  # noqa: PLR2004
+                                 and type(src[0]) is str and type(src[1]) is str
+                                 and all(v is None or type(v) is int for v in src[2:])))
+            and type(among) is dict and all(
+                type(v) is list and all(type(x) is str for x in v) for v in among.values()))
+
+
+def _strings(data: Any) -> bool:
+    return type(data) is dict and all(type(v) is str for v in data.values())
+
+
 def from_record(data: Any) -> Writer:
     """The writer `to_record` wrote."""
     kind, name, labels, kept, fixed, closed, where, src, among = data

@@ -1,0 +1,92 @@
+"""Spec files as read before, keyed by their text, so a generate parses only the files that
+changed.
+
+An entry holds what reading a YAML spec file produced: its plain data and the positions of its
+keys and values (the Locator), as JSON, under the digest of slogen's source, the file's name
+as shown in messages and its text. Only files that read without any problem are kept (no
+YAML, secret, text or schema error), so a file served from here would have passed those checks
+again: it is only validated into its spec model. Entries are plain JSON data checked on the
+way in (their shape) and on the way out (they must come back exactly as they went in); an
+entry that does not fit is ignored and the file is read again. Nothing here is executed or
+unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from generator.specfile.yamlread import Locator
+
+
+class SpecCache:
+    """Parsed spec files by key; `used` is what this run read or added (what is kept)."""
+
+    def __init__(self, salt: str, known: Mapping[str, Any] | None = None) -> None:
+        self.salt = salt
+        self.known: Mapping[str, Any] = known if isinstance(known, dict) else {}
+        self.used: dict[str, Any] = {}
+
+    def key(self, shown: str, text: str) -> str:
+        h = hashlib.sha256(f"{self.salt}\0{shown}\0".encode())
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def get(self, shown: str, text: str) -> tuple[Any, Locator] | None:
+        """The data and Locator `shown` with `text` was read into before, or None."""
+        key = self.key(shown, text)
+        entry = self.known.get(key)
+        if entry is None:
+            return None
+        try:
+            data, positions, values = entry
+            locator = Locator(shown, _locations(positions), _locations(values))
+        except (TypeError, ValueError):
+            return None
+        # JSON holds nothing the YAML reader would not produce (string keys, finite numbers).
+        self.used[key] = entry
+        return data, locator
+
+    def put(self, shown: str, text: str, data: Any, locator: Locator) -> None:
+        """Keep what `shown` with `text` was read into (when it survives JSON unchanged)."""
+        entry = [data, [[list(k), *v] for k, v in locator.positions.items()],
+                 [[list(k), *v] for k, v in locator.values.items()]]
+        try:
+            if not _same(orjson.loads(orjson.dumps(entry)), entry):
+                return
+        except (TypeError, ValueError):  # not JSON data (orjson's errors are ValueErrors)
+            return
+        self.used[self.key(shown, text)] = entry
+
+    def to_json(self) -> dict[str, Any]:
+        return self.used
+
+
+def _locations(rows: Any) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    found: dict[tuple[str | int, ...], tuple[int, int]] = {}
+    for path, line, column in rows:
+        if not isinstance(path, list) or not all(
+                type(p) is str or type(p) is int for p in path) or \
+                type(line) is not int or type(column) is not int:
+            raise ValueError("not a location")
+        found[tuple(path)] = (line, column)
+    return found
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal with the same types all the way down (1 is not 1.0 nor True; tuples are lists)."""
+    if isinstance(b, tuple):
+        b = list(b)
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is float:
+        return math.isfinite(a) and a == b
+    return bool(a == b)
