@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -64,7 +63,7 @@ def _misspelt_kind(model: type[BaseModel], detail: ErrorDetails, loc: Loc) -> st
         return None
     known = set(_fields_at(model, loc))
     for key in value:
-        if isinstance(key, str) and key not in known and difflib.get_close_matches(
+        if isinstance(key, str) and key not in known and _close_matches(
                 key, kinds, n=1, cutoff=0.6):
             return key
     return None
@@ -137,7 +136,7 @@ def _type_hint(kind: str, value: Any) -> str:
 
 def _unknown_key(model: type[BaseModel], loc: Loc) -> str:
     known = _fields_at(model, loc[:-1])
-    hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    hint = _close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
     if hint:
         return f"unknown key {loc[-1]!r}; did you mean {hint[0]!r}?"
     listed = f"; known keys: {', '.join(sorted(known))}" if known else ""
@@ -216,3 +215,9 @@ def _unwrap_model(annotation: Any) -> Any:
             annotation = members[0]
         else:
             return annotation
+
+
+def _close_matches(word: str, possibilities: Any, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    import difflib  # only when a message needs a suggestion: it costs time to import
+
+    return difflib.get_close_matches(word, possibilities, n=n, cutoff=cutoff)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from generator.core.errors import Loc, SpecError
 from generator.specfile.models import GlobalSpec, HealthCheckSpec, ServiceSpec
-from generator.specfile.sql_check import SqlProblem, check_query, dialect_of
 from generator.specfile.yamlread import Locator
+
+if TYPE_CHECKING:
+    from generator.specfile.sql_check import SqlProblem
 
 _GRAFANA_DIALECTS = {"postgres": "postgres", "mysql": "mysql"}
 
@@ -15,6 +18,11 @@ _GRAFANA_DIALECTS = {"postgres": "postgres", "mysql": "mysql"}
 def sql_errors(services: Sequence[tuple[ServiceSpec, Locator]],
                global_spec: GlobalSpec) -> list[SpecError]:
     """Located errors for every query that is not one read-only SELECT of the right columns."""
+    if not any(s.health_checks or any(a.sql is not None for a in s.grafana_alerts)
+               for s, _ in services):
+        return []  # no SQL: the SQL parser (a tenth of a second to import) is not loaded
+    from generator.specfile.sql_check import check_query, dialect_of
+
     dialects = {name: dialect_of(db.url) for name, db in global_spec.databases.items()}
     sources = {ds.uid: _GRAFANA_DIALECTS.get(ds.type.value)
                for ds in global_spec.grafana.datasources}

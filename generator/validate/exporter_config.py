@@ -6,7 +6,6 @@ from pathlib import Path
 
 from generator.core.errors import SpecErrors
 from generator.core.model import Model
-from generator.exporter.config import load_config
 from generator.validate.results import Problem, Tools
 
 CONFIG = Path("exporter") / "config.yaml"
@@ -18,6 +17,8 @@ def check_exporter_config(staged: Path, model: Model, tools: Tools) -> list[Prob
     if not path.is_file():
         return []
     try:
+        from generator.exporter.config import load_config  # the exporter is large
+
         load_config(path)
     except SpecErrors as exc:
         return [Problem("exporter config", CONFIG.as_posix(), str(exc))]
