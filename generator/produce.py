@@ -20,9 +20,11 @@ files in the background, in batches, while the rest renders.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -252,14 +254,28 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
     `keys` and `cache` say which services' files can be carried over from out/; with
     `promtool`, the changed rule files are checked in the background as they are written.
     The files that read every service are staged first; `shared_done` is then called with
-    those of them that changed (to start their checks while the services render)."""
+    those of them that changed (to start their checks while the services render). With many
+    services to render, a forked helper renders every other one (see _Helper)."""
     lay = rule_files.layout(model.prometheus)
-    # Per service in order: the writers of its rules (rendered), or their rows (carried over).
-    found: list[list[writers.Writer] | Entry] = []
+    # Per service: the writers of its rules (rendered), or their rows (carried over).
+    found: dict[str, list[writers.Writer] | Entry] = {}
     errors: list[SpecError] = []
     entries: dict[str, Entry] = {}
-    rendered: list[str] = []
     check = RuleCheck(promtool)
+    helper = _Helper.start(model, stager, lay, [
+        s for s in model.services
+        if (key := keys.get(s.name)) is None or (e := cache.get(s.name)) is None or e.key != key])
+
+    def rendered(service: Service, files: dict[str, str], mine: list[writers.Writer]) -> None:
+        found[service.name] = mine
+        key, entry = keys.get(service.name), cache.get(service.name)
+        if key is not None:
+            # Its unit tests passed before if its Prometheus files are the same.
+            tested = entry is not None and entry.tested and _prometheus_files(
+                entry.files) == _prometheus_files(files)
+            entries[service.name] = Entry(key, files, [writers.to_record(w) for w in mine],
+                                          tested)
+
     try:
         changed_shared = {path.as_posix() for path, text in registry.render_shared(model)
                           if stager.put(path, text)}
@@ -267,35 +283,168 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
             shared_done(frozenset(changed_shared))
         with rule_files.shared_rules():
             for service in model.services:
+                if helper is not None:
+                    helper.poll(check)
+                    if service.name in helper.names:
+                        continue
                 key = keys.get(service.name)
                 entry = cache.get(service.name)
                 if key is not None and entry is not None and entry.key == key \
                         and _carry_over(stager, entry):
-                    found.append(entry)
+                    found[service.name] = entry
                     entries[service.name] = entry
                     continue
-                rendered.append(service.name)
-                files, mine = _render_service(model, service, lay, stager, check, errors)
-                found.append(mine)
-                if key is not None:
-                    # Its unit tests passed before if its Prometheus files are the same.
-                    tested = entry is not None and entry.tested and _prometheus_files(
-                        entry.files) == _prometheus_files(files)
-                    entries[service.name] = Entry(key, files,
-                                                  [writers.to_record(w) for w in mine], tested)
-        errors += writers.clash_errors(_to_compare(found))
+                rendered(service, *_render_service(model, service, lay, stager, check, errors))
+            done = helper.finish(check) if helper is not None else {}
+            for service in model.services:
+                if service.name in found:
+                    continue
+                result = done.get(service.name)
+                if result is None:  # the helper failed before it: rendered here
+                    rendered(service, *_render_service(model, service, lay, stager, check,
+                                                       errors))
+                else:
+                    rendered(service, *_Helper.merge(result, stager, errors))
+        order = [found[s.name] for s in model.services]
+        errors += writers.clash_errors(_to_compare(order))
         recorded = frozenset(
-            name for part in found for kind, name in _kinds_and_names(part) if kind == "record")
-        del found
+            name for part in order for kind, name in _kinds_and_names(part) if kind == "record")
+        found.clear()
+        del order
         if errors:
             raise SpecErrors(errors)
         changes = stager.finish(inputs)
         ok = check.finish()
     except BaseException:
         check.abandon()
+        if helper is not None:
+            helper.abandon()
         raise
-    return Produced(changes, len(stager.digests) - 1, rendered, entries,
+    names = [s.name for s in model.services if s.name not in entries
+             or entries[s.name] is not cache.get(s.name)]
+    return Produced(changes, len(stager.digests) - 1, names, entries,
                     [p.name for p in check.checked], ok, recorded)
+
+
+# Fewer services to render than this are rendered in this process alone.
+PARALLEL_MIN_SERVICES = 8
+
+
+class _Collect(RuleCheck):
+    """The rule files a helper staged changed, for the parent's promtool runs."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def add(self, path: Path) -> None:
+        self.pending.append(path)
+
+
+class _Helper:
+    """A forked copy of this process that renders every other service to render, into the
+    same staging directory, on another core, while this one renders the rest.
+
+    It sends one JSON line per service (its files' digests, its rules as writer rows, its
+    rule problems, which files it staged as added or changed, the rule files to check) and
+    exits; the parent merges them as if it had rendered those services itself (the output
+    is the same: each service's files depend on the model alone). If it fails, the parent
+    renders whatever it did not send."""
+
+    def __init__(self, pid: int, fd: int, names: frozenset[str]) -> None:
+        self.pid, self.fd, self.names = pid, fd, names
+        self.buffer = b""
+        self.results: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def start(cls, model: Model, stager: outdir.Stager, lay: rule_files.Layout,
+              services: list[Service]) -> _Helper | None:
+        if len(services) < PARALLEL_MIN_SERVICES or not hasattr(os, "fork") \
+                or (os.cpu_count() or 1) < 2:  # noqa: PLR2004 - another core
+            return None
+        mine = services[1::2]
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper: never returns
+            os.close(read)
+            code = 1
+            try:
+                _help(model, stager, lay, mine, write)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        os.set_blocking(read, False)
+        return cls(pid, read, frozenset(s.name for s in mine))
+
+    def poll(self, check: RuleCheck) -> None:
+        """Take what the helper sent so far (without waiting); check its rule files."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:
+                return
+            self._take(chunk, check)
+
+    def _take(self, chunk: bytes, check: RuleCheck) -> None:
+        self.buffer += chunk
+        *lines, self.buffer = self.buffer.split(b"\n")
+        for line in lines:
+            result = orjson.loads(line)
+            self.results[result["service"]] = result
+            for rel in result["rules"]:
+                check.add(Path(rel))
+
+    def finish(self, check: RuleCheck) -> dict[str, dict[str, Any]]:
+        """Wait for the helper; what it rendered, by service ({} if it failed)."""
+        os.set_blocking(self.fd, True)
+        while chunk := os.read(self.fd, 1 << 16):
+            self._take(chunk, check)
+        os.close(self.fd)
+        _, status = os.waitpid(self.pid, 0)
+        return self.results if status == 0 else {
+            name: r for name, r in self.results.items() if r.get("complete") is True}
+
+    def abandon(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+    @staticmethod
+    def merge(result: Mapping[str, Any], stager: outdir.Stager, errors: list[SpecError]
+              ) -> tuple[dict[str, str], list[writers.Writer]]:
+        """Record in `stager` the files the helper staged for one service."""
+        files: dict[str, str] = dict(result["files"])
+        for rel, value in files.items():
+            if rel in stager.digests:
+                raise ValueError(f"two targets both write {rel}")
+            stager.digests[rel] = value
+        stager.added += result["added"]
+        stager.modified += result["modified"]
+        errors += [SpecError(*p) for p in result["problems"]]
+        return files, [writers.from_record(r) for r in result["records"]]
+
+
+def _help(model: Model, stager: outdir.Stager, lay: rule_files.Layout,
+          services: list[Service], fd: int) -> None:
+    """The helper's work: render `services`, one JSON line each to `fd`."""
+    with os.fdopen(fd, "wb") as out, rule_files.shared_rules():
+        for service in services:
+            stager.added, stager.modified = [], []
+            check = _Collect()
+            problems: list[SpecError] = []
+            files, mine = _render_service(model, service, lay, stager, check, problems)
+            out.write(orjson.dumps({
+                "service": service.name, "files": files,
+                "records": [writers.to_record(w) for w in mine],
+                "problems": [[p.file, p.line, p.column, p.path, p.message] for p in problems],
+                "added": stager.added, "modified": stager.modified,
+                "rules": [str(p) for p in check.pending], "complete": True}) + b"\n")
+            out.flush()
 
 
 def _kinds_and_names(part: list[writers.Writer] | Entry) -> Iterator[tuple[str, str]]:

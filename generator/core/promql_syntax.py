@@ -49,6 +49,9 @@ class Shape:
         return self.kept | frozenset(self.fixed)
 
 
+# Results are small and many rules share an expression (`vector(0.999)`, a service's alert
+# inputs...): the last few thousand are kept, the parsed trees are not (see `_parse`).
+@lru_cache(maxsize=8192)
 def parse_error(expr: str, rule: bool = False) -> str | None:
     """Why `expr` is not valid PromQL, or None. With `rule`, it must also return an instant
     vector or a scalar, as recording and alerting rules must."""
@@ -65,6 +68,7 @@ def parse_error(expr: str, rule: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def shape(expr: str) -> Shape:
     """The label shape of `expr`'s result; an empty Shape when it does not parse."""
     try:

@@ -350,3 +350,51 @@ def test_an_unreadable_cached_writer_row_means_a_full_render(
     full = tmp_path / "full"
     assert _generate(specs, full) == 0
     assert _files(out) == _files(full)
+
+
+@pytest.mark.parametrize("helper", ["works", "fails"])
+def test_a_generate_split_with_a_forked_helper_writes_what_one_process_writes(
+        generated: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        helper: str) -> None:
+    """Every other service rendered by a forked helper (or, when it dies after one service,
+    the rest rendered here): the same files, the same cache, the same rule files checked."""
+    specs, out = generated
+    monkeypatch.setattr(produce, "PARALLEL_MIN_SERVICES", 1)
+    if helper == "fails":
+        real_help = produce._help
+
+        def one_then_die(model: Model, stager: outdir.Stager, lay: object,
+                         services: list[Service], fd: int) -> None:
+            real_help(model, stager, lay, services[:1], fd)  # type: ignore[arg-type]
+            raise RuntimeError("the helper died")
+
+        monkeypatch.setattr(produce, "_help", one_then_die)
+    checked = _record_promtool(monkeypatch)
+    split = tmp_path / "split"
+    assert _generate(specs, split) == 0
+    split_checked = sorted(f for run in checked for f in run)
+    checked.clear()
+    monkeypatch.setattr(produce, "PARALLEL_MIN_SERVICES", 10**9)
+    alone = tmp_path / "alone"
+    assert _generate(specs, alone) == 0
+    assert _files(split) == _files(alone)
+    assert produce.cache_path(split).read_bytes() == produce.cache_path(alone).read_bytes()
+    assert split_checked == sorted(f for run in checked for f in run)
+
+
+def test_a_series_clash_between_services_a_helper_rendered_is_found(
+        generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    specs, out = generated
+    monkeypatch.setattr(produce, "PARALLEL_MIN_SERVICES", 1)
+    produce.cache_path(out).unlink()
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + (
+        "recording:\n"
+        "  - record: phase4:lineage_tracker:insert_duration_seconds\n"
+        "    expr: histogram_quantile(0.95, rate(lineage_insert_duration_seconds_bucket[5m]))\n"
+        "    group: phase4_lineage\n"), encoding="utf-8")
+    capsys.readouterr()
+    assert _generate(specs, out) == 2
+    err = capsys.readouterr().err
+    assert f"{SERVICE}.yaml:" in err and "tell their series apart" in err, err
