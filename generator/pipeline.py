@@ -7,6 +7,7 @@ broken expression is a located error on machines without promtool too.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | Non
     spares re-reading spec files read before (see speccache.py)."""
     model = build_model(load_specs(spec_dir, display_root, cache))
     check_mttd(model)
-    check_promql(model, promtool)
+    check_promql(model, promtool, cache)
     if rules:
         check_rules(model)
     return model
@@ -57,10 +58,15 @@ def check_mttd(model: Model) -> None:
         raise SpecErrors(unmet)
 
 
-def check_promql(model: Model, promtool: str | None) -> None:
+def check_promql(model: Model, promtool: str | None, cache: SpecCache | None = None) -> None:
     """Raise SpecErrors naming the spec location of every PromQL expression that does not parse
-    (with promtool when given: it is the authority; else with the in-process parser)."""
-    exprs = [expr for _, expr in model.expressions]
+    (with promtool when given: it is the authority; else with the in-process parser). With
+    `cache`, expressions the same parser accepted before are not checked again."""
+    parser = promtool_mod.identity(promtool) if promtool is not None else "in-process"
+    known = cache.parsed(parser) if cache is not None else frozenset()
+    indexes = [i for i, (_, expr) in enumerate(model.expressions)
+               if promql_digest(expr) not in known]
+    exprs = [model.expressions[i][1] for i in indexes]
     # Hostile expressions (thousands of nested brackets or operators) take parsers minutes.
     bad = {i: problem for i, expr in enumerate(exprs)
            if (problem := promql_syntax.too_complex(expr)) is not None}
@@ -73,8 +79,15 @@ def check_promql(model: Model, promtool: str | None) -> None:
         raise SpecErrors(
             SpecError(src.file, src.line, src.column, src.path, f"invalid PromQL: {message}")
             for index, message in bad.items()
-            for src in [model.expressions[index][0]]
+            for src in [model.expressions[indexes[index]][0]]
         )
+    if cache is not None:
+        cache.add_parsed(parser, {promql_digest(expr) for _, expr in model.expressions})
+
+
+def promql_digest(expr: str) -> str:
+    """How the cache names an expression that parsed."""
+    return hashlib.blake2b(expr.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def render(model: Model, only: frozenset[str] | None = None) -> Files:

@@ -88,7 +88,7 @@ def spec_cache(document: Mapping[str, Any], inputs: incremental.Inputs) -> SpecC
     """The spec files read by the generate that wrote `document` (see speccache.py)."""
     from generator.specfile.speccache import SpecCache
 
-    return SpecCache(inputs.generator, document.get("specs"))
+    return SpecCache(inputs.generator, document.get("specs"), document.get("promql"))
 
 
 def read_cache(out_dir: Path, document: Mapping[str, Any] | None = None) -> dict[str, Entry]:
@@ -123,7 +123,9 @@ def write_cache(out_dir: Path, entries: Mapping[str, Entry],
             for i, (key, value) in enumerate(sorted((specs.to_json() if specs else {}).items())):
                 fh.write(b"," if i else b"")
                 fh.write(orjson.dumps({key: value})[1:-1])
-            fh.write(b"}}")
+            fh.write(b'},"promql":')
+            fh.write(orjson.dumps(specs.promql_used if specs else {}))
+            fh.write(b"}")
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError:

@@ -9,6 +9,10 @@ again: it is only validated into its spec model. Entries are plain JSON data che
 way in (their shape) and on the way out (they must come back exactly as they went in); an
 entry that does not fit is ignored and the file is read again. Nothing here is executed or
 unpickled.
+
+It also keeps the digests of the PromQL expressions of the specs that a parser accepted
+(promtool, named by its path, size and modification time, or the in-process parser), so the
+syntax check asks only about expressions it has not seen.
 """
 
 from __future__ import annotations
@@ -26,10 +30,25 @@ from generator.specfile.yamlread import Locator
 class SpecCache:
     """Parsed spec files by key; `used` is what this run read or added (what is kept)."""
 
-    def __init__(self, salt: str, known: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, salt: str, known: Mapping[str, Any] | None = None,
+                 promql: Mapping[str, Any] | None = None) -> None:
         self.salt = salt
         self.known: Mapping[str, Any] = known if isinstance(known, dict) else {}
         self.used: dict[str, Any] = {}
+        # PromQL expressions (their digests) a parser accepted, by parser and slogen.
+        self.promql: Mapping[str, Any] = promql if isinstance(promql, dict) else {}
+        self.promql_used: dict[str, list[str]] = {}
+
+    def parsed(self, parser: str) -> frozenset[str]:
+        """Digests of the expressions `parser` accepted before (with this slogen)."""
+        found = self.promql.get(f"{self.salt} {parser}")
+        if not isinstance(found, list) or not all(type(d) is str for d in found):
+            return frozenset()
+        return frozenset(found)
+
+    def add_parsed(self, parser: str, digests: set[str]) -> None:
+        """Remember that `parser` accepted these expressions (the ones in use now)."""
+        self.promql_used = {f"{self.salt} {parser}": sorted(digests)}
 
     def key(self, shown: str, text: str) -> str:
         h = hashlib.sha256(f"{self.salt}\0{shown}\0".encode())

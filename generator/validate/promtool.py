@@ -29,6 +29,17 @@ def find_promtool(explicit: str | None = None) -> str | None:
     return explicit or shutil.which("promtool")
 
 
+def identity(promtool: str) -> str:
+    """Which promtool binary `promtool` is (its path, size and modification time), for
+    remembering what it accepted: another binary or version is asked again."""
+    found = shutil.which(promtool) or promtool
+    try:
+        stat = Path(found).resolve().stat()
+    except OSError:
+        return f"{found} ?"
+    return f"{Path(found).resolve()} {stat.st_size} {stat.st_mtime_ns}"
+
+
 def parse_errors(exprs: Sequence[str], promtool: str) -> dict[int, str]:
     """Syntax-check expressions in one promtool call; return {index: error} for the bad ones."""
     if not exprs:

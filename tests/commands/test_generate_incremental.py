@@ -398,3 +398,38 @@ def test_a_series_clash_between_services_a_helper_rendered_is_found(
     assert _generate(specs, out) == 2
     err = capsys.readouterr().err
     assert f"{SERVICE}.yaml:" in err and "tell their series apart" in err, err
+
+
+def test_an_edit_syntax_checks_only_new_promql(
+        generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    specs, out = generated
+    asked: list[list[str]] = []
+    real_errors = promtool_mod.parse_errors
+    real_local = pipeline.promql_syntax.parse_error
+
+    def recording(exprs: list[str], tool: str) -> dict[int, str]:
+        asked.append(list(exprs))
+        return real_errors(exprs, tool)
+
+    def recording_local(expr: str, rule: bool = False) -> str | None:
+        asked.append([expr])
+        return real_local(expr, rule)
+
+    monkeypatch.setattr(promtool_mod, "parse_errors", recording)
+    monkeypatch.setattr(pipeline.promql_syntax, "parse_error", recording_local)
+    spec = specs / f"{SERVICE}.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("for: 15m", "for: 20m", 1), encoding="utf-8")
+    assert _generate(specs, out) == 0
+    assert [e for run in asked for e in run] == []
+    spec.write_text(text + "recording:\n  - record: job:new_metric:rate5m\n"
+                    "    expr: sum by (job) (rate(brand_new_total[5m]))\n", encoding="utf-8")
+    assert _generate(specs, out) == 0
+    assert [e for run in asked for e in run] == ["sum by (job) (rate(brand_new_total[5m]))"]
+    asked.clear()
+    spec.write_text(text + "recording:\n  - record: job:bad:rate5m\n"
+                    "    expr: sum by (job) (rate(broken_total[5m])\n", encoding="utf-8")
+    capsys.readouterr()
+    assert _generate(specs, out) == 2
+    assert "invalid PromQL" in capsys.readouterr().err
