@@ -63,3 +63,52 @@ def test_every_generated_rule_of_the_reference_specs_parses() -> None:
     exprs = [r["expr"] for s in model.services for g in rule_groups(s, lay) for r in g["rules"]]
     assert exprs
     assert [e for e in exprs if parse_error(e, rule=True)] == []
+
+
+def _parsed_shape(expr: str) -> object:
+    from generator.core import promql_syntax
+
+    return promql_syntax._shape(promql_syntax._parse(expr))
+
+
+@pytest.mark.parametrize("expr", [
+    'slo:burn_page:ratio{slo_id="a"}',
+    'absent(slo:sli_total:rate5m{slo_id="a",service="b"})',
+    'slo:x:y{slo_id=~"a|b.c",code!~"5..",job!="x",team=""}',
+    'slo:x:y{a="1",a="2",b=~"x|y",b=~"5..",c=~"",d="",d="z"}',
+    'a:b{job="with spaces, commas = and (parens)"}',
+    ":x{a=\"b\",}",
+])
+def test_the_plainest_selectors_are_read_as_the_parser_reads_them(expr: str) -> None:
+    from generator.core import promql_syntax
+
+    found = promql_syntax.simple_selector_shape(expr)
+    if expr.endswith(",}"):
+        assert found is None
+        return
+    assert found is not None
+    assert found == _parsed_shape(expr)
+    promql_syntax._parse(expr)  # parses
+
+
+@pytest.mark.parametrize("expr", [
+    'up{job="a"}', 'sum{a="b"}', 'slo:x{__name__="y"}', 'slo:x{on="y"}', '(slo:x{a="b"})',
+    'absent(slo:x{a="b"}', 'slo:x{a="b"})', 'slo:x{a=~"[a-z]"}', 'slo:x{a="b\\\\"}',
+    'slo:x{a="b"} offset 5m', 'slo:x{}', 'slo:x{a=~"b\\\\.c"}',
+])
+def test_anything_else_is_parsed(expr: str) -> None:
+    from generator.core import promql_syntax
+
+    assert promql_syntax.simple_selector_shape(expr) is None
+
+
+def test_every_generated_selector_read_off_the_text_is_what_the_parser_reads() -> None:
+    from generator.core import promql_syntax
+
+    model = pipeline.compile_specs(ROOT / "slos", None, rules=False)
+    exprs = [str(r["expr"]) for s in model.services
+             for g in rule_groups(s, layout(model.prometheus)) for r in g["rules"]]
+    fast = [e for e in exprs if promql_syntax.simple_selector_shape(e) is not None]
+    assert fast
+    for expr in fast:
+        assert promql_syntax.simple_selector_shape(expr) == _parsed_shape(expr), expr

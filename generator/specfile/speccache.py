@@ -6,9 +6,8 @@ keys and values (the Locator), as JSON, under the digest of slogen's source, the
 as shown in messages and its text. Only files that read without any problem are kept (no
 YAML, secret, text or schema error), so a file served from here would have passed those checks
 again: it is only validated into its spec model. Entries are plain JSON data checked on the
-way in (their shape) and on the way out (they must come back exactly as they went in); an
-entry that does not fit is ignored and the file is read again. Nothing here is executed or
-unpickled.
+way back (their shape, then the spec model's validation); an entry that does not fit is
+ignored and the file is read again. Nothing here is executed or unpickled.
 
 It also keeps the digests of the PromQL expressions of the specs that a parser accepted
 (promtool, named by its path, size and modification time, or the in-process parser), so the
@@ -18,7 +17,6 @@ syntax check asks only about expressions it has not seen.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,9 +73,11 @@ class SpecCache:
         entry = [data, [[list(k), *v] for k, v in locator.positions.items()],
                  [[list(k), *v] for k, v in locator.values.items()]]
         try:
-            if not _same(orjson.loads(orjson.dumps(entry)), entry):
-                return
-        except (TypeError, ValueError):  # not JSON data (orjson's errors are ValueErrors)
+            # The YAML reader yields dicts with string keys, lists, strings, ints, finite
+            # floats (it refuses NaN and infinity), booleans and None: JSON keeps them as
+            # they are. Anything else makes orjson refuse the entry.
+            orjson.dumps(entry)
+        except (TypeError, ValueError):  # orjson's errors are TypeErrors
             return
         self.used[self.key(shown, text)] = entry
 
@@ -94,18 +94,3 @@ def _locations(rows: Any) -> dict[tuple[str | int, ...], tuple[int, int]]:
             raise ValueError("not a location")
         found[tuple(path)] = (line, column)
     return found
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal with the same types all the way down (1 is not 1.0 nor True; tuples are lists)."""
-    if isinstance(b, tuple):
-        b = list(b)
-    if type(a) is not type(b):
-        return False
-    if type(a) is dict:
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if type(a) is list:
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if type(a) is float:
-        return math.isfinite(a) and a == b
-    return bool(a == b)

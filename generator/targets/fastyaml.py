@@ -242,9 +242,12 @@ def _style(text: str, flow: bool, simple: bool) -> str | None:
         return None
     # Most strings are printable ASCII that libyaml writes plain: settled by one regex match
     # (and no resolver lookup when no implicit type starts with their first character).
-    if (_FLOW_PLAIN if flow else _BLOCK_PLAIN).fullmatch(text) and "'" not in text \
-            and text[0] not in _TYPED_FIRST:
-        return text
+    if (_FLOW_PLAIN if flow else _BLOCK_PLAIN).fullmatch(text) and "'" not in text:
+        if text[0] not in _TYPED_FIRST or \
+                _resolver.resolve(ScalarNode, text, (True, False)) == _STR_TAG:
+            return text
+        # Read back as another type (`1`, `true`...): libyaml single-quotes it.
+        return "'" + text + "'"
     a = _analyze(text)
     if a is None:
         return None

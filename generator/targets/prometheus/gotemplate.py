@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 _ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
 _PRINTF_VERB = re.compile(r"%([-+ 0#]*\d*(?:\.\d+)?)([dfegsv])")
@@ -59,7 +60,7 @@ def _operand(word: str, labels: Mapping[str, str], value: float) -> object:
     for prefix in ("$labels.", ".Labels."):
         if word.startswith(prefix):
             return labels.get(word[len(prefix):], "")
-    parts = shlex.split(word)
+    parts = _split(word)
     if parts and parts[0] in _FUNCS | {"printf": None}:
         *head, last = parts
         return _call(" ".join(shlex.quote(p) for p in head), _operand(last, labels, value),
@@ -68,12 +69,18 @@ def _operand(word: str, labels: Mapping[str, str], value: float) -> object:
 
 
 def _call(stage: str, arg: object, labels: Mapping[str, str], value: float) -> object:
-    parts = shlex.split(stage)
+    parts = _split(stage)
     if parts[0] == "printf" and len(parts) == 2:
         return _printf(parts[1], arg)
     if len(parts) == 1 and parts[0] in _FUNCS:
         return _FUNCS[parts[0]](_as_float(arg))
     raise Unsupported(f"its annotations use the template function {stage!r}")
+
+
+@lru_cache(maxsize=1024)
+def _split(words: str) -> tuple[str, ...]:
+    """shlex.split, once per distinct text: every alert of one shape has the same actions."""
+    return tuple(shlex.split(words))
 
 
 def _as_float(arg: object) -> float:
