@@ -166,7 +166,11 @@ def json_text(data: Any) -> str:
 
 def _json_block(node: Any, column: int, indent: int) -> str:
     """`node` written from `column`, its members (if it does not fit) indented by `indent`+2."""
-    short = _json_short(node, JSON_WIDTH - column)
+    # Written on one line, a collection is at least as long as its compact JSON: a large one
+    # is not tried (that cost most of the dashboards' writing).
+    fits = not isinstance(node, dict | list) or \
+        len(orjson.dumps(node).decode()) <= JSON_WIDTH - column
+    short = _json_short(node, JSON_WIDTH - column) if fits else None
     if short is not None or not isinstance(node, dict | list) or not node:
         return short if short is not None else _json_scalar(node)
     pad = " " * (indent + 2)

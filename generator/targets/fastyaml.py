@@ -54,7 +54,8 @@ _resolver = VersionedResolver()
 _TYPED_FIRST = frozenset(k for k in _resolver.versioned_resolver if k)
 assert None not in _resolver.versioned_resolver  # no type matches any first character
 
-# Printable ASCII strings libyaml writes plain (yaml_emitter_analyze_scalar, below): no leading
+# Printable ASCII strings libyaml writes plain (yaml_emitter_analyze_scalar, below), exactly:
+# no leading
 # indicator, no `: ` or ` #`, no `-`, `?` or `:` alone or before a space, no leading or
 # trailing space, no document marker; in flow collections no `,?[]{}` nor `:` either.
 _BLOCK_PLAIN = re.compile(
@@ -63,6 +64,9 @@ _BLOCK_PLAIN = re.compile(
 _FLOW_PLAIN = re.compile(
     r"(?!---|\.\.\.)(?:[^\x00-\x20\x7f-\U0010ffff#,\[\]{}&*!|>'\"%@`?:\-]|-(?=[\x21-\x7e]))"
     r"(?:[^\x00-\x1f\x7f-\U0010ffff:#,?\[\]{}]|(?<=[^ ])#)*(?<! )")
+# One non-empty line of printable ASCII: libyaml writes it plain exactly when the pattern
+# above matches, else single-quoted (no analysis needed).
+_ASCII_LINE = re.compile(r"[\x20-\x7e]+")
 # A literal block libyaml writes as asked, without hints: printable ASCII lines, the first
 # not indented, ending in one line break (and no line ending in a space, tested apart).
 _LITERAL = re.compile(r"[\x21-\x7e][\x20-\x7e\n]*\n")
@@ -242,11 +246,13 @@ def _style(text: str, flow: bool, simple: bool) -> str | None:
         return None
     # Most strings are printable ASCII that libyaml writes plain: settled by one regex match
     # (and no resolver lookup when no implicit type starts with their first character).
-    if (_FLOW_PLAIN if flow else _BLOCK_PLAIN).fullmatch(text) and "'" not in text:
-        if text[0] not in _TYPED_FIRST or \
-                _resolver.resolve(ScalarNode, text, (True, False)) == _STR_TAG:
+    if "'" not in text and _ASCII_LINE.fullmatch(text):
+        if (_FLOW_PLAIN if flow else _BLOCK_PLAIN).fullmatch(text) and (
+                text[0] not in _TYPED_FIRST
+                or _resolver.resolve(ScalarNode, text, (True, False)) == _STR_TAG):
             return text
-        # Read back as another type (`1`, `true`...): libyaml single-quotes it.
+        # Not plain (an indicator, `: `...), or read back as another type (`1`, `true`...):
+        # on one printable ASCII line, libyaml single-quotes it.
         return "'" + text + "'"
     a = _analyze(text)
     if a is None:

@@ -78,3 +78,11 @@ def test_a_list_dumped_in_chunks_is_the_list_dumped_at_once(count: int) -> None:
              for i in range(count)]
     assert dump.yaml_list_text("tests", items, ["b.yaml", "a.yaml"], chunk=256) == \
         dump.yaml_text({"tests": items}, ["b.yaml", "a.yaml"])
+
+
+def test_json_lines_count_characters_not_bytes() -> None:
+    from generator.targets.dump import JSON_WIDTH, json_text
+
+    longest = JSON_WIDTH - len('{"t": ""}')
+    assert json_text({"t": "\u00e9" * longest}).count("\n") == 1  # on one line
+    assert json_text({"t": "\u00e9" * (longest + 1)}).count("\n") == 3

@@ -59,6 +59,7 @@ def test_tricky_strings_in_every_context(text: str) -> None:
 @pytest.mark.parametrize(("alphabet", "longest"), [
     (" '\"\\:#-?,[]{}\n\t.|>!&*%@`~a1e\u00e9\u2028\x85\r", 7),
     ("abc xyz:#-,{}[]()=~$.1", 16),
+    ("".join(chr(c) for c in range(0x20, 0x7f)) + "aaaa    ", 10),
 ])
 def test_random_strings_in_every_context(alphabet: str, longest: int) -> None:
     rng = random.Random(20)
