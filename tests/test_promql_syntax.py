@@ -112,3 +112,15 @@ def test_every_generated_selector_read_off_the_text_is_what_the_parser_reads() -
     assert fast
     for expr in fast:
         assert promql_syntax.simple_selector_shape(expr) == _parsed_shape(expr), expr
+
+
+def test_too_deep_or_too_long_expressions_are_refused_before_parsing() -> None:
+    from generator.core.promql_syntax import MAX_NESTING, MAX_OPERATORS, too_complex
+
+    deep = "(" * (MAX_NESTING + 1) + "x" + ")" * (MAX_NESTING + 1)
+    assert f"nests {MAX_NESTING + 1} levels" in (too_complex(deep) or "")
+    assert too_complex("(" * MAX_NESTING + "x" + ")" * MAX_NESTING) is None
+    assert too_complex('x{a="' + "(" * 100 + '"}') is None  # brackets inside a string
+    long = "+".join(["x"] * (MAX_OPERATORS + 2))
+    assert f"has {MAX_OPERATORS + 1} operators" in (too_complex(long) or "")
+    assert too_complex("+".join(["x"] * (MAX_OPERATORS + 1))) is None

@@ -134,17 +134,20 @@ def _parse(expr: str) -> pp.Expr:
 
 def too_complex(expr: str) -> str | None:
     """Why `expr` is too deep or too long to hand to a parser (this one or promtool), or None."""
-    code = _STRING.sub('""', expr)
+    code = _STRING.sub('""', expr) if '"' in expr or "'" in expr or "`" in expr else expr
     depth = deepest = 0
-    for char in code:
-        if char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth -= 1
+    # No deeper than the brackets it opens, no more operators than characters: most
+    # expressions are settled without reading them character by character.
+    if sum(code.count(c) for c in "([{") > MAX_NESTING:
+        for char in code:
+            if char in "([{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in ")]}":
+                depth -= 1
     if deepest > MAX_NESTING:
         return f"the expression nests {deepest} levels of brackets; at most {MAX_NESTING} are read"
-    operators = len(_OPERATOR.findall(code))
+    operators = len(_OPERATOR.findall(code)) if len(code) > MAX_OPERATORS else 0
     if operators > MAX_OPERATORS:
         return (f"the expression has {operators} operators; at most {MAX_OPERATORS} are read "
                 "(split it into recording rules)")
@@ -194,13 +197,17 @@ _META_CLASS = re.escape(REGEX_METACHARS)
 _LITERAL = re.compile(rf"(?:[^{_META_CLASS}]|\\[{_META_CLASS}-])+")
 
 
+@lru_cache(maxsize=4096)
 def _literal_alternatives(regex: str) -> frozenset[str]:
     """The values a regex of literal alternatives (`a|b\\.c`) matches, or empty when it is
     anything else (Prometheus anchors label regexes, so `a|b` matches exactly a or b)."""
     parts = regex.split("|")
     if not all(_LITERAL.fullmatch(p) for p in parts):
         return frozenset()
-    return frozenset(re.sub(r"\\(.)", r"\1", p) for p in parts)
+    return frozenset(_UNESCAPE.sub(r"\1", p) if "\\" in p else p for p in parts)
+
+
+_UNESCAPE = re.compile(r"\\(.)")
 
 
 def _aggregate(node: pp.AggregateExpr) -> Shape:
