@@ -92,14 +92,13 @@ def _runbook_cell(rows: list[AlertRow]) -> str:
     return ", ".join(f"[{severity}]({url})" for url, severity in found.items()) or "-"
 
 
-def _slo_alert_table(model: m.Model, service: m.Service) -> list[str]:
+def _slo_alert_table(service: m.Service, per_slo: list[list[AlertRow]]) -> list[str]:
     """One line per SLO: its burn-rate alert's thresholds by level, its SLI-absent alert and
     runbook (how each alert is delivered is in the delivery table)."""
     levels = [lv for lv in LEVELS if any(w.level == lv for s in service.slos
                                          for w in s.burn_windows)]
     body = []
-    for slo in service.slos:
-        rows = catalog.slo_rows(model, service, slo)
+    for slo, rows in zip(service.slos, per_slo, strict=True):
         body.append([f"`{slo.id}`", f"`{slo.alert_name}`",
                      *(_burn_cell(slo, lv) for lv in levels),
                      f"`{slo.absent.name}`" if slo.absent is not None else "-",
@@ -145,11 +144,12 @@ def _service_doc(model: m.Model, service: m.Service) -> str:
         facts.append(f"MTTD target {format_duration(service.mttd.within)}")
     lines += ["; ".join(facts) + ". Source: `" + service.source_file + "`.", ""]
     lines += ["## SLOs", "", *_slo_table(service), ""]
+    per_slo = [catalog.slo_rows(model, service, s) for s in service.slos]
     # service_rows lists the SLO alerts first.
-    others = rows[sum(len(catalog.slo_rows(model, service, s)) for s in service.slos):]
+    others = rows[sum(len(r) for r in per_slo):]
     lines += ["## Alerts", ""]
     if service.slos:
-        lines += [SLO_ALERTS_NOTE, "", *_slo_alert_table(model, service), ""]
+        lines += [SLO_ALERTS_NOTE, "", *_slo_alert_table(service, per_slo), ""]
     if others:
         lines += [*_alert_table(others), ""]
     if not rows:
