@@ -80,16 +80,19 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
     labels and texts the level cases spell out. Without `full` (another SLO of the same rule
     shape has the full cases), the thresholds and timing are counted too, and the spike and
     missing data, which depend on the shape alone, are left to that SLO. Without `edges`
-    (another SLO has the same rules but for its id), only the firing is checked: staying
-    silent under the factor, the fast page tier and keep_firing_for are left to that SLO."""
+    (another SLO has the same rules but for its id), only the firing is checked, a level that
+    fires in an earlier level's case in that case alone: staying silent under the factor, the
+    fast page tier and keep_firing_for are left to that SLO."""
     if not slo.burn_windows:
         return []
     rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline)
              if r.get("alert") == slo.alert_name}
     cases = []
+    shown: set[str] = set()  # severities an earlier level's case shows firing
     for level in LEVELS:
         windows = level_windows(slo, level)
-        if not windows:
+        # Without edges, a level that fires in an earlier level's case needs no case of its own.
+        if not windows or (not edges and windows[0].severity.value in shown):
             continue
         floor = min(w.factor for w in windows) * slo.error_budget
         over = min(1.0, floor * 1.5)
@@ -99,6 +102,8 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
                               _feed(slo, service, constant(over, at + step),
                                     samples(at + step)),
                               _timed_checks(slo, service, rules, over, at, step)))
+            shown |= {str(a["exp_labels"]["severity"])
+                      for a in _firing(slo, service, rules, over, at)}
         if not edges:
             continue
         under = floor * 0.9
