@@ -143,8 +143,27 @@ def grafana_rows(model: m.Model, service: m.Service, alert: m.GrafanaAlert) -> l
                  notify.grafana_timing(model, service, alert), alert.mttd or service.mttd)]
 
 
+# Rows read the service, the route tree and two Prometheus intervals alone; the MTTD check
+# and the docs index both want every service's rows: built once per service and routing.
+_ROWS: dict[tuple[int, int, object, object], tuple[object, object, list[AlertRow]]] = {}
+_ROWS_KEPT = 4096
+
+
 def service_rows(model: m.Model, service: m.Service) -> list[AlertRow]:
     """Every alert row of `service`, SLO alerts first, then by name and severity."""
+    key = (id(service), id(model.route_tree), model.prometheus.scrape_interval,
+           model.prometheus.evaluation_interval)
+    hit = _ROWS.get(key)
+    if hit is not None and hit[0] is service and hit[1] is model.route_tree:
+        return list(hit[2])
+    rows = _service_rows(model, service)
+    if len(_ROWS) >= _ROWS_KEPT:
+        _ROWS.clear()
+    _ROWS[key] = (service, model.route_tree, rows)
+    return list(rows)
+
+
+def _service_rows(model: m.Model, service: m.Service) -> list[AlertRow]:
     rows = [r for slo in service.slos for r in slo_rows(model, service, slo)]
     rows += sorted((r for a in service.alerts for r in alert_rows(model, service, a)),
                    key=lambda r: (r.name, r.severity.value))
