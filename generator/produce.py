@@ -64,13 +64,18 @@ class Entry:
 
     key: str
     files: dict[str, str]  # posix path -> digest
-    records: list[Any]  # one writers.to_record row per rule of its rule file
+    # One writers.to_record row per rule of its rule file, as read from the cache; a service
+    # rendered now keeps its writers instead (smaller: rows are made as the cache is written).
+    records: list[Any] | None
     tested: bool = False  # its promtool unit tests passed (`generate --test`)
     # Its dashboard files -> the series their panels read (when the Grafana check read them).
     dashboards: dict[str, list[str]] = field(default_factory=dict)
+    rendered: list[writers.Writer] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "files": self.files, "writers": self.records,
+        rows = self.records if self.records is not None else [
+            writers.to_record(w) for w in self.rendered or ()]
+        return {"key": self.key, "files": self.files, "writers": rows,
                 "tested": self.tested, "dashboards": self.dashboards}
 
 
@@ -102,7 +107,7 @@ def read_cache(out_dir: Path, document: Mapping[str, Any] | None = None) -> dict
     except (KeyError, TypeError, AttributeError, IndexError, ValueError):
         return {}
     # Rows are turned into writers only when a check needs them: they must not fail then.
-    if not all(writers.is_record(r) for e in entries.values() for r in e.records):
+    if not all(writers.is_record(r) for e in entries.values() for r in e.records or ()):
         return {}
     return entries
 
@@ -122,7 +127,8 @@ def write_cache(out_dir: Path, entries: Mapping[str, Entry],
             fh.write(b'},"specs":{')
             for i, (key, value) in enumerate(sorted((specs.to_json() if specs else {}).items())):
                 fh.write(b"," if i else b"")
-                fh.write(orjson.dumps({key: value})[1:-1])
+                fh.write(orjson.dumps(key) + b":" + (
+                    value if isinstance(value, bytes) else orjson.dumps(value)))
             fh.write(b'},"promql":')
             fh.write(orjson.dumps(specs.promql_used if specs else {}))
             fh.write(b"}")
@@ -275,8 +281,12 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
             # Its unit tests passed before if its Prometheus files are the same.
             tested = entry is not None and entry.tested and _prometheus_files(
                 entry.files) == _prometheus_files(files)
-            entries[service.name] = Entry(key, files, [writers.to_record(w) for w in mine],
-                                          tested)
+            entries[service.name] = Entry(key, files, None, tested, rendered=mine)
+
+    by_name = {s.name: s for s in model.services}
+
+    def take(result: Mapping[str, Any]) -> None:
+        rendered(by_name[result["service"]], *_Helper.merge(result, stager, errors))
 
     try:
         changed_shared = {path.as_posix() for path, text in registry.render_shared(model)
@@ -286,7 +296,7 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
         with rule_files.shared_rules():
             for service in model.services:
                 if helper is not None:
-                    helper.poll(check)
+                    helper.poll(check, take)
                     if service.name in helper.names:
                         continue
                 key = keys.get(service.name)
@@ -297,16 +307,12 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
                     entries[service.name] = entry
                     continue
                 rendered(service, *_render_service(model, service, lay, stager, check, errors))
-            done = helper.finish(check) if helper is not None else {}
+            if helper is not None:
+                helper.finish(check, take)
             for service in model.services:
-                if service.name in found:
-                    continue
-                result = done.get(service.name)
-                if result is None:  # the helper failed before it: rendered here
+                if service.name not in found:  # the helper failed before it: rendered here
                     rendered(service, *_render_service(model, service, lay, stager, check,
                                                        errors))
-                else:
-                    rendered(service, *_Helper.merge(result, stager, errors))
         order = [found[s.name] for s in model.services]
         errors += writers.clash_errors(_to_compare(order))
         recorded = frozenset(
@@ -355,7 +361,6 @@ class _Helper:
     def __init__(self, pid: int, fd: int, names: frozenset[str]) -> None:
         self.pid, self.fd, self.names = pid, fd, names
         self.buffer = b""
-        self.results: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def start(cls, model: Model, stager: outdir.Stager, lay: rule_files.Layout,
@@ -380,8 +385,9 @@ class _Helper:
         os.set_blocking(read, False)
         return cls(pid, read, frozenset(s.name for s in mine))
 
-    def poll(self, check: RuleCheck) -> None:
-        """Take what the helper sent so far (without waiting); check its rule files."""
+    def poll(self, check: RuleCheck, take: Callable[[Mapping[str, Any]], None]) -> None:
+        """Hand each service the helper sent so far to `take` (without waiting); check its
+        rule files."""
         while True:
             try:
                 chunk = os.read(self.fd, 1 << 16)
@@ -389,26 +395,26 @@ class _Helper:
                 return
             if not chunk:
                 return
-            self._take(chunk, check)
+            self._take(chunk, check, take)
 
-    def _take(self, chunk: bytes, check: RuleCheck) -> None:
+    def _take(self, chunk: bytes, check: RuleCheck,
+              take: Callable[[Mapping[str, Any]], None]) -> None:
         self.buffer += chunk
         *lines, self.buffer = self.buffer.split(b"\n")
         for line in lines:
             result = orjson.loads(line)
-            self.results[result["service"]] = result
             for rel in result["rules"]:
                 check.add(Path(rel))
+            take(result)
 
-    def finish(self, check: RuleCheck) -> dict[str, dict[str, Any]]:
-        """Wait for the helper; what it rendered, by service ({} if it failed)."""
+    def finish(self, check: RuleCheck, take: Callable[[Mapping[str, Any]], None]) -> None:
+        """Wait for the helper, handing the services it sent to `take` (a line cut short by
+        its death is dropped: that service is rendered again)."""
         os.set_blocking(self.fd, True)
         while chunk := os.read(self.fd, 1 << 16):
-            self._take(chunk, check)
+            self._take(chunk, check, take)
         os.close(self.fd)
-        _, status = os.waitpid(self.pid, 0)
-        return self.results if status == 0 else {
-            name: r for name, r in self.results.items() if r.get("complete") is True}
+        os.waitpid(self.pid, 0)
 
     def abandon(self) -> None:
         with contextlib.suppress(OSError):
@@ -453,7 +459,7 @@ def _help(model: Model, stager: outdir.Stager, lay: rule_files.Layout,
 
 def _kinds_and_names(part: list[writers.Writer] | Entry) -> Iterator[tuple[str, str]]:
     if isinstance(part, Entry):
-        return ((r[0], r[1]) for r in part.records)
+        return ((r[0], r[1]) for r in part.records or ())
     return ((w.kind, w.name) for w in part)
 
 
@@ -468,7 +474,8 @@ def _to_compare(found: list[list[writers.Writer] | Entry]) -> list[writers.Write
     chosen: list[writers.Writer] = []
     for part in found:
         if isinstance(part, Entry):
-            chosen += [writers.from_record(r) for r in part.records if (r[0], r[1]) in touched]
+            chosen += [writers.from_record(r) for r in part.records or ()
+                       if (r[0], r[1]) in touched]
         else:
             chosen += part
     return chosen

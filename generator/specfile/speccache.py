@@ -75,13 +75,14 @@ class SpecCache:
         try:
             # The YAML reader yields dicts with string keys, lists, strings, ints, finite
             # floats (it refuses NaN and infinity), booleans and None: JSON keeps them as
-            # they are. Anything else makes orjson refuse the entry.
-            orjson.dumps(entry)
+            # they are. Anything else makes orjson refuse the entry. Kept as JSON text: the
+            # position rows are many small lists.
+            self.used[self.key(shown, text)] = orjson.dumps(entry)
         except (TypeError, ValueError):  # orjson's errors are TypeErrors
             return
-        self.used[self.key(shown, text)] = entry
 
     def to_json(self) -> dict[str, Any]:
+        """Entries by key: JSON data, or JSON text (bytes) for the entries added now."""
         return self.used
 
 

@@ -72,7 +72,8 @@ _ASCII_LINE = re.compile(r"[\x20-\x7e]+")
 _LITERAL = re.compile(r"[\x21-\x7e][\x20-\x7e\n]*\n")
 # Strings written before, by context: libyaml's choice depends only on the string and whether
 # it is a key (simple-key context) or inside a flow collection. Bounded: cleared when full.
-_MEMO_SIZE = 200_000
+_MEMO_SIZE = 50_000
+_MEMO_LONGEST = 64
 _block: dict[str, str | None] = {}
 _key: dict[str, str | None] = {}
 _flow: dict[str, str | None] = {}
@@ -224,15 +225,21 @@ def _single(text: str) -> str:
 
 
 def _scalar(text: str, memo: dict[str, str | None], flow: bool, simple: bool) -> str:
-    found = memo.get(text, "")
-    if found == "":
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
+    if len(text) > _MEMO_LONGEST:  # mostly unique (expressions): not kept, to hold no memory
         try:
             found = _style(text, flow, simple)
         except _Unsupported:
             found = None
-        memo[text] = found
+    else:
+        found = memo.get(text, "")
+        if found == "":
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            try:
+                found = _style(text, flow, simple)
+            except _Unsupported:
+                found = None
+            memo[text] = found
     if found is None:
         raise _Unsupported
     return found
