@@ -140,7 +140,7 @@ _SLO_NAME = re.compile(r"[sS]\d{4}")
 
 def rule_kind(group: str, rule: Mapping[str, Any]) -> str:
     """A rule's name with the synthetic SLO's name blanked, so that the 100 or 1,000 copies
-    of one rule add up: `slo:sli_error:ratio_rate30d @slogen-bench-slo-windows`."""
+    of one rule add up: `slo:error_budget_remaining:ratio @slogen-bench-slo-windows`."""
     name = str(rule.get("record") or rule.get("alert"))
     severity = (rule.get("labels") or {}).get("severity") or \
         (rule.get("labels") or {}).get("sloth_severity")

@@ -33,14 +33,17 @@ EXPORTER_JOB = "slogen-exporter"
 # What the Prometheus target records per SLO (all carry slo_id, slo, service and team):
 #   slo:sli_error:rate5m, slo:sli_total:rate5m   bad and all events per second over 5m: the only
 #                                                rules that read the raw SLI series;
-#   slo:sli_error:ratio_rate<w>                  error ratio over the SLO window (and, when
-#                                                prometheus.windows is `recorded`, over 5m and
-#                                                every burn-rate window);
+#   slo:sli_error:ratio_rate<w>                  (prometheus.windows `recorded` only) error
+#                                                ratio over 5m, every burn-rate window and the
+#                                                SLO window; inline, the SLO window's ratio is
+#                                                read back from budget remaining:
+#                                                (1 - remaining) * budget;
 #   slo:burn_rate:ratio_rate1h                   the current burn rate (recorded windows only);
 #   slo:sli_error:avg<s>_rate5m,                 (with a slower window group, every <s>) the 5m
 #   slo:sli_total:avg<s>_rate5m                  rates averaged over one interval of that group:
 #                                                the tiles the SLO window's older part averages;
-#   slo:error_budget_remaining:ratio             share of the SLO window's budget left (may be < 0);
+#   slo:error_budget_remaining:ratio             share of the SLO window's budget left (may be < 0),
+#                                                1 - the window's error ratio / budget;
 #   slo:objective:ratio                          metadata, also labelled with `window` (e.g. 30d)
 #                                                and the SLO's own labels, for dashboards to
 #                                                join on; the budget is `1 - slo:objective:ratio`.

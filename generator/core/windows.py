@@ -112,10 +112,11 @@ RANGE_TRIM = timedelta(milliseconds=1)
 
 def recorded_windows(slo: Slo, inline: bool) -> list[timedelta]:
     """Windows whose error ratio is recorded: the base, every burn window from the base up, the
-    current-burn window and the SLO window; with `inline`, the SLO window only. A window
+    current-burn window and the SLO window; with `inline`, none (budget remaining is recorded
+    from the SLO window's expression, `slo_window_ratio` reads the ratio back from it). A window
     shorter than the base reads the newest 5m rates, and is not worth a series."""
     if inline:
-        return [slo.window]
+        return []
     found = {BASE, naming.SLO_CURRENT_BURN_WINDOW, slo.window}
     for w in slo.burn_windows:
         found |= {w.long, w.short}
@@ -199,3 +200,12 @@ def window_ratio(window: timedelta, sel: str, recorded: Collection[timedelta],
     if window in recorded:
         return f"{naming.error_ratio_record(window)}{sel}"
     return f"({derived_ratio(window, sel, step)})"
+
+
+def slo_window_ratio(slo: Slo, sel: str, inline: bool) -> str:
+    """Error ratio over the SLO window of `slo`: the recorded series, or with `inline` (no
+    ratio series; budget remaining is `1 - ratio / budget`) read back from budget remaining,
+    in parentheses. A number, not a join: panels that share a query share the budget."""
+    if not inline:
+        return f"{naming.error_ratio_record(slo.window)}{sel}"
+    return f"((1 - {naming.SLO_BUDGET_REMAINING}{sel}) * {num(slo.error_budget)})"

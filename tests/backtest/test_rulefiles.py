@@ -33,7 +33,6 @@ def test_levels_follow_what_each_recording_rule_reads() -> None:
          "alert:shop_queue_depth_anomaly:avg_over_time1d",
          "alert:shop_queue_depth_anomaly:stddev_over_time1d", "slo:burn_page:ratio",
          "slo:burn_ticket:ratio"},
-        {"slo:sli_error:ratio_rate30d"},
         {"slo:error_budget_remaining:ratio"},
     ]
 

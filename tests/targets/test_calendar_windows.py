@@ -4,7 +4,6 @@ proven with promtool across a period boundary."""
 from __future__ import annotations
 
 import subprocess
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,8 @@ from generator import pipeline
 from generator.core.calendar import Calendar, period_sum
 from generator.core.errors import SpecErrors
 from generator.core.model import Model
-from generator.core.naming import SLO_BUDGET_REMAINING, error_ratio_record
+from generator.core.naming import SLO_BUDGET_REMAINING
+from generator.core.windows import slo_window_ratio
 
 SPEC = """\
 version: slogen/v1
@@ -69,7 +69,8 @@ def test_the_window_ratio_starts_again_each_period(tmp_path: Path, promtool: str
     # 1/s throughout; 10% bad until 06:00 (the period boundary), 1% bad after it.
     series = [{"series": "all_total", "values": "0+60x600"},
               {"series": "bad_total", "values": "0+6x360 2160.6+0.6x240"}]
-    window = f"{error_ratio_record(timedelta(days=1))}{SEL}"
+    # Inline (the default), the window's ratio is read back from budget remaining.
+    window = slo_window_ratio(model.service("shop").slos[0], SEL, inline=True)
     checks = [
         _near(window, 0.1, "5h"),        # the first period: 10% throughout
         _near(window, 0.01, "7h"),       # 06:00 started a new period: only the 1% since

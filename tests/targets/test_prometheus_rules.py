@@ -175,15 +175,21 @@ def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(
         '(86.4 * 0.001))')
 
 
-def test_inline_windows_by_default_record_seven_series_per_slo(
+def test_inline_windows_by_default_record_six_series_per_slo(
         write_spec: Callable[..., Path]) -> None:
     rules = _rules(write_spec, SLO)
     # The burn conditions are recorded too, but hold a series only while the condition holds.
+    # The SLO window's error ratio is no series of its own: budget remaining reads its
+    # expression.
     assert [r["record"] for r in rules if "record" in r] == [
         "slo:sli_error:rate5m", "slo:sli_total:rate5m", "slo:burn_page:ratio",
         "slo:burn_ticket:ratio", "slo:sli_error:avg4m_rate5m", "slo:sli_total:avg4m_rate5m",
-        "slo:sli_error:ratio_rate30d", "slo:error_budget_remaining:ratio",
-        "slo:objective:ratio"]
+        "slo:error_budget_remaining:ratio", "slo:objective:ratio"]
+    remaining = next(r for r in rules if r.get("record") == "slo:error_budget_remaining:ratio")
+    assert remaining["expr"].startswith(
+        '1 - (((slo:sli_error:rate5m{slo_id="svc-api"} + 8639 * avg_over_time('
+        'slo:sli_error:avg4m_rate5m{slo_id="svc-api"}[29d23h54m59s999ms]))')
+    assert remaining["expr"].endswith(") / 0.001")
     page = next(r for r in rules if r.get("record") == "slo:burn_page:ratio")
     # Every window: the 5m rate at t plus the older part's average, weighted by its length.
     sel = '{slo_id="svc-api"}'
@@ -209,12 +215,13 @@ def test_the_slo_window_averages_tiles_the_slow_group_records_first(
         (f"slo:sli_{kind}:avg4m_rate5m",
          f"avg_over_time(slo:sli_{kind}:rate5m{sel}[3m59s999ms] offset 2m30s)")
         for kind in ("error", "total")]
-    # The older part: the tiles over the same range as the 5m rates' average, no offset.
+    # The older part: the tiles over the same range as the 5m rates' average, no offset; budget
+    # remaining reads the window's ratio as an expression (inline: no series of its own).
     assert slow["rules"][2]["expr"] == (
-        f"((slo:sli_error:rate5m{sel} + 8639 * avg_over_time(slo:sli_error:avg4m_rate5m{sel}"
+        f"1 - (((slo:sli_error:rate5m{sel} + 8639 * avg_over_time(slo:sli_error:avg4m_rate5m{sel}"
         f"[29d23h54m59s999ms])) or slo:sli_error:rate5m{sel}) / "
         f"((slo:sli_total:rate5m{sel} + 8639 * avg_over_time(slo:sli_total:avg4m_rate5m{sel}"
-        f"[29d23h54m59s999ms])) or slo:sli_total:rate5m{sel})")
+        f"[29d23h54m59s999ms])) or slo:sli_total:rate5m{sel})) / 0.001")
 
 
 @pytest.mark.parametrize("interval, tiled", [("30s", True), ("20s", True), ("15s", False),

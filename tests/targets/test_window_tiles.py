@@ -92,7 +92,7 @@ def _replay(rules: dict[str, str], traffic: Traffic, now: int, phase: int
         r"\[(\S+)\] offset (\S+)\)$", tile).groups())  # type: ignore[union-attr]
     weight, span = re.search(  # type: ignore[union-attr]
         r"\+ (\d+) \* avg_over_time\(slo:sli_error:avg4m_rate5m\{[^}]*\}\[(\S+)\]\)",
-        rules["slo:sli_error:ratio_rate30d"]).groups()
+        rules["slo:error_budget_remaining:ratio"]).groups()
     w, span_ms = float(weight), _ms(span)
     oldest = now - span_ms - tile_offset - tile_range - BASE - STEP
     rates: dict[int, tuple[float, float]] = {}

@@ -261,8 +261,9 @@ class PrometheusSpec(SpecModel):
     url: Url | None = None
     windows: Literal["recorded", "inline"] = Field(
         default="inline",
-        description="inline: alerts and dashboards compute windows from the 5m series (7 "
-                    "series per SLO); recorded: one error-ratio series per burn-rate window.")
+        description="inline: alerts and dashboards compute windows from the 5m series (6 "
+                    "series per SLO at rest); recorded: one error-ratio series per burn-rate "
+                    "window.")
 
 
 # The page default: a burn that dips under its factor between evaluations (the 5m window of a

@@ -40,7 +40,13 @@ def _page_windows(model: m.Model) -> list[timedelta]:
 
 def slo_table(model: m.Model) -> p.Sized:
     """One row per SLO: objective, SLI over its window and budget left."""
-    sli = _either([f"(1 - {naming.error_ratio_record(w)}){IN_SERVICE}" for w in _windows(model)])
+    if model.prometheus.windows == "inline":
+        # No ratio series (budget remaining is 1 - ratio / budget): one query for every window.
+        sli = (f"1 - (1 - {naming.SLO_BUDGET_REMAINING}) * on ({naming.LABEL_SLO_ID}) "
+               f"group_left() (1 - {naming.SLO_OBJECTIVE}{SERVICE_FILTER})")
+    else:
+        sli = _either([f"(1 - {naming.error_ratio_record(w)}){IN_SERVICE}"
+                       for w in _windows(model)])
     queries = [(f"{naming.SLO_OBJECTIVE}{SERVICE_FILTER}", "objective"), (sli, "SLI"),
                (f"{naming.SLO_BUDGET_REMAINING}{IN_SERVICE}", "budget remaining")]
     return p.Sized(p.table("Service level objectives", queries), 24, 9)

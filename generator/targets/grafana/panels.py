@@ -19,7 +19,7 @@ from generator.core import model as m
 from generator.core import naming
 from generator.core.groups import legend
 from generator.core.promql import num
-from generator.core.windows import BASE, recorded_windows, window_ratio
+from generator.core.windows import BASE, recorded_windows, slo_window_ratio, window_ratio
 
 DATASOURCE_VAR = "datasource"
 PROMETHEUS_REF = {"type": "prometheus", "uid": "${" + DATASOURCE_VAR + "}"}
@@ -168,7 +168,7 @@ def _grouped(expr: str) -> str:
 
 def slo_sli_stat(slo: m.Slo, inline: bool, sel: str) -> Sized:
     """SLI over the SLO window against the objective: red below it, yellow past half the budget."""
-    ratio = window_ratio(slo.window, sel, recorded_windows(slo, inline), slo.step)
+    ratio = slo_window_ratio(slo, sel, inline)
     expr = f"1 - {ratio}"
     # Rounded so 1 - 0.001 is written 0.999, not 0.9990000000000001.
     steps = [Step("red"), Step("yellow", round(slo.target, 9)),
@@ -204,7 +204,9 @@ def slo_burn_rates(slo: m.Slo, inline: bool, sel: str) -> Sized:
 def slo_sli_over_time(slo: m.Slo, inline: bool, sel: str) -> Sized:
     """SLI at the shortest window beside the objective."""
     window = sli_window(slo)
-    queries = [(f"1 - {window_ratio(window, sel, recorded_windows(slo, inline), slo.step)}",
+    ratio = (slo_window_ratio(slo, sel, inline) if window == slo.window
+             else window_ratio(window, sel, recorded_windows(slo, inline), slo.step))
+    queries = [(f"1 - {ratio}",
                 legend(slo, f"SLI ({naming.window_suffix(window)})")),
                (f"{naming.SLO_OBJECTIVE}{sel}", "objective")]
     return Sized(timeseries("SLI over time", queries, (), "percentunit"), 24, 7)

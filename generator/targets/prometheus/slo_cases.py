@@ -16,7 +16,7 @@ from typing import Any
 from generator.core import naming
 from generator.core.model import BurnWindow, Service, SliKind, Slo
 from generator.core.promql import dur, selector
-from generator.core.windows import BASE, recorded_windows, window_ratio
+from generator.core.windows import BASE, recorded_windows, slo_window_ratio, window_ratio
 from generator.targets.dump import FlowList, FlowMap
 from generator.targets.prometheus.rules import Rule
 from generator.targets.prometheus.slo_rules import (
@@ -364,7 +364,7 @@ def window_cases(slo: Slo, service: Service, inline: bool,
     recorded = recorded_windows(slo, inline)
     for w in proved_windows(slo, inline, full):
         raw = f"({slo.sli.errors(dur(w))}) / ({slo.sli.total(dur(w))})"
-        ours = window_ratio(w, sel, recorded, slo.step)
+        ours = _ours(slo, w, sel, recorded, inline)
         # A window longer than the test's history holds only part of its span: the raw query
         # averages what there is, the derived ratio lets the older part's average stand for
         # the whole older span (see core/windows.py), a slightly different weight for the
@@ -392,7 +392,8 @@ def proved_windows(slo: Slo, inline: bool, full: bool = True) -> list[timedelta]
                if w != BASE and not (slo.calendar is not None and w == slo.window)]
     if full:
         return windows
-    recorded = recorded_windows(slo, inline)
+    # The SLO window is always recorded: as its ratio, or (inline) in budget remaining.
+    recorded = {*recorded_windows(slo, inline), slo.window}
     return [w for w in windows if w in recorded] or windows[:1]
 
 
@@ -400,8 +401,16 @@ def window_shape(slo: Slo, inline: bool) -> Hashable:
     """The long-window expressions of an SLO with its selector left out: SLOs of one window
     shape compute every window alike, so one proof of the inline ones stands for all."""
     recorded = recorded_windows(slo, inline)
-    return (slo.sli.kind, tuple(window_ratio(w, "{}", recorded, slo.step)
+    return (slo.sli.kind, tuple(_ours(slo, w, "{}", recorded, inline)
                                 for w in proved_windows(slo, inline)))
+
+
+def _ours(slo: Slo, window: timedelta, sel: str, recorded: list[timedelta], inline: bool) -> str:
+    """The error ratio over `window` as alerts and dashboards read it (the SLO window's from
+    budget remaining when inline)."""
+    if window == slo.window:
+        return slo_window_ratio(slo, sel, inline)
+    return window_ratio(window, sel, recorded, slo.step)
 
 
 def _raw_series(selectors: list[Any]) -> list[dict[str, str]]:

@@ -132,8 +132,16 @@ def _recordings(slo: Slo, service: Service, inline: bool,
                     tiled_ratio(w, sel, slo.step, tile) if tile is not None and w == slo.window
                     else _window_expr(slo, w, sel), own)
              for w in windows if w >= SLOW_FROM]
-    slow.append(record(naming.SLO_BUDGET_REMAINING,
-                       f"1 - {naming.error_ratio_record(slo.window)}{sel} / {budget}", own))
+    # Inline, the SLO window's ratio is no series of its own (one fewer per SLO): budget
+    # remaining reads its expression, and readers get the ratio back from it
+    # (windows.slo_window_ratio).
+    if slo.window in windows:
+        ratio = f"{naming.error_ratio_record(slo.window)}{sel}"
+    elif tile is not None:
+        ratio = f"({tiled_ratio(slo.window, sel, slo.step, tile)})"
+    else:
+        ratio = f"({_window_expr(slo, slo.window, sel)})"
+    slow.append(record(naming.SLO_BUDGET_REMAINING, f"1 - {ratio} / {budget}", own))
     meta = {**slo.labels, **labels, naming.LABEL_WINDOW: dur(slo.window)}
     slow.append(record(naming.SLO_OBJECTIVE, f"vector({num(slo.target)})", meta))
     return rules, slow
