@@ -42,6 +42,16 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Traffic:
+    """Requests per second: `peak` at 15:00 UTC, falling to `night` times the peak at 03:00;
+    Saturdays and Sundays at `weekend` times the weekday's."""
+
+    peak: float = 40.0
+    night: float = 0.1
+    weekend: float = 0.6
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A named set of events over `length` seconds, preceded by `warmup` of plain traffic."""
 
@@ -50,6 +60,7 @@ class Scenario:
     events: tuple[Event, ...] = field(default_factory=tuple)
     warmup: int = WARMUP
     seed: int = 7
+    traffic: Traffic = Traffic()
 
 
 ERROR_KINDS = ("outage", "slow-burn", "blip")
@@ -106,6 +117,44 @@ SCENARIOS = {
         Event("queue-stuck", _d(6, 18), _d(6, 19.5), 5.0, "queue-stuck-2"),
         _outage("outage-7", 6, 21, 20, 0.22),
     )),
+    # Low night-time traffic: nights at 3% of a 20/s peak (0.6/s, 0.36/s at weekends), where a
+    # single error lifts a 5m ratio past 7 times the budget. Outages, slow burns and blips by
+    # night, and blips a few hours after an outage, while the longer windows still hold it.
+    "quiet-nights": Scenario("quiet-nights", length=_d(7), seed=11,
+                             traffic=Traffic(peak=20, night=0.03), events=(
+        _blip(0, 2, 2, 0.2),
+        _outage("outage-1", 0, 3.5, 20, 0.15),
+        _blip(0, 7, 2, 0.15),
+        Event("slow-burn", _d(1, 0), _d(1, 6), 0.015, "slow-burn-1"),
+        _blip(1, 14, 1, 0.3),
+        _outage("outage-2", 2, 10, 15, 0.3),
+        _blip(2, 13, 2, 0.18),
+        Event("slow-burn", _d(2, 20), _d(3, 8), 0.008, "slow-burn-2"),
+        _outage("outage-3", 4, 2.5, 25, 0.12),
+        _blip(4, 5, 2, 0.2),
+        Event("slow-burn", _d(5, 9), _d(5, 19), 0.03, "slow-burn-3"),
+        _blip(6, 3, 2, 0.12),
+        _outage("outage-4", 6, 15, 10, 0.4),
+        _blip(6, 23, 1, 0.25),
+    )),
+    # A weekly pattern: weekends at 30% of a 60/s weekday peak, nights at 8%, over nine days
+    # from a Monday to the Tuesday after; slow burns across a weekend and on a Monday morning.
+    "weekly": Scenario("weekly", length=_d(9), seed=23,
+                       traffic=Traffic(peak=60, night=0.08, weekend=0.3), events=(
+        _outage("outage-1", 0, 9.25, 15, 0.2),
+        _blip(0, 12, 2, 0.15),
+        Event("slow-burn", _d(1, 8), _d(1, 14), 0.01, "slow-burn-1"),
+        _outage("outage-2", 2, 16.5, 30, 0.1),
+        _blip(2, 19, 2, 0.2),
+        Event("slow-burn", _d(4, 18), _d(5, 12), 0.006, "slow-burn-2"),
+        _blip(5, 4, 2, 0.12),
+        _outage("outage-3", 5, 14, 20, 0.25),
+        _blip(6, 3, 1, 0.35),
+        _outage("outage-4", 6, 22, 12, 0.35),
+        Event("slow-burn", _d(7, 6), _d(7, 16), 0.02, "slow-burn-3"),
+        _blip(8, 11, 2, 0.1),
+        _outage("outage-5", 8, 15, 20, 0.15),
+    )),
 }
 
 
@@ -113,12 +162,12 @@ def _active(s: Scenario, kinds: tuple[str, ...], t: int) -> Event | None:
     return next((e for e in s.events if e.kind in kinds and e.start <= t < e.end), None)
 
 
-def traffic(t: int) -> float:
+def traffic(t: int, shape: Traffic = Traffic()) -> float:
     """Requests per second at `t` seconds after the epoch: daily and weekly cycles."""
-    # Peak at 15:00 UTC, trough of a tenth of it at 03:00; Saturdays and Sundays at 60%.
+    # Peak at 15:00 UTC, trough at 03:00 (a tenth of the peak by default); weekends lower.
     daily = 0.55 + 0.45 * math.sin(2 * math.pi * (t - 9 * HOUR) / DAY)
     weekday = ((t + EPOCH) // DAY + 3) % 7  # 0 = Monday
-    return 40 * max(0.1, daily) * (0.6 if weekday >= 5 else 1.0)
+    return shape.peak * max(shape.night, daily) * (shape.weekend if weekday >= 5 else 1.0)
 
 
 def _disk(s: Scenario, t: int, rng: random.Random) -> float:
@@ -136,7 +185,8 @@ def _disk(s: Scenario, t: int, rng: random.Random) -> float:
 
 def _queue(s: Scenario, t: int, rng: random.Random) -> float:
     busy = _active(s, ("queue-busy",), t)
-    depth = 50 * traffic(t) / 40 * 2 * (busy.level if busy else 1.0) + rng.gauss(0, 4)
+    load = traffic(t, s.traffic) / s.traffic.peak
+    depth = 50 * load * 2 * (busy.level if busy else 1.0) + rng.gauss(0, 4)
     stuck = _active(s, ("queue-stuck",), t)
     if stuck is not None:
         depth += stuck.level * (t - stuck.start) / 60
@@ -162,7 +212,7 @@ def _samples(s: Scenario) -> Iterator[tuple[int, float, float, float, float]]:
     ok = err = 0.0
     for i in range((s.warmup + s.length) // STEP + 1):
         t = i * STEP - s.warmup
-        requests = traffic(t) * STEP * (1 + rng.gauss(0, 0.03))
+        requests = traffic(t, s.traffic) * STEP * (1 + rng.gauss(0, 0.03))
         ev = _active(s, ERROR_KINDS, t)
         ratio = ev.level if ev else BASE_ERROR_RATIO
         # Errors are counted, not spread: few requests at night make a noisy ratio.
