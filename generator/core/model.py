@@ -110,6 +110,10 @@ class BurnWindow:
     mttd: MttdTarget | None = None
     # How long the level's alert keeps firing after its condition last held.
     keep_firing_for: timedelta = timedelta(0)
+    # The short window, when longer than 5m, reads the median of its 5m rates (and a page
+    # pair's long window must have burned the budget over half its span): see
+    # core/windows.sustained_ratio.
+    sustained: bool = False
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,14 @@ def burn_fire_time(window: m.BurnWindow, slo: m.Slo) -> timedelta:
     """Time a burn-rate condition needs to fire on a total outage (every request failing).
 
     After t of full failure, the error ratio over a window W >= t is t/W; the condition needs
-    t/W >= factor * budget in both windows, and the long window is the slower one.
+    t/W >= factor * budget in both windows, and the long window is the slower one. A sustained
+    short window (the median of its 5m rates, longer than 5m) passes once the failure fills
+    half of it, and a sustained page pair's long window must be half full too.
     """
     seconds = window.factor * slo.error_budget * window.long.total_seconds()
+    if window.sustained and window.short > timedelta(minutes=5):
+        half = (window.long if window.level == "page" else window.short) / 2
+        seconds = max(seconds, half.total_seconds())
     return timedelta(seconds=round(seconds))
 
 

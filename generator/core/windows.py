@@ -209,3 +209,24 @@ def slo_window_ratio(slo: Slo, sel: str, inline: bool) -> str:
     if not inline:
         return f"{naming.error_ratio_record(slo.window)}{sel}"
     return f"((1 - {naming.SLO_BUDGET_REMAINING}{sel}) * {num(slo.error_budget)})"
+
+
+def sustained_ratio(window: timedelta, sel: str) -> str:
+    """Error ratio that a burn must have held over at least half of `window` to reach: the
+    median of the 5m bad-event rates over `window` divided by the median of the 5m all-event
+    rates (`window` longer than the base).
+
+    The short window of a slower burn-rate pair is there to tell that the burn is still going
+    on, but its mean cannot tell a sustained burn from a spike: one minute of full errors lifts
+    a 30m mean by over 3%, 33 times a 99.9% budget. A spike of a minute or two moves the 5m
+    rates for a few minutes only, fewer than half of the window's, so it does not move their
+    median; a burn that has lasted half the window has moved it as far as the burn itself. On
+    a steady burn of ratio p the bad-event rate is p times the all-event rate, and so is its
+    median, however the traffic changes: there the sustained ratio equals the mean ratio. It
+    reads the two recorded 5m series over `window`, as the mean does (quantile_over_time sorts
+    what avg_over_time sums); where traffic has stopped for more than half of the window (zero
+    all-event rates) it is 0/0, and the condition does not hold."""
+    w = dur(window - RANGE_TRIM)
+    errors, total = naming.errors_record(BASE), naming.total_record(BASE)
+    return (f"(quantile_over_time(0.5, {errors}{sel}[{w}]) / "
+            f"quantile_over_time(0.5, {total}{sel}[{w}]))")

@@ -116,7 +116,7 @@ def test_markdown_table(capsys: pytest.CaptureFixture[str], prometheus_url: str)
     assert lines[2].startswith("| Service | SLO | Objective | SLI |")
     assert (
         "| genesis | error-rate | 99.9% / 30d | 99.876% | -23.8% | -10.3 | "
-        "1h/5m 0.20/0.20 (>14.4)<br>6h/30m 0.20/0.20 (>6)<br>5m/1m 0.20/0.20 (>86.4) | "
+        "1h/5m 0.20/0.20 (>14.4)<br>6h/30m 0.20/0.20 (>6)<br>5m/1m 0.20/0.20 (>100) | "
     ) in out
 
 

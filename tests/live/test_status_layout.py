@@ -53,7 +53,7 @@ def test_block_per_slo_lists_burn_windows_under_their_level() -> None:
         "budget left 60.0% (25.9 min of full outage)",
         "page burn   1h/5m 5.00/6.20 (>14.4)",
         "            6h/30m 5.00/6.20 (>6)",
-        "            5m/1m 5.00/6.20 (>86.4)",
+        "            5m/1m 5.00/6.20 (>100)",
         "ticket burn 1d/2h 5.00/6.20 (>3) !",
         "            3d/6h 5.00/6.20 (>1) !",
         "firing      GenesisErrorRateBudgetBurn",

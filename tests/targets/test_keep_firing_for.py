@@ -43,10 +43,10 @@ def _burn_rules(tmp_path: Path, global_extra: str = "", alerting: str = "",
     return found
 
 
-def test_page_keeps_firing_10m_by_default_and_ticket_not(tmp_path: Path) -> None:
+def test_page_keeps_firing_1h_and_ticket_2h_by_default(tmp_path: Path) -> None:
     rules = _burn_rules(tmp_path)
-    assert rules["critical"]["keep_firing_for"] == "10m"
-    assert "keep_firing_for" not in rules["warning"]
+    assert rules["critical"]["keep_firing_for"] == "1h"
+    assert rules["warning"]["keep_firing_for"] == "2h"
 
 
 def test_global_defaults_set_each_level(tmp_path: Path) -> None:
@@ -72,13 +72,20 @@ def test_generated_tests_check_the_hold_after_the_burn_stops(tmp_path: Path) -> 
     model = pipeline.compile_specs(specs, None, tmp_path)
     tests = [t for text in unit_tests.render(model).values()
              for t in yaml.safe_load(text)["tests"]]
-    held = [t for t in tests if "KffApiBudgetBurn page keeps firing 10m after its burn stops"
-            in t["name"]]
-    assert len(held) == 1
+    held = {level: [t for t in tests if f"KffApiBudgetBurn {level} keeps firing {keep} after "
+                    "its burn stops" in t["name"]]
+            for level, keep in (("page", "1h"), ("ticket", "2h"))}
+    assert [len(h) for h in held.values()] == [1, 1]
     # Counted (the level cases spell out the alerts' labels and texts): firing alerts by
     # severity at each check time.
-    checks = [c for c in held[0]["promql_expr_test"] if "KffApiBudgetBurn" in c["expr"]]
-    # Still firing past the 30m short window's end plus 9m, resolved 11m after it ends.
-    severities = [sorted(re.search(r'severity="(\w+)"', s["labels"]).group(1)
-                         for s in c["exp_samples"]) for c in checks]
-    assert severities == [["critical", "warning"], ["warning"]]
+    severities = {}
+    for level, (case,) in held.items():
+        checks = [c for c in case["promql_expr_test"] if "KffApiBudgetBurn" in c["expr"]]
+        severities[level] = [sorted(re.search(r'severity="(\w+)"', s["labels"]).group(1)
+                                    for s in c["exp_samples"]) for c in checks]
+    # The page: still firing 59m after its condition's end (the 30m median drops 15m after the
+    # burn), resolved 1h1m after it; the ticket, held 2h, fires at both.
+    assert severities["page"] == [["critical", "warning"], ["warning"]]
+    # The ticket: still firing 1h59m after its condition's end (its 6h median drops 3h after
+    # the burn), resolved 2h1m after it, when the page has long resolved.
+    assert severities["ticket"] == [["warning"], []]

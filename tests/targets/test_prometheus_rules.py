@@ -165,14 +165,38 @@ def test_page_and_ticket_follow_the_workbook_with_a_fast_page_tier(
     assert [a["labels"]["severity"] for a in alerts] == ["critical", "warning"]
     assert alerts[0]["expr"] == 'slo:burn_page:ratio{slo_id="svc-api"}'
     condition = next(r for r in rules if r.get("record") == "slo:burn_page:ratio")
+    # The 6h/30m pair's short window is sustained (the median of its 5m rates), and its long
+    # window must have burned the budget over half its span; the 5m/1m tier is fixed at 100x.
+    sel = '{slo_id="svc-api"}'
+
+    def median(w: str) -> str:
+        return (f"(quantile_over_time(0.5, slo:sli_error:rate5m{sel}[{w}]) / "
+                f"quantile_over_time(0.5, slo:sli_total:rate5m{sel}[{w}]))")
+
     assert condition["expr"] == (
-        '(slo:sli_error:ratio_rate1h{slo_id="svc-api"} > (14.4 * 0.001) and '
-        'slo:sli_error:ratio_rate5m{slo_id="svc-api"} > (14.4 * 0.001))\n'
-        ' or (slo:sli_error:ratio_rate6h{slo_id="svc-api"} > (6 * 0.001) and '
-        'slo:sli_error:ratio_rate30m{slo_id="svc-api"} > (6 * 0.001))\n'
-        ' or (slo:sli_error:ratio_rate5m{slo_id="svc-api"} > (86.4 * 0.001) and '
-        '(slo:sli_error:rate5m{slo_id="svc-api"} / slo:sli_total:rate5m{slo_id="svc-api"}) > '
-        '(86.4 * 0.001))')
+        f'(slo:sli_error:ratio_rate1h{sel} > (14.4 * 0.001) and '
+        f'slo:sli_error:ratio_rate5m{sel} > (14.4 * 0.001))\n'
+        f' or (slo:sli_error:ratio_rate6h{sel} > (6 * 0.001) and '
+        f'{median("5h59m59s999ms")} > 0.001 and {median("29m59s999ms")} > (6 * 0.001))\n'
+        f' or (slo:sli_error:ratio_rate5m{sel} > (100 * 0.001) and '
+        f'(slo:sli_error:rate5m{sel} / slo:sli_total:rate5m{sel}) > (100 * 0.001))')
+    ticket = next(r for r in rules if r.get("record") == "slo:burn_ticket:ratio")
+    assert ticket["expr"] == (
+        f'(slo:sli_error:ratio_rate1d{sel} > (3 * 0.001) and '
+        f'{median("1h59m59s999ms")} > (3 * 0.001))\n'
+        f' or (slo:sli_error:ratio_rate3d{sel} > (1 * 0.001) and '
+        f'{median("5h59m59s999ms")} > (1 * 0.001))')
+
+
+def test_sustained_false_reads_the_workbook_means(write_spec: Callable[..., Path]) -> None:
+    plain = SLO + "    alerting:\n      page: {sustained: false}\n"
+    rules = _rules(write_spec, plain, RECORDED)
+    page = next(r for r in rules if r.get("record") == "slo:burn_page:ratio")
+    assert "quantile_over_time" not in page["expr"]
+    assert ('slo:sli_error:ratio_rate6h{slo_id="svc-api"} > (6 * 0.001) and '
+            'slo:sli_error:ratio_rate30m{slo_id="svc-api"} > (6 * 0.001)') in page["expr"]
+    ticket = next(r for r in rules if r.get("record") == "slo:burn_ticket:ratio")
+    assert "quantile_over_time(0.5, slo:sli_error:rate5m" in ticket["expr"]
 
 
 def test_inline_windows_by_default_record_six_series_per_slo(

@@ -41,18 +41,19 @@ slos:
         bad: sum(rate(req_total{code="500"}[{{window}}]))
         total: sum(rate(req_total[{{window}}]))
 """
-# Sloth's shape: every window straight from the raw counters, same factors and windows.
+# Sloth's shape: every window straight from the raw counters, same factors and windows; short
+# windows longer than 5m as slogen reads them, sustained: the median of the raw 5m rates.
 RAW = """groups:
 - name: raw
   rules:
   - alert: RawPage
     expr: |
       ({r1h} > (14.4 * 0.001) and {r5m} > (14.4 * 0.001))
-      or ({r6h} > (6 * 0.001) and {r30m} > (6 * 0.001))
+      or ({r6h} > (6 * 0.001) and {m30m} > (6 * 0.001))
   - alert: RawTicket
     expr: |
-      ({r1d} > (3 * 0.001) and {r2h} > (3 * 0.001))
-      or ({r3d} > (1 * 0.001) and {r6h} > (1 * 0.001))
+      ({r1d} > (3 * 0.001) and {m2h} > (3 * 0.001))
+      or ({r3d} > (1 * 0.001) and {m6h} > (1 * 0.001))
 """
 _FAILED = re.compile(r"alertname: (\w+), time: (\S+?), \n\s+exp:\[\], \n\s+got:\[(.*?)\n\s+\]",
                      re.S)
@@ -60,6 +61,12 @@ _FAILED = re.compile(r"alertname: (\w+), time: (\S+?), \n\s+exp:\[\], \n\s+got:\
 
 def _raw(window: str) -> str:
     return f'(sum(rate(req_total{{code="500"}}[{window}])) / sum(rate(req_total[{window}])))'
+
+
+def _median(window: str) -> str:
+    """The median of the raw 5m rates over `window`, bad over all (windows.sustained_ratio)."""
+    return (f'(quantile_over_time(0.5, sum(rate(req_total{{code="500"}}[5m]))[{window}:30s]) '
+            f'/ quantile_over_time(0.5, sum(rate(req_total[5m]))[{window}:30s]))')
 
 
 def _steps(span: timedelta) -> int:
@@ -109,8 +116,9 @@ def firing_times(tmp_path: Path, promtool: str, burst: tuple[timedelta, timedelt
     files = pipeline.render(model, frozenset({"prometheus"}))
     (tmp_path / "lag.rules.yaml").write_text(
         next(text for path, text in files.items() if path.name == "lag.rules.yaml"))
-    (tmp_path / "raw.rules.yaml").write_text(raw.format(**{
-        f"r{w}": _raw(w) for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d")}))
+    (tmp_path / "raw.rules.yaml").write_text(raw.format(
+        **{f"r{w}": _raw(w) for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d")},
+        **{f"m{w}": _median(w) for w in ("30m", "2h", "6h")}))
     (tmp_path / "lag.test.yaml").write_text(
         "rule_files: [lag.rules.yaml, raw.rules.yaml]\nevaluation_interval: 30s\n"
         "tests:\n- interval: 30s\n  input_series:\n" + _series(*burst, end)
@@ -152,7 +160,7 @@ def test_ticket_fires_within_one_step_of_raw_counter_rules_with_a_day_of_history
     spec = SPEC + ("    alerting:\n      ticket:\n        windows:\n"
                    "          - {long: 1d, short: 2h, burn_rate: 3}\n")
     raw = RAW.split("  - alert: RawTicket")[0] + (
-        "  - alert: RawTicket\n    expr: ({r1d} > (3 * 0.001) and {r2h} > (3 * 0.001))\n")
+        "  - alert: RawTicket\n    expr: ({r1d} > (3 * 0.001) and {m2h} > (3 * 0.001))\n")
     start = TICKET_BURST_START
     checks = _checks(NAMES, start + 205 * MINUTE, start + 225 * MINUTE)
     end = start + 226 * MINUTE

@@ -266,10 +266,13 @@ class PrometheusSpec(SpecModel):
                     "window.")
 
 
-# The page default: a burn that dips under its factor between evaluations (the 5m window of a
-# quiet night, a slow burn hovering at the factor) pages once; bench/results/backtest.md holds
-# the scores it was chosen by.
-PAGE_KEEP_FIRING_FOR = "10m"
+# The page default: a burn that dips under its factor between evaluations (the windows of a
+# quiet night, where few requests make noisy ratios; a slow burn hovering at the factor) pages
+# once. The ticket default: a slow burn that passes from the 1d/2h pair to the 3d/6h pair (as
+# an older incident leaves the 1d window before the burn has held half of 6h) stays one
+# ticket. bench/results/backtest-tiers.md holds the scores they were chosen by.
+PAGE_KEEP_FIRING_FOR = "1h"
+TICKET_KEEP_FIRING_FOR = "2h"
 
 
 class BurnLevelDefaultsSpec(SpecModel):
@@ -279,10 +282,22 @@ class BurnLevelDefaultsSpec(SpecModel):
         default="0s", validate_default=True,
         description="How long the level's alert keeps firing after its condition last held "
                     "(Prometheus 2.42+); an SLO's alerting.<level>.keep_firing_for wins.")
+    sustained: bool = Field(
+        default=True,
+        description="Short windows longer than 5m read the median of their 5m rates, so the "
+                    "burn must have held for half of the window (a 1-2 minute error spike "
+                    "does not count), and a page pair's long window must have burned the "
+                    "budget over half its span (an outage hours ago does not page again); "
+                    "false: the workbook's plain means. An SLO's alerting.<level>.sustained "
+                    "wins.")
 
 
 def _page_defaults() -> BurnLevelDefaultsSpec:
     return BurnLevelDefaultsSpec(keep_firing_for=PAGE_KEEP_FIRING_FOR)
+
+
+def _ticket_defaults() -> BurnLevelDefaultsSpec:
+    return BurnLevelDefaultsSpec(keep_firing_for=TICKET_KEEP_FIRING_FOR)
 
 
 class SloAlertingDefaultsSpec(SpecModel):
@@ -292,9 +307,8 @@ class SloAlertingDefaultsSpec(SpecModel):
         default_factory=_page_defaults,
         description=f"Page defaults; keep_firing_for {PAGE_KEEP_FIRING_FOR} unless given.")
     ticket: BurnLevelDefaultsSpec = Field(
-        default_factory=BurnLevelDefaultsSpec,
-        description="Ticket defaults; keep_firing_for 0s (a ticket's long windows hold it "
-                    "already) unless given.")
+        default_factory=_ticket_defaults,
+        description=f"Ticket defaults; keep_firing_for {TICKET_KEEP_FIRING_FOR} unless given.")
 
 
 class ExporterSpec(SpecModel):

@@ -143,6 +143,11 @@ class BurnAlertSpec(SpecModel):
         "held (Prometheus 2.42+), so a burn that dips under the factor for a few minutes (a "
         "noisy short window at night) stays one notification; 0s turns it off. Default: "
         "slo_alerting.<level>.keep_firing_for of the global file.")
+    sustained: bool | None = Field(
+        default=None, description="Short windows longer than 5m read the median of their 5m "
+        "rates (the burn held for half the window; a 1-2 minute spike does not count), and a "
+        "page pair's long window must have burned the budget over half its span; false: plain "
+        "means. Default: slo_alerting.<level>.sustained of the global file (true).")
     labels: dict[LabelName, str] = Field(
         default_factory=dict, description="Labels of this level's alert only (e.g. a routing key); "
         "they win over alerting.labels.")

@@ -9,6 +9,7 @@ the same ratio computed from the raw counters over the whole window.
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Hashable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -60,7 +61,7 @@ def rule_shape(slo: Slo, service: Service, inline: bool) -> Hashable:
     rules = [r for r in [*slo_rules(slo, service, inline), *absent_alerts(slo, service)]
              if "alert" in r]
     return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity,
-                                 w.keep_firing_for) for w in slo.burn_windows),
+                                 w.keep_firing_for, w.sustained) for w in slo.burn_windows),
             tuple((r.get("for"), r.get("keep_firing_for"), _actions(r.get("labels", {})),
                    _actions(r.get("annotations", {})))
                   for r in rules))
@@ -236,11 +237,15 @@ def _keep_firing_cases(slo: Slo, service: Service, rules: dict[str, Rule]) -> li
 def _condition_end(burning: list[BurnWindow], stop: timedelta) -> tuple[timedelta, timedelta]:
     """Bounds of the last time the condition of `burning` holds when the burn and the traffic
     stop at `stop`: a short window of 5m or less stops at once; a longer one once it has passed
-    the burn, which its 5m rates reach up to 5m early."""
-    spans = [w.short for w in burning if w.short > BASE]
-    if not spans:
-        return stop, stop
-    return stop + max(spans) - BASE - INTERVAL, stop + max(spans) + INTERVAL
+    the burn, which its 5m rates reach up to 5m early, or, sustained (the median of its 5m
+    rates, windows.sustained_ratio), once more than half of its samples are from after it."""
+    ends = [(stop, stop)]
+    for w in burning:
+        if w.short > BASE and w.sustained:
+            ends.append((stop + w.short / 2 - 2 * INTERVAL, stop + w.short / 2 + 2 * INTERVAL))
+        elif w.short > BASE:
+            ends.append((stop + w.short - BASE - INTERVAL, stop + w.short + INTERVAL))
+    return max(low for low, _ in ends), max(high for _, high in ends)
 
 
 def _kept_firing(slo: Slo, service: Service, rules: dict[str, Rule], windows: list[BurnWindow],
@@ -285,14 +290,37 @@ def _fast_tier_case(slo: Slo, service: Service, rules: dict[str, Rule],
 def _fires_without(slo: Slo, tier: BurnWindow, values: list[float], at: timedelta) -> bool:
     """True when a window pair other than `tier` fires on `values` at `at`."""
     others = [w for w in slo.burn_windows if w is not tier]
-    return any(_ratio(values, at, w.long) > w.factor * slo.error_budget
-               and _ratio(values, at, w.short) > w.factor * slo.error_budget for w in others)
+    return any(_holds(slo, w, values, at, _ratio(values, at, w.long)) for w in others)
 
 
 def _ratio(values: list[float], t: timedelta, w: timedelta) -> float:
     last = min(int(t / INTERVAL), len(values) - 1)
     first = max(0, last - int(w / INTERVAL) + 1)
     return sum(values[first:last + 1]) / (last + 1 - first)
+
+
+def _median(values: list[float], t: timedelta, w: timedelta) -> float:
+    """The median of the 5m ratios `values` (one event per second) over `w` up to `t`, as
+    windows.sustained_ratio reads them."""
+    last = min(int(t / INTERVAL), len(values) - 1)
+    return statistics.median(values[max(0, last - int(w / INTERVAL) + 1):last + 1])
+
+
+def _holds(slo: Slo, w: BurnWindow, values: list[float], t: timedelta, long: float) -> bool:
+    """Whether pair `w` holds at `t` on the 5m ratios `values`, its long window's ratio given:
+    a short window of 5m or less is the 5m ratio at `t`; a longer one the mean over it, or
+    sustained the median, with a page pair's long window's median above the budget."""
+    limit = w.factor * slo.error_budget
+    last = min(int(t / INTERVAL), len(values) - 1)
+    if w.short <= BASE:
+        short = values[last]
+    elif not w.sustained:
+        short = _ratio(values, t, w.short)
+    else:
+        short = _median(values, t, w.short)
+        if w.level == "page" and _median(values, t, w.long) <= slo.error_budget:
+            return False
+    return long > limit and short > limit
 
 
 def _spike_case(slo: Slo, service: Service, step: timedelta) -> list[Case]:
@@ -314,7 +342,8 @@ def _spike_case(slo: Slo, service: Service, step: timedelta) -> list[Case]:
 
 
 def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedelta) -> bool:
-    """Replay the rules: ratio over w at t is the mean of the samples in [t - w, t]."""
+    """Replay the rules: a long window's ratio at t is the mean of the samples in [t - w, t],
+    a short window's as `_holds` reads it."""
     sums = [0.0]
     for v in values:
         sums.append(sums[-1] + v)
@@ -327,8 +356,7 @@ def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedel
     t = timedelta(0)
     while t <= horizon:
         for w in slo.burn_windows:
-            limit = w.factor * slo.error_budget
-            if ratio(t, w.long) > limit and ratio(t, w.short) > limit:
+            if _holds(slo, w, values, t, ratio(t, w.long)):
                 return True
         t += step
     return False

@@ -18,6 +18,7 @@ from generator.core.windows import (
     BASE,
     derived_ratio,
     recorded_windows,
+    sustained_ratio,
     tile_expr,
     tiled_ratio,
     tiles_fit,
@@ -164,7 +165,17 @@ def level_windows(slo: Slo, level: str) -> list[BurnWindow]:
 def burn_expr(slos: list[Slo], windows: Iterable[BurnWindow], inline: bool) -> str:
     """Fires when, for any window pair, both the long and short windows burn faster than the
     pair's factor (Google SRE workbook, chapter 5), for every SLO in `slos` at once (they share
-    the windows, budget and layout). The value is the long window's ratio."""
+    the windows, budget and layout). The value is the long window's ratio.
+
+    With `sustained` (the default), a short window longer than the 5m base is read as the
+    median of its 5m rates (`windows.sustained_ratio`): the burn must have held for half of it,
+    so an error spike of a minute or two, hours after an outage that the long window still
+    holds, does not page again, and a ticket does not fire for an outage that the page caught.
+    A page pair's long window must also have burned more than the budget's ratio over half its
+    span: a slow burn starting while the 6h window still holds a morning outage pages once the
+    burn itself fills the window, not at once, to resolve when the outage leaves the window
+    and page again later. The budget alone (no factor) keeps the gate out of tuning variants
+    that scale every `(factor * budget)`."""
     slo = slos[0]
     sel = set_selector({}, naming.LABEL_SLO_ID, [s.id for s in slos])
     recorded = () if inline else recorded_windows(slo, inline)
@@ -172,8 +183,17 @@ def burn_expr(slos: list[Slo], windows: Iterable[BurnWindow], inline: bool) -> s
     parts = []
     for w in windows:
         limit = f"({num(w.factor)} * {budget})"
-        long, short = (window_ratio(x, sel, recorded, slo.step) for x in (w.long, w.short))
-        parts.append(f"({long} > {limit} and {short} > {limit})")
+        long = window_ratio(w.long, sel, recorded, slo.step)
+        if not (w.sustained and w.short > BASE):
+            short = window_ratio(w.short, sel, recorded, slo.step)
+            parts.append(f"({long} > {limit} and {short} > {limit})")
+            continue
+        short = sustained_ratio(w.short, sel)
+        # A page pair pages on a burn going on: its long window must have burned the budget
+        # over half its span, not hold an outage paged hours ago.
+        spread = (f" and {sustained_ratio(w.long, sel)} > {budget}" if w.level == "page"
+                  else "")
+        parts.append(f"({long} > {limit}{spread} and {short} > {limit})")
     return "\n or ".join(parts) if len(parts) > 1 else parts[0].removeprefix("(").removesuffix(")")
 
 
@@ -194,7 +214,8 @@ def burn_condition_rules(service: Service, inline: bool,
         for slo in service.slos if slos is None else slos:
             windows = level_windows(slo, level)
             if windows:
-                key = (tuple((w.long, w.short, w.factor) for w in windows), slo.error_budget,
+                key = (tuple((w.long, w.short, w.factor, w.sustained) for w in windows),
+                       slo.error_budget,
                        slo.step, slo.window, tuple(recorded_windows(slo, inline)))
                 shapes.setdefault(key, []).append(slo)
         rules += [(record(naming.burn_condition_record(level),
