@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 from ruamel.yaml import YAML
-from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.representer import SafeRepresenter
 from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
@@ -95,7 +94,7 @@ def _represent_str(representer: SafeRepresenter, data: str) -> ScalarNode:
 
 
 def _plain_allowed(data: str) -> bool:
-    return bool(Emitter(None).analyze_scalar(data).allow_block_plain)
+    return fastyaml.block_plain_allowed(data)
 
 
 def _represent_single_quoted(representer: SafeRepresenter, data: str) -> ScalarNode:

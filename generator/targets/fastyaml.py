@@ -282,14 +282,26 @@ def _style(text: str, flow: bool, simple: bool) -> str | None:
     return "'" + text.replace("'", "''") + "'"
 
 
+def block_plain_allowed(text: str) -> bool:
+    """Whether ruamel's scalar analysis lets `text` be written plain in block context (the
+    representer's test for strings holding a `'`)."""
+    return bool(_ANALYSIS.analyze_scalar(text).allow_block_plain)
+
+
+class _AnalysisEmitter(Emitter):
+    """An emitter used only for its scalar analysis. Without a dumper, ruamel's analysis asks
+    the emitter itself for the YAML version (for `?`, an indicator in YAML 1.1) and an emitter
+    made with no stream has none: 1.1, the rules libyaml's emitter writes by."""
+
+    use_version = (1, 1)
+
+
+_ANALYSIS = _AnalysisEmitter(None)
+
+
 def _python_block_plain(text: str) -> bool:
     """What dump._plain_allowed says (the representer's test, by ruamel's own analysis)."""
-    try:
-        return bool(Emitter(None).analyze_scalar(text).allow_block_plain)
-    except AttributeError:
-        # ruamel's analysis fails on some strings (a `?` after the first character): the
-        # dumper then fails the same way.
-        raise _Unsupported from None
+    return block_plain_allowed(text)
 
 
 def _printable(char: str) -> bool:
