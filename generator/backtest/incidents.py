@@ -8,6 +8,7 @@ and optionally `slo`, `metrics` and `alerts`. Every error is reported at once, e
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,17 +22,27 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from generator.backtest.scoring import Incident
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}...({len(text)} characters)"
+
+
 def _timestamp(value: Any) -> float:
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        # A huge integer does not fit a float; NaN and infinities are no point in time.
+        seconds = float(value) if abs(value) < 1e18 else math.inf
+        if math.isfinite(seconds):
+            return seconds
+        raise ValueError(f"{_shown(value)} is not a time; use Unix seconds (finite, below "
+                         "1e18) or RFC 3339 like 2026-01-05T09:00:00Z")
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
-    raise ValueError(f"{value!r} is not a time; use Unix seconds or RFC 3339 like "
+    raise ValueError(f"{_shown(value)} is not a time; use Unix seconds or RFC 3339 like "
                      "2026-01-05T09:00:00Z")
 
 
@@ -92,6 +103,9 @@ def _load(text: str, file: str) -> Any:
         where = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "1:1"
         problem = exc.problem if isinstance(exc, MarkedYAMLError) else str(exc)
         raise IncidentsError([f"{file}:{where}: not YAML or JSON: {problem}"]) from exc
+    except RecursionError:
+        raise IncidentsError([f"{file}:1:1: not YAML or JSON: collections nested too deeply; "
+                              "an incident file is a list of flat mappings"]) from None
 
 
 def parse_incidents(text: str, file: str,

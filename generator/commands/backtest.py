@@ -5,6 +5,7 @@ alert against labelled incidents. docs/backtest.md describes the scoring."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -80,10 +81,16 @@ def _time_range(series: Path) -> tuple[float, float]:
                 except ValueError:
                     raise CommandError(f"{series}:{n}:1: sample without a timestamp",
                                        EXIT_SPEC) from None
+                if not math.isfinite(ts):
+                    raise CommandError(f"{series}:{n}:1: the sample's timestamp is {ts}; "
+                                       "give Unix seconds", EXIT_SPEC)
                 first = ts if first is None else min(first, ts)
                 last = ts if last is None else max(last, ts)
     except OSError as exc:
         raise CommandError(f"{series}: {exc.strerror}", EXIT_SPEC) from exc
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{series}: not UTF-8 text (byte {exc.start}); OpenMetrics text "
+                           "is UTF-8", EXIT_SPEC) from None
     if first is None or last is None:
         raise CommandError(f"{series}: no samples", EXIT_SPEC)
     return first, last
@@ -94,6 +101,9 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CommandError(f"{path}: {exc.strerror}", EXIT_SPEC) from exc
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}); write the file in "
+                           "UTF-8", EXIT_SPEC) from None
 
 
 def shipped_groups(model: m.Model) -> list[rf.Group]:

@@ -66,3 +66,27 @@ def test_incident_errors_are_all_reported(tmp_path: Path,
     assert "i.yaml:1:77: [0].end: must be after start" in err
     assert "i.yaml:2:22: [1].service: unknown service 'nope'; known: shop" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("series", "incidents", "message"), [
+    (b"x 1 10\n# EOF\n", b"\xff- {}\n",
+     "i.yaml: not UTF-8 text (byte 0); write the file in UTF-8"),
+    (b"x 1 \xff\n# EOF\n", b"[]\n", "s.om: not UTF-8 text (byte 4); OpenMetrics text is UTF-8"),
+    (b"x 1 10\nx 1 nan\n# EOF\n", b"[]\n",
+     "s.om:2:1: the sample's timestamp is nan; give Unix seconds"),
+    (b"x 1 10\n# EOF\n", b"- " + b"[" * 5000 + b"]" * 5000 + b"\n",
+     "i.yaml:1:1: not YAML or JSON: collections nested too deeply"),
+])
+def test_hostile_series_and_incident_files_are_located_errors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], series: bytes, incidents: bytes,
+        message: str) -> None:
+    # Each of these ended in an internal error (UnicodeDecodeError, RecursionError) or was
+    # scored on a NaN time span.
+    (tmp_path / "i.yaml").write_bytes(incidents)
+    (tmp_path / "s.om").write_bytes(series)
+    code = main(["backtest", "--series", str(tmp_path / "s.om"), "--incidents",
+                 str(tmp_path / "i.yaml"), "--specs", str(scenarios.SPECS_DIR)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err
+    assert "Traceback" not in err and "internal error" not in err

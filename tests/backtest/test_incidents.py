@@ -47,6 +47,21 @@ def test_every_error_is_reported_with_its_location() -> None:
     ]
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    ("1" + "0" * 400, "1" + "0" * 29 + "...(401 characters)"),
+    (".nan", "nan"), (".inf", "inf"), ("-1e999", "-inf"), ("1e18", "1e+18"),
+])
+def test_times_that_are_no_point_in_time_are_located_errors(value: str, shown: str) -> None:
+    # A huge integer raised OverflowError (an internal error); NaN and infinities were accepted
+    # and scored.
+    text = f"- {{service: shop, kind: x, slo: availability, start: 1, end: {value}}}\n"
+    with pytest.raises(IncidentsError) as exc:
+        parse_incidents(text, "i.yaml", FACTS)
+    assert exc.value.messages == [
+        f"i.yaml:1:62: [0].end: {shown} is not a time; use Unix seconds (finite, below 1e18) "
+        "or RFC 3339 like 2026-01-05T09:00:00Z"]
+
+
 def test_not_a_list() -> None:
     with pytest.raises(IncidentsError, match=r"^i.yaml:1:1: expected a list of incidents$"):
         parse_incidents("{}", "i.yaml")
