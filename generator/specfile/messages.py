@@ -112,6 +112,9 @@ def _message(model: type[BaseModel], detail: ErrorDetails, loc: Loc) -> str:
             f" (got {', '.join(given)})" if given else "")
     if kind == "value_error":
         return str(ctx.get("error", detail["msg"]))
+    if kind == "finite_number":
+        return (f"expected a finite number, got {_show(value)}: NaN and infinity are not "
+                "allowed here")
     if kind in _WANT:
         got = _kind(value) if isinstance(value, (dict, list)) or value is None else _show(value)
         return f"expected {_WANT[kind]}, got {got}{_type_hint(kind, value)}"

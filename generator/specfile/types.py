@@ -50,6 +50,10 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=63)]
 Uid = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]+$", max_length=40)]
 """A Grafana uid: at most 40 characters of letters, digits, `-` and `_`."""
 
+Threshold = Annotated[float, Field(ge=-1e300, le=1e300)]
+"""An alert threshold. Beyond +-1e300 the generated unit tests, which feed values past the
+threshold, would overflow to infinity."""
+
 Percent = Annotated[float, Field(gt=0, lt=100)]
 """An objective in percent, strictly between 0 and 100 (100 leaves no error budget)."""
 

@@ -172,6 +172,23 @@ CASES = [
         id='infinity is not a threshold',
     ),
     pytest.param(
+        'checkout.yaml', '    above: 80',
+        '    above: "1e999"',
+        [
+            ("slos/checkout.yaml:23:12: alerts[0].above: expected a finite number, got '1e999': "
+             "NaN and infinity are not allowed here"),
+        ],
+        id='infinity written as text is not a threshold either',
+    ),
+    pytest.param(
+        'checkout.yaml', '    above: 80',
+        '    above: 1.7e308',
+        [
+            'slos/checkout.yaml:23:12: alerts[0].above: must be <= 1e+300 (got 1.7e+308)',
+        ],
+        id='a threshold near the float limit is refused',
+    ),
+    pytest.param(
         'checkout.yaml', 'version: slogen/v1\n',
         '',
         [
@@ -796,3 +813,23 @@ def test_invalid_promql(tmp_path: Path, promtool: str, file: str, old: str | Non
 def test_cases_are_distinct() -> None:
     changes = [tuple(p.values[:3]) for p in CASES + PROMQL_CASES]
     assert len(changes) == len(set(changes)) >= 40
+
+
+@pytest.mark.parametrize("above", ['"1e999"', "'nan'", "1.7e308", "-1e308"])
+def test_thresholds_past_the_float_range_end_generate_with_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], above: str) -> None:
+    # Text like "1e999" was read as infinity and a threshold near the float limit doubled to
+    # infinity in the generated unit tests: both ended generate in an internal OverflowError.
+    from generator.cli import main
+
+    spec_dir = tmp_path / "slos"
+    shutil.copytree(GOOD, spec_dir)
+    spec = spec_dir / "checkout.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("    above: 80",
+                                                             f"    above: {above}"))
+    code = main(["generate", "--specs", str(spec_dir), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(f"{spec}:23:12: alerts[0].above: "), err
+    assert "Traceback" not in err and "internal error" not in err
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,7 @@ from generator.specfile.types import (
     PositiveDuration,
     PromQL,
     Quantile,
+    Threshold,
     Url,
 )
 
@@ -30,11 +31,12 @@ from generator.specfile.types import (
 class TierSpec(SpecModel):
     """One tier of a multi-tier threshold alert."""
 
-    above: float | None = None
-    below: float | None = None
+    above: Threshold | None = None
+    below: Threshold | None = None
     for_: Duration | None = Field(default=None, alias="for")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
     @model_validator(mode="after")
     def _one(self) -> TierSpec:
@@ -54,8 +56,8 @@ class PredictSpec(SpecModel):
     """Trend: `predict_linear` of `expr` crosses the threshold within `within`."""
 
     expr: PromQL
-    above: float | None = None
-    below: float | None = None
+    above: Threshold | None = None
+    below: Threshold | None = None
     within: PositiveDuration
     lookback: PositiveDuration = Field(default="1h", validate_default=True)
 
@@ -84,7 +86,8 @@ class _AlertBase(AlertFields):
         default=None, description="Rule group; default: the service.")
     runbook: Url | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 _CONDITIONS = ("above", "below", "equals", "tiers")
@@ -94,9 +97,9 @@ class ExprAlertSpec(_AlertBase):
     """A threshold alert: `expr` compared with above/below/equals, or tiers per severity."""
 
     expr: PromQL
-    above: float | None = None
-    below: float | None = None
-    equals: float | None = None
+    above: Threshold | None = None
+    below: Threshold | None = None
+    equals: Threshold | None = None
     tiers: dict[Severity, TierSpec] | None = None
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, model_validato
 
 from generator.core.kinds import Severity
 from generator.specfile.field_help import add_descriptions
-from generator.specfile.types import LabelName, PositiveDuration
+from generator.specfile.types import LabelName, PositiveDuration, Threshold
 
 SPEC_VERSION = "slogen/v1"
 
@@ -19,7 +19,8 @@ RuleGroupName = Annotated[str, Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_-]*$", max_l
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors and parsed specs are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=add_descriptions)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              json_schema_extra=add_descriptions)
 
 
 # The error type messages.py turns into "give exactly one of ... (got ...)".
@@ -63,12 +64,12 @@ def given_keys(data: Any, keys: Iterable[str]) -> list[str]:
 class Comparison(SpecModel):
     """A condition on a value: exactly one of above, below, outside or equals."""
 
-    above: float | None = None
-    below: float | None = None
-    outside: tuple[float, float] | None = Field(
+    above: Threshold | None = None
+    below: Threshold | None = None
+    outside: tuple[Threshold, Threshold] | None = Field(
         default=None, description="Fires when the value is below the first or above the second."
     )
-    equals: float | None = None
+    equals: Threshold | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Comparison:

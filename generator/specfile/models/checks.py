@@ -32,7 +32,8 @@ class HealthAlertSpec(Comparison):
     mttd: PositiveDuration | None = Field(
         default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 class HealthCheckSpec(SpecModel):

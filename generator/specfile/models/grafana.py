@@ -34,7 +34,8 @@ class GrafanaAlertSpec(Comparison, AlertFields):
     folder: Uid | None = None
     group: str | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
     @model_validator(mode="after")
     def _query(self) -> GrafanaAlertSpec:

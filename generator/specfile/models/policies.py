@@ -32,7 +32,8 @@ class RollbackTriggerSpec(SpecModel):
     below: float | None = None
     for_: Duration = Field(default="0s", alias="for", validate_default=True)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
     @model_validator(mode="after")
     def _one(self) -> RollbackTriggerSpec:

@@ -30,7 +30,8 @@ class ServiceRoutingSpec(SpecModel):
     group_by: list[LabelName] | None = None
     continue_: bool = Field(default=False, alias="continue")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 class RuleGroupSpec(SpecModel):

@@ -45,7 +45,8 @@ class EmailReceiverSpec(SpecModel):
     auth_password_file: str | None = None
     require_tls: bool = True
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 class WebhookReceiverSpec(SpecModel):
@@ -177,7 +178,8 @@ class RouteOverrideSpec(SpecModel):
         default=None, description="Resend window: the same open alert is not repeated sooner."
     )
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 class RoutingSpec(SpecModel):

@@ -157,7 +157,8 @@ class BurnAlertSpec(SpecModel):
     mttd: PositiveDuration | None = Field(
         default=None, description="Mean-time-to-detect target: worst-case time to notify must fit.")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 class AbsentAlertSpec(SpecModel):
@@ -169,7 +170,8 @@ class AbsentAlertSpec(SpecModel):
                            description="How long the SLI's total series must be missing.")
     severity: Severity = Severity.WARNING
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              populate_by_name=True)
 
 
 class SloAlertingSpec(SpecModel):
