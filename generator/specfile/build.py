@@ -17,6 +17,7 @@ from generator.specfile import models as s
 from generator.specfile.build_alerts import build_alert, build_check, build_recording, check_alert
 from generator.specfile.build_common import (
     Errors,
+    camel,
     check_unique,
     duplicates,
     mttd_target,
@@ -104,6 +105,7 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
     checks = tuple(build_check(spec, i, gl, loc, errors) for i in range(len(spec.health_checks)))
     alerts = [build_alert(spec, i, loc) for i in range(len(spec.alerts))]
     alerts += [check_alert(spec, c) for c in checks if c.alert is not None]
+    _check_health_check_alert_names(spec, loc, errors)
     return m.Service(
         name=spec.service, team=spec.team, tier=spec.tier, description=spec.description,
         runbook=spec.runbook, labels=dict(sorted(spec.labels.items())), source_file=loc.file,
@@ -148,6 +150,24 @@ def _build_scrape(spec: s.ServiceSpec, loc: Locator) -> m.Scrape | None:
                     metrics_path=sc.metrics_path, scheme=sc.scheme, interval=sc.interval,
                     # Where the job name comes from: clashes are reported there.
                     source=spec_source(loc, ("scrape", "job") if sc.job else ("scrape",)))
+
+
+def _check_health_check_alert_names(spec: s.ServiceSpec, loc: Locator, errors: Errors) -> None:
+    """A health check's alert is named HealthCheck<CamelCaseName>: `orphaned-edges` and
+    `orphaned_edges`, or an alert already called so, would give two alerts one name and the
+    same labels, which Alertmanager takes for one alert."""
+    taken = {a.name: f"alerts[{i}]" for i, a in reversed(list(enumerate(spec.alerts)))}
+    seen: set[str] = set()
+    for i, hc in enumerate(spec.health_checks):
+        if hc.alert is None or hc.name in seen:  # a repeated name is reported as such
+            continue
+        seen.add(hc.name)
+        name = camel("health_check", hc.name)
+        if name in taken:
+            errors.add(loc, ("health_checks", i, "name"),
+                       f"health check {hc.name!r} alerts as {name}, the name {taken[name]} "
+                       "already has; rename one of them")
+        taken.setdefault(name, f"health check {hc.name!r} (health_checks[{i}])")
 
 
 def _check_alert_names(spec: s.ServiceSpec, loc: Locator, errors: Errors) -> None:

@@ -189,6 +189,27 @@ CASES = [
         id='a threshold near the float limit is refused',
     ),
     pytest.param(
+        'checkout.yaml', 'health_checks:\n',
+        ('health_checks:\n  - name: orphaned-edges\n    database: main\n    every: 5m\n'
+         '    sql: SELECT 1 AS value\n    alert: {above: 0, severity: warning}\n'),
+        [
+            ("slos/checkout.yaml:43:11: health_checks[1].name: health check 'orphaned_edges' "
+             "alerts as HealthCheckOrphanedEdges, the name health check 'orphaned-edges' "
+             "(health_checks[0]) already has; rename one of them"),
+        ],
+        id='two health checks whose alerts would share a name and labels',
+    ),
+    pytest.param(
+        'checkout.yaml', '  - name: CoverageLow',
+        '  - name: HealthCheckOrphanedEdges',
+        [
+            ("slos/checkout.yaml:38:11: health_checks[0].name: health check 'orphaned_edges' "
+             "alerts as HealthCheckOrphanedEdges, the name alerts[1] already has; rename one "
+             "of them"),
+        ],
+        id='a health check alert named like an alert of the service',
+    ),
+    pytest.param(
         'checkout.yaml', 'version: slogen/v1\n',
         '',
         [
