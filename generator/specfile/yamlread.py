@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,6 +177,18 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:500]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(node: Node, loc: Loc, text: str) -> None:
+    """An escape like "\\ud800" reads as half a UTF-16 pair, which no UTF-8 output can hold."""
+    found = _SURROGATE.search(text)
+    if found:
+        raise _WalkError(node, loc, f"the escape \\u{ord(found.group()):04x} is half of a UTF-16 "
+                                    "surrogate pair, not a character; write the character "
+                                    "itself or one \\U00XXXXXX escape")
+
+
 class _WalkError(Exception):
     def __init__(self, node: Node, loc: Loc, message: str) -> None:
         self.line, self.column = _mark(node)
@@ -231,6 +244,7 @@ class _Walker:
                 raise _WalkError(key_node, loc, f"keys must be strings, got {shown}; quote the key")
             key = str(key_node.value)
             child = (*loc, key)
+            _refuse_surrogates(key_node, child, key)
             if key in first_line:
                 raise _WalkError(key_node, child, f"duplicate key {key!r}; it is already set "
                                                   f"on line {first_line[key]}")
@@ -251,4 +265,6 @@ class _Walker:
             raise _WalkError(node, loc, f"cannot read {node.value!r}: {_one_line(exc)}") from None
         if isinstance(value, float) and not math.isfinite(value):
             raise _WalkError(node, loc, "NaN and infinity are not allowed here")
+        if isinstance(value, str):
+            _refuse_surrogates(node, loc, value)
         return value

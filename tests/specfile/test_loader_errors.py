@@ -189,6 +189,16 @@ CASES = [
         id='a threshold near the float limit is refused',
     ),
     pytest.param(
+        'checkout.yaml', 'quantiles: [0.5, 0.95]',
+        'quantiles: [0.5, 0.95]\n    labels: {"\\ud83d": x}',
+        [
+            ('slos/checkout.yaml:37:14: recording[0].labels.\ud83d: the escape \\ud83d is half '
+             'of a UTF-16 surrogate pair, not a character; write the character itself or one '
+             '\\U00XXXXXX escape'),
+        ],
+        id='a lone surrogate escape in a key',
+    ),
+    pytest.param(
         'checkout.yaml', 'health_checks:\n',
         ('health_checks:\n  - name: orphaned-edges\n    database: main\n    every: 5m\n'
          '    sql: SELECT 1 AS value\n    alert: {above: 0, severity: warning}\n'),
@@ -853,4 +863,27 @@ def test_thresholds_past_the_float_range_end_generate_with_exit_2(
     assert code == 2, err
     assert err.startswith(f"{spec}:23:12: alerts[0].above: "), err
     assert "Traceback" not in err and "internal error" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_lone_surrogate_escape_ends_generate_with_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "\ud800" in a double-quoted string read as half a UTF-16 pair; writing the rule file
+    # raised UnicodeEncodeError, an internal error.
+    from generator.cli import main
+
+    spec_dir = tmp_path / "slos"
+    shutil.copytree(GOOD, spec_dir)
+    spec = spec_dir / "checkout.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        """    selector: '{job="checkout"}'\n    quantiles""",
+        """    selector: "{job=\\"\\ud800\\"}"\n    quantiles"""))
+    code = main(["generate", "--specs", str(spec_dir), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(
+        f"{spec}:35:15: recording[0].selector: the escape \\ud800 is half of a UTF-16 "
+        "surrogate pair, not a character; write the character itself or one \\U00XXXXXX "
+        "escape\n"), err
+    assert "internal error" not in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
