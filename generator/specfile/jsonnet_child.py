@@ -89,6 +89,12 @@ def main() -> int:
             answer = {"error": str(exc)}
         except MemoryError:
             answer = {"limit": "memory"}
+        except UnicodeDecodeError:
+            # The C++ evaluator writes a lone UTF-16 surrogate (std.char(55296)) as bytes that
+            # are no UTF-8; left uncaught, the child's exit read as "out of memory".
+            answer = {"error": "the result holds a lone UTF-16 surrogate (a code point in "
+                               "U+D800..U+DFFF, such as std.char(55296)), which is not a "
+                               "character; write the character itself"}
         else:
             if len(rendered) > request["max_output"]:
                 answer = {"limit": "output"}

@@ -120,3 +120,14 @@ def test_memory_bomb_is_stopped_at_the_memory_limit(tmp_path: Path) -> None:
         "256 MiB and was stopped (raise the limit with --jsonnet-memory or "
         "SLOGEN_JSONNET_MEMORY)"]
     assert report["peak_kib"] < 300 * 1024, f"peak memory {report['peak_kib'] // 1024} MiB"
+
+
+@pytest.mark.parametrize("text", ["std.char(55296)", "'a' + std.char(57343)"])
+def test_a_lone_surrogate_is_a_located_error_not_out_of_memory(tmp_path: Path,
+                                                               text: str) -> None:
+    # The binding's UnicodeDecodeError killed the child, and its exit code read as "needed
+    # more than 512 MiB".
+    assert _errors(tmp_path, {"a.jsonnet": HEAD + text + "}\n"}) == [
+        "slos/a.jsonnet:1:1: (document): Jsonnet evaluation failed: the result holds a lone "
+        "UTF-16 surrogate (a code point in U+D800..U+DFFF, such as std.char(55296)), which "
+        "is not a character; write the character itself"]
