@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.commands import output
-from generator.commands.common import EXIT_FAILED, EXIT_OK
+from generator.commands.common import EXIT_FAILED, EXIT_OK, EXIT_SPEC, CommandError
 from generator.commands.progress import Progress
 
 if TYPE_CHECKING:
@@ -141,6 +141,30 @@ def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
     return dataclasses.replace(model, previous=outdir.previous_generation(args.out))
 
 
+def _check_out_dir(out: Path, specs: Path) -> None:
+    """Refuse an --out that generate would destroy or could not make: the new tree replaces
+    out/ by renaming, so a file there, or the spec directory, would be replaced by it."""
+    where = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {out} is a file, not a directory; give the directory to "
+                           "write the output into (it is created if missing)", EXIT_SPEC)
+    if where.parent == where:
+        raise CommandError(f"--out {out} is the file system root; give a directory of its own, "
+                           "like out", EXIT_SPEC)
+    ancestor = where.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise CommandError(f"--out {out}: {ancestor} is a file, so the directory cannot be "
+                           "created; give another path", EXIT_SPEC)
+    spec_dir = specs.resolve()
+    if where == spec_dir or where in spec_dir.parents or spec_dir in where.parents:
+        relation = ("is" if where == spec_dir else
+                    "contains" if where in spec_dir.parents else "is inside")
+        raise CommandError(f"--out {out} {relation} the spec directory {specs}; write the "
+                           "output beside it, like out next to slos", EXIT_SPEC)
+
+
 def run_generate(args: argparse.Namespace) -> int:
     """Compile specs, check the output, then swap it into out/.
 
@@ -149,6 +173,7 @@ def run_generate(args: argparse.Namespace) -> int:
     """
     from generator import incremental  # only this before the no-op check: imports cost time
 
+    _check_out_dir(args.out, args.specs)
     rule_format = _rule_format(args)
     args.rule_format = rule_format
     inputs = (incremental.generation_inputs(args.specs, rule_format)
