@@ -98,16 +98,17 @@ def page_burn_findings(statuses: Sequence[SloStatus]) -> list[Finding]:
         unknown = [b for b in st.burns if b.window.level == "page" and b.active is None]
         if active:
             b = active[0]
-            out.append(
-                Finding(
-                    Verdict.HOLD,
-                    f"{st.slo.id}: page-level burn: "
-                    f"{format_duration(b.window.long)} {b.long_burn:.1f}x and "
-                    f"{format_duration(b.window.short)} {b.short_burn:.1f}x "
-                    f"> {b.window.factor:g}x",
-                    where,
-                )
-            )
+            long, short = format_duration(b.window.long), format_duration(b.window.short)
+            if b.long_gated:
+                # As the alert reads it: the short window's median, the long window's median
+                # above the budget.
+                text = (f"{long} {b.long_burn or 0:.1f}x > {b.window.factor:g}x (median "
+                        f"{b.long_median or 0:.1f}x > 1x) and {short} median "
+                        f"{b.short_median or 0:.1f}x > {b.window.factor:g}x")
+            else:
+                text = (f"{long} {b.long_burn or 0:.1f}x and {short} "
+                        f"{b.short_burn or 0:.1f}x > {b.window.factor:g}x")
+            out.append(Finding(Verdict.HOLD, f"{st.slo.id}: page-level burn: {text}", where))
         elif unknown:
             out.append(
                 Finding(Verdict.NO_DATA, f"{st.slo.id}: no data for the page burn windows", where)

@@ -13,6 +13,9 @@ from generator.core.durations import format_duration
 from generator.live.status import BurnStatus, SloStatus
 
 NO_DATA = "no data"
+LEGEND = ("burn: long/short window, their mean burn rates (> the alert threshold); sustained "
+          "pairs decide, as their alerts do, on the median of the 5m rates over the short window "
+          "(and, for a page, over the long window, above 1); ! = burning")
 COLUMNS = (
     "Service",
     "SLO",
@@ -46,7 +49,18 @@ def _burn_cell(burns: Sequence[BurnStatus], level: str, mark: str) -> list[str]:
             f"{_number(b.long_burn)}/{_number(b.short_burn)} (>{w.factor:g})"
         )
         lines.append(text + (mark if b.active else ""))
+        if b.sustained:
+            lines.append(_median_text(b))
     return lines or ["-"]
+
+
+def _median_text(b: BurnStatus) -> str:
+    """The medians a sustained pair decides on: both windows' for a page (the long one must
+    exceed 1), the short window's for a ticket."""
+    if b.long_gated:
+        return (f"  median {_number(b.long_median)}/{_number(b.short_median)} "
+                f"(>1/>{b.window.factor:g})")
+    return f"  median {format_duration(b.window.short)} {_number(b.short_median)}"
 
 
 def row(status: SloStatus, mark: str = " !") -> list[str | list[str]]:
@@ -68,7 +82,7 @@ def row(status: SloStatus, mark: str = " !") -> list[str | list[str]]:
 
 def table(statuses: Sequence[SloStatus], title: str) -> Table:
     """A rich table, one row per SLO; active burns and overspent budgets in red."""
-    out = Table(title=title, show_lines=True)
+    out = Table(title=title, show_lines=True, caption=LEGEND)
     for name in COLUMNS:
         wraps = name in ("Page burn", "Ticket burn", "Firing")
         out.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
@@ -103,8 +117,7 @@ def narrow(statuses: Sequence[SloStatus], title: str) -> Group:
     """One labelled block per SLO: fits 80 columns, long values wrap instead of vanishing."""
     blocks: list[RenderableType] = [
         Text(title, style="bold"),
-        Text("burn: long/short window, their burn rates (> the alert threshold); ! = burning",
-             style="dim")]
+        Text(LEGEND, style="dim")]
     for status in statuses:
         cells = row(status, " [bold red]![/]")
         grid = Table.grid(padding=(0, 1))
@@ -135,6 +148,7 @@ def markdown(statuses: Sequence[SloStatus], title: str) -> str:
     for status in statuses:
         cells = ["<br>".join(c) if isinstance(c, list) else c for c in row(status)]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -161,6 +175,9 @@ def as_data(status: SloStatus) -> dict[str, Any]:
                 "factor": b.window.factor,
                 "long_burn": b.long_burn,
                 "short_burn": b.short_burn,
+                "sustained": b.sustained,
+                "short_median_burn": b.short_median,
+                "long_median_burn": b.long_median,
                 "active": b.active,
             }
             for b in status.burns

@@ -2,6 +2,13 @@
 
 Computed from the model's SLI queries (errors and total over a window), so the answer does not
 depend on slogen's recording rules being loaded. `measure_*` query Prometheus; the rest is pure.
+
+Burn conditions follow the alert rules (targets/prometheus/slo_rules.burn_expr): a sustained
+pair's short window longer than 5m burns by the median of its 5m error and total rates, and a
+sustained page pair's long window must also have its median above the budget's ratio
+(core/windows.sustained_ratio). The medians are read from the raw SLI queries over 5m, stepped
+at the SLO's evaluation step, as the rules read their recorded 5m rates. The burn rates shown
+per window stay the plain means.
 """
 
 from __future__ import annotations
@@ -12,9 +19,13 @@ from datetime import timedelta
 
 from generator.core.durations import format_duration
 from generator.core.model import BurnWindow, Service, Slo
+from generator.core.windows import BASE, RANGE_TRIM
 from generator.live.client import PrometheusClient
 
 FIRING_ALERTS = 'ALERTS{alertstate="firing"}'
+# The step of the medians for SLIs averaged sample by sample (no rate step of their own): the
+# default evaluation interval.
+DEFAULT_STEP = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -39,16 +50,35 @@ class BurnStatus:
     window: BurnWindow
     long_burn: float | None
     short_burn: float | None
+    # Burn rates of the medians of the 5m rates (see `sustained`): the short window's, and the
+    # long window's for a page pair; None where not measured or no data.
+    short_median: float | None = None
+    long_median: float | None = None
+
+    @property
+    def sustained(self) -> bool:
+        """Whether the short window burns by its median, as the alert rule reads it."""
+        return sustained_short(self.window)
+
+    @property
+    def long_gated(self) -> bool:
+        """Whether the long window's median must also exceed the budget (burn rate 1)."""
+        return self.sustained and self.window.level == "page"
 
     @property
     def active(self) -> bool | None:
         """True when both windows burn faster than the factor, False when either is known not
-        to (a quiet short window cannot make a burn), None when that depends on missing data."""
+        to (a quiet short window cannot make a burn), None when that depends on missing data.
+        A sustained pair compares the short window's median, and a sustained page pair also
+        needs its long window's median above the budget, as the alert rule does."""
         factor = self.window.factor
-        burns = (self.long_burn, self.short_burn)
-        if any(b is not None and b <= factor for b in burns):
+        short = self.short_median if self.sustained else self.short_burn
+        checks: list[tuple[float | None, float]] = [(self.long_burn, factor), (short, factor)]
+        if self.long_gated:
+            checks.append((self.long_median, 1.0))
+        if any(b is not None and b <= limit for b, limit in checks):
             return False
-        return None if any(b is None for b in burns) else True
+        return None if any(b is None for b, _ in checks) else True
 
 
 @dataclass(frozen=True)
@@ -88,6 +118,22 @@ class SloStatus:
         return None if any(s is None for s in states) else False
 
 
+def sustained_short(window: BurnWindow) -> bool:
+    """Whether the alert rule reads the short window of `window` as a median of 5m rates."""
+    return window.sustained and window.short > BASE
+
+
+def median_windows_of(slo: Slo) -> list[timedelta]:
+    """Windows whose median of 5m rates the burn conditions of `slo` need."""
+    found: set[timedelta] = set()
+    for bw in slo.burn_windows:
+        if sustained_short(bw):
+            found.add(bw.short)
+            if bw.level == "page":
+                found.add(bw.long)
+    return sorted(found)
+
+
 def windows_of(slo: Slo) -> list[timedelta]:
     """Every window the status of `slo` needs: the SLO window and each burn window."""
     found = {slo.window}
@@ -96,16 +142,28 @@ def windows_of(slo: Slo) -> list[timedelta]:
     return sorted(found)
 
 
-def compute(slo: Slo, ratios: Mapping[timedelta, Ratio], firing: Sequence[str]) -> SloStatus:
-    """The status of `slo` from measured ratios per window and its firing alert names."""
+def compute(slo: Slo, ratios: Mapping[timedelta, Ratio], firing: Sequence[str],
+            medians: Mapping[timedelta, Ratio] | None = None) -> SloStatus:
+    """The status of `slo` from measured ratios per window, the medians of the 5m rates per
+    window (`median_windows_of`; missing ones are no data) and its firing alert names."""
     budget = slo.error_budget
 
-    def burn(window: timedelta) -> float | None:
-        ratio = ratios.get(window, Ratio(None, None)).error_ratio
+    def burn(found: Mapping[timedelta, Ratio], window: timedelta) -> float | None:
+        ratio = found.get(window, Ratio(None, None)).error_ratio
         return None if ratio is None else ratio / budget
 
-    rates = {w: burn(w) for w in windows_of(slo)}
-    burns = tuple(BurnStatus(bw, rates[bw.long], rates[bw.short]) for bw in slo.burn_windows)
+    def median_burn(window: timedelta) -> float | None:
+        # A median all-event rate of 0 (traffic stopped for half the window) is 0/0 in the
+        # rule, whose condition then does not hold.
+        total = (medians or {}).get(window, Ratio(None, None)).total
+        return 0.0 if total is not None and total <= 0 else burn(medians or {}, window)
+
+    rates = {w: burn(ratios, w) for w in windows_of(slo)}
+    burns = tuple(
+        BurnStatus(bw, rates[bw.long], rates[bw.short],
+                   median_burn(bw.short) if sustained_short(bw) else None,
+                   median_burn(bw.long) if sustained_short(bw) and bw.level == "page" else None)
+        for bw in slo.burn_windows)
     main = ratios.get(slo.window, Ratio(None, None)).error_ratio
     return SloStatus(slo, main, rates, burns, tuple(sorted(set(firing))))
 
@@ -136,6 +194,22 @@ def measure_ratio(client: PrometheusClient, slo: Slo, window: timedelta, at: flo
     )
 
 
+def median_queries(slo: Slo, window: timedelta) -> tuple[str, str]:
+    """Median over `window` of the 5m bad-event and all-event rates of `slo`, from the raw SLI
+    stepped at the SLO's evaluation step: what `windows.sustained_ratio` reads from the
+    recorded 5m rates (the same range, one millisecond short of the window)."""
+    base = format_duration(BASE)
+    span = f"[{format_duration(window - RANGE_TRIM)}:{format_duration(slo.step or DEFAULT_STEP)}]"
+    return (f"quantile_over_time(0.5, ({slo.sli.errors(base)}){span})",
+            f"quantile_over_time(0.5, ({slo.sli.total(base)}){span})")
+
+
+def measure_median(client: PrometheusClient, slo: Slo, window: timedelta, at: float) -> Ratio:
+    """Medians of the 5m bad and all events of `slo` over `window` at time `at`."""
+    errors, total = median_queries(slo, window)
+    return Ratio(_scalar(client, errors, at), _scalar(client, total, at))
+
+
 def measure_firing(client: PrometheusClient, at: float) -> list[dict[str, str]]:
     """Label sets of the alerts firing at `at` (from the ALERTS series)."""
     return [dict(s.labels) for s in client.query(FIRING_ALERTS, at)]
@@ -146,7 +220,8 @@ def measure_slo(
 ) -> SloStatus:
     """Query everything the status of `slo` needs and compute it."""
     ratios = {w: measure_ratio(client, slo, w, at) for w in windows_of(slo)}
-    return compute(slo, ratios, alerts_for(slo, firing))
+    medians = {w: measure_median(client, slo, w, at) for w in median_windows_of(slo)}
+    return compute(slo, ratios, alerts_for(slo, firing), medians)
 
 
 def _scalar(client: PrometheusClient, expr: str, at: float) -> float | None:

@@ -56,6 +56,8 @@ T_SLOW_BURN = T_HEALTHY + 45 * DAY
 T_EXHAUSTED = T_HEALTHY + 90 * DAY
 T_DEGRADING = T_HEALTHY + 135 * DAY
 T_FAST_BURN = T_HEALTHY + 180 * DAY
+T_SPIKE = T_HEALTHY + 225 * DAY
+T_SUSTAINED = T_HEALTHY + 270 * DAY
 T_EMPTY = T_HEALTHY - 45 * DAY
 DEPLOY_AGO_DEGRADING = 20 * MINUTE
 
@@ -109,6 +111,38 @@ ERAS: dict[str, tuple[float, Profile]] = {
         T_FAST_BURN,
         Profile(
             _step(0.02, HEALTHY_ERRORS, HOUR),
+            _const(HEALTHY_SLOW),
+            _const(HEALTHY_FAILS),
+            _deploy(7 * DAY),
+            alerts={
+                "GenesisErrorRateBudgetBurn": {
+                    "severity": "critical",
+                    "slo_id": "genesis-error-rate",
+                }
+            },
+        ),
+    ),
+    # A 30-minute outage at 10 % errors three hours ago, then a 3-minute spike at 20 % ending
+    # ten minutes ago: the means of 6h/30m (10.2x/20.2x > 6) and of 3d/6h (1.03x/10.2x > 1) burn,
+    # the medians of the 5m rates do not (the spike moves fewer than half of the 30m's, the
+    # outage fewer than half of the 6h's): no sustained burn, no alert.
+    "spike": (
+        T_SPIKE,
+        Profile(
+            lambda ago: (0.20 if 10 * MINUTE <= ago < 13 * MINUTE
+                         else 0.10 if 3 * HOUR <= ago < 3 * HOUR + 30 * MINUTE
+                         else HEALTHY_ERRORS),
+            _const(HEALTHY_SLOW),
+            _const(HEALTHY_FAILS),
+            _deploy(7 * DAY),
+        ),
+    ),
+    # 1 % errors for the last four hours: a burn that has held for most of the 6h and all of the
+    # 30m window (6h 6.8x, 30m median 10x > 6, 6h median 10x > 1), paged by the 6h/30m pair.
+    "sustained": (
+        T_SUSTAINED,
+        Profile(
+            _step(0.01, HEALTHY_ERRORS, 4 * HOUR),
             _const(HEALTHY_SLOW),
             _const(HEALTHY_FAILS),
             _deploy(7 * DAY),

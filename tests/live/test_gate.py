@@ -61,6 +61,23 @@ def _gate(capsys: pytest.CaptureFixture[str], url: str, at: float, *extra: str) 
             id="a page-level burn holds deploys",
         ),
         pytest.param(
+            "spike",
+            0,
+            "GO",
+            ["go        genesis-error-rate: no page-level burn"],
+            id="a spike past the 6h/30m means but not their medians does not hold, as no page",
+        ),
+        pytest.param(
+            "sustained",
+            1,
+            "HOLD",
+            [
+                "hold      genesis-error-rate: page-level burn: 6h 6.7x > 6x "
+                "(median 10.0x > 1x) and 30m median 10.0x > 6x"
+            ],
+            id="a sustained burn holds on the medians the page alert reads",
+        ),
+        pytest.param(
             "degrading",
             3,
             "ROLL BACK",

@@ -91,6 +91,36 @@ def test_fast_burn_is_a_page(capsys: pytest.CaptureFixture[str], prometheus_url:
     assert errors["firing"] == ["GenesisErrorRateBudgetBurn"]
 
 
+def test_spike_burns_the_means_but_not_the_medians(
+    capsys: pytest.CaptureFixture[str], prometheus_url: str
+) -> None:
+    """A 3-minute spike after an outage: the 6h/30m means pass the factor, but the alert reads
+    the median of the 30m's 5m rates and the 6h window's median, which the spike and the outage
+    move too little: not burning, as the alert rule does not fire."""
+    errors = _by_slo(capsys, prometheus_url, "spike")["error-rate"]
+    pair = next(b for b in errors["burn_windows"] if (b["long"], b["short"]) == ("6h", "30m"))
+    assert pair["long_burn"] > 6 and pair["short_burn"] > 6
+    assert pair["sustained"] is True
+    assert pair["short_median_burn"] == pytest.approx(0.2, abs=0.01)
+    assert pair["long_median_burn"] == pytest.approx(0.2, abs=0.01)
+    assert pair["active"] is False
+    assert not any(b["active"] for b in errors["burn_windows"])
+    assert errors["burn_rates"]["30m"] == pytest.approx(20.2, abs=0.5)
+
+
+def test_sustained_burn_pages_on_the_medians(
+    capsys: pytest.CaptureFixture[str], prometheus_url: str
+) -> None:
+    errors = _by_slo(capsys, prometheus_url, "sustained")["error-rate"]
+    active = [(b["level"], b["long"], b["short"]) for b in errors["burn_windows"] if b["active"]]
+    assert active == [("page", "6h", "30m")]
+    pair = next(b for b in errors["burn_windows"] if b["active"])
+    assert pair["short_median_burn"] == pytest.approx(10.0, abs=0.01)
+    assert pair["long_median_burn"] == pytest.approx(10.0, abs=0.01)
+    assert errors["burn_rates"]["6h"] == pytest.approx(6.73, abs=0.05)
+    assert errors["firing"] == ["GenesisErrorRateBudgetBurn"]
+
+
 def test_table_lists_every_slo_and_other_alerts(
     capsys: pytest.CaptureFixture[str], prometheus_url: str
 ) -> None:
@@ -116,8 +146,11 @@ def test_markdown_table(capsys: pytest.CaptureFixture[str], prometheus_url: str)
     assert lines[2].startswith("| Service | SLO | Objective | SLI |")
     assert (
         "| genesis | error-rate | 99.9% / 30d | 99.876% | -23.8% | -10.3 | "
-        "1h/5m 0.20/0.20 (>14.4)<br>6h/30m 0.20/0.20 (>6)<br>5m/1m 0.20/0.20 (>100) | "
+        "1h/5m 0.20/0.20 (>14.4)<br>6h/30m 0.20/0.20 (>6)<br>  median 0.20/0.20 (>1/>6)<br>"
+        "5m/1m 0.20/0.20 (>100) | 1d/2h 0.20/0.20 (>3)<br>  median 2h 0.20<br>"
+        "3d/6h 0.20/0.20 (>1)<br>  median 6h 0.20 | "
     ) in out
+    assert "sustained pairs decide, as their alerts do, on the median of the 5m rates" in out
 
 
 def test_no_data_is_shown_not_guessed(
