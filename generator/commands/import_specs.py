@@ -74,14 +74,24 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"slogen: {report.summary()}; nothing was written", file=sys.stderr)
         return code
     targets = [(args.out / f"{item.service}.yaml", item) for item in converted]
+    if targets and args.out.exists() and not args.out.is_dir():
+        raise CommandError(f"--out {args.out} is a file, not a directory; give the directory "
+                           "to write the specs into (it is created if missing)", EXIT_SPEC)
     for target, _ in targets:
+        if target.is_dir():
+            raise CommandError(f"{target} is a directory; move it or choose another --out",
+                               EXIT_SPEC)
         if target.exists() and not args.force:
             raise CommandError(f"{target} exists; pass --force to overwrite", EXIT_SPEC)
-    if targets:
-        args.out.mkdir(parents=True, exist_ok=True)
     sources = ", ".join(p.name for p in args.paths)
-    for target, item in targets:
-        target.write_text(spec_text(item, f"{sources} ({args.format})"), encoding="utf-8")
-        print(f"wrote {target}: {len(item.spec['slos'])} SLOs")
+    try:
+        if targets:
+            args.out.mkdir(parents=True, exist_ok=True)
+        for target, item in targets:
+            target.write_text(spec_text(item, f"{sources} ({args.format})"), encoding="utf-8")
+            print(f"wrote {target}: {len(item.spec['slos'])} SLOs")
+    except OSError as exc:
+        raise CommandError(f"--out {args.out}: cannot write {exc.filename or args.out}: "
+                           f"{exc.strerror}", EXIT_SPEC) from None
     print(f"slogen: {report.summary()}", file=sys.stderr)
     return code

@@ -63,6 +63,26 @@ def test_import_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "exists; pass --force" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("out", "message"), [
+    ("notes.txt", "--out {tmp}/notes.txt is a file, not a directory; give the directory to "
+                  "write the specs into (it is created if missing)"),
+    ("notes.txt/slos", "--out {tmp}/notes.txt/slos: cannot write {tmp}/notes.txt/slos: Not a "
+                       "directory"),
+    ("taken", "{tmp}/taken/checkout.yaml is a directory; move it or choose another --out"),
+])
+def test_an_out_that_cannot_hold_the_specs_is_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str, message: str) -> None:
+    # Each ended in an internal error (FileExistsError, NotADirectoryError, IsADirectoryError).
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "taken" / "checkout.yaml").mkdir(parents=True)
+    code = main(["import", "sloth", str(CASES / "sloth.yaml"), "--out", str(tmp_path / out),
+                 "--force"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.splitlines()[-1] == "slogen: " + message.format(tmp=tmp_path)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
 def test_not_a_sloth_file_is_a_spec_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                           ) -> None:
     assert main(["import", "sloth", str(CASES / "openslo.yaml"), "--out", str(tmp_path)]) == 2
