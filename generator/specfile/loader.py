@@ -58,8 +58,10 @@ def load_specs(spec_dir: Path, display_root: Path | None = None,
     are added to it."""
     root = display_root if display_root is not None else Path.cwd()
     if not spec_dir.is_dir():
-        raise SpecErrors([SpecError(str(spec_dir), None, None, "(directory)",
-                                    "spec directory does not exist; pass --specs DIR")])
+        problem = ("is a file, not the spec directory; pass the directory holding it, "
+                   f"--specs {spec_dir.parent}" if spec_dir.exists() else
+                   "spec directory does not exist; pass --specs DIR")
+        raise SpecErrors([SpecError(str(spec_dir), None, None, "(directory)", problem)])
     errors: list[SpecError] = []
     services: list[LoadedService] = []
     global_spec: GlobalSpec | None = None

@@ -887,3 +887,15 @@ def test_a_lone_surrogate_escape_ends_generate_with_exit_2(
         "escape\n"), err
     assert "internal error" not in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_specs_naming_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It used to say the spec directory did not exist, beside the file the user can see.
+    from generator.cli import main
+
+    spec_dir = tmp_path / "slos"
+    shutil.copytree(GOOD, spec_dir)
+    assert main(["validate", "--specs", str(spec_dir / "checkout.yaml")]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{spec_dir}/checkout.yaml: (directory): is a file, not the spec directory; pass the "
+        f"directory holding it, --specs {spec_dir}")
