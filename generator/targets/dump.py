@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -81,7 +82,15 @@ class _Representer(SafeRepresenter):
         return self._tags[tag]
 
 
+# Line breaks to YAML 1.1 readers (libyaml, Go's yaml), text to YAML 1.2 ones: in a literal block
+# the two read different strings, or the 1.2 reader fails on the indentation after them.
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 def _represent_str(representer: SafeRepresenter, data: str) -> ScalarNode:
+    if _YAML11_BREAKS.search(data):
+        # Escaped in double quotes (\N, \L, \P), every reader reads the same text.
+        return representer.represent_scalar(_STR_TAG, data, style='"')
     if "\n" in data:
         # A literal block keeps PromQL and SQL readable in diffs; `|` (not `|-`) as before.
         text = data if data.endswith("\n") else data + "\n"

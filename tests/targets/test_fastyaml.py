@@ -109,3 +109,16 @@ def test_every_string_is_written_and_reads_back(text: str) -> None:
     for data in _documents(text):
         written = dump.yaml_text(data)
         assert YAML(typ="safe", pure=True).load(written) == data
+
+
+@pytest.mark.parametrize("text", ["\\\u2028=\n\\", "\n.\u2028%:", "line one\nline\u2028 two\nthree",
+                                  "a\u2029b\n", "a\x85\nb", "only\u2028one line"])
+def test_yaml_1_1_line_breaks_are_escaped_so_every_reader_agrees(text: str) -> None:
+    # U+2028, U+2029 and U+0085 break lines for YAML 1.1 readers (libyaml, Go's yaml) and are
+    # text for YAML 1.2 ones; in a literal block the two read different strings, and some
+    # (an indented '=' after one) were no YAML at all to a 1.2 reader.
+    from ruamel.yaml import YAML
+
+    for data in _documents(text):
+        written = dump.yaml_text(data)
+        assert YAML(typ="safe", pure=True).load(written) == data, written
