@@ -85,7 +85,13 @@ def emit(args: argparse.Namespace, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            from generator.commands.common import EXIT_SPEC, CommandError
+
+            raise CommandError(f"-o {output}: cannot write the report: {exc.strerror}; give "
+                               "the path of a file in an existing directory", EXIT_SPEC) from None
 
 
 def report(args: argparse.Namespace, command: str, code: int, data: Mapping[str, Any],
@@ -111,8 +117,10 @@ def error_document(args: argparse.Namespace, code: int, *, errors: Sequence[str]
     `{"errors": [...]}` for spec errors, `{"error": "..."}` for a one-line failure."""
     if getattr(args, "format", None) != "json" or not getattr(args, "command", None):
         return
+    from generator.commands.common import CommandError
+
     data: dict[str, Any] = {"errors": list(errors)} if error is None else {"error": error}
-    with contextlib.suppress(OSError):  # the failure itself is already on stderr
+    with contextlib.suppress(OSError, CommandError):  # the failure is already on stderr
         emit(args, json_document(str(args.command), code, data))
 
 

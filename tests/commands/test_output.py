@@ -65,3 +65,23 @@ def test_progress_draws_on_a_terminal_only() -> None:
 
 def test_quiet_turns_progress_off() -> None:
     assert Progress.of(_args("--quiet")).enabled is False
+
+
+@pytest.mark.parametrize("where", [".", "notes.txt/report.json", "missing/report.json"])
+def test_an_unwritable_report_path_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             where: str) -> None:
+    # -o naming a directory, a path under a file or in a missing directory was an internal
+    # error (IsADirectoryError and the like), with a traceback once the JSON error document
+    # hit the same path.
+    from generator.cli import main
+    from tests.conftest import TESTDATA
+
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    target = tmp_path / where
+    code = main(["validate", "--specs", str(TESTDATA / "spec" / "good"), "--format", "json",
+                 "-o", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith(f"slogen: -o {target}: cannot write the report: "), err
+    assert err.rstrip().endswith("give the path of a file in an existing directory")
+    assert "Traceback" not in err and "internal error" not in err
