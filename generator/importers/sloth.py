@@ -179,6 +179,9 @@ def _sli(slo: Node, camel: bool) -> dict[str, Any]:
     return {"events": out}
 
 
+SLOTH_SEMANTICS = {"sustained": False, "keep_firing_for": "0s"}
+
+
 def _alerting(node: Node | None, camel: bool, report: Report,
               notes: list[tuple[Where, str]]) -> dict[str, Any]:
     if node is None:
@@ -198,10 +201,12 @@ def _alerting(node: Node | None, camel: bool, report: Report,
         out["annotations"] = annotations
     for sloth_key, level in (("page_alert", "page"), ("ticket_alert", "ticket")):
         alert = node.get(_key(sloth_key, camel))
-        if alert is not None:
-            converted = _level(alert, level, report, notes)
-            if converted:
-                out[level] = converted
+        converted = _level(alert, level, report, notes) if alert is not None else {}
+        if converted.get("enabled") is not False:
+            # Sloth's alerts read every window as a plain mean and resolve as soon as a
+            # condition stops holding: kept, so the imported alerts fire when Sloth's did.
+            converted |= SLOTH_SEMANTICS
+        out[level] = converted
     return out
 
 

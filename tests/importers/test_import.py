@@ -30,7 +30,11 @@ def test_sloth_file_becomes_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture
     assert spec["team"] == "payments"
     slo, raw = spec["slos"]
     assert slo["sli"]["events"]["bad"].endswith('code=~"(5..|429)"}[{{window}}]))')
-    assert slo["alerting"]["page"] == {"labels": {"routing_key": "payments"}}
+    # Sloth's own semantics are kept: plain-mean windows, no hold after resolving.
+    assert slo["alerting"]["page"] == {"labels": {"routing_key": "payments"},
+                                       "sustained": False, "keep_firing_for": "0s"}
+    assert {k: slo["alerting"]["ticket"][k] for k in ("sustained", "keep_firing_for")} == {
+        "sustained": False, "keep_firing_for": "0s"}
     assert raw["sli"] == {"raw": {"error_ratio": "sum(rate(slow_total[{{window}}])) / "
                                                  "sum(rate(all_total[{{window}}]))"}}
     assert "severity label 'pageteam' becomes slogen's critical severity" in err
