@@ -148,11 +148,13 @@ def _value(value: Any, indent: int, line: str, out: list[str], in_seq: bool) -> 
     out.append(line + " " + text + "\n")
 
 
-def _inline(value: Any) -> str:
-    """A scalar, or a flow collection (or an empty block one, which libyaml writes as flow)."""
+def _inline(value: Any, in_flow: bool = False) -> str:
+    """A scalar, or a flow collection (or an empty block one, which libyaml writes as flow);
+    `in_flow`: an item of a flow collection, where strings follow the flow rules."""
     kind = type(value)
     if kind is str:
-        return _scalar(value, _block, flow=False, simple=False)
+        return (_scalar(value, _flow, flow=True, simple=False) if in_flow
+                else _scalar(value, _block, flow=False, simple=False))
     if kind is FlowMap or kind is dict:
         return _flow_map(value)
     if kind is FlowList or kind is list:
@@ -166,23 +168,12 @@ def _flow_map(data: dict[str, Any]) -> str:
         if type(key) is not str:
             raise _Unsupported
         parts.append(_scalar(key, _key_flow, flow=True, simple=True) + ": "
-                     + _flow_item(value))
+                     + _inline(value, in_flow=True))
     return "{" + ", ".join(parts) + "}"
 
 
 def _flow_seq(data: list[Any]) -> str:
-    return "[" + ", ".join(_flow_item(v) for v in data) + "]"
-
-
-def _flow_item(value: Any) -> str:
-    kind = type(value)
-    if kind is str:
-        return _scalar(value, _flow, flow=True, simple=False)
-    if kind is FlowMap or kind is dict:
-        return _flow_map(value)
-    if kind is FlowList or kind is list:
-        return _flow_seq(value)
-    return _other(value)
+    return "[" + ", ".join(_inline(v, in_flow=True) for v in data) + "]"
 
 
 def _other(value: Any) -> str:
