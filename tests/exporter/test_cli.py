@@ -102,17 +102,22 @@ def test_exporter_serves_metrics_and_healthz_until_sigterm(config_path: Path) ->
         base = match.group(1)
         with urllib.request.urlopen(f"{base}/healthz", timeout=5) as reply:
             assert reply.read() == b"ok\n"
+        # The two checks run on their own schedules, so either may report first;
+        # wait until both have (generous: a loaded machine can take seconds).
+        expected = (
+            'slogen_check_orders{check="orders",service="shop"} 2.0',
+            'slogen_check_up{check="fresh",service="shop"} 1.0',
+        )
         body = ""
-        # Generous: the first check result can take seconds on a loaded machine.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with urllib.request.urlopen(f"{base}/metrics", timeout=5) as reply:
                 body = reply.read().decode()
-            if 'slogen_check_orders{check="orders",service="shop"} 2.0' in body:
+            if all(line in body for line in expected):
                 break
             time.sleep(0.1)
-        assert 'slogen_check_orders{check="orders",service="shop"} 2.0' in body, body
-        assert 'slogen_check_up{check="fresh",service="shop"} 1.0' in body
+        for line in expected:
+            assert line in body, body
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
