@@ -21,8 +21,10 @@ files in the background, in batches, while the rest renders.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
+import mmap
 import os
 import signal
 import subprocess
@@ -51,6 +53,9 @@ CACHE_VERSION = 3
 # the other core.
 BATCH_FILES = 20
 MAX_RUNNING = 1
+# With this few services left to render, pending rule files are checked as soon as promtool is
+# free: smaller last batches, so little is left to check once rendering ends.
+EAGER_CHECK_SERVICES = 12
 
 
 def cache_path(out_dir: Path) -> Path:
@@ -178,27 +183,38 @@ class RuleCheck:
         self.running: list[subprocess.Popen[bytes]] = []
         self.passed = True
         self.checked: list[Path] = []
+        self.closing = False  # rendering is ending: no new run until `finish`
 
     def add(self, path: Path) -> None:
         if self.promtool is None:
             return
         self.pending.append(path)
-        if len(self.pending) >= BATCH_FILES:
+        if len(self.pending) >= BATCH_FILES and not self.closing:
             self._poll()
             # Never wait here: while the runs are busy, the batch grows.
             if len(self.running) < MAX_RUNNING:
                 self._launch()
+
+    def launch_if_idle(self) -> None:
+        """Start a run on what is pending now if none is running: near the end of the render,
+        so the last batch is small and the check ends soon after the render."""
+        self._poll()
+        if not self.running:
+            self._launch()
 
     def _poll(self) -> None:
         for proc in [p for p in self.running if p.poll() is not None]:
             self.running.remove(proc)
             self._reap(proc)
 
-    def _launch(self) -> None:
+    def _launch(self, parts: int = 1) -> None:
         if not self.pending:
             return
         assert self.promtool is not None
-        self.running.append(promtool_mod.start_check_rules(self.pending, self.promtool))
+        size = -(-len(self.pending) // parts)
+        for start in range(0, len(self.pending), size):
+            self.running.append(promtool_mod.start_check_rules(
+                self.pending[start:start + size], self.promtool))
         self.checked += self.pending
         self.pending = []
 
@@ -212,7 +228,8 @@ class RuleCheck:
 
     def finish(self) -> bool:
         """Wait for every run; True when all passed (failures are traced by the full check)."""
-        self._launch()
+        # Rendering is over and its cores are free: what is left is checked in parallel runs.
+        self._launch(parts=os.cpu_count() or 1)
         for proc in self.running:
             self._reap(proc)
         self.running = []
@@ -270,9 +287,11 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
     errors: list[SpecError] = []
     entries: dict[str, Entry] = {}
     check = RuleCheck(promtool)
-    helper = _Helper.start(model, stager, lay, [
-        s for s in model.services
-        if (key := keys.get(s.name)) is None or (e := cache.get(s.name)) is None or e.key != key])
+    to_render = [s for s in model.services
+                 if (key := keys.get(s.name)) is None or (e := cache.get(s.name)) is None
+                 or e.key != key]
+    claims = _Claims(len(to_render))
+    helper = _Helper.start(model, stager, lay, to_render, claims)
 
     def rendered(service: Service, files: dict[str, str], mine: list[writers.Writer]) -> None:
         found[service.name] = mine
@@ -294,19 +313,27 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
         if shared_done is not None:
             shared_done(frozenset(changed_shared))
         with rule_files.shared_rules():
+            rendering = {s.name for s in to_render}
             for service in model.services:
-                if helper is not None:
-                    helper.poll(check, take)
-                    if service.name in helper.names:
-                        continue
-                key = keys.get(service.name)
                 entry = cache.get(service.name)
-                if key is not None and entry is not None and entry.key == key \
-                        and _carry_over(stager, entry):
+                if service.name in rendering or entry is None:
+                    continue
+                if _carry_over(stager, entry):
                     found[service.name] = entry
                     entries[service.name] = entry
-                    continue
+                else:  # a file it made is gone from out/: made again
+                    rendered(service, *_render_service(model, service, lay, stager, check,
+                                                       errors))
+            while (index := claims.claim()) is not None:
+                if helper is not None:
+                    helper.poll(check, take)
+                if claims.count - index <= EAGER_CHECK_SERVICES:
+                    check.launch_if_idle()
+                service = to_render[index]
                 rendered(service, *_render_service(model, service, lay, stager, check, errors))
+            # Every service is taken: the helper's last rule files wait for `check.finish`,
+            # which checks them on both cores once rendering is over.
+            check.closing = True
             if helper is not None:
                 helper.finish(check, take)
             for service in model.services:
@@ -328,6 +355,8 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
         if helper is not None:
             helper.abandon()
         raise
+    finally:
+        claims.close()
     names = [s.name for s in model.services if s.name not in entries
              or entries[s.name] is not cache.get(s.name)]
     return Produced(changes, len(stager.digests) - 1, names, entries,
@@ -348,9 +377,39 @@ class _Collect(RuleCheck):
         self.pending.append(path)
 
 
+class _Claims:
+    """The services to render, handed out one at a time to this process and its forked helper
+    (each takes the next one when it is done with the last), so both cores stay busy until
+    the end: a fixed split left one idle for the last few hundred milliseconds."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        # An anonymous shared mapping: a forked helper reads and writes the same counter.
+        self.next = mmap.mmap(-1, 8)
+        # POSIX record locks belong to a process, so this one excludes the helper too (a
+        # flock on the inherited descriptor would not).
+        self.lock = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+
+    def claim(self) -> int | None:
+        """The index of the next service to render, or None when every one is taken."""
+        fcntl.lockf(self.lock, fcntl.LOCK_EX)
+        try:
+            index = int.from_bytes(self.next[:8], "little")
+            if index >= self.count:
+                return None
+            self.next[:8] = (index + 1).to_bytes(8, "little")
+            return index
+        finally:
+            fcntl.lockf(self.lock, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.next.close()
+        self.lock.close()
+
+
 class _Helper:
-    """A forked copy of this process that renders about half the services to render, into the
-    same staging directory, on another core, while this one renders the rest.
+    """A forked copy of this process that renders services into the same staging directory,
+    on another core, while this one renders others: each takes the next from `_Claims`.
 
     It sends one JSON line per service (its files' digests, its rules as writer rows, its
     rule problems, which files it staged as added or changed, the rule files to check) and
@@ -358,32 +417,29 @@ class _Helper:
     is the same: each service's files depend on the model alone). If it fails, the parent
     renders whatever it did not send."""
 
-    def __init__(self, pid: int, fd: int, names: frozenset[str]) -> None:
-        self.pid, self.fd, self.names = pid, fd, names
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
         self.buffer = b""
 
     @classmethod
     def start(cls, model: Model, stager: outdir.Stager, lay: rule_files.Layout,
-              services: list[Service]) -> _Helper | None:
+              services: list[Service], claims: _Claims) -> _Helper | None:
         if len(services) < PARALLEL_MIN_SERVICES or not hasattr(os, "fork") \
                 or (os.cpu_count() or 1) < 2:  # noqa: PLR2004 - another core
             return None
-        # Every other service, and one in ten of the others: this process also renders the
-        # shared files and takes in the helper's results.
-        mine = [s for i, s in enumerate(services) if i % 2 or i % 20 == 10]
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the helper: never returns
             os.close(read)
             code = 1
             try:
-                _help(model, stager, lay, mine, write)
+                _help(model, stager, lay, services, claims, write)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write)
         os.set_blocking(read, False)
-        return cls(pid, read, frozenset(s.name for s in mine))
+        return cls(pid, read)
 
     def poll(self, check: RuleCheck, take: Callable[[Mapping[str, Any]], None]) -> None:
         """Hand each service the helper sent so far to `take` (without waiting); check its
@@ -440,10 +496,11 @@ class _Helper:
 
 
 def _help(model: Model, stager: outdir.Stager, lay: rule_files.Layout,
-          services: list[Service], fd: int) -> None:
-    """The helper's work: render `services`, one JSON line each to `fd`."""
+          services: list[Service], claims: _Claims, fd: int) -> None:
+    """The helper's work: render the `services` it claims, one JSON line each to `fd`."""
     with os.fdopen(fd, "wb") as out, rule_files.shared_rules():
-        for service in services:
+        while (index := claims.claim()) is not None:
+            service = services[index]
             stager.added, stager.modified = [], []
             check = _Collect()
             problems: list[SpecError] = []

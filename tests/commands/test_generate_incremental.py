@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path, PurePath
+from typing import Any
 
 import pytest
 
@@ -352,20 +353,37 @@ def test_an_unreadable_cached_writer_row_means_a_full_render(
     assert _files(out) == _files(full)
 
 
-@pytest.mark.parametrize("helper", ["works", "fails"])
+class _FirstClaims:
+    """The helper's view of the shared claims, cut off after `count` services."""
+
+    def __init__(self, claims: Any, count: int) -> None:
+        self.claims, self.left = claims, count
+
+    def claim(self) -> int | None:
+        if not self.left:
+            return None
+        self.left -= 1
+        return self.claims.claim()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("helper", ["works", "fails", "dies holding one"])
 def test_a_generate_split_with_a_forked_helper_writes_what_one_process_writes(
         generated: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         helper: str) -> None:
-    """Every other service rendered by a forked helper (or, when it dies after one service,
-    the rest rendered here): the same files, the same cache, the same rule files checked."""
+    """Services shared out between this process and a forked helper (or, when it dies after
+    one service, or after taking one it never sends, the rest rendered here): the same files,
+    the same cache, the same rule files checked."""
     specs, out = generated
     monkeypatch.setattr(produce, "PARALLEL_MIN_SERVICES", 1)
-    if helper == "fails":
+    if helper != "works":
         real_help = produce._help
 
         def one_then_die(model: Model, stager: outdir.Stager, lay: object,
-                         services: list[Service], fd: int) -> None:
-            real_help(model, stager, lay, services[:1], fd)  # type: ignore[arg-type]
+                         services: list[Service], claims: Any, fd: int) -> None:
+            real_help(model, stager, lay, services, _FirstClaims(claims, 1),  # type: ignore[arg-type]
+                      fd)
+            if helper == "dies holding one":
+                assert claims.claim() is not None
             raise RuntimeError("the helper died")
 
         monkeypatch.setattr(produce, "_help", one_then_die)
