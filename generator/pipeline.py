@@ -26,13 +26,16 @@ if TYPE_CHECKING:
 
 
 def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | None = None,
-                  rules: bool = True, cache: SpecCache | None = None) -> Model:
+                  rules: bool = True, cache: SpecCache | None = None,
+                  mttd: bool = True) -> Model:
     """Load, validate and resolve the specs; PromQL is syntax-checked by promtool when given,
     else in-process. `rules=False` leaves the generated rules' checks (`check_rules`) to the
-    caller: `generate` runs them service by service as it renders (produce.py). `cache`
-    spares re-reading spec files read before (see speccache.py)."""
+    caller: `generate` runs them service by service as it renders (produce.py); so does
+    `mttd=False` with `check_mttd` (generate skips services whose inputs passed before).
+    `cache` spares re-reading spec files read before (see speccache.py)."""
     model = build_model(load_specs(spec_dir, display_root, cache))
-    check_mttd(model)
+    if mttd:
+        check_mttd(model)
     check_promql(model, promtool, cache)
     if rules:
         check_rules(model)
@@ -48,12 +51,13 @@ def check_rules(model: Model) -> None:
         raise SpecErrors(problems)
 
 
-def check_mttd(model: Model) -> None:
-    """Raise SpecErrors for every alert whose worst-case time to notify exceeds its `mttd`.
+def check_mttd(model: Model, skip: frozenset[str] = frozenset()) -> None:
+    """Raise SpecErrors for every alert whose worst-case time to notify exceeds its `mttd`,
+    in every service but those named in `skip`.
 
     It reads the resolved routing (group_wait, receivers), so it runs on the finished model.
     """
-    unmet = unmet_mttd(model)
+    unmet = unmet_mttd(model, skip)
     if unmet:
         raise SpecErrors(unmet)
 

@@ -522,19 +522,43 @@ def _kinds_and_names(part: list[writers.Writer] | Entry) -> Iterator[tuple[str, 
 
 def _to_compare(found: list[list[writers.Writer] | Entry]) -> list[writers.Writer]:
     """The writers the series-clash check must compare, in service order: every rendered one,
-    and the carried-over ones that share a kind and name with one of those.
+    and the carried-over ones that share a kind and name with one of those and could write one
+    of their series.
 
     Carried-over services were checked together by the generate that cached them (a cache is
     only written after a generate passed), so no two of them clash: a clash now involves a
-    rendered rule, and the check finds it among the rules of its name."""
-    touched = {(w.kind, w.name) for part in found if not isinstance(part, Entry) for w in part}
+    rendered rule, and the check finds it among the rules of its name. A carried-over rule
+    that pins a label every rendered rule of its name pins, to a value none of them has (a
+    rule of another service: `service="b"` against `service="a"`), is disjoint from all of
+    them (`writers.disjoint`'s first test) and is left out without being read into a writer."""
+    pinned: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for part in found:
+        if not isinstance(part, Entry):
+            for w in part:
+                fixed = w.fixed()
+                key = (w.kind, w.name)
+                known = pinned.get(key)
+                if known is None:
+                    pinned[key] = {k: {v} for k, v in fixed.items()}
+                else:
+                    for label in [k for k in known if k not in fixed]:
+                        del known[label]
+                    for label, values in known.items():
+                        values.add(fixed[label])
     chosen: list[writers.Writer] = []
     for part in found:
-        if isinstance(part, Entry):
-            chosen += [writers.from_record(r) for r in part.records or ()
-                       if (r[0], r[1]) in touched]
-        else:
+        if not isinstance(part, Entry):
             chosen += part
+            continue
+        for row in part.records or ():
+            by_label = pinned.get((row[0], row[1]))
+            if by_label is None:
+                continue
+            row_fixed = {**row[4], **row[2]}  # what Writer.fixed() gives
+            if any(label in row_fixed and row_fixed[label] not in values
+                   for label, values in by_label.items()):
+                continue
+            chosen.append(writers.from_record(row))
     return chosen
 
 

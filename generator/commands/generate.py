@@ -133,7 +133,8 @@ def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
     from generator.core.kinds import RuleFormat
 
     progress.stage("loading and resolving specs")
-    model = pipeline.compile_specs(args.specs, tools.promtool, rules=False, cache=specs)
+    model = pipeline.compile_specs(args.specs, tools.promtool, rules=False, cache=specs,
+                                   mttd=False)
     if rule_format is not None:
         settings = dataclasses.replace(model.prometheus, format=RuleFormat(rule_format))
         model = dataclasses.replace(model, prometheus=settings)
@@ -185,7 +186,7 @@ def run_generate(args: argparse.Namespace) -> int:
             data = _data(args, count, [], [], None) | {"unchanged": count + 1}
             return output.report(args, "generate", EXIT_OK, data, lambda: (
                 f"{args.out} is up to date: {count} files unchanged, nothing rendered\n"))
-    from generator import outdir, produce
+    from generator import outdir, pipeline, produce
 
     tools = _tools(args)
     progress = Progress.of(args)
@@ -203,6 +204,10 @@ def run_generate(args: argparse.Namespace) -> int:
                 else produce.service_keys(model, inputs, args.specs))
         cache = produce.read_cache(args.out, document) if keys else {}
         del document
+        # A service whose inputs are those of a generate that passed met its MTTD targets then
+        # (the key covers its spec, the routing in _global and slogen itself).
+        pipeline.check_mttd(model, frozenset(
+            name for name, key in keys.items() if (e := cache.get(name)) and e.key == key))
         checking = not args.skip_checks and not args.check
         stager = outdir.Stager(args.out, write=not args.check)
         early = _EarlyChecks(stager.staging, model, tools) if checking else None

@@ -451,3 +451,50 @@ def test_an_edit_syntax_checks_only_new_promql(
     capsys.readouterr()
     assert _generate(specs, out) == 2
     assert "invalid PromQL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("edit", ["its own spec", "the routing in _global.yaml"])
+def test_an_mttd_target_broken_by_an_edit_is_found_although_the_service_was_cached(
+        generated: tuple[Path, Path], capsys: pytest.CaptureFixture[str], edit: str) -> None:
+    """The MTTD check skips services whose inputs passed it before; an edit to the service or
+    to what every service reads (the routing) makes it check them again."""
+    specs, out = generated
+    if edit == "its own spec":
+        path, old, new = specs / "nba-prevention.yaml", "    mttd: 6h\n", "    mttd: 1s\n"
+    else:
+        path, old, new = specs / "_global.yaml", "  group_wait: 30s\n", "  group_wait: 7h\n"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = _stamps(out)
+    capsys.readouterr()
+    assert _generate(specs, out) == 2
+    err = capsys.readouterr().err
+    assert "nba-prevention.yaml:" in err and "cannot notify within" in err, err
+    assert _stamps(out) == before
+
+
+@pytest.mark.parametrize(("theirs", "mine", "clash"), [
+    ("gold", "gold", True),  # one series: found although archon-intelligence is carried over
+    ("gold", "silver", False),  # a label pinned apart: not a clash, and not read again
+])
+def test_a_clash_with_a_carried_over_rule_is_decided_by_the_labels_both_pin(
+        generated: tuple[Path, Path], capsys: pytest.CaptureFixture[str], theirs: str,
+        mine: str, clash: bool) -> None:
+    specs, out = generated
+    other = specs / "archon-intelligence.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace(
+        "    group: phase4_lineage\n", f"    group: phase4_lineage\n    labels: {{tier: {theirs}}}\n",
+        1), encoding="utf-8")
+    assert _generate(specs, out) == 0  # archon-intelligence cached with its labelled rule
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + (
+        "recording:\n"
+        "  - record: phase4:lineage_tracker:insert_duration_seconds\n"
+        "    expr: histogram_quantile(0.95, rate(lineage_insert_duration_seconds_bucket[5m]))\n"
+        f"    labels: {{tier: {mine}}}\n"
+        "    group: phase4_lineage\n"), encoding="utf-8")
+    capsys.readouterr()
+    assert _generate(specs, out) == (2 if clash else 0)
+    err = capsys.readouterr().err
+    assert ("tell their series apart" in err) == clash, err
