@@ -124,3 +124,86 @@ def test_too_deep_or_too_long_expressions_are_refused_before_parsing() -> None:
     long = "+".join(["x"] * (MAX_OPERATORS + 2))
     assert f"has {MAX_OPERATORS + 1} operators" in (too_complex(long) or "")
     assert too_complex("+".join(["x"] * (MAX_OPERATORS + 1))) is None
+
+
+# Expressions whose matcher values differ in every way the template reading must notice:
+# empty, equal across `or` sides, plain alternatives or real regexes, regexes that match the
+# empty string or do not compile, escapes, other quotes and comments, label names in strings
+# (label_replace, count_values, quoted names), the placeholder text itself.
+_SKELETONS = [
+    'x{a=$1}', 'x{a=$1, b=$2}', 'x{a!=$1}', 'x{a=~$1}', 'x{a!~$1}', '{a=$1}', '{a=~$1}',
+    '{a!=$1}', '{a!~$1}', '{__name__=$1, a=$2}', 'x{__name__=$1}', '{__name__=~$1}',
+    'x{a=$1} or y{a=$2}', 'x{a=$1} or y{a=~$2}', 'x{a=~$1} or y{a=~$2}',
+    'x{a=$1, b=$2} or y{b=$1, a=$2}', '(x{a=$1} or y{a=$2}) or z{a=$1}',
+    'x{a=$1} and y{a=$2}', 'x{a=$1} unless on (a) y{a=$2}',
+    'x{a=$1} / on (a) group_left (b) y{b=$2}',
+    'x{a=$1} / on (a) group_right (b) y{a=$2}', 'sum by (a) (x{a=$1, b=$2})',
+    'sum without (a) (x{a=$1, b=~$2})', 'sum(x{a=$1})', 'count_values($1, x{a=$2})',
+    'label_replace(x{a=$1}, $2, "$$1", "b", "(.*)")',
+    'label_replace(x{a=$1}, "a", $2, "b", "(.*)")',
+    'label_join(x{a=$1, b=$2}, "a", ",", "b")', 'label_join(x{a=$1}, $2, ",", "a")',
+    'sort_by_label(x{a=$1}, $2)', 'avg_over_time(x{a=$1}[5m] offset 1m)',
+    'quantile_over_time(0.5, x{a=~$1}[5m]) / on (a) y{a=$2}', 'histogram_quantile(0.9, x{a=$1})',
+    '1 - (x{a=$1} + 2 * avg_over_time(y{a=$1}[1h]) or x{a=$2}) / 0.5', 'absent(x{a=$1, b=~$2})',
+    'vector(1) or x{a=$1}', 'x{a=$1}[5m]', 'x{a=$1}[5m:1m]', '$1', 'x{a=$1} > $2', 'x != $1',
+    'x{a = $1 , b =~ $2}', 'x{a=$1}\n# a comment "with quotes" $2\n or y{a=$2}',
+    'x{a=$1 or b=$2}', 'x{"a.b"=$1, c=$2}', '{$1, a=$2}', 'x{a=$1} == $2', 'x{a==$1}',
+]
+_VALUES = [
+    '""', '"v"', '"w"', '"a|b"', '"a|b|c"', '"b|a"', '"5.."', '".*"', '"a|"', '"|a"', '"a||b"',
+    '"("', '"[a-z]+"', '"a\\\\.b|c"', '"a\\"b"', '"a\\\\b"', '"\\q"', '"\\n"', "'v'", "'a|b'",
+    '`a|b`', '"#"', '"x # y"', '"it\'s"', '"slogen_ph_e0"', '"slogen_ph_r1|x"', '"ü"', '"a b"',
+    '"a\nb"', '"\t"', '"{}"', '"a-b:c_d"', '"1"', '"-"', '"a"', '"b"',
+]
+
+
+def _exprs() -> list[str]:
+    return [s.replace("$1", a).replace("$2", b).replace("$$1", "$1") for s in _SKELETONS
+            for a in _VALUES for b in (_VALUES if "$2" in s else _VALUES[:1])]
+
+
+def test_a_template_is_read_as_the_expression_is_parsed() -> None:
+    from generator.core import promql_syntax
+
+    promql_syntax.shape.cache_clear()
+    promql_syntax.parse_error.cache_clear()
+    exprs = _exprs()
+    assert len(exprs) > 10_000
+    read = 0
+    for expr in exprs:
+        full = promql_syntax._parsed(expr)
+        found = promql_syntax.shape(expr)
+        assert (found, list(found.fixed.items()), list(found.among.items())) == \
+            (full, list(full.fixed.items()), list(full.among.items())), expr
+        for rule in (False, True):
+            assert promql_syntax.parse_error(expr, rule) == promql_syntax._error(expr, rule), expr
+        read += promql_syntax.template(expr) not in (None, (expr, {}))
+    assert read > len(exprs) // 3  # many are read from a template shared with others
+
+
+def test_templates_leave_label_names_and_odd_strings_alone() -> None:
+    from generator.core.promql_syntax import template
+
+    text, values = template('x{a="v", b=~"a|b", c="v"} or y{a!~"5..", d=""} > 1') or ("", {})
+    assert text == ('x{a="slogen_ph_e0", b=~"slogen_ph_r1", c="slogen_ph_e0"} or '
+                    'y{a!~"5..", d=""} > 1')
+    assert values == {"slogen_ph_e0": "v", "slogen_ph_r1": frozenset({"a", "b"})}
+    assert template('label_replace(x{a="v"}, "dst", "$1", "b", "(.*)")') == (
+        'label_replace(x{a="slogen_ph_e0"}, "dst", "$1", "b", "(.*)")', {"slogen_ph_e0": "v"})
+    assert template('x{a="\\\\"}') is None  # an `=` value other `=` values may equal
+    assert template("x{a='v'} or y{a=\"v\"}") is None
+    assert template('x{a="slogen_ph_e0"}') is None
+
+
+def test_every_generated_rule_read_from_a_template_is_what_the_parser_reads() -> None:
+    from generator.core import promql_syntax
+
+    model = pipeline.compile_specs(ROOT / "slos", None, rules=False)
+    exprs = [str(r["expr"]) for s in model.services
+             for g in rule_groups(s, layout(model.prometheus)) for r in g["rules"]]
+    read = [e for e in exprs if promql_syntax.template(e) not in (None, (e, {}))]
+    assert len(read) > len(exprs) // 2
+    for expr in read:
+        text, values = promql_syntax.template(expr) or ("", {})
+        assert promql_syntax._substituted(promql_syntax._parsed(text), values) \
+            == promql_syntax._parsed(expr), expr

@@ -57,6 +57,14 @@ def parse_error(expr: str, rule: bool = False) -> str | None:
     vector or a scalar, as recording and alerting rules must."""
     if simple_selector_shape(expr) is not None:
         return None
+    found = template(expr)
+    if found is not None and _template_error(found[0], rule) is None:
+        return None
+    return _error(expr, rule)
+
+
+# The messages name values and positions of the expression itself: they come from its own parse.
+def _error(expr: str, rule: bool) -> str | None:
     try:
         node = _parse(expr)
     except ValueError as exc:
@@ -76,6 +84,16 @@ def shape(expr: str) -> Shape:
     found = simple_selector_shape(expr)
     if found is not None:
         return found
+    known = template(expr)
+    if known is not None:
+        text, values = known
+        found = _substituted(_template_shape(text), values)
+        if found is not None:
+            return found
+    return _parsed(expr)
+
+
+def _parsed(expr: str) -> Shape:
     try:
         return _shape(_parse(expr))
     except ValueError:
@@ -111,6 +129,112 @@ def simple_selector_shape(expr: str) -> Shape | None:
         elif op == "=~" and (alternatives := _literal_alternatives(value)):
             among[name] = alternatives
     return Shape(fixed=fixed, among=among)
+
+
+# Most generated rules differ from one another only in the label values their selectors
+# match (`slo_id="..."`, a service's `slo_id=~"a|b|c"`): an expression is read as a template
+# (those values replaced by placeholders) whose parse and shape are found once, the values put
+# back into the shape. Sound because the parser and `_walk` read such a value only for:
+#   - whether it matches the empty string (a selector of only such matchers is an error) and
+#     whether a regex compiles: a value is replaced only when its placeholder agrees on both;
+#   - an `=` value: whether it is empty (never replaced) and which other `=` values it equals
+#     (`or` keeps a label both sides pin to one value): equal values share one placeholder,
+#     and an `=` value that is not replaced sends the expression to the full parse;
+#   - an `=~` value: the literal alternatives it matches: replaced only when it is plain
+#     alternatives (`a|b`), whose placeholder stands for exactly those.
+# Strings anywhere else (label_replace, count_values: label names) stay as they are; the parse
+# error messages quote values and positions, so errors come from the expression's own parse.
+# tests/test_promql_syntax.py holds this equal to the full parse on many expressions.
+PLACEHOLDER = "slogen_ph_"
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_PLAIN_VALUE = re.compile(r'[ !#-\[\]-~]+')  # printable ASCII, no quote or backslash
+_PLAIN_ALTERNATIVES = re.compile(r"[a-zA-Z0-9_:-]+(?:\|[a-zA-Z0-9_:-]+)*")
+_OTHER_QUOTES = ("'", "`", "#")  # other strings and comments: their own lexing, not read here
+
+
+# Small: `shape` and `parse_error` of one rule ask in turn.
+@lru_cache(maxsize=256)
+def template(expr: str) -> tuple[str, dict[str, str | frozenset[str]]] | None:
+    """`expr` with the matcher values it may leave out replaced by placeholders, and what each
+    placeholder stands for (an `=` value, or the alternatives of an `=~` one); None when the
+    expression is not read this way."""
+    if PLACEHOLDER in expr or '"' not in expr:
+        return None if PLACEHOLDER in expr else (expr, {})
+    # Only double-quoted strings here: the other quotes and comments only outside them.
+    plain = not any(q in expr for q in _OTHER_QUOTES)
+    pieces: list[str] = []
+    values: dict[str, str | frozenset[str]] = {}
+    names: dict[tuple[str, str], str] = {}
+    pos = 0
+    for match in _DOUBLE_QUOTED.finditer(expr):
+        before = expr[pos:match.start()]
+        if not plain and any(q in before for q in _OTHER_QUOTES):
+            return None
+        pos = match.end()
+        value = match.group()[1:-1]
+        op = before[-2:]
+        if op[-1:].isspace():
+            op = before.rstrip()[-2:]
+        if not value:
+            kind = ""
+        elif op in ("=~", "!~"):
+            kind = "r" if _PLAIN_ALTERNATIVES.fullmatch(value) else ""
+        elif op == "!=" or (op[-1:] == "=" and op not in ("==", "<=", ">=")):
+            kind = "e" if _PLAIN_VALUE.fullmatch(value) else ""
+            if not kind and op != "!=":
+                return None  # an `=` value that `or` may compare: read by the full parse
+        else:
+            kind = ""
+        if not kind:
+            pieces += [before, match.group()]
+            continue
+        name = names.get((kind, value))
+        if name is None:
+            name = names[kind, value] = f"{PLACEHOLDER}{kind}{len(names)}"
+            values[name] = value if kind == "e" else frozenset(value.split("|"))
+        pieces += [before, '"', name, '"']
+    rest = expr[pos:]
+    if not plain and any(q in rest for q in _OTHER_QUOTES):
+        return None
+    pieces.append(rest)
+    return "".join(pieces), values
+
+
+@lru_cache(maxsize=1024)
+def _template_shape(text: str) -> Shape:
+    return _parsed(text)
+
+
+@lru_cache(maxsize=1024)
+def _template_error(text: str, rule: bool) -> str | None:
+    return _error(text, rule)
+
+
+def _substituted(found: Shape, values: Mapping[str, str | frozenset[str]]) -> Shape | None:
+    """`found` (a template's shape) with its placeholders replaced by what they stand for, or
+    None if one is where no value can be (a label name)."""
+    if not values:
+        return found
+    if any(PLACEHOLDER in k for k in found.kept) or \
+            any(PLACEHOLDER in k for k in (*found.fixed, *found.among)):
+        return None
+    fixed: dict[str, str] = {}
+    for k, v in found.fixed.items():
+        value = values.get(v, v)
+        if not isinstance(value, str):
+            return None
+        fixed[k] = value
+    among: dict[str, frozenset[str]] = {}
+    for k, vs in found.among.items():
+        expanded: set[str] = set()
+        for v in vs:
+            value = values.get(v, v)
+            if isinstance(value, str):
+                expanded.add(value)
+            else:
+                expanded |= value
+        among[k] = frozenset(expanded)
+    return Shape(found.kept, fixed, found.closed, among)
 
 
 # The Rust parser recurses once per nesting level (a few thousand nested parentheses overflow
