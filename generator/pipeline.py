@@ -27,16 +27,18 @@ if TYPE_CHECKING:
 
 def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | None = None,
                   rules: bool = True, cache: SpecCache | None = None,
-                  mttd: bool = True) -> Model:
+                  mttd: bool = True, promql: bool = True) -> Model:
     """Load, validate and resolve the specs; PromQL is syntax-checked by promtool when given,
     else in-process. `rules=False` leaves the generated rules' checks (`check_rules`) to the
     caller: `generate` runs them service by service as it renders (produce.py); so does
-    `mttd=False` with `check_mttd` (generate skips services whose inputs passed before).
+    `mttd=False` with `check_mttd` (generate skips services whose inputs passed before), and
+    `promql=False` with `start_check_promql` (generate renders while promtool parses).
     `cache` spares re-reading spec files read before (see speccache.py)."""
     model = build_model(load_specs(spec_dir, display_root, cache))
     if mttd:
         check_mttd(model)
-    check_promql(model, promtool, cache)
+    if promql:
+        check_promql(model, promtool, cache)
     if rules:
         check_rules(model)
     return model
@@ -66,27 +68,55 @@ def check_promql(model: Model, promtool: str | None, cache: SpecCache | None = N
     """Raise SpecErrors naming the spec location of every PromQL expression that does not parse
     (with promtool when given: it is the authority; else with the in-process parser). With
     `cache`, expressions the same parser accepted before are not checked again."""
+    start_check_promql(model, promtool, cache).finish()
+
+
+class PromqlCheck:
+    """`check_promql` under way: promtool parses in the background until `finish`."""
+
+    def __init__(self, model: Model, parser: str, indexes: list[int],
+                 bad: dict[int, str] | promtool_mod.ParseCheck,
+                 cache: SpecCache | None) -> None:
+        self.model, self.parser, self.indexes, self.bad, self.cache = (
+            model, parser, indexes, bad, cache)
+
+    def finish(self) -> None:
+        """Raise SpecErrors for the expressions that do not parse; else remember they did."""
+        bad = self.bad.finish() if isinstance(self.bad, promtool_mod.ParseCheck) else self.bad
+        if bad:
+            raise SpecErrors(
+                SpecError(src.file, src.line, src.column, src.path, f"invalid PromQL: {message}")
+                for index, message in bad.items()
+                for src in [self.model.expressions[self.indexes[index]][0]]
+            )
+        if self.cache is not None:
+            self.cache.add_parsed(self.parser, {promql_digest(expr)
+                                                for _, expr in self.model.expressions})
+
+    def abandon(self) -> None:
+        if isinstance(self.bad, promtool_mod.ParseCheck):
+            self.bad.abandon()
+
+
+def start_check_promql(model: Model, promtool: str | None,
+                       cache: SpecCache | None = None) -> PromqlCheck:
+    """`check_promql`, with promtool left running in the background (the in-process parser,
+    used without promtool, is done at once); `finish()` raises what it found."""
     parser = promtool_mod.identity(promtool) if promtool is not None else "in-process"
     known = cache.parsed(parser) if cache is not None else frozenset()
     indexes = [i for i, (_, expr) in enumerate(model.expressions)
                if promql_digest(expr) not in known]
     exprs = [model.expressions[i][1] for i in indexes]
     # Hostile expressions (thousands of nested brackets or operators) take parsers minutes.
-    bad = {i: problem for i, expr in enumerate(exprs)
-           if (problem := promql_syntax.too_complex(expr)) is not None}
+    bad: dict[int, str] | promtool_mod.ParseCheck = {
+        i: problem for i, expr in enumerate(exprs)
+        if (problem := promql_syntax.too_complex(expr)) is not None}
     if not bad and promtool is not None:
-        bad = promtool_mod.parse_errors(exprs, promtool)
+        bad = promtool_mod.ParseCheck(exprs, promtool)
     elif not bad:
         bad = {i: error for i, expr in enumerate(exprs)
                if (error := promql_syntax.parse_error(expr, rule=True)) is not None}
-    if bad:
-        raise SpecErrors(
-            SpecError(src.file, src.line, src.column, src.path, f"invalid PromQL: {message}")
-            for index, message in bad.items()
-            for src in [model.expressions[indexes[index]][0]]
-        )
-    if cache is not None:
-        cache.add_parsed(parser, {promql_digest(expr) for _, expr in model.expressions})
+    return PromqlCheck(model, parser, indexes, bad, cache)
 
 
 def promql_digest(expr: str) -> str:

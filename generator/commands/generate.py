@@ -134,7 +134,7 @@ def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
 
     progress.stage("loading and resolving specs")
     model = pipeline.compile_specs(args.specs, tools.promtool, rules=False, cache=specs,
-                                   mttd=False)
+                                   mttd=False, promql=False)
     if rule_format is not None:
         settings = dataclasses.replace(model.prometheus, format=RuleFormat(rule_format))
         model = dataclasses.replace(model, prometheus=settings)
@@ -187,6 +187,7 @@ def run_generate(args: argparse.Namespace) -> int:
             return output.report(args, "generate", EXIT_OK, data, lambda: (
                 f"{args.out} is up to date: {count} files unchanged, nothing rendered\n"))
     from generator import outdir, pipeline, produce
+    from generator.core.errors import SpecErrors
 
     tools = _tools(args)
     progress = Progress.of(args)
@@ -208,14 +209,22 @@ def run_generate(args: argparse.Namespace) -> int:
         # (the key covers its spec, the routing in _global and slogen itself).
         pipeline.check_mttd(model, frozenset(
             name for name, key in keys.items() if (e := cache.get(name)) and e.key == key))
+        # promtool parses the specs' PromQL while the output renders; nothing is swapped in
+        # before it has passed.
+        promql = pipeline.start_check_promql(model, tools.promtool, specs)
         checking = not args.skip_checks and not args.check
         stager = outdir.Stager(args.out, write=not args.check)
         early = _EarlyChecks(stager.staging, model, tools) if checking else None
         try:
             with gc_exempt():
-                produced = produce.produce(model, stager, inputs, keys, cache,
-                                           tools.promtool if checking else None,
-                                           early.start if early is not None else None)
+                try:
+                    produced = produce.produce(model, stager, inputs, keys, cache,
+                                               tools.promtool if checking else None,
+                                               early.start if early is not None else None)
+                except SpecErrors:
+                    promql.finish()  # a spec expression that does not parse says why first
+                    raise
+            promql.finish()
             changes = produced.changes
             if args.check:
                 return _report_check(args, changes, produced.files, warnings)
@@ -245,6 +254,7 @@ def run_generate(args: argparse.Namespace) -> int:
             progress.stage(f"writing {args.out}")
             outdir.swap_in(staged, args.out)
         except BaseException:
+            promql.abandon()
             if early is not None and early.thread is not None:
                 early.thread.join()  # it reads the staging directory about to be removed
             stager.discard()

@@ -42,27 +42,57 @@ def identity(promtool: str) -> str:
 
 def parse_errors(exprs: Sequence[str], promtool: str) -> dict[int, str]:
     """Syntax-check expressions in one promtool call; return {index: error} for the bad ones."""
-    if not exprs:
-        return {}
-    rules = [{"record": f"slogen_syntax_check_{i}", "expr": e} for i, e in enumerate(exprs)]
-    with tempfile.TemporaryDirectory(prefix="slogen-promql-") as tmp:
-        path = Path(tmp) / "exprs.rules.yaml"
+    return ParseCheck(exprs, promtool).finish()
+
+
+class ParseCheck:
+    """`parse_errors` started in the background: promtool parses while the caller goes on."""
+
+    def __init__(self, exprs: Sequence[str], promtool: str) -> None:
+        self.count = len(exprs)
+        self.proc: subprocess.Popen[str] | None = None
+        self.errors: dict[int, str] | None = {} if not exprs else None
+        if not exprs:
+            return
+        rules = [{"record": f"slogen_syntax_check_{i}", "expr": e} for i, e in enumerate(exprs)]
+        self.tmp = tempfile.TemporaryDirectory(prefix="slogen-promql-")
+        path = Path(self.tmp.name) / "exprs.rules.yaml"
         # JSON is YAML too, and writing it is instant even for thousands of expressions.
         path.write_text(json.dumps({"groups": [{"name": "syntax", "rules": rules}]}),
                         encoding="utf-8")
-        result = _run([promtool, "check", "rules", str(path)])
-    if result.returncode == 0:
-        return {}
-    errors: dict[int, str] = {}
-    for line in (result.stdout + result.stderr).splitlines():
-        match = _RULE_ERROR.search(line)
-        if match:
-            errors[int(match.group(1)) - 1] = match.group(2).strip()
-    if not errors:
-        # promtool failed on something it did not attribute to a rule: report it on all of them.
-        text = (result.stdout + result.stderr).strip()
-        return {i: text for i in range(len(exprs))}
-    return errors
+        self.proc = subprocess.Popen([promtool, "check", "rules", str(path)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def finish(self) -> dict[int, str]:
+        """{index: error} for the expressions that do not parse (waits for promtool)."""
+        if self.errors is not None:
+            return self.errors
+        assert self.proc is not None
+        try:
+            stdout, stderr = self.proc.communicate(timeout=PROMTOOL_TIMEOUT_SECONDS)
+        finally:
+            self.abandon()
+        self.errors = {} if self.proc.returncode == 0 else self._errors(stdout + stderr)
+        return self.errors
+
+    def abandon(self) -> None:
+        """Stop promtool if it still runs and remove its input."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+        if self.proc is not None:
+            self.tmp.cleanup()
+
+    def _errors(self, output: str) -> dict[int, str]:
+        errors: dict[int, str] = {}
+        for line in output.splitlines():
+            match = _RULE_ERROR.search(line)
+            if match:
+                errors[int(match.group(1)) - 1] = match.group(2).strip()
+        if not errors:
+            # promtool failed on something it did not attribute to a rule: report it on all.
+            return {i: output.strip() for i in range(self.count)}
+        return errors
 
 
 def check_rules(files: Sequence[Path], promtool: str) -> CheckResult:

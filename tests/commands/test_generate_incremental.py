@@ -423,18 +423,19 @@ def test_an_edit_syntax_checks_only_new_promql(
         capsys: pytest.CaptureFixture[str]) -> None:
     specs, out = generated
     asked: list[list[str]] = []
-    real_errors = promtool_mod.parse_errors
+    real_start = promtool_mod.ParseCheck.__init__
     real_local = pipeline.promql_syntax.parse_error
 
-    def recording(exprs: list[str], tool: str) -> dict[int, str]:
-        asked.append(list(exprs))
-        return real_errors(exprs, tool)
+    def recording(self: promtool_mod.ParseCheck, exprs: list[str], tool: str) -> None:
+        if exprs:
+            asked.append(list(exprs))
+        real_start(self, exprs, tool)
 
     def recording_local(expr: str, rule: bool = False) -> str | None:
         asked.append([expr])
         return real_local(expr, rule)
 
-    monkeypatch.setattr(promtool_mod, "parse_errors", recording)
+    monkeypatch.setattr(promtool_mod.ParseCheck, "__init__", recording)
     monkeypatch.setattr(pipeline.promql_syntax, "parse_error", recording_local)
     spec = specs / f"{SERVICE}.yaml"
     text = spec.read_text(encoding="utf-8")
@@ -483,9 +484,9 @@ def test_a_clash_with_a_carried_over_rule_is_decided_by_the_labels_both_pin(
         mine: str, clash: bool) -> None:
     specs, out = generated
     other = specs / "archon-intelligence.yaml"
+    group = "    group: phase4_lineage\n"
     other.write_text(other.read_text(encoding="utf-8").replace(
-        "    group: phase4_lineage\n", f"    group: phase4_lineage\n    labels: {{tier: {theirs}}}\n",
-        1), encoding="utf-8")
+        group, f"{group}    labels: {{tier: {theirs}}}\n", 1), encoding="utf-8")
     assert _generate(specs, out) == 0  # archon-intelligence cached with its labelled rule
     spec = specs / f"{SERVICE}.yaml"
     spec.write_text(spec.read_text(encoding="utf-8") + (
