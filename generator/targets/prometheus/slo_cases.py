@@ -8,8 +8,10 @@ the same ratio computed from the raw counters over the whole window.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import re
-import statistics
 from collections.abc import Hashable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -24,8 +26,8 @@ from generator.targets.prometheus.slo_rules import (
     LEVELS,
     absent_alerts,
     level_windows,
+    slo_alerts,
     slo_labels,
-    slo_rules,
 )
 from generator.targets.prometheus.testseries import (
     INTERVAL,
@@ -58,8 +60,7 @@ def rule_shape(slo: Slo, service: Service, inline: bool) -> Hashable:
     """What an SLO's alert rules look like without its names and numbers: SLI kind, burn-rate
     tiers, and each rule's `for`, label names and the template actions of its labels and
     annotations. SLOs of one shape differ only in what their rules spell out literally."""
-    rules = [r for r in [*slo_rules(slo, service, inline), *absent_alerts(slo, service)]
-             if "alert" in r]
+    rules = slo_alerts(slo, service)
     return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity,
                                  w.keep_firing_for, w.sustained) for w in slo.burn_windows),
             tuple((r.get("for"), r.get("keep_firing_for"), _actions(r.get("labels", {})),
@@ -86,7 +87,7 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
     fast page tier and keep_firing_for are left to that SLO."""
     if not slo.burn_windows:
         return []
-    rules = {r["labels"]["severity"]: r for r in slo_rules(slo, service, inline)
+    rules = {r["labels"]["severity"]: r for r in slo_alerts(slo, service)
              if r.get("alert") == slo.alert_name}
     cases = []
     shown: set[str] = set()  # severities an earlier level's case shows firing
@@ -269,94 +270,143 @@ def _fast_tier_case(slo: Slo, service: Service, rules: dict[str, Rule],
                     step: timedelta) -> list[Case]:
     """A page tier whose long window is the 5m base fires at the first evaluation after the 5m
     error ratio jumps past its factor, after quiet hours, while no longer window could yet."""
-    fast = [w for w in level_windows(slo, "page") if w.long <= BASE]
-    if not fast:
+    found = _fast_tier(slo.burn_windows, slo.error_budget, step)
+    if found is None:
         return []
-    tier = fast[0]
-    ratio = min(1.0, round(tier.factor * slo.error_budget * 1.2, 6))
-    values = [0.0] * samples(FAST_QUIET - INTERVAL) + [ratio] * samples(tier.for_ + step)
+    tier, ratio = found
     at = FAST_QUIET + tier.for_
-    if ratio <= tier.factor * slo.error_budget or _fires_without(slo, tier, values, at):
-        return []
     rule = rules[tier.severity.value]
     feed = f"0+0x{samples(FAST_QUIET - INTERVAL) - 1} {constant(ratio, tier.for_ + step)}"
+    count = samples(FAST_QUIET - INTERVAL) + samples(tier.for_ + step)
     return [Case(f"{slo.alert_name} page fires {dur(at - FAST_QUIET)} after the 5m ratio "
                  f"passes {tier.factor:g}x, before the longer windows fill",
-                 _feed(slo, service, feed, len(values)),
+                 _feed(slo, service, feed, count),
                  [check(FAST_QUIET - step, slo.alert_name, []),
                   check(at, slo.alert_name, [expected(rule, slo_labels(slo, service), ratio)])])]
 
 
-def _fires_without(slo: Slo, tier: BurnWindow, values: list[float], at: timedelta) -> bool:
-    """True when a window pair other than `tier` fires on `values` at `at`."""
-    others = [w for w in slo.burn_windows if w is not tier]
-    return any(_holds(slo, w, values, at, _ratio(values, at, w.long)) for w in others)
+@functools.lru_cache(maxsize=1024)
+def _fast_tier(windows: tuple[BurnWindow, ...], budget: float,
+               step: timedelta) -> tuple[BurnWindow, float] | None:
+    """The fast page tier and the ratio its case feeds, or None when it has none or another
+    pair would fire on that feed too. It depends on the burn policy alone: computed once per
+    policy, budget and step, whichever SLOs share them."""
+    fast = [w for w in windows if w.level == "page" and w.long <= BASE]
+    if not fast:
+        return None
+    tier = fast[0]
+    ratio = min(1.0, round(tier.factor * budget * 1.2, 6))
+    if ratio <= tier.factor * budget:
+        return None
+    values = [0.0] * samples(FAST_QUIET - INTERVAL) + [ratio] * samples(tier.for_ + step)
+    replay = _Replay(values)
+    last = replay.last(FAST_QUIET + tier.for_)
+    # The long window here is the mean of its last samples, the window's length in samples.
+    if any(_holds(w, budget, replay, last, replay.mean(last, int(w.long / INTERVAL)))
+           for w in windows if w is not tier):
+        return None
+    return tier, ratio
 
 
-def _ratio(values: list[float], t: timedelta, w: timedelta) -> float:
-    last = min(int(t / INTERVAL), len(values) - 1)
-    first = max(0, last - int(w / INTERVAL) + 1)
-    return sum(values[first:last + 1]) / (last + 1 - first)
+class _Replay:
+    """5m error ratios (one event per second) and what the burn conditions read from them:
+    means from running sums, medians from a sliding sorted window, each computed once."""
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+        self.sums = [0.0, *itertools.accumulate(values)]
+        self._medians: dict[int, list[float]] = {}
+
+    def last(self, t: timedelta) -> int:
+        """Index of the sample read at `t`."""
+        return min(int(t / INTERVAL), len(self.values) - 1)
+
+    def mean(self, last: int, count: int) -> float:
+        """Mean of the `count` samples up to `last` (fewer at the start)."""
+        first = max(0, last - count + 1)
+        return (self.sums[last + 1] - self.sums[first]) / (last + 1 - first)
+
+    def median(self, last: int, count: int) -> float:
+        """Median of the `count` samples up to `last`, as statistics.median computes it."""
+        medians = self._medians.get(count)
+        if medians is None:
+            medians = self._medians[count] = _rolling_medians(self.values, count)
+        return medians[last]
 
 
-def _median(values: list[float], t: timedelta, w: timedelta) -> float:
-    """The median of the 5m ratios `values` (one event per second) over `w` up to `t`, as
-    windows.sustained_ratio reads them."""
-    last = min(int(t / INTERVAL), len(values) - 1)
-    return statistics.median(values[max(0, last - int(w / INTERVAL) + 1):last + 1])
+def _rolling_medians(values: list[float], count: int) -> list[float]:
+    """The median of each run of `count` values ending at each index (fewer at the start)."""
+    window: list[float] = []
+    out = []
+    for i, v in enumerate(values):
+        bisect.insort(window, v)
+        if i >= count:
+            del window[bisect.bisect_left(window, values[i - count])]
+        half = len(window) // 2
+        out.append(window[half] if len(window) % 2 else (window[half - 1] + window[half]) / 2)
+    return out
 
 
-def _holds(slo: Slo, w: BurnWindow, values: list[float], t: timedelta, long: float) -> bool:
-    """Whether pair `w` holds at `t` on the 5m ratios `values`, its long window's ratio given:
-    a short window of 5m or less is the 5m ratio at `t`; a longer one the mean over it, or
-    sustained the median, with a page pair's long window's median above the budget."""
-    limit = w.factor * slo.error_budget
-    last = min(int(t / INTERVAL), len(values) - 1)
+def _holds(w: BurnWindow, budget: float, replay: _Replay, last: int, long: float) -> bool:
+    """Whether pair `w` holds at sample `last` of the replayed 5m ratios, its long window's
+    ratio given: a short window of 5m or less is the 5m ratio then; a longer one the mean over
+    it, or sustained the median, with a page pair's long window's median above the budget."""
+    limit = w.factor * budget
+    if not long > limit:
+        return False
     if w.short <= BASE:
-        short = values[last]
+        short = replay.values[last]
     elif not w.sustained:
-        short = _ratio(values, t, w.short)
+        short = replay.mean(last, int(w.short / INTERVAL))
     else:
-        short = _median(values, t, w.short)
-        if w.level == "page" and _median(values, t, w.long) <= slo.error_budget:
+        short = replay.median(last, int(w.short / INTERVAL))
+        if w.level == "page" and replay.median(last, int(w.long / INTERVAL)) <= budget:
             return False
-    return long > limit and short > limit
+    return short > limit
 
 
 def _spike_case(slo: Slo, service: Service, step: timedelta) -> list[Case]:
-    top = max(w.factor for w in slo.burn_windows)
-    height = min(1.0, 2 * top * slo.error_budget)
-    short = max(w.short for w in slo.burn_windows)
+    spike = _spike(slo.burn_windows, slo.error_budget, step)
+    if spike is None:
+        return []
+    feed, count, horizon = spike
+    peak = SPIKE_START + INTERVAL * SPIKE_SAMPLES
+    return [Case(f"{slo.alert_name} stays silent on a 5-minute spike",
+                 _feed(slo, service, feed, count),
+                 [check(peak, slo.alert_name, []), check(horizon, slo.alert_name, [])])]
+
+
+@functools.lru_cache(maxsize=1024)
+def _spike(windows: tuple[BurnWindow, ...], budget: float,
+           step: timedelta) -> tuple[str, int, timedelta] | None:
+    """The spike case's error series, its sample count and last check time, or None when some
+    pair fires on it. It depends on the burn policy alone: replayed once per policy, budget and
+    step, whichever SLOs share them."""
+    top = max(w.factor for w in windows)
+    height = min(1.0, 2 * top * budget)
+    short = max(w.short for w in windows)
     peak = SPIKE_START + INTERVAL * SPIKE_SAMPLES
     first = int(SPIKE_START / INTERVAL)
     values = [height if first <= i < first + SPIKE_SAMPLES else 0.0
               for i in range(samples(peak + short + step))]
     # Replayed in Python until the spike has left every short window (after which no pair can
     # fire); promtool checks the peak and the longest `for` after it, which keeps the test short.
-    if _ever_fires(slo, values, peak + short + step, step):
-        return []
-    horizon = peak + max(w.for_ for w in slo.burn_windows) + step
-    return [Case(f"{slo.alert_name} stays silent on a 5-minute spike",
-                 _feed(slo, service, sequence(values), len(values)),
-                 [check(peak, slo.alert_name, []), check(horizon, slo.alert_name, [])])]
+    if _ever_fires(windows, budget, values, peak + short + step, step):
+        return None
+    horizon = peak + max(w.for_ for w in windows) + step
+    return sequence(values), len(values), horizon
 
 
-def _ever_fires(slo: Slo, values: list[float], horizon: timedelta, step: timedelta) -> bool:
+def _ever_fires(windows: tuple[BurnWindow, ...], budget: float, values: list[float],
+                horizon: timedelta, step: timedelta) -> bool:
     """Replay the rules: a long window's ratio at t is the mean of the samples in [t - w, t],
     a short window's as `_holds` reads it."""
-    sums = [0.0]
-    for v in values:
-        sums.append(sums[-1] + v)
-
-    def ratio(t: timedelta, w: timedelta) -> float:
-        last = min(int(t / INTERVAL), len(values) - 1)
-        first = max(0, last - int(w / INTERVAL))
-        return (sums[last + 1] - sums[first]) / (last + 1 - first)
-
+    replay = _Replay(values)
     t = timedelta(0)
     while t <= horizon:
-        for w in slo.burn_windows:
-            if _holds(slo, w, values, t, ratio(t, w.long)):
+        last = replay.last(t)
+        for w in windows:
+            if _holds(w, budget, replay, last, replay.mean(last, int(w.long / INTERVAL) + 1)):
                 return True
         t += step
     return False

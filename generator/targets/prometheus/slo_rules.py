@@ -67,7 +67,12 @@ def slo_rule_sets(slo: Slo, service: Service, inline: bool,
     or more, the budget and the metadata in a slower group (see SLOW_FROM), evaluated every
     `slow` (None: no such group; the SLO window then reads the 5m rates directly)."""
     fast, later = _recordings(slo, service, inline, slow)
-    return fast, [*_burn_alerts(slo, service), *absent_alerts(slo, service)], later
+    return fast, slo_alerts(slo, service), later
+
+
+def slo_alerts(slo: Slo, service: Service) -> list[Rule]:
+    """The SLO's alerting rules: burn rate by level, then SLI absent."""
+    return [*_burn_alerts(slo, service), *absent_alerts(slo, service)]
 
 
 def absent_expr(slo: Slo) -> str:
