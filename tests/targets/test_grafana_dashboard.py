@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import shutil
 from pathlib import Path, PurePath
 from typing import Any
 
 import pytest
+from grafanalib._gen import DashboardEncoder
 from ruamel.yaml import YAML
 
 from generator import pipeline
@@ -199,6 +202,34 @@ def test_slos_of_one_shape_share_a_row_repeated_over_their_ids(tmp_path: Path) -
     alone = [t["expr"] for p in board["panels"][6:10] for t in p["targets"]]
     assert [e.replace('"shop-b"', '"$slo1"') for e in alone] == [
         e.replace("0.001", "0.005") for e in exprs]
+
+
+def test_slos_equal_in_what_their_panels_read_have_equal_panels() -> None:
+    # An SLO's shape is found once for all SLOs equal in `panel_inputs`: every other field
+    # (names, queries with the same groups, labels, alerts, calendar...) taken from another
+    # SLO leaves the panels as they were. A panel that starts reading another field fails here.
+    from generator.core.groups import series_group_labels
+    from generator.targets.grafana import panels
+
+    dirs = (SPECS_DIR, CASE / "in", TESTDATA / "multiservice", TESTDATA / "prometheus" / "in")
+    slos = [s for d in dirs for v in _model(d).services for s in v.slos]
+    assert len(slos) > 10
+    keyed = {"id", "objective", "window", "burn_windows", "step", "description"}
+    other = [f.name for f in dataclasses.fields(m.Slo) if f.name not in keyed]
+    compared = 0
+    for slo, donor in itertools.product(slos, slos):
+        changed = dataclasses.replace(slo, **{f: getattr(donor, f) for f in other})
+        if series_group_labels(changed) != series_group_labels(slo):
+            continue
+        for inline in (False, True):
+            key = grafana_dashboard.panel_inputs(slo, inline)
+            assert grafana_dashboard.panel_inputs(changed, inline) == key
+            assert [json.dumps(s.panel.to_json_data(), cls=DashboardEncoder, sort_keys=True)
+                    for s in panels.slo_panels(changed, inline, "$slo")] == \
+                [json.dumps(s.panel.to_json_data(), cls=DashboardEncoder, sort_keys=True)
+                 for s in panels.slo_panels(slo, inline, "$slo")], (slo.id, donor.id)
+            compared += 1
+    assert compared > len(slos) * 4
 
 
 def test_latency_panel_reads_recorded_quantiles_when_the_spec_records_them() -> None:

@@ -20,6 +20,7 @@ from grafanalib._gen import DashboardEncoder
 
 from generator.core import model as m
 from generator.core import naming
+from generator.core.groups import series_group_labels
 from generator.targets.dump import json_text, yaml_text
 from generator.targets.grafana import objects as grafana_objects
 from generator.targets.grafana import overview as grafana_overview
@@ -122,8 +123,29 @@ _SHAPE_VAR = "$slo"
 
 def _shape(slo: m.Slo, inline: bool) -> str:
     """What an SLO's panels are made of, its id left out."""
-    return json.dumps([item.panel.to_json_data() for item in p.slo_panels(slo, inline, _SHAPE_VAR)],
-                      cls=DashboardEncoder, sort_keys=True)
+    key = panel_inputs(slo, inline)
+    found = _SHAPES.get(key)
+    if found is None:
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        found = _SHAPES[key] = json.dumps(
+            [item.panel.to_json_data() for item in p.slo_panels(slo, inline, _SHAPE_VAR)],
+            cls=DashboardEncoder, sort_keys=True)
+    return found
+
+
+def panel_inputs(slo: m.Slo, inline: bool) -> tuple[object, ...]:
+    """Everything of `slo` that `panels.slo_panels` reads besides the id: SLOs equal in these
+    have equal panels, so their shape is written once (a thousand SLOs have a few shapes, and
+    building each one's panels to compare them cost a fifth of the dashboards' time).
+    tests/targets/test_grafana_dashboard.py changes every other field and holds the panels
+    unchanged."""
+    return (inline, slo.objective, slo.window, slo.burn_windows, slo.step, slo.description,
+            tuple(series_group_labels(slo)))
+
+
+_SHAPES: dict[tuple[object, ...], str] = {}
+_SHAPES_KEPT = 4096
 
 
 def service_dashboard(service: m.Service, inline: bool) -> g.Dashboard:
