@@ -5,6 +5,7 @@ Every problem in every file is collected and raised together as `SpecErrors`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from generator.core.errors import SpecError, SpecErrors
 from generator.specfile.jsonnet_read import read_jsonnet_files
 from generator.specfile.messages import kind_of, translate_errors
 from generator.specfile.models import SPEC_VERSION, GlobalSpec, ServiceSpec
+from generator.specfile.parallel_read import read_text, read_texts
 from generator.specfile.prom_text import text_errors
 from generator.specfile.secrets import find_inline_secrets, without_secret_paths
 from generator.specfile.sourcetext import read_spec_text
@@ -76,16 +78,28 @@ def load_specs(spec_dir: Path, display_root: Path | None = None,
     jsonnet = read_jsonnet_files(  # one sandboxed child process evaluates them all
         [(p, _display(p, root)) for p in files if p.suffix == ".jsonnet"],
         spec_dir, _display(spec_dir, root), spec_dir / JSONNET_LIB_DIR)
+    texts = _yaml_texts(files, jsonnet, root)
+    # The YAML files not read before, read (parsed and scanned) together: on two cores when
+    # there are many (see parallel_read.py).
+    unread = [(path, text) for path, text in texts.items()
+              if isinstance(text, str) and (cache is None or not cache.has(_display(path, root),
+                                                                           text))]
+    done = dict(zip((path for path, _ in unread), read_texts(
+        [(text, _display(path, root)) for path, text in unread]), strict=True))
     for path in files:
         shown = _display(path, root)
         text = None
         model = GlobalSpec if path.stem == GLOBAL_FILE_STEM else ServiceSpec
+        secrets: list[SpecError] | None = None
         try:
             read = jsonnet.get(path)
             if isinstance(read, SpecErrors):
                 raise read
             if read is None and path.suffix != ".jsonnet":
-                text = read_spec_text(path, shown)
+                got = texts[path]
+                if isinstance(got, SpecErrors):
+                    raise got
+                text = got
                 known = cache.get(shown, text) if cache is not None else None
                 if known is not None and (spec := _validate(model, *known, [])) is not None:
                     # Read without a problem before: the same checks would pass again.
@@ -94,14 +108,19 @@ def load_specs(spec_dir: Path, display_root: Path | None = None,
                     else:
                         services.append(LoadedService(spec, known[1]))
                     continue
-                read = parse_yaml(text, shown)
-            data, locator = read if read is not None else read_document(path, shown)
+                result = done.get(path) or read_text(text, shown)
+                if isinstance(result, SpecErrors):
+                    raise result
+                data, locator, secrets, found = result
+            else:
+                data, locator = read if read is not None else read_document(path, shown)
         except SpecErrors as exc:
             errors.extend(exc.errors)
             continue
-        secrets = find_inline_secrets(data, locator)
+        if secrets is None:
+            secrets = find_inline_secrets(data, locator)
+            found = text_errors(data, locator)
         errors.extend(secrets)
-        found: list[SpecError] = text_errors(data, locator)
         spec = _validate(model, data, locator, found)
         if model is GlobalSpec:
             global_locator = locator
@@ -120,6 +139,19 @@ def load_specs(spec_dir: Path, display_root: Path | None = None,
         raise SpecErrors(errors)
     assert global_spec is not None
     return LoadedSpecs(tuple(services), global_spec, global_locator)
+
+
+def _yaml_texts(files: list[Path], jsonnet: Mapping[Path, object],
+                root: Path) -> dict[Path, str | SpecErrors]:
+    """The text of every YAML spec file (or why it cannot be read)."""
+    texts: dict[Path, str | SpecErrors] = {}
+    for path in files:
+        if path.suffix != ".jsonnet" and path not in jsonnet:
+            try:
+                texts[path] = read_spec_text(path, _display(path, root))
+            except SpecErrors as exc:
+                texts[path] = exc
+    return texts
 
 
 def _spec_files(spec_dir: Path) -> list[Path]:

@@ -53,6 +53,10 @@ class SpecCache:
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
+    def has(self, shown: str, text: str) -> bool:
+        """Whether `shown` with `text` was read before (`get` may still refuse the entry)."""
+        return self.key(shown, text) in self.known
+
     def get(self, shown: str, text: str) -> tuple[Any, Locator] | None:
         """The data and Locator `shown` with `text` was read into before, or None."""
         key = self.key(shown, text)

@@ -263,20 +263,20 @@ def test_the_series_recorded_are_those_the_rule_files_record(
 
 def test_an_edit_parses_only_the_spec_file_that_changed(
         generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.specfile import loader
+    from generator.specfile import parallel_read
 
     specs, out = generated
     spec = specs / f"{SERVICE}.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m", 1),
                     encoding="utf-8")
     parsed: list[str] = []
-    real_parse = loader.parse_yaml
+    real_parse = parallel_read.parse_yaml
 
     def recording_parse(text: str, shown: str) -> object:
         parsed.append(Path(shown).name)
         return real_parse(text, shown)
 
-    monkeypatch.setattr(loader, "parse_yaml", recording_parse)
+    monkeypatch.setattr(parallel_read, "parse_yaml", recording_parse)
     assert _generate(specs, out) == 0
     assert parsed == [spec.name]
 
