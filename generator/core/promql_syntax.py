@@ -146,7 +146,7 @@ def simple_selector_shape(expr: str) -> Shape | None:
 # error messages quote values and positions, so errors come from the expression's own parse.
 # tests/test_promql_syntax.py holds this equal to the full parse on many expressions.
 PLACEHOLDER = "slogen_ph_"
-_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_DOUBLE_QUOTED = re.compile(r'("(?:[^"\\]|\\.)*")', re.DOTALL)
 _PLAIN_VALUE = re.compile(r'[ !#-\[\]-~]+')  # printable ASCII, no quote or backslash
 _PLAIN_ALTERNATIVES = re.compile(r"[a-zA-Z0-9_:-]+(?:\|[a-zA-Z0-9_:-]+)*")
 _OTHER_QUOTES = ("'", "`", "#")  # other strings and comments: their own lexing, not read here
@@ -160,44 +160,48 @@ def template(expr: str) -> tuple[str, dict[str, str | frozenset[str]]] | None:
     expression is not read this way."""
     if PLACEHOLDER in expr or '"' not in expr:
         return None if PLACEHOLDER in expr else (expr, {})
-    # Only double-quoted strings here: the other quotes and comments only outside them.
-    plain = not any(q in expr for q in _OTHER_QUOTES)
-    pieces: list[str] = []
+    # Text outside strings, then a double-quoted string, in turn.
+    parts = _DOUBLE_QUOTED.split(expr)
+    # Only double-quoted strings here: the other quotes and comments only inside them.
+    if any(q in expr for q in _OTHER_QUOTES) and \
+            any(q in parts[i] for i in range(0, len(parts), 2) for q in _OTHER_QUOTES):
+        return None
     values: dict[str, str | frozenset[str]] = {}
-    names: dict[tuple[str, str], str] = {}
-    pos = 0
-    for match in _DOUBLE_QUOTED.finditer(expr):
-        before = expr[pos:match.start()]
-        if not plain and any(q in before for q in _OTHER_QUOTES):
-            return None
-        pos = match.end()
-        value = match.group()[1:-1]
+    names: dict[tuple[str, str], str] = {}  # (kind, value) -> placeholder
+    seen: dict[tuple[str, str], str] = {}  # (op, value) -> placeholder, "" to keep the value
+    for i in range(1, len(parts), 2):
+        value = parts[i][1:-1]
+        if not value:
+            continue
+        before = parts[i - 1]
         op = before[-2:]
         if op[-1:].isspace():
             op = before.rstrip()[-2:]
-        if not value:
-            kind = ""
-        elif op in ("=~", "!~"):
-            kind = "r" if _PLAIN_ALTERNATIVES.fullmatch(value) else ""
-        elif op == "!=" or (op[-1:] == "=" and op not in ("==", "<=", ">=")):
-            kind = "e" if _PLAIN_VALUE.fullmatch(value) else ""
-            if not kind and op != "!=":
-                return None  # an `=` value that `or` may compare: read by the full parse
-        else:
-            kind = ""
-        if not kind:
-            pieces += [before, match.group()]
-            continue
-        name = names.get((kind, value))
+        name = seen.get((op, value))
         if name is None:
-            name = names[kind, value] = f"{PLACEHOLDER}{kind}{len(names)}"
-            values[name] = value if kind == "e" else frozenset(value.split("|"))
-        pieces += [before, '"', name, '"']
-    rest = expr[pos:]
-    if not plain and any(q in rest for q in _OTHER_QUOTES):
-        return None
-    pieces.append(rest)
-    return "".join(pieces), values
+            kind = _kind(op, value)
+            if kind is None:
+                return None  # an `=` value that `or` may compare: read by the full parse
+            name = names.get((kind, value), "") if kind else ""
+            if kind and not name:
+                name = names[kind, value] = f"{PLACEHOLDER}{kind}{len(values)}"
+                values[name] = value if kind == "e" else frozenset(value.split("|"))
+            seen[op, value] = name
+        if name:
+            parts[i] = f'"{name}"'
+    return "".join(parts), values
+
+
+def _kind(op: str, value: str) -> str | None:
+    """How a non-empty string after `op` is read: "r" (plain alternatives of a regex matcher),
+    "e" (a plain value of an equality matcher), "" (kept as it is), None (no template)."""
+    if op in ("=~", "!~"):
+        return "r" if _PLAIN_ALTERNATIVES.fullmatch(value) else ""
+    if op == "!=" or (op[-1:] == "=" and op not in ("==", "<=", ">=")):
+        if _PLAIN_VALUE.fullmatch(value):
+            return "e"
+        return "" if op == "!=" else None
+    return ""
 
 
 @lru_cache(maxsize=1024)
