@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -185,7 +186,7 @@ def _json_block(node: Any, column: int, indent: int) -> str:
     if isinstance(node, dict):
         lines = []
         for key in sorted(node):
-            head = f"{pad}{_json_scalar(key)}: "
+            head = f"{pad}{_json_key(key)}: "
             lines.append(head + _json_block(node[key], len(head), indent + 2))
         return "{\n" + ",\n".join(lines) + "\n" + " " * indent + "}"
     items = [pad + _json_block(item, len(pad), indent + 2) for item in node]
@@ -200,7 +201,7 @@ def _json_short(node: Any, limit: int) -> str | None:
             value = _json_short(node[key], limit - total)
             if value is None:
                 return None
-            parts.append(f"{_json_scalar(key)}: {value}")
+            parts.append(f"{_json_key(key)}: {value}")
             total += len(parts[-1]) + 2
             if total > limit + 2:
                 return None
@@ -222,6 +223,16 @@ def _json_short(node: Any, limit: int) -> str | None:
 
 def _json_scalar(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+def _json_key(key: Any) -> str:
+    return _json_str(key) if type(key) is str else _json_scalar(key)
+
+
+# Object keys: a few dozen names, written hundreds of thousands of times.
+@lru_cache(maxsize=4096)
+def _json_str(key: str) -> str:
+    return orjson.dumps(key).decode()
 
 
 def sort_keys(data: Any) -> Any:

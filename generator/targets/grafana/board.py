@@ -137,7 +137,7 @@ def lean(node: Any, key: str = "") -> Any:
     """`node` without what Grafana fills in itself: legacy keys, nulls, empty lists and objects,
     and fields at their default. A threshold step keeps `value: null` (the base step)."""
     if isinstance(node, list):
-        return [lean(item, key) for item in node]
+        return [lean(item, key) if isinstance(item, dict | list) else item for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
@@ -151,8 +151,12 @@ def lean(node: Any, key: str = "") -> Any:
             continue
         if k in _DEFAULTS and v == _DEFAULTS[k] and type(v) is type(_DEFAULTS[k]):
             continue
-        v = lean(v, k)
-        if v is None or v == [] or v == {}:
+        # Scalars are lean as they are: only collections are walked (most values are scalars).
+        if isinstance(v, dict | list):
+            v = lean(v, k)
+            if not v:
+                continue
+        elif v is None:
             continue
         out[k] = v
     return out
