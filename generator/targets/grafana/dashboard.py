@@ -145,7 +145,7 @@ def panel_inputs(slo: m.Slo, inline: bool) -> tuple[object, ...]:
 
 
 _SHAPES: dict[tuple[object, ...], str] = {}
-_SHAPES_KEPT = 4096
+_SHAPES_KEPT = 512  # JSON of a few kilobytes each; SLOs of one service come together
 
 
 def service_dashboard(service: m.Service, inline: bool) -> g.Dashboard:
