@@ -6,7 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from generator.targets.prometheus.testseries import Case, check, merged_name
+from generator.targets.prometheus.testseries import (
+    Case,
+    check,
+    compact_name,
+    merged_name,
+    sequence,
+)
 
 
 @pytest.mark.parametrize("names, merged", [
@@ -34,3 +40,19 @@ def test_counted_checks_count_firing_alerts_per_name_and_severity_at_each_time()
         "eval_time": "2m",
         "exp_samples": [{"labels": '{alertname="A", severity="critical"}', "value": 1},
                         {"labels": '{alertname="A", severity="warning"}', "value": 1}]}]
+
+
+@pytest.mark.parametrize("name, compact", [
+    pytest.param("ShopA0BudgetBurn, ShopA1BudgetBurn, ShopB2BudgetBurn: fires; X, Y: stays silent",
+                 "Shop{A0,A1,B2}BudgetBurn: fires; X, Y: stays silent",
+                 id="shared prefix and suffix"),
+    pytest.param("SvcBurn, SvcBurn2: fires", "SvcBurn, SvcBurn2: fires", id="an empty middle"),
+    pytest.param("SvcA0Burn fires", "SvcA0Burn fires", id="one subject"),
+])
+def test_compact_names_write_a_shared_prefix_and_suffix_once(name: str, compact: str) -> None:
+    assert compact_name(name) == compact
+
+
+def test_sequences_write_runs_of_one_value_as_repeats() -> None:
+    assert sequence([0.0] * 10 + [0.25] * 5 + [0.0] * 3) == "0+0x9 0.25+0x4 0 0 0"
+    assert sequence([1, 3, 1, 3]) == "1 3 1 3"

@@ -41,6 +41,7 @@ from generator.targets.prometheus.testseries import (
     samples,
     sequence,
     series_name,
+    spell_once,
     template_labels,
 )
 
@@ -88,7 +89,7 @@ def alert_cases(a: Alert, service: Service, step: timedelta) -> tuple[list[Case]
         labels[name] = f"test-{name}"
     subject = Subject(a, rules, selector.metric, labels, step)
     try:
-        cases = _cases(subject, a)
+        cases = spell_once(_cases(subject, a))
     except Unsupported as exc:
         return [], f"{a.name}: {exc}"
     reads = {selector.metric} | metric_names(input_expr(a))

@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -40,7 +41,9 @@ from generator.targets.prometheus.testseries import (
     range_selectors,
     samples,
     sequence,
+    series_key,
     series_name,
+    spell_once,
 )
 
 SPIKE_START = timedelta(minutes=10)
@@ -73,23 +76,41 @@ def _actions(texts: Mapping[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...
     return tuple((k, tuple(_ACTION.findall(str(v)))) for k, v in sorted(texts.items()))
 
 
-def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
-               full: bool = True, edges: bool = True) -> list[Case]:
+def slo_cases(slo: Slo, service: Service, step: timedelta, full: bool = True,
+              edges: bool = True) -> list[Case]:
+    """The burn-rate and SLI-absent cases of an SLO (`burn_cases`, `absent_cases`).
+
+    Each alert's labels and texts are spelled out once, in the first case that shows it firing,
+    and only with `full`: every other check counts the firing alerts per severity, and a case
+    that spells out no alert feeds series that carry only the SLO id the rules select them by
+    (their other labels only reach the alerts' labels and texts)."""
+    absent = absent_alerts(slo, service) if slo.absent is not None else []
+    cases = burn_cases(slo, service, step, full, edges, absent[0] if absent else None)
+    hosted = any(absent and absent[0]["alert"] in c.alertnames() for c in cases)
+    cases += absent_cases(slo, service, step, silent=not hosted)
+    cases = spell_once(cases) if full else [c.counting() for c in cases]
+    return _reading(slo, service, cases)
+
+
+def burn_cases(slo: Slo, service: Service, step: timedelta, full: bool = True,
+               edges: bool = True, absent: Rule | None = None) -> list[Case]:
     """Each level fires after exactly its `for` above its lowest factor and not just under it;
-    a 5-minute spike and missing data stay silent.
+    a 5-minute spike and missing data stay silent; the SLI-absent alert `absent` stays silent
+    in the first level's case, whose feed runs past its `for`.
 
     The fast page tier and keep_firing_for are checked by counting the firing alerts, whose
     labels and texts the level cases spell out. Without `full` (another SLO of the same rule
-    shape has the full cases), the thresholds and timing are counted too, and the spike and
-    missing data, which depend on the shape alone, are left to that SLO. Without `edges`
-    (another SLO has the same rules but for its id), only the firing is checked, a level that
-    fires in an earlier level's case in that case alone: staying silent under the factor, the
-    fast page tier and keep_firing_for are left to that SLO."""
+    shape has the full cases), the spike and missing data, which depend on the shape alone,
+    are left to that SLO. Without `edges` (another SLO has the same rules but for its id),
+    only the firing is checked, a level that fires in an earlier level's case in that case
+    alone: staying silent under the factor, the fast page tier and keep_firing_for are left to
+    that SLO."""
     if not slo.burn_windows:
         return []
     rules = {r["labels"]["severity"]: r for r in slo_alerts(slo, service)
              if r.get("alert") == slo.alert_name}
-    cases = []
+    feeds: list[_Level] = []
+    under: _Level | None = None  # the previous level's feed just under its factor
     shown: set[str] = set()  # severities an earlier level's case shows firing
     for level in LEVELS:
         windows = level_windows(slo, level)
@@ -97,60 +118,84 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, inline: bool,
         if not windows or (not edges and windows[0].severity.value in shown):
             continue
         floor = min(w.factor for w in windows) * slo.error_budget
-        over = min(1.0, floor * 1.5)
+        over = min(1.0, _round(floor * 1.5))
         at = windows[0].for_
-        if over > floor:
-            cases.append(Case(f"{slo.alert_name} {level} fires after exactly {dur(at)}",
-                              _feed(slo, service, constant(over, at + step),
-                                    samples(at + step)),
-                              _timed_checks(slo, service, rules, over, at, step)))
+        claim = f"{slo.alert_name} {level} fires after exactly {dur(at)}"
+        if over > floor and under is not None and under.ratio > floor:
+            # The previous level's feed just under its factor is above this level's: this
+            # level fires there, after exactly its `for`.
+            under.until = max(under.until, at + step)
+            under.checks += _timed_checks(slo, service, rules, under.ratio, at, step)
+            under.name += f"; {claim}"
+        elif over > floor:
+            feed = _Level(over, at + step, _timed_checks(slo, service, rules, over, at, step),
+                          claim)
+            if absent is not None and not feeds and slo.absent is not None:
+                feed.until = max(feed.until, slo.absent.for_ + step)
+                feed.checks.append(check(slo.absent.for_ + step, absent["alert"], []))
+                feed.name += f"; {absent['alert']} stays silent while the SLI has data"
+            feeds.append(feed)
             shown |= {str(a["exp_labels"]["severity"])
                       for a in _firing(slo, service, rules, over, at)}
         if not edges:
             continue
-        under = floor * 0.9
-        cases.append(Case(f"{slo.alert_name} {level} stays silent just under its factor",
-                          _feed(slo, service, constant(under, at + step),
-                                samples(at + step)),
-                          [check(at + step, slo.alert_name,
-                                 _firing(slo, service, rules, under, at + step))]))
+        ratio = _round(floor * 0.9)
+        under = _Level(ratio, at + step, [check(at + step, slo.alert_name,
+                                                _firing(slo, service, rules, ratio, at + step))],
+                       f"{slo.alert_name} {level} stays silent just under its factor")
+        feeds.append(under)
+    cases = [Case(f.name, _feed(slo, service, constant(f.ratio, f.until), samples(f.until)),
+                  f.checks) for f in feeds]
     if full:
         cases += _spike_case(slo, service, step)
     if edges:
-        # Counted: the level cases above spell out these alerts' labels and texts.
-        cases += [c.counting() for c in [*_fast_tier_case(slo, service, rules, step),
-                                         *_keep_firing_cases(slo, service, rules)]]
+        cases += [*_fast_tier_case(slo, service, rules, step),
+                  *_keep_firing_cases(slo, service, rules)]
     if full:
         cases.append(Case(f"{slo.alert_name} stays silent without data", [],
                           [check(max(w.for_ for w in slo.burn_windows) + step, slo.alert_name,
                                  [])]))
-    return _reading(slo, service, cases, full)
+    return cases
 
 
-def _reading(slo: Slo, service: Service, cases: list[Case], full: bool) -> list[Case]:
+@dataclass
+class _Level:
+    """A level case's feed: a constant error ratio until a time, the checks made on it."""
+
+    ratio: float
+    until: timedelta
+    checks: list[dict[str, Any]]
+    name: str
+
+
+def _round(ratio: float) -> float:
+    """A fed ratio to 6 significant digits: exact enough for every threshold a case tests
+    (half a factor away or more), and short to write."""
+    return float(f"{ratio:.6g}")
+
+
+def _reading(slo: Slo, service: Service, cases: list[Case]) -> list[Case]:
     """`cases` reading the recorded 5m series they feed, and the raw SLI metrics: a case
-    feeding those records the series these cases feed.
-
-    Without `full`, the alerts are counted and the fed series carry only the SLO id the rules
-    select them by (their other labels only reach the alerts' labels and texts)."""
-    fed = {s["series"]: s["series"] for s in _feed(slo, service, "0", 1)}
-    if not full:
-        fed = {name: series_name(name.split("{", 1)[0], {naming.LABEL_SLO_ID: slo.id})
-               for name in fed}
-        cases = [c.counting() for c in cases]
-        for case in cases:
-            case.series = [{**s, "series": fed.get(s["series"], s["series"])}
+    feeding those records the series these cases feed. A case that spells out no alert's
+    labels feeds series carrying the SLO id alone."""
+    fed = [s["series"] for s in _feed(slo, service, "0", 1)]
+    short = {name: series_name(name.split("{", 1)[0], {naming.LABEL_SLO_ID: slo.id})
+             for name in fed}
+    for case in cases:
+        if not any(a["exp_alerts"] for a in case.alerts):
+            case.series = [{**s, "series": short.get(s["series"], s["series"])}
                            for s in case.series]
-    reads = set(fed.values())
+    reads = {series_key(name) for name in fed}
     reads |= metric_names(slo.sli.errors("5m")) | metric_names(slo.sli.total("5m"))
     for case in cases:
         case.reads = set(reads)
     return cases
 
 
-def absent_cases(slo: Slo, service: Service, step: timedelta, full: bool = True) -> list[Case]:
-    """The SLI-absent alert fires after exactly its `for` without data, and stays silent while
-    the SLI has data (without `full`, counted as `burn_cases` says)."""
+def absent_cases(slo: Slo, service: Service, step: timedelta,
+                 silent: bool = True) -> list[Case]:
+    """The SLI-absent alert fires after exactly its `for` without data, and (`silent`) stays
+    silent while the SLI has data."""
     rules = absent_alerts(slo, service)
     if not rules or slo.absent is None:
         return []
@@ -158,11 +203,12 @@ def absent_cases(slo: Slo, service: Service, step: timedelta, full: bool = True)
     name = rule["alert"]
     fired = check(after, name, [expected(rule, {naming.LABEL_SLO_ID: slo.id}, 1.0)])
     checks = [fired] if after < step else [check(after - step, name, []), fired]
-    cases = [Case(f"{name} fires after exactly {dur(after)} without data", [], checks),
-             Case(f"{name} stays silent while the SLI has data",
-                  _feed(slo, service, constant(0.0, after + step), samples(after + step)),
-                  [check(after + step, name, [])])]
-    return _reading(slo, service, cases, full)
+    cases = [Case(f"{name} fires after exactly {dur(after)} without data", [], checks)]
+    if silent:
+        cases.append(Case(f"{name} stays silent while the SLI has data",
+                          _feed(slo, service, constant(0.0, after + step), samples(after + step)),
+                          [check(after + step, name, [])]))
+    return cases
 
 
 def _feed(slo: Slo, service: Service, errors: str, count: int) -> list[dict[str, str]]:
@@ -455,8 +501,8 @@ def window_cases(slo: Slo, service: Service, inline: bool,
             "exp_samples": FlowList([FlowMap(labels="{}", value=1)]),
         })
     reads = {s.metric for s in selectors} | {
-        series_name(naming.errors_record(BASE), slo_labels(slo, service)),
-        series_name(naming.total_record(BASE), slo_labels(slo, service))}
+        series_key(series_name(naming.errors_record(BASE), slo_labels(slo, service))),
+        series_key(series_name(naming.total_record(BASE), slo_labels(slo, service)))}
     return [Case(f"{slo.id}: long-window ratios equal the raw queries", series,
                  exprs=exprs, reads=reads)], None
 
@@ -477,10 +523,12 @@ def proved_windows(slo: Slo, inline: bool, full: bool = True) -> list[timedelta]
 
 def window_shape(slo: Slo, inline: bool) -> Hashable:
     """The long-window expressions of an SLO with its selector left out: SLOs of one window
-    shape compute every window alike, so one proof of the inline ones stands for all."""
+    shape compute every window alike, so one proof of the inline ones stands for all. The SLO
+    window is left out too: every SLO proves its own (`proved_windows`), so SLOs whose budgets
+    or SLO windows differ share the proof of the windows the burn rates read."""
     recorded = recorded_windows(slo, inline)
     return (slo.sli.kind, tuple(_ours(slo, w, "{}", recorded, inline)
-                                for w in proved_windows(slo, inline)))
+                                for w in proved_windows(slo, inline) if w != slo.window))
 
 
 def _ours(slo: Slo, window: timedelta, sel: str, recorded: list[timedelta], inline: bool) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +21,7 @@ INTERVAL = timedelta(minutes=1)  # spacing of input samples
 _SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{([^{}]*)\})?\s*$")
 _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*,?')
 _RANGE_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^{}]*\})?\s*\[")
+_SLO_ID = re.compile(r'\bslo_id="(?:[^"\\]|\\.)*"')
 _TEMPLATE_LABEL = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
 # Label values tried for regex and negative matchers, status codes first as they are the usual case.
 _CANDIDATES = ("500", "503", "429", "404", "200", "error", "ok", "true", "false", "other", "x")
@@ -70,9 +73,14 @@ class Case:
                   for a in self.alerts]
         return Case(self.name, self.series, [], self.exprs, self.reads, self.counts + counts)
 
+    def spelled(self) -> set[tuple[str, tuple[tuple[str, Any], ...]]]:
+        """The alerts (name, labels) whose labels and texts this case spells out."""
+        return {(str(a["alertname"]), tuple(sorted(dict(e["exp_labels"]).items())))
+                for a in self.alerts for e in a["exp_alerts"]}
+
     def as_dict(self) -> dict[str, Any]:
         """The case in promtool's test-file shape."""
-        out: dict[str, Any] = {"name": self.name, "interval": dur(INTERVAL),
+        out: dict[str, Any] = {"name": compact_name(self.name), "interval": dur(INTERVAL),
                                "input_series": self.series}
         if self.alerts:
             out["alert_rule_test"] = self.alerts
@@ -80,6 +88,29 @@ class Case:
         if exprs:
             out["promql_expr_test"] = exprs
         return out
+
+
+def spell_once(cases: Sequence[Case]) -> list[Case]:
+    """`cases` with each alert's labels and texts spelled out in its first check only: a later
+    check of the same alert with the same labels counts the firing alerts per severity, as its
+    texts render from the same template. A check that expects silence stays as it is, unless
+    its case spells out no alert then (it is counted with the rest)."""
+    spelled: set[tuple[str, tuple[tuple[str, Any], ...]]] = set()
+    out = []
+    for case in cases:
+        kept: list[dict[str, Any]] = []
+        counted: list[dict[str, Any]] = []
+        for a in case.alerts:
+            shown = Case("", alerts=[a]).spelled()
+            (counted if shown and shown <= spelled else kept).append(a)
+            spelled |= shown
+        if counted and not any(a["exp_alerts"] for a in kept):
+            case = case.counting()  # its silent checks too, at the times it counts
+        elif counted:
+            case = Case(case.name, case.series, kept, case.exprs, case.reads,
+                        case.counts + Case("", alerts=counted).counting().counts)
+        out.append(case)
+    return out
 
 
 def _severities(alerts: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, int], ...]:
@@ -146,10 +177,14 @@ def _matches(op: str, value: str, candidate: str) -> bool:
 
 
 def series_key(series: str) -> str:
-    """What a fed series is known by when checking independence: its metric name, or the whole
-    series for slogen's per-SLO recorded series (which share names across SLOs)."""
+    """What a fed series is known by when checking independence: its metric name, or for
+    slogen's per-SLO recorded series (which share names across SLOs) the name and SLO id, which
+    is what the rules select them by (a case may feed them with or without the other labels)."""
     metric = series.split("{", 1)[0].strip()
-    return series if metric.startswith("slo:") else metric
+    if not metric.startswith("slo:"):
+        return metric
+    found = _SLO_ID.search(series)
+    return f"{metric}{{{found.group(0)}}}" if found else series
 
 
 def metric_names(expr: str) -> set[str]:
@@ -217,6 +252,30 @@ def merged_name(names: Sequence[str]) -> str:
                      for claim, subjects in claims.items())
 
 
+def compact_name(name: str) -> str:
+    """A merged name with each claim's subjects sharing a prefix and suffix written once, as
+    in brace expansion: "ShopA0BudgetBurn, ShopB1BudgetBurn: fires" as
+    "Shop{A0,B1}BudgetBurn: fires" (test files list every alert of a service in several
+    claims)."""
+    parts = []
+    for part in name.split("; "):
+        head, colon, claim = part.partition(": ")
+        subjects = head.split(", ")
+        if not colon or len(subjects) < 2 or any(not s or " " in s or "{" in s
+                                                 for s in subjects):
+            parts.append(part)
+            continue
+        prefix = os.path.commonprefix(subjects)
+        ends = [s[len(prefix):] for s in subjects]
+        suffix = os.path.commonprefix([e[::-1] for e in ends])[::-1]
+        middles = [e[:len(e) - len(suffix)] for e in ends]
+        if len(prefix) + len(suffix) < 8 or not all(middles):
+            parts.append(part)
+            continue
+        parts.append(f"{prefix}{{{','.join(middles)}}}{suffix}: {claim}")
+    return "; ".join(parts)
+
+
 def series_name(metric: str, labels: Mapping[str, str]) -> str:
     """A series in promtool's input notation."""
     inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
@@ -244,8 +303,15 @@ def constant(value: float, duration: timedelta) -> str:
 
 
 def sequence(values: Sequence[float]) -> str:
-    """Explicit sample values, one per input interval."""
-    return " ".join(fmt(v) for v in values)
+    """Sample values, one per input interval: a run of one value as `v+0xN` (N + 1 samples)
+    where that is shorter than writing them out."""
+    parts: list[str] = []
+    for value, run in itertools.groupby(values):
+        text, count = fmt(value), sum(1 for _ in run)
+        repeated = f"{text}+0x{count - 1}"
+        parts.append(repeated if len(repeated) < count * (len(text) + 1) - 1
+                     else " ".join([text] * count))
+    return " ".join(parts)
 
 
 def piecewise(start: float, segments: Sequence[tuple[float, int]]) -> str:

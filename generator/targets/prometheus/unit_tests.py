@@ -9,11 +9,16 @@ windows equal the raw queries, anomaly baselines and staleness limits of an hour
 their durations are multiples of the step), which would otherwise cost thousands of
 evaluations each.
 
-What is proved once and what per SLO: every SLO's alerts are shown to fire, on time, above
-each threshold; their labels and annotations are spelled out for the first SLO of each rule
-shape only (`slo_cases.rule_shape`), as the others render the same templates. Staying silent
-just under each threshold, the fast page tier and `keep_firing_for` are shown for the first
-SLO of each rule shape and error budget: a later one's rules are the same but for its id.
+What is proved once and what per SLO: every SLO's alerts are shown to fire on their own
+series, and its SLI-absent alert to fire without them and stay silent with them; their labels
+and annotations are spelled out once, in the first check of the first SLO of each rule shape
+(`slo_cases.rule_shape`), as the others render the same templates: every other check counts
+the firing alerts per name and severity, on series that carry only the SLO id the rules select
+them by. Timing, staying silent just under each threshold, the fast page tier and
+`keep_firing_for` are shown for the first SLO of each rule shape and error budget: a later
+one's rules are the same but for its id (its burn condition is the same recorded series,
+selected by its slo_id). The long-window proofs cover every window of the first SLO of each
+set of window expressions, and each SLO's own recorded windows (`slo_cases.proved_windows`).
 """
 
 from __future__ import annotations
@@ -37,9 +42,8 @@ from generator.targets.prometheus.rule_files import (
     slo_parts,
 )
 from generator.targets.prometheus.slo_cases import (
-    absent_cases,
-    burn_cases,
     rule_shape,
+    slo_cases,
     window_cases,
     window_shape,
 )
@@ -124,9 +128,8 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
             # An SLO with the rule shape and budget of an earlier one has its rules but for
             # its id: it shows that its series reach its alerts, the earlier one the edges.
             twin = (shape, slo.error_budget, slo.window)
-            cases += burn_cases(slo, service, step, inline, full, edges=twin not in twins)
+            cases += slo_cases(slo, service, step, full, edges=twin not in twins)
             twins.add(twin)
-            cases += absent_cases(slo, service, step, full)
     for a in service.alerts:
         if is_long(a) != long:
             continue
