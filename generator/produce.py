@@ -250,9 +250,22 @@ class Produced:
     files: int  # generated files, the manifest aside
     rendered: list[str] = field(default_factory=list)  # services whose files were rendered
     entries: dict[str, Entry] = field(default_factory=dict)
-    rules_checked: list[str] = field(default_factory=list)  # rule files promtool checked
-    rules_ok: bool = True
     recorded: frozenset[str] = frozenset()  # every series the rule files record
+    # promtool on the changed rule files, its last runs still going when `produce` returns:
+    # the caller runs its other checks meanwhile, then waits (`rules_ok`).
+    rule_check: RuleCheck = field(default_factory=lambda: RuleCheck(None))
+
+    def rules_ok(self) -> bool:
+        """Wait for the background `promtool check rules` runs; True when all passed."""
+        return self.rule_check.finish()
+
+    def rules_checked(self) -> list[str]:
+        """Names of the rule files promtool was given (once `rules_ok` returned)."""
+        return [p.name for p in self.rule_check.checked]
+
+    def abandon(self) -> None:
+        """Stop the background rule checks (the output is being discarded)."""
+        self.rule_check.abandon()
 
     def known_output(self, changed: frozenset[str]) -> grafana.Known:
         """What the Grafana check need not read again (see grafana.Known)."""
@@ -349,7 +362,6 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
         if errors:
             raise SpecErrors(errors)
         changes = stager.finish(inputs)
-        ok = check.finish()
     except BaseException:
         check.abandon()
         if helper is not None:
@@ -359,8 +371,7 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
         claims.close()
     names = [s.name for s in model.services if s.name not in entries
              or entries[s.name] is not cache.get(s.name)]
-    return Produced(changes, len(stager.digests) - 1, names, entries,
-                    [p.name for p in check.checked], ok, recorded)
+    return Produced(changes, len(stager.digests) - 1, names, entries, recorded, check)
 
 
 # Fewer services to render than this are rendered in this process alone.

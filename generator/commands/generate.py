@@ -166,6 +166,8 @@ def _check_out_dir(out: Path, specs: Path) -> None:
                            "output beside it, like out next to slos", EXIT_SPEC)
 
 
+RULES_CHECK = "prometheus-rules"  # its verdict comes from promtool runs started while rendering
+
 # Collections while a generate runs: a young collection every this many new containers (700
 # by default), older ones rarely. Nearly all of what a generate allocates dies by reference
 # count or lives to the end, so the default schedule spent a tenth of a one-spec edit scanning
@@ -213,6 +215,7 @@ def _generate(args: argparse.Namespace) -> int:
                 f"{args.out} is up to date: {count} files unchanged, nothing rendered\n"))
     from generator import outdir, pipeline, produce
     from generator.core.errors import SpecErrors
+    from generator.validate import checks
 
     # What the imports made (modules, classes) lives to the end: no collection scans it again.
     gc.freeze()
@@ -243,6 +246,7 @@ def _generate(args: argparse.Namespace) -> int:
         checking = not args.skip_checks and not args.check
         stager = outdir.Stager(args.out, write=not args.check)
         early = _EarlyChecks(stager.staging, model, tools) if checking else None
+        produced: produce.Produced | None = None
         try:
             with gc_exempt():
                 try:
@@ -267,15 +271,19 @@ def _generate(args: argparse.Namespace) -> int:
                 # to their spec by the check run again), Alertmanager's too.
                 changed = frozenset(changes.added + changes.modified)
                 done, found = early.finish()
-                if produced.rules_ok:
-                    done |= {"prometheus-rules"}
                 # Unit tests that passed once pass again on the same files; the others run.
                 untested = frozenset(s.name for s in model.services
                                      if not (e := produced.entries.get(s.name)) or not e.tested)
                 read: dict[str, frozenset[str]] = {}
-                problems = _run_checks(staged, model, tools, args.test, warnings, changed, done,
-                                       untested, produced.known_output(changed), read, found)
+                # The other checks run while promtool finishes with the last rule files.
+                problems = _run_checks(staged, model, tools, args.test, warnings, changed,
+                                       done | {RULES_CHECK}, untested,
+                                       produced.known_output(changed), read, found)
                 produced.remember(read)
+                if not produced.rules_ok():  # traced to their specs file by file
+                    problems += _run_checks(staged, model, tools, False, warnings, changed,
+                                            checks.names() - {RULES_CHECK}, untested,
+                                            produced.known_output(changed), {}, [])
             if problems:
                 stager.discard()
                 return _report_failed(args, problems, warnings)
@@ -283,10 +291,13 @@ def _generate(args: argparse.Namespace) -> int:
             outdir.swap_in(staged, args.out)
         except BaseException:
             promql.abandon()
+            if produced is not None:
+                produced.abandon()
             if early is not None and early.thread is not None:
                 early.thread.join()  # it reads the staging directory about to be removed
             stager.discard()
             raise
+    assert produced is not None
     if keys:
         if args.test and tools.promtool is not None and not args.skip_checks:
             for entry in produced.entries.values():

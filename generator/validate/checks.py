@@ -29,6 +29,11 @@ def _checks() -> tuple[tuple[str, CheckFn], ...]:
     )
 
 
+def names() -> frozenset[str]:
+    """The names of every registered check."""
+    return frozenset(name for name, _ in _checks())
+
+
 # Running the generated promtool unit tests costs about a second per SLO, so at a few hundred
 # SLOs it would dominate every generate; they run with `slogen test`, `make validate` and
 # `generate --test` instead.

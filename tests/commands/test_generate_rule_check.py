@@ -1,0 +1,58 @@
+"""A rule file promtool rejects stops the generate, whether the background runs or the final
+trace find it; out/ is left as it was."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from generator import produce
+from generator.cli import main
+from tests.conftest import SPECS_DIR
+
+SERVICE = "hive"
+
+
+def _rejecting_promtool(tmp_path: Path) -> Path:
+    """promtool, except that `check rules` fails whenever it is given the hive rule file."""
+    real = shutil.which("promtool")
+    assert real is not None
+    script = tmp_path / "promtool"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = check ] && [ "$2" = rules ]; then\n'
+        '  for f in "$@"; do case "$f" in *' + SERVICE + '.rules.yaml)\n'
+        '    echo "  FAILED:"; echo "$f: group \\"x\\", rule 1, \\"x\\": rejected"; exit 1;;\n'
+        "  esac; done\n"
+        "fi\n"
+        f'exec {real} "$@"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_rule_file_promtool_rejects_fails_the_generate_and_names_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        split: bool) -> None:
+    if split:  # the rule files checked in background batches by two render processes
+        monkeypatch.setattr(produce, "PARALLEL_MIN_SERVICES", 1)
+        monkeypatch.setattr(produce, "BATCH_FILES", 2)
+    specs = tmp_path / "slos"
+    shutil.copytree(SPECS_DIR, specs)
+    out = tmp_path / "out"
+    assert main(["generate", "--specs", str(specs), "--out", str(out)]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    spec = specs / f"{SERVICE}.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("for: 15m", "for: 20m", 1),
+                    encoding="utf-8")
+    produce.cache_path(out).unlink()  # every rule file rendered and checked again
+    capsys.readouterr()
+    code = main(["generate", "--specs", str(specs), "--out", str(out),
+                 "--promtool", str(_rejecting_promtool(tmp_path))])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert f"prometheus/{SERVICE}.rules.yaml" in err and "rejected" in err, err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
