@@ -180,7 +180,13 @@ def check_grafana(staged: Path, model: m.Model, tools: Tools, known_output: Know
         problems += [Problem(CHECK, str(path.relative_to(staged)), p)
                      for p in _rule_problems(group, uids)]
     if tools.promtool is not None and exprs:
-        bad = promtool.parse_errors([for_promtool(e) for _, _, e in exprs], tools.promtool)
-        problems += [Problem("promql", exprs[i][0], f'panel "{exprs[i][1]}": {msg}')
-                     for i, msg in sorted(bad.items())]
+        # Services with SLOs alike have the same panel queries (their SLO is a variable):
+        # each distinct query is parsed once, and its verdict goes to every panel with it.
+        queries = [for_promtool(e) for _, _, e in exprs]
+        distinct = list(dict.fromkeys(queries))
+        bad = promtool.parse_errors(distinct, tools.promtool)
+        verdict = {distinct[i]: msg for i, msg in bad.items()}
+        problems += [Problem("promql", rel, f'panel "{title}": {verdict[query]}')
+                     for (rel, title, _), query in zip(exprs, queries, strict=True)
+                     if query in verdict]
     return problems

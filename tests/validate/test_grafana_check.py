@@ -103,6 +103,23 @@ def test_broken_references_are_named(tmp_path: Path, promtool: str, rel: str, ch
     assert problems[0].output.startswith(expected)
 
 
+@pytest.mark.promtool
+def test_a_query_that_does_not_parse_is_named_in_every_panel_that_has_it(
+        tmp_path: Path, promtool: str) -> None:
+    """Identical panel queries are parsed once: the verdict still reaches each of them."""
+    staged, model = _stage(tmp_path, SPECS_DIR)
+    boards = sorted((staged / "grafana" / "provisioning" / "dashboards").rglob("slogen-*.json"))
+    broken = [b for b in boards if b.name != "slogen-overview.json"][:2]
+    assert len(broken) == 2  # noqa: PLR2004
+    for board in broken:
+        _edit(staged, board.relative_to(staged).as_posix(),
+              lambda body: body["panels"][1]["targets"][0].update(expr="sum(rate(up[5m])"))
+    problems = [p for p in grafana.check_grafana(staged, model, Tools(promtool, None))
+                if p.check == "promql"]
+    assert sorted(p.file for p in problems) == sorted(
+        b.relative_to(staged).as_posix() for b in broken)
+
+
 def test_declared_panels_may_read_raw_metrics_but_not_unrecorded_rule_names(
         tmp_path: Path) -> None:
     staged, model = _stage(tmp_path, CASE)
