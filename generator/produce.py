@@ -48,11 +48,14 @@ if TYPE_CHECKING:
     from generator.specfile.speccache import SpecCache
 
 CACHE_VERSION = 3
-# Rule files gathered before a background promtool run starts (each run costs about 0.1 s
-# of start-up; promtool reads ~20 ms per service file); one run at a time, so rendering keeps
-# the other core.
-BATCH_FILES = 20
-MAX_RUNNING = 1
+# Rule files gathered before a background promtool run starts. A run costs about 25 ms of
+# CPU to start and ~15 ms per service file, about what rendering a service costs each of the
+# two render processes: promtool barely keeps up, so it starts early and, while its runs are
+# busy, the next batch grows. Up to two runs at once: beside two render processes (and
+# whatever else the machine runs) one run fell behind, and its backlog was checked after
+# rendering ended, on one core.
+BATCH_FILES = 10
+MAX_RUNNING = 2
 # With this few services left to render, pending rule files are checked as soon as promtool is
 # free: smaller last batches, so little is left to check once rendering ends.
 EAGER_CHECK_SERVICES = 12
