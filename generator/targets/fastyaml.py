@@ -53,6 +53,10 @@ _resolver = VersionedResolver()
 # The first characters of the strings an implicit type (bool, int, null...) may match.
 _TYPED_FIRST = frozenset(k for k in _resolver.versioned_resolver if k)
 assert None not in _resolver.versioned_resolver  # no type matches any first character
+# Every character the implicit types' patterns (YAML 1.2: bool, float, int, timestamp, merge,
+# null, value, yaml) can match: a string with any other (`(`, `{`, `"`...) is a string, and
+# is written without asking the resolver (PromQL starting with a digit, `1 - (...)`).
+_MAYBE_TYPED = re.compile(r"[-+0-9._a-zA-Z:~<=!&* \t]+")
 
 # Printable ASCII strings libyaml writes plain (yaml_emitter_analyze_scalar, below), exactly:
 # no leading
@@ -64,9 +68,9 @@ _BLOCK_PLAIN = re.compile(
 _FLOW_PLAIN = re.compile(
     r"(?!---|\.\.\.)(?:[^\x00-\x20\x7f-\U0010ffff#,\[\]{}&*!|>'\"%@`?:\-]|-(?=[\x21-\x7e]))"
     r"(?:[^\x00-\x1f\x7f-\U0010ffff:#,?\[\]{}]|(?<=[^ ])#)*(?<! )")
-# One non-empty line of printable ASCII: libyaml writes it plain exactly when the pattern
-# above matches, else single-quoted (no analysis needed).
-_ASCII_LINE = re.compile(r"[\x20-\x7e]+")
+# On one non-empty line of printable ASCII (`text.isascii() and text.isprintable()`), libyaml
+# writes a string plain exactly when the pattern above matches (_block_plain_line tests the
+# block one faster), else single-quoted (no analysis needed).
 # A literal block libyaml writes as asked, without hints: printable ASCII lines, the first
 # not indented, ending in one line break (and no line ending in a space, tested apart).
 _LITERAL = re.compile(r"[\x21-\x7e][\x20-\x7e\n]*\n")
@@ -100,52 +104,73 @@ def _map(data: dict[str, Any], indent: int, out: list[str], fresh: bool) -> None
     """A block mapping at `indent`; `fresh`: its first key starts on a line of its own (else
     it follows `- ` on the current line)."""
     pad = " " * indent
-    first = True
+    inner = indent + _INDENT
+    prefix = pad if fresh else ""
+    keys, block = _key, _block
     for key, value in data.items():
         if type(key) is not str:
             raise _Unsupported
-        head = _scalar(key, _key, flow=False, simple=True)
-        line = (pad if fresh or not first else "") + head + ":"
-        first = False
-        _value(value, indent, line, out, in_seq=False)
+        # Memoised texts inline (a miss, or a string left to the dumper, goes to _scalar):
+        # this loop and _seq's write every value of a generate's YAML files.
+        head = keys.get(key)
+        if head is None:
+            head = _scalar(key, keys, flow=False, simple=True)
+        line = prefix + head + ":"
+        prefix = pad
+        kind = type(value)
+        if kind is str:
+            if "\n" in value:
+                out.append(line + " " + _literal(value, inner))
+                continue
+            text = block.get(value)
+            if text is None:
+                text = _scalar(value, block, flow=False, simple=False)
+        elif kind is dict and value:
+            out.append(line + "\n")
+            _map(value, inner, out, fresh=True)
+            continue
+        elif kind is list and value:
+            # libyaml writes a mapping's sequences at the mapping's own indent.
+            out.append(line + "\n")
+            _seq(value, indent, out, fresh=True)
+            continue
+        else:
+            text = _inline(value)
+        if len(line) + 1 + len(text) > _MAX_LINE:
+            raise _Unsupported
+        out.append(line + " " + text + "\n")
 
 
 def _seq(data: list[Any], indent: int, out: list[str], fresh: bool) -> None:
-    """A block sequence at `indent` (libyaml writes a mapping's sequences at its own indent)."""
+    """A block sequence at `indent`; `fresh` as for `_map`."""
     pad = " " * indent
-    first = True
+    inner = indent + _INDENT
+    prefix = pad if fresh else ""
+    block = _block
     for item in data:
-        line = (pad if fresh or not first else "") + "-"
-        first = False
-        _value(item, indent, line, out, in_seq=True)
-
-
-def _value(value: Any, indent: int, line: str, out: list[str], in_seq: bool) -> None:
-    """`value` after `line` (a key and its colon, or a dash)."""
-    kind = type(value)
-    if kind is dict and value:
-        if in_seq:
+        line = prefix + "-"
+        prefix = pad
+        kind = type(item)
+        if kind is str:
+            if "\n" in item:
+                out.append(line + " " + _literal(item, inner))
+                continue
+            text = block.get(item)
+            if text is None:
+                text = _scalar(item, block, flow=False, simple=False)
+        elif kind is dict and item:
             out.append(line + " ")
-            _map(value, indent + _INDENT, out, fresh=False)
-        else:
-            out.append(line + "\n")
-            _map(value, indent + _INDENT, out, fresh=True)
-        return
-    if kind is list and value:
-        if in_seq:
+            _map(item, inner, out, fresh=False)
+            continue
+        elif kind is list and item:
             out.append(line + " ")
-            _seq(value, indent + _INDENT, out, fresh=False)
+            _seq(item, inner, out, fresh=False)
+            continue
         else:
-            out.append(line + "\n")
-            _seq(value, indent, out, fresh=True)
-        return
-    if kind is str and "\n" in value:
-        out.append(line + " " + _literal(value, indent + _INDENT))
-        return
-    text = _inline(value)
-    if len(line) + 1 + len(text) > _MAX_LINE:
-        raise _Unsupported
-    out.append(line + " " + text + "\n")
+            text = _inline(item)
+        if len(line) + 1 + len(text) > _MAX_LINE:
+            raise _Unsupported
+        out.append(line + " " + text + "\n")
 
 
 def _inline(value: Any, in_flow: bool = False) -> str:
@@ -242,11 +267,11 @@ def _style(text: str, flow: bool, simple: bool) -> str | None:
     when the text has a `'` and may not be plain: left to the dumper."""
     if simple and len(text) > _MAX_SIMPLE_KEY:
         return None
-    # Most strings are printable ASCII that libyaml writes plain: settled by one regex match
-    # (and no resolver lookup when no implicit type starts with their first character).
-    if "'" not in text and _ASCII_LINE.fullmatch(text):
-        if (_FLOW_PLAIN if flow else _BLOCK_PLAIN).fullmatch(text) and (
-                text[0] not in _TYPED_FIRST
+    # Most strings are printable ASCII that libyaml writes plain: settled by substring tests
+    # or one regex match (and no resolver lookup when no implicit type can match them).
+    if "'" not in text and text and text.isascii() and text.isprintable():
+        if (_FLOW_PLAIN.fullmatch(text) if flow else _block_plain_line(text)) and (
+                text[0] not in _TYPED_FIRST or not _MAYBE_TYPED.fullmatch(text)
                 or _resolver.resolve(ScalarNode, text, (True, False)) == _STR_TAG):
             return text
         # Not plain (an indicator, `: `...), or read back as another type (`1`, `true`...):
@@ -271,6 +296,17 @@ def _style(text: str, flow: bool, simple: bool) -> str | None:
     if not single_ok:
         return None  # libyaml's double quotes
     return "'" + text.replace("'", "''") + "'"
+
+
+def _block_plain_line(text: str) -> bool:
+    """`_BLOCK_PLAIN.fullmatch(text)` for a non-empty line of printable ASCII, by substring
+    tests: PromQL expressions of hundreds of characters are written many times over."""
+    first = text[0]
+    if first in _FIRST_INDICATORS or first == " " or (
+            first in "?:-" and (len(text) == 1 or text[1] == " ")):
+        return False
+    return not (text.endswith((" ", ":")) or ": " in text or " #" in text
+                or text.startswith(("---", "...")))
 
 
 def block_plain_allowed(text: str) -> bool:

@@ -70,6 +70,42 @@ def test_random_strings_in_every_context(alphabet: str, longest: int) -> None:
     assert written > 5000  # most documents are the fast writer's
 
 
+def test_long_strings_in_every_context() -> None:
+    # Past the memo's longest string, every occurrence is classified afresh.
+    rng = random.Random(21)
+    alphabet = "".join(chr(c) for c in range(0x20, 0x7f)) + "aaaa    (){}1"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(65, 200)))
+        for data in _documents(text):
+            _same_or_left(data)
+
+
+def test_block_plain_line_is_the_block_pattern() -> None:
+    rng = random.Random(22)
+    printable = "".join(chr(c) for c in range(0x20, 0x7f))
+    texts = [t for t in TRICKY if t and t.isascii() and t.isprintable()]
+    for alphabet in (printable, " :#-?.,a", "-.: #'a"):
+        texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+                  for _ in range(3000)]
+    for text in texts:
+        assert fastyaml._block_plain_line(text) == bool(fastyaml._BLOCK_PLAIN.fullmatch(text)), \
+            text
+
+
+def test_strings_outside_the_typed_characters_are_strings() -> None:
+    # What the resolver reads as another type is always made of _MAYBE_TYPED's characters.
+    from ruamel.yaml.nodes import ScalarNode
+
+    rng = random.Random(23)
+    alphabet = "0123456789-+._:eExXbBoOinfatrulsNT ~=<!&*(){}"
+    texts = [t for t in TRICKY if t]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+              for _ in range(20000)]
+    for text in texts:
+        if fastyaml._resolver.resolve(ScalarNode, text, (True, False)) != fastyaml._STR_TAG:
+            assert fastyaml._MAYBE_TYPED.fullmatch(text), text
+
+
 def test_scalars_and_collections() -> None:
     data = {"i": 3, "n": -7, "t": True, "f": False, "z": None, "x": 1.5, "e": 1e-05, "g": 1e20,
             "m": -0.0, "inf": float("inf"), "empty_map": {}, "empty_list": [],
