@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 
 from generator import pipeline
 from generator.core.errors import SpecErrors
+from generator.targets.prometheus import rule_files
 from generator.targets.prometheus.rule_files import layout, rule_groups
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
@@ -27,6 +28,17 @@ def test_every_kind_matches_golden(update_golden: bool) -> None:
 def test_reference_specs_match_golden(update_golden: bool) -> None:
     model = pipeline.compile_specs(SPECS_DIR, None, ROOT)
     assert_golden(CASE / "reference", pipeline.render(model, TARGETS), update_golden)
+
+
+def test_rules_shared_in_a_generate_are_the_rules_built_afresh() -> None:
+    model = pipeline.compile_specs(SPECS_DIR, None, ROOT)
+    fresh = pipeline.render(model, TARGETS)
+    with rule_files.shared_rules():
+        assert pipeline.render(model, TARGETS) == fresh
+        assert pipeline.render(model, TARGETS) == fresh  # from the memos
+        for service in model.services:
+            rule_files.forget(service)
+        assert pipeline.render(model, TARGETS) == fresh
 
 
 def _rules(write_spec: Callable[..., Path], body: str, global_text: str = "version: slogen/v1\n"

@@ -25,6 +25,8 @@ from generator.targets.prometheus.slo_rules import (
     SLOW_MAX,
     SLOW_TIMES,
     burn_condition_rules,
+    forget_alerts,
+    shared_alerts,
     slo_rule_sets,
 )
 
@@ -124,7 +126,8 @@ def shared_rules() -> Iterator[None]:
     """Build each service's rules once inside the block (the services must not change in it)."""
     _MEMO.append({})
     try:
-        yield
+        with shared_alerts():
+            yield
     finally:
         _MEMO.pop()
 
@@ -134,6 +137,7 @@ def forget(service: Service) -> None:
     if _MEMO:
         for key in [k for k in _MEMO[-1] if k[0] == id(service)]:
             del _MEMO[-1][key]
+    forget_alerts(service.slos)
 
 
 def _sourced_groups(service: Service, lay: Layout) -> dict[str, list[tuple[Rule, Source]]]:

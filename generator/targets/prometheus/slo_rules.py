@@ -6,7 +6,8 @@ holds the one formula that alerts and dashboards share.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 
 from generator.core import naming
@@ -71,8 +72,37 @@ def slo_rule_sets(slo: Slo, service: Service, inline: bool,
 
 
 def slo_alerts(slo: Slo, service: Service) -> list[Rule]:
-    """The SLO's alerting rules: burn rate by level, then SLI absent."""
-    return [*_burn_alerts(slo, service), *absent_alerts(slo, service)]
+    """The SLO's alerting rules: burn rate by level, then SLI absent (the rule dicts are
+    shared while `shared_alerts` is active: read them, do not change them)."""
+    if not _ALERTS:
+        return [*_burn_alerts(slo, service), *absent_alerts(slo, service)]
+    hit = _ALERTS[-1].get(id(slo))
+    if hit is None or hit[0] is not slo or hit[1] is not service:
+        hit = _ALERTS[-1][id(slo)] = (slo, service, [*_burn_alerts(slo, service),
+                                                     *absent_alerts(slo, service)])
+    return list(hit[2])
+
+
+# While `shared_alerts()` is active: id of an SLO -> (the SLO, its service, its alerts). The
+# rule file and the unit tests' cases (twice) read each SLO's alerts: built once, not thrice.
+_ALERTS: list[dict[int, tuple[Slo, Service, list[Rule]]]] = []
+
+
+@contextlib.contextmanager
+def shared_alerts() -> Iterator[None]:
+    """Build each SLO's alerts once inside the block (the SLOs must not change in it)."""
+    _ALERTS.append({})
+    try:
+        yield
+    finally:
+        _ALERTS.pop()
+
+
+def forget_alerts(slos: Iterable[Slo]) -> None:
+    """Drop the memoized alerts of `slos` (once their files are written)."""
+    if _ALERTS:
+        for slo in slos:
+            _ALERTS[-1].pop(id(slo), None)
 
 
 def absent_expr(slo: Slo) -> str:
