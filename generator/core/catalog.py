@@ -114,6 +114,11 @@ def slo_rows(model: m.Model, service: m.Service, slo: m.Slo) -> list[AlertRow]:
     return rows
 
 
+def slo_row_count(slo: m.Slo) -> int:
+    """How many rows `slo_rows` gives `slo`, without building them."""
+    return len(dict.fromkeys(w.level for w in slo.burn_windows)) + (slo.absent is not None)
+
+
 def alert_rows(model: m.Model, service: m.Service, alert: m.Alert) -> list[AlertRow]:
     """One row per severity of `alert` (tiered alerts have several)."""
     own = m.alert_condition(alert)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import PurePath
 
-from generator.core import catalog
+from generator.core import catalog, notify
 from generator.core import model as m
 from generator.core.catalog import AlertRow
 from generator.core.durations import format_duration
@@ -119,9 +119,14 @@ def _delivery_table(rows: list[AlertRow]) -> list[str]:
     share theirs."""
     targets = any(r.mttd is not None for r in rows)
     names: dict[tuple[str, ...], list[str]] = {}
+    # The rows of a service mostly share a few timings: each is spelled out once.
+    spelled: dict[tuple[notify.Timing, str | None], str] = {}
     for r in rows:
-        timing = (f"{format_duration(r.timing.total)} = {r.timing.explain() or '0s'}"
-                  + (f"; notifies only during `{r.active_during}`" if r.active_during else ""))
+        timing = spelled.get((r.timing, r.active_during))
+        if timing is None:
+            timing = spelled[r.timing, r.active_during] = (
+                f"{format_duration(r.timing.total)} = {r.timing.explain() or '0s'}"
+                + (f"; notifies only during `{r.active_during}`" if r.active_during else ""))
         key = (r.severity.value, format_duration(r.for_), ", ".join(r.receivers), timing,
                *([_mttd_cell(r)] if targets else []))
         names.setdefault(key, []).append(f"`{r.name}`")
@@ -144,9 +149,13 @@ def _service_doc(model: m.Model, service: m.Service) -> str:
         facts.append(f"MTTD target {format_duration(service.mttd.within)}")
     lines += ["; ".join(facts) + ". Source: `" + service.source_file + "`.", ""]
     lines += ["## SLOs", "", *_slo_table(service), ""]
-    per_slo = [catalog.slo_rows(model, service, s) for s in service.slos]
-    # service_rows lists the SLO alerts first.
-    others = rows[sum(len(r) for r in per_slo):]
+    # service_rows lists the SLO alerts first, each SLO's rows as slo_rows gives them.
+    per_slo, start = [], 0
+    for slo in service.slos:
+        count = catalog.slo_row_count(slo)
+        per_slo.append(rows[start:start + count])
+        start += count
+    others = rows[start:]
     lines += ["## Alerts", ""]
     if service.slos:
         lines += [SLO_ALERTS_NOTE, "", *_slo_alert_table(service, per_slo), ""]
