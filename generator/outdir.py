@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -118,6 +119,7 @@ class Stager:
             # mkdtemp makes it private; out/ is meant to be read by reviewers and tools.
             self.staging.chmod(0o755)
         self.digests: dict[str, str] = {}
+        self._made: set[str] = set()  # directories made in the staging directory
         self.added: list[str] = []
         self.modified: list[str] = []
 
@@ -128,17 +130,22 @@ class Stager:
             raise ValueError(f"two targets both write {key}")
         data = text.encode("utf-8")
         self.digests[key] = incremental.digest(data)
-        existing = self.out_dir / rel
+        # Plain string paths and os calls: hundreds of files per generate, each one lstat of
+        # out/'s copy (read only when its size matches) and one write or link.
+        existing = os.path.join(self.out_dir, key)
         same = _same_bytes(existing, data)
         if same is None:
             self.added.append(key)
         elif not same:
             self.modified.append(key)
         if self.staging is not None:
-            target = self.staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = os.path.join(self.staging, key)
+            parent = os.path.dirname(target)
+            if parent not in self._made:
+                os.makedirs(parent, exist_ok=True)
+                self._made.add(parent)
             if not (same and _link(existing, target)):
-                target.write_bytes(data)
+                _write(target, data)
         return not same
 
     def keep(self, rel: str, expected: str) -> bool:
@@ -195,21 +202,30 @@ class Stager:
             discard(self.staging)
 
 
-def _same_bytes(existing: Path, data: bytes) -> bool | None:
-    """Whether `existing` holds exactly `data` (None: there is no such file)."""
+def _same_bytes(existing: str, data: bytes) -> bool | None:
+    """Whether `existing` (not a symbolic link) holds exactly `data` (None: there is no
+    such file)."""
     try:
-        if existing.is_symlink():
+        info = os.lstat(existing)
+        if stat.S_ISLNK(info.st_mode) or info.st_size != len(data):
             return False
-        if existing.stat().st_size != len(data):
-            return False
-        return existing.read_bytes() == data
+        with open(existing, "rb") as f:
+            return f.read() == data
     except FileNotFoundError:
         return None
     except OSError:
         return False
 
 
-def _link(existing: Path, target: Path) -> bool:
+def _write(target: str, data: bytes) -> None:
+    """Write `data` to a new file `target` (as Path.write_bytes, unbuffered)."""
+    with open(target, "wb", buffering=0) as f:
+        view = memoryview(data)
+        while view:
+            view = view[f.write(view):]
+
+
+def _link(existing: Path | str, target: Path | str) -> bool:
     try:
         os.link(existing, target)
     except OSError:
