@@ -26,6 +26,8 @@ class Unsupported(ValueError):
 
 def render(text: str, labels: Mapping[str, str], value: float) -> str:
     """`text` with every action replaced as Prometheus's template engine would."""
+    if "{{" not in text:
+        return text
     return _ACTION.sub(lambda m: _pipeline(m.group(1), labels, value), text)
 
 

@@ -59,11 +59,12 @@ PARTIAL_TOLERANCE = "1e-3"
 _ACTION = re.compile(r"{{.*?}}")
 
 
-def rule_shape(slo: Slo, service: Service, inline: bool) -> Hashable:
-    """What an SLO's alert rules look like without its names and numbers: SLI kind, burn-rate
-    tiers, and each rule's `for`, label names and the template actions of its labels and
-    annotations. SLOs of one shape differ only in what their rules spell out literally."""
-    rules = slo_alerts(slo, service)
+def rule_shape(slo: Slo, service: Service, alerts: list[Rule] | None = None) -> Hashable:
+    """What an SLO's alert rules (`alerts`, computed if not given) look like without its names
+    and numbers: SLI kind, burn-rate tiers, and each rule's `for`, label names and the template
+    actions of its labels and annotations. SLOs of one shape differ only in what their rules
+    spell out literally."""
+    rules = slo_alerts(slo, service) if alerts is None else alerts
     return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity,
                                  w.keep_firing_for, w.sustained) for w in slo.burn_windows),
             tuple((r.get("for"), r.get("keep_firing_for"), _actions(r.get("labels", {})),
@@ -73,27 +74,36 @@ def rule_shape(slo: Slo, service: Service, inline: bool) -> Hashable:
 
 def _actions(texts: Mapping[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Each key with the template actions of its text, the literal text left out."""
-    return tuple((k, tuple(_ACTION.findall(str(v)))) for k, v in sorted(texts.items()))
+    return tuple((k, tuple(_ACTION.findall(v)) if "{{" in v else ())
+                 for k, v in sorted(texts.items()))
 
 
 def slo_cases(slo: Slo, service: Service, step: timedelta, full: bool = True,
-              edges: bool = True) -> list[Case]:
-    """The burn-rate and SLI-absent cases of an SLO (`burn_cases`, `absent_cases`).
+              edges: bool = True, alerts: list[Rule] | None = None) -> list[Case]:
+    """The burn-rate and SLI-absent cases of an SLO (`burn_cases`, `absent_cases`), on its
+    alerting rules `alerts` (computed if not given).
 
     Each alert's labels and texts are spelled out once, in the first case that shows it firing,
     and only with `full`: every other check counts the firing alerts per severity, and a case
     that spells out no alert feeds series that carry only the SLO id the rules select them by
     (their other labels only reach the alerts' labels and texts)."""
-    absent = absent_alerts(slo, service) if slo.absent is not None else []
-    cases = burn_cases(slo, service, step, full, edges, absent[0] if absent else None)
+    rules = slo_alerts(slo, service) if alerts is None else alerts
+    if not full:  # counted: only each alert's name and severity are read
+        rules = [{"alert": r["alert"], "labels": {"severity": r["labels"]["severity"]}}
+                 for r in rules]
+    burn = {r["labels"]["severity"]: r for r in rules if r["alert"] == slo.alert_name}
+    absent = [r for r in rules if slo.absent is not None and r["alert"] == slo.absent.name]
+    cases = burn_cases(slo, service, step, full, edges, absent[0] if absent else None, burn)
     hosted = any(absent and absent[0]["alert"] in c.alertnames() for c in cases)
-    cases += absent_cases(slo, service, step, silent=not hosted)
+    cases += absent_cases(slo, service, step, silent=not hosted,
+                          rule=absent[0] if absent else None)
     cases = spell_once(cases) if full else [c.counting() for c in cases]
     return _reading(slo, service, cases)
 
 
 def burn_cases(slo: Slo, service: Service, step: timedelta, full: bool = True,
-               edges: bool = True, absent: Rule | None = None) -> list[Case]:
+               edges: bool = True, absent: Rule | None = None,
+               rules: dict[str, Rule] | None = None) -> list[Case]:
     """Each level fires after exactly its `for` above its lowest factor and not just under it;
     a 5-minute spike and missing data stay silent; the SLI-absent alert `absent` stays silent
     in the first level's case, whose feed runs past its `for`.
@@ -107,8 +117,9 @@ def burn_cases(slo: Slo, service: Service, step: timedelta, full: bool = True,
     that SLO."""
     if not slo.burn_windows:
         return []
-    rules = {r["labels"]["severity"]: r for r in slo_alerts(slo, service)
-             if r.get("alert") == slo.alert_name}
+    if rules is None:
+        rules = {r["labels"]["severity"]: r for r in slo_alerts(slo, service)
+                 if r.get("alert") == slo.alert_name}
     feeds: list[_Level] = []
     under: _Level | None = None  # the previous level's feed just under its factor
     shown: set[str] = set()  # severities an earlier level's case shows firing
@@ -192,11 +203,11 @@ def _reading(slo: Slo, service: Service, cases: list[Case]) -> list[Case]:
     return cases
 
 
-def absent_cases(slo: Slo, service: Service, step: timedelta,
-                 silent: bool = True) -> list[Case]:
-    """The SLI-absent alert fires after exactly its `for` without data, and (`silent`) stays
-    silent while the SLI has data."""
-    rules = absent_alerts(slo, service)
+def absent_cases(slo: Slo, service: Service, step: timedelta, silent: bool = True,
+                 rule: Rule | None = None) -> list[Case]:
+    """The SLI-absent alert (`rule`, computed if not given) fires after exactly its `for`
+    without data, and (`silent`) stays silent while the SLI has data."""
+    rules = absent_alerts(slo, service) if rule is None else [rule]
     if not rules or slo.absent is None:
         return []
     rule, after = rules[0], slo.absent.for_
@@ -213,11 +224,18 @@ def absent_cases(slo: Slo, service: Service, step: timedelta,
 
 def _feed(slo: Slo, service: Service, errors: str, count: int) -> list[dict[str, str]]:
     """Bad events per second as given, one event per second in all, for `count` samples."""
-    labels = slo_labels(slo, service)
-    return [
-        {"series": series_name(naming.errors_record(BASE), labels), "values": errors},
-        {"series": series_name(naming.total_record(BASE), labels), "values": f"1+0x{count}"},
-    ]
+    errors_name, total_name = _fed_names(slo.id, slo.name, service.name, service.team)
+    return [{"series": errors_name, "values": errors},
+            {"series": total_name, "values": f"1+0x{count}"}]
+
+
+@functools.lru_cache(maxsize=256)
+def _fed_names(slo_id: str, slo: str, service: str, team: str) -> tuple[str, str]:
+    """The recorded 5m error and total series of an SLO (its `slo_labels`), as fed."""
+    labels = {naming.LABEL_SLO_ID: slo_id, naming.LABEL_SLO: slo,
+              naming.LABEL_SERVICE: service, naming.LABEL_TEAM: team}
+    return (series_name(naming.errors_record(BASE), labels),
+            series_name(naming.total_record(BASE), labels))
 
 
 def _firing(slo: Slo, service: Service, rules: dict[str, Rule], ratio: float,
@@ -228,9 +246,17 @@ def _firing(slo: Slo, service: Service, rules: dict[str, Rule], ratio: float,
         windows = level_windows(slo, level)
         if windows and any(ratio > w.factor * slo.error_budget for w in windows) \
                 and at >= windows[0].for_:
-            rule = rules[windows[0].severity.value]
-            out.append(expected(rule, slo_labels(slo, service), ratio))
+            out.append(_expected(rules[windows[0].severity.value], slo, service, ratio))
     return out
+
+
+def _expected(rule: Rule, slo: Slo, service: Service, ratio: float) -> dict[str, Any]:
+    """The alert `rule` fires for the SLO's series with `ratio`; a counted rule (its name and
+    severity alone, `slo_cases`) gives its severity alone, all a count reads."""
+    if "annotations" not in rule:
+        return {"exp_labels": FlowMap(severity=rule["labels"]["severity"]),
+                "exp_annotations": {}}
+    return expected(rule, slo_labels(slo, service), ratio)
 
 
 def _timed_checks(slo: Slo, service: Service, rules: dict[str, Rule], ratio: float,
@@ -267,7 +293,7 @@ def _keep_firing_cases(slo: Slo, service: Service, rules: dict[str, Rule]) -> li
         if other is None:
             continue  # the other level resolves too close to a check time to predict
         rule = rules[windows[0].severity.value]
-        fired = expected(rule, slo_labels(slo, service), ratio)
+        fired = _expected(rule, slo, service, ratio)
         after = samples(gone + INTERVAL) - samples(stop)
         labels = slo_labels(slo, service)
         feed = [{"series": series_name(naming.errors_record(BASE), labels),
@@ -307,7 +333,7 @@ def _kept_firing(slo: Slo, service: Service, rules: dict[str, Rule], windows: li
     keep = burning[0].keep_firing_for
     if any(low + keep < t <= high + keep for t in times):
         return None
-    fired = [expected(rules[burning[0].severity.value], slo_labels(slo, service), ratio)]
+    fired = [_expected(rules[burning[0].severity.value], slo, service, ratio)]
     firing = [fired if t <= low + keep else [] for t in times]
     return firing[0], firing[1]
 
@@ -328,7 +354,7 @@ def _fast_tier_case(slo: Slo, service: Service, rules: dict[str, Rule],
                  f"passes {tier.factor:g}x, before the longer windows fill",
                  _feed(slo, service, feed, count),
                  [check(FAST_QUIET - step, slo.alert_name, []),
-                  check(at, slo.alert_name, [expected(rule, slo_labels(slo, service), ratio)])])]
+                  check(at, slo.alert_name, [_expected(rule, slo, service, ratio)])])]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -536,7 +562,11 @@ def _ours(slo: Slo, window: timedelta, sel: str, recorded: list[timedelta], inli
     budget remaining when inline)."""
     if window == slo.window:
         return slo_window_ratio(slo, sel, inline)
-    return window_ratio(window, sel, recorded, slo.step)
+    return _window_ratio(window, sel, tuple(recorded), slo.step)
+
+
+# The same windows read alike in every SLO of a window shape: built once per selector.
+_window_ratio = functools.lru_cache(maxsize=4096)(window_ratio)
 
 
 def _raw_series(selectors: list[Any]) -> list[dict[str, str]]:
@@ -556,8 +586,14 @@ def _raw_series(selectors: list[Any]) -> list[dict[str, str]]:
 
 
 def _counter(metric: str, labels: dict[str, str], index: int) -> dict[str, str]:
+    return {"series": series_name(metric, labels), "values": _counter_values(index)}
+
+
+@functools.lru_cache(maxsize=64)
+def _counter_values(index: int) -> str:
+    """The samples of the `index`th raw counter of a window proof (its rates change at
+    RATE_CHANGES)."""
     bounds = [timedelta(0), *RATE_CHANGES, WINDOW_CHECK_AT]
     counts = [int((b - a) / INTERVAL) for a, b in zip(bounds, bounds[1:], strict=False)]
     rates = (10 * (index + 1), 25 * (index + 1) + 3, 5 * (index + 1) + 7)
-    return {"series": series_name(metric, labels),
-            "values": piecewise(1_000_000, list(zip(rates, counts, strict=True)))}
+    return piecewise(1_000_000, list(zip(rates, counts, strict=True)))

@@ -47,6 +47,7 @@ from generator.targets.prometheus.slo_cases import (
     window_cases,
     window_shape,
 )
+from generator.targets.prometheus.slo_rules import slo_alerts
 from generator.targets.prometheus.testseries import INTERVAL, Case, bundle, merged
 
 TESTS_DIR = OUT_DIR / "tests"
@@ -122,13 +123,14 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
         twins: set[Hashable] = set()
         for slo in service.slos:
             # The first SLO of each rule shape checks its alerts' labels and texts in full.
-            shape = rule_shape(slo, service, inline)
+            alerts = slo_alerts(slo, service)
+            shape = rule_shape(slo, service, alerts)
             full = shape not in shapes
             shapes.add(shape)
             # An SLO with the rule shape and budget of an earlier one has its rules but for
             # its id: it shows that its series reach its alerts, the earlier one the edges.
             twin = (shape, slo.error_budget, slo.window)
-            cases += slo_cases(slo, service, step, full, edges=twin not in twins)
+            cases += slo_cases(slo, service, step, full, twin not in twins, alerts)
             twins.add(twin)
     for a in service.alerts:
         if is_long(a) != long:
