@@ -101,6 +101,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from functools import lru_cache
 
 from generator.core import naming
 from generator.core.model import Slo
@@ -108,6 +109,8 @@ from generator.core.promql import dur, num
 
 BASE = naming.SLO_BASE_WINDOW
 RANGE_TRIM = timedelta(milliseconds=1)
+# The recorded 5m rates every derived window reads.
+_ERRORS, _TOTAL = naming.errors_record(BASE), naming.total_record(BASE)
 
 
 def recorded_windows(slo: Slo, inline: bool) -> list[timedelta]:
@@ -123,6 +126,7 @@ def recorded_windows(slo: Slo, inline: bool) -> list[timedelta]:
     return sorted(w for w in found if BASE <= w <= slo.window)
 
 
+@lru_cache(maxsize=1024)  # a few windows and steps, asked for by every SLO's rules
 def older_part(window: timedelta, step: timedelta) -> tuple[timedelta, timedelta]:
     """Range and offset of the average over 5m rates recorded every `step` that covers the
     part of `window` older than the newest 5m (the module docstring has the maths)."""
@@ -137,7 +141,7 @@ def derived_ratio(window: timedelta, sel: str, step: timedelta | None) -> str:
     the SLOs that the label selector `sel` (`{...}` or empty for all) picks. With `step` None
     (raw ratios, time slices: values averaged sample by sample, not rates) every sample of the
     window counts once."""
-    errors, total = naming.errors_record(BASE), naming.total_record(BASE)
+    errors, total = _ERRORS, _TOTAL
     if window <= BASE:
         return f"{errors}{sel} / {total}{sel}"
     if step is None:
@@ -149,11 +153,17 @@ def derived_ratio(window: timedelta, sel: str, step: timedelta | None) -> str:
 def _seamed(record: str, sel: str, window: timedelta, step: timedelta) -> str:
     """The 5m rate at t plus the older part's average, weighted by its share of `window`, in
     units of 5m rates; the newest 5m alone where the older part has no samples yet."""
-    span, offset = older_part(window, step)
-    weight = num((window - BASE) / BASE)
+    span, offset, weight = _seam(window, step)
     newest = f"{record}{sel}"
-    older = f"avg_over_time({record}{sel}[{dur(span)}] offset {dur(offset)})"
+    older = f"avg_over_time({record}{sel}[{span}] offset {offset})"
     return f"({newest} + {weight} * {older}) or {newest}"
+
+
+@lru_cache(maxsize=1024)
+def _seam(window: timedelta, step: timedelta) -> tuple[str, str, str]:
+    """The older part's range and offset (`older_part`) and its weight, as PromQL writes them."""
+    span, offset = older_part(window, step)
+    return dur(span), dur(offset), num((window - BASE) / BASE)
 
 
 def tiles_fit(step: timedelta | None, slow: timedelta | None) -> bool:
@@ -181,7 +191,7 @@ def tiled_ratio(window: timedelta, sel: str, step: timedelta | None, slow: timed
     """The error ratio over `window` as `derived_ratio` gives it, its older part read from the
     tiles a slow group every `slow` records (the module docstring has the maths and the error
     bound)."""
-    errors, total = naming.errors_record(BASE), naming.total_record(BASE)
+    errors, total = _ERRORS, _TOTAL
     tile_e, tile_t = naming.tile_records(BASE, slow)
     if step is None:
         w = dur(window - RANGE_TRIM)
@@ -227,6 +237,6 @@ def sustained_ratio(window: timedelta, sel: str) -> str:
     what avg_over_time sums); where traffic has stopped for more than half of the window (zero
     all-event rates) it is 0/0, and the condition does not hold."""
     w = dur(window - RANGE_TRIM)
-    errors, total = naming.errors_record(BASE), naming.total_record(BASE)
+    errors, total = _ERRORS, _TOTAL
     return (f"(quantile_over_time(0.5, {errors}{sel}[{w}]) / "
             f"quantile_over_time(0.5, {total}{sel}[{w}]))")
