@@ -60,10 +60,24 @@ def deliveries(model: m.Model, service: m.Service,
     tree = model.route_tree
     if tree is None:
         return (Delivery((DEFAULT_RECEIVER,), DEFAULT_GROUP_WAIT, "default"),)
+    key = (id(tree), tuple(labels.items()))
+    hit = _FOUND.get(key)
+    if hit is not None and hit[0] is tree:
+        return hit[1]
     found = tuple(Delivery(route.receivers, route.group_wait or tree.group_wait, route.origin,
                            route.active_during)
                   for route in routing.matching_routes(tree, labels))
-    return found or (Delivery((tree.receiver,), tree.group_wait, "default"),)
+    found = found or (Delivery((tree.receiver,), tree.group_wait, "default"),)
+    if len(_FOUND) >= _FOUND_KEPT:
+        _FOUND.clear()
+    _FOUND[key] = (tree, found)
+    return found
+
+
+# (id of a route tree, an alert's labels) -> (the tree, the alert's deliveries): a service's
+# alerts mostly carry the same labels, level by level (docs, the MTTD check).
+_FOUND: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[object, tuple[Delivery, ...]]] = {}
+_FOUND_KEPT = 4096
 
 
 def receivers(found: tuple[Delivery, ...]) -> tuple[str, ...]:
