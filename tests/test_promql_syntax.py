@@ -208,3 +208,82 @@ def test_every_generated_rule_read_from_a_template_is_what_the_parser_reads() ->
         text, values = promql_syntax.template(expr) or ("", {})
         assert promql_syntax._substituted(promql_syntax._parsed(text), values) \
             == promql_syntax._parsed(expr), expr
+
+
+@pytest.mark.parametrize("expr, operands", [
+    ("a or b", ["a", "b"]),
+    ('(x > 1 and y < 2)\n or (z) OR sum by (or) (w{l="a or b"})',
+     ["(x > 1 and y < 2)", "(z)", 'sum by (or) (w{l="a or b"})']),
+    ("error_total or horror:rate5m", ["error_total", "horror:rate5m"]),
+    ("a or on (job) b", None),  # a modifier: parsed whole
+    ("a or ignoring(job) b", None),
+    ("(a or b)", None),  # no `or` at the top
+    ("a or b # or c", None),  # a comment
+    ('a{x="b} or c', None),  # a quote that opens no string
+    ("a) or (b", None),
+    ("a or", None),
+    ("a", None),
+])
+def test_or_operands(expr: str, operands: list[str] | None) -> None:
+    from generator.core.promql_syntax import or_operands
+
+    assert or_operands(expr) == operands
+
+
+@pytest.mark.parametrize("expr", [
+    'x{slo_id=~"a|b"} > 1 and y{slo_id=~"a|b"} > 1 or x{slo_id="c"} or z{slo_id=~"d|e"}',
+    'sum by (route) (x{job="a"}) or sum by (code) (y{job="a"}) or vector(1)',
+    'a:b{slo_id="a",job="j"} or a:b{slo_id="b",job="j"}',
+    "x < 1\nor absent(x)",
+])
+def test_an_or_chain_read_operand_by_operand_has_the_shape_of_the_whole(expr: str) -> None:
+    from generator.core import promql_syntax
+
+    assert promql_syntax._or_chain(expr) == (_parsed_shape(expr), None)
+
+
+@pytest.mark.parametrize("expr, words", [
+    ("a or b +", "invalid promql query"),
+    ("a or 1", 'set operator "or" not allowed in binary scalar expression'),
+    ("a or b[5m]", "only scalar and instant vector types"),
+    ('a or "s"', "only scalar and instant vector types"),
+])
+def test_an_or_chain_is_an_error_when_an_operand_is(expr: str, words: str) -> None:
+    from generator.core import promql_syntax
+
+    assert words in ((promql_syntax._or_chain(expr) or (None, ""))[1] or "")
+    with pytest.raises(ValueError):
+        promql_syntax._parse(expr)  # the parser refuses the whole too
+
+
+def test_a_long_or_chain_is_read_operand_by_operand() -> None:
+    """Generated burn conditions `or` the conditions of every SLO shape of a group: far more
+    operators than one expression may have, each operand a few dozen."""
+    from generator.core.promql_syntax import MAX_OPERATORS, too_complex
+
+    promql_syntax_caches_clear()
+
+    operands = [f'(a:b{{slo_id="s{i}"}} > (14.4 * 0.001) and c:d{{slo_id="s{i}"}} > 0.001)'
+                for i in range(MAX_OPERATORS)]
+    expr = "\n or ".join(operands)
+    assert too_complex(expr) is not None
+    assert parse_error(expr, rule=True) is None
+    assert shape(expr).values() == {"slo_id": frozenset(f"s{i}" for i in range(MAX_OPERATORS))}
+
+
+def promql_syntax_caches_clear() -> None:
+    from generator.core import promql_syntax
+
+    promql_syntax.shape.cache_clear()
+    promql_syntax.parse_error.cache_clear()
+
+
+def test_a_long_or_chain_with_a_broken_operand_is_an_error() -> None:
+    from generator.core.promql_syntax import MAX_OPERATORS
+
+    operands = [f'a:b{{slo_id="s{i}"}} > 1' for i in range(MAX_OPERATORS)]
+    assert parse_error("\n or ".join([*operands, "rate(x)"]), rule=True) == \
+        parse_error("rate(x)")
+    assert parse_error(" or ".join([*operands, "1"]), rule=True) == \
+        'set operator "or" not allowed in binary scalar expression'
+    assert "operators" in (parse_error(" or ".join(["x", "+".join(["y"] * 400)])) or "")

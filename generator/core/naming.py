@@ -58,6 +58,7 @@ SLO_BURN_RATE = "slo:burn_rate:ratio_rate{window}"
 # The burn-rate condition of one alert level for every SLO of a service at once (the long
 # window's error ratio, present only while the condition holds); each SLO's alert reads its own.
 SLO_BURN_CONDITION = "slo:burn_{level}:ratio"
+SLO_PART_LABEL = "slogen_part_{part}"
 SLO_BASE_WINDOW = timedelta(minutes=5)
 SLO_CURRENT_BURN_WINDOW = timedelta(hours=1)
 
@@ -124,6 +125,13 @@ def tile_records(window: timedelta, tile: timedelta) -> tuple[str, str]:
 def burn_condition_record(level: str) -> str:
     """Recorded burn-rate condition of an alert level (page, ticket)."""
     return SLO_BURN_CONDITION.format(level=level)
+
+
+def part_label(part: int) -> str:
+    """The label, always empty, that tells promtool's lint apart the rules one record name has
+    in each rule group of a service whose SLOs are split over several groups (an empty label
+    is no label to Prometheus: the rules' series do not carry it)."""
+    return SLO_PART_LABEL.format(part=part)
 
 
 def burn_rate_record(window: timedelta) -> str:

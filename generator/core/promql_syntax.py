@@ -67,6 +67,9 @@ def parse_error(expr: str, rule: bool = False) -> str | None:
 def _error(expr: str, rule: bool) -> str | None:
     try:
         node = _parse(expr)
+    except TooComplex as exc:
+        chain = _or_chain(expr)
+        return str(exc) if chain is None else chain[1]
     except ValueError as exc:
         return str(exc)
     if rule:
@@ -96,6 +99,9 @@ def shape(expr: str) -> Shape:
 def _parsed(expr: str) -> Shape:
     try:
         return _shape(_parse(expr))
+    except TooComplex:
+        chain = _or_chain(expr)
+        return Shape() if chain is None else chain[0]
     except ValueError:
         return Shape()
 
@@ -241,6 +247,74 @@ def _substituted(found: Shape, values: Mapping[str, str | frozenset[str]]) -> Sh
     return Shape(found.kept, fixed, found.closed, among)
 
 
+# What `or_operands` reads: strings (skipped whole), brackets, comments, a quote that opens no
+# string, and the keyword `or` as a word of its own.
+_OR_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`]*`|[()\[\]{}#"\'`]'
+                       r"|(?<![a-zA-Z0-9_:.])[oO][rR](?![a-zA-Z0-9_:])")
+_OR_MODIFIER = re.compile(r"\s*(?:on|ignoring)\s*\(", re.IGNORECASE)
+
+
+def or_operands(expr: str) -> list[str] | None:
+    """The operands of `expr` when it is a chain of `or` at the top level (`a or b or c`: a, b
+    and c, stripped), else None: no such `or`, an `or` with `on`/`ignoring`, a comment, or
+    brackets or quotes that do not pair (the whole expression is parsed then).
+
+    `or` binds loosest of PromQL's operators and left to right, so the chain is
+    `(a or b) or c`: its operands parse alone, and its shape is theirs joined one by one.
+    Generated burn conditions are such chains, `or`ing the conditions of every shape of SLOs
+    of a rule group: past `too_complex`'s limit, they are read so (parsed whole they would be
+    refused, and cost the parser time quadratic in their length)."""
+    depth = 0
+    cuts: list[re.Match[str]] = []
+    for match in _OR_TOKEN.finditer(expr):
+        token = match.group()
+        if token in ("(", "[", "{"):
+            depth += 1
+        elif token in (")", "]", "}"):
+            depth -= 1
+            if depth < 0:
+                return None
+        elif token in ("#", '"', "'", "`"):
+            return None
+        elif depth == 0 and token[0] in "oO":
+            if _OR_MODIFIER.match(expr, match.end()):
+                return None
+            cuts.append(match)
+    if depth or not cuts:
+        return None
+    bounds = [0, *(i for m in cuts for i in m.span()), len(expr)]
+    operands = [expr[bounds[i]:bounds[i + 1]].strip() for i in range(0, len(bounds), 2)]
+    return operands if all(operands) else None
+
+
+# Small: `_parsed` and `_error` of one long rule ask in turn.
+@lru_cache(maxsize=64)
+def _or_chain(expr: str) -> tuple[Shape, str | None] | None:
+    """(shape, parse error) of an `or` chain read operand by operand (see `or_operands`), or
+    None when `expr` is no such chain. Each operand must parse, and be an instant vector, as
+    the parser asks of `or`'s sides."""
+    operands = or_operands(expr)
+    if operands is None:
+        return None
+    found: Shape | None = None
+    for operand in operands:
+        part = simple_selector_shape(operand)
+        if part is None:
+            error = _error(operand, False)
+            if error is not None:
+                return Shape(), error
+            node = _unparen(_parse(operand))
+            if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr, pp.StringLiteral)):
+                return Shape(), ("binary expression must contain only scalar and instant "
+                                 "vector types")
+            part, scalar = _walk(node)
+            if scalar:
+                return Shape(), 'set operator "or" not allowed in binary scalar expression'
+        found = part if found is None else _union(found, part)
+    assert found is not None
+    return found, None
+
+
 # The Rust parser recurses once per nesting level (a few thousand nested parentheses overflow
 # its stack and kill the process) and slows down quadratically with long operator chains
 # (2,000 `+` take seconds): hostile expressions are refused before it sees them.
@@ -252,11 +326,15 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 
 # Small: it lets `shape` and `parse_error` of one rule share a parse. A parsed tree of a burn
 # rate rule is tens of kilobytes; thousands of them held 250 MB at 1,000 SLOs.
+class TooComplex(ValueError):
+    """An expression `too_complex` refuses to hand to the parser."""
+
+
 @lru_cache(maxsize=64)
 def _parse(expr: str) -> pp.Expr:
     problem = too_complex(expr)
     if problem is not None:
-        raise ValueError(problem)
+        raise TooComplex(problem)
     return pp.parse(expr)
 
 
@@ -385,12 +463,7 @@ def _binary(node: pp.BinaryExpr) -> tuple[Shape, bool]:
     op = str(node.op).strip().lower()
     mod = node.modifier
     if op == "or":
-        # Either side's series: only what both pin is known.
-        fixed = {k: v for k, v in lhs.fixed.items() if rhs.fixed.get(k) == v}
-        left, right = lhs.values(), rhs.values()
-        among = {k: v | right[k] for k, v in left.items() if k in right and k not in fixed}
-        return Shape(kept=lhs.kept | rhs.kept, fixed=fixed,
-                     closed=lhs.closed and rhs.closed, among=among), False
+        return _union(lhs, rhs), False
     card = str(mod.card) if mod is not None else ""
     if card.endswith("OneToMany"):
         extra = frozenset(mod.group_labels or ()) if mod is not None else frozenset()
@@ -401,3 +474,11 @@ def _binary(node: pp.BinaryExpr) -> tuple[Shape, bool]:
     return Shape(kept=lhs.kept | extra, fixed=lhs.fixed, closed=lhs.closed and not extra,
                  among=lhs.among), False
 
+
+def _union(lhs: Shape, rhs: Shape) -> Shape:
+    """The shape of `lhs or rhs`: either side's series, so only what both pin is known."""
+    fixed = {k: v for k, v in lhs.fixed.items() if rhs.fixed.get(k) == v}
+    left, right = lhs.values(), rhs.values()
+    among = {k: v | right[k] for k, v in left.items() if k in right and k not in fixed}
+    return Shape(kept=lhs.kept | rhs.kept, fixed=fixed, closed=lhs.closed and rhs.closed,
+                 among=among)

@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 
 from generator import pipeline
 from generator.core.errors import SpecErrors
+from generator.core.promql_syntax import or_operands
 from generator.targets.prometheus import rule_files
 from generator.targets.prometheus.rule_files import layout, rule_groups
 from tests.conftest import ROOT, SPECS_DIR, TESTDATA
@@ -299,6 +300,11 @@ def test_many_slos_split_into_groups_of_a_hundred(write_spec: Callable[..., Path
     assert set(fast[first_alert:]) == {"alert"}
     condition = groups[2]["rules"][first_alert - 2]["expr"]
     assert "svc-s100|" in condition and "svc-s199" in condition and "svc-s099" not in condition
+    # Every group has its own conditions under the same names: an empty label per part (which
+    # Prometheus drops from the series) tells promtool's lint the rules apart.
+    assert [r.get("labels") for g in groups for r in g["rules"]
+            if r.get("record") == "slo:burn_page:ratio"] == [
+        {"slogen_part_1": ""}, {"slogen_part_2": ""}, {"slogen_part_3": ""}]
     # Deterministic, and a service at the limit keeps the one pair of names.
     assert groups == rule_groups(model.services[0], layout(model.prometheus))
     body = "slos:\n" + "".join(
@@ -315,13 +321,20 @@ def test_slos_sharing_windows_and_budget_share_one_condition_rule(
     three = (SLO + more.replace("name: api", "name: web")
              + more.replace("name: api", "name: batch").replace("objective: 99.9", "objective: 99"))
     rules = _rules(write_spec, three)
-    page = [r for r in rules if r.get("record") == "slo:burn_page:ratio"]
+    [page] = [r for r in rules if r.get("record") == "slo:burn_page:ratio"]
     # api and web burn the same budget over the same windows: one selector for both; batch's
-    # budget differs, so its thresholds do.
-    assert len(page) == 2
-    assert 'slo_id=~"svc-api|svc-web"' in page[0]["expr"]
-    assert 'slo_id="svc-batch"' in page[1]["expr"]
-    assert "(14.4 * 0.001)" in page[0]["expr"] and "(14.4 * 0.01)" in page[1]["expr"]
+    # budget differs, so its thresholds do. One rule `or`s the two shapes' conditions (a rule
+    # each would fail promtool's lint: same record name, same static labels).
+    assert "labels" not in page
+    conditions = or_operands(str(page["expr"]))
+    assert conditions is not None
+    # A condition per window pair, the shapes one after the other (99% has no 100x pair).
+    shared = [c for c in conditions if "svc-api" in c]
+    own = conditions[len(shared):]
+    assert (len(shared), len(own)) == (3, 2)
+    assert all('slo_id=~"svc-api|svc-web"' in c and "* 0.001)" in c for c in shared)
+    assert all('slo_id="svc-batch"' in c and "* 0.01)" in c for c in own)
+    assert "(14.4 * 0.001)" in shared[0] and "(14.4 * 0.01)" in own[0]
 
 
 def test_rules_without_group_go_to_the_service_group(write_spec: Callable[..., Path]) -> None:

@@ -115,3 +115,20 @@ def test_clashes_split_by_label_values_match_every_pair_compared() -> None:
     assert clashes(group) == every
     assert [(group.index(a), group.index(b))
             for a, b in every] == [(0, 2), (1, 3), (2, 7), (4, 5)]
+
+
+def test_a_burn_condition_of_several_shapes_is_told_apart_by_its_slo_ids() -> None:
+    """A level's burn condition `or`s the conditions of each shape of SLOs: its series are those
+    of every `slo_id` it selects, and no other rule may write one of them."""
+    burn = ('(x{slo_id=~"a|b"} > (14.4 * 0.001) and y{slo_id=~"a|b"} > (14.4 * 0.001))\n'
+            ' or (x{slo_id="c"} > (14.4 * 0.01) and y{slo_id="c"} > (14.4 * 0.01))')
+    merged = _writer(burn)
+    assert merged.values() == {"slo_id": frozenset({"a", "b", "c"})}
+    assert disjoint(merged, _writer('x{slo_id=~"d|e"} > 1'))
+    assert not disjoint(merged, _writer('x{slo_id="c"} > 1'))
+    assert not disjoint(merged, _writer("x > 1", {"slo_id": "b"}))
+    # A split service's part label is empty: Prometheus drops it, so it tells nothing apart.
+    part = _writer(burn, {"slogen_part_2": ""})
+    assert part.fixed() == {}
+    assert not disjoint(part, _writer('x{slo_id="a"}'))
+    assert disjoint(part, _writer('x{slo_id="d"}', {"slogen_part_1": ""}))

@@ -177,7 +177,8 @@ def _build_sourced_groups(service: Service,
         # Rules in a group run in order, each seeing the earlier ones' results of the same
         # evaluation: the base rates, then the burn conditions of the group's SLOs, then the
         # alerts.
-        fast += [(r, slo.source) for r, slo in burn_condition_rules(service, lay.inline, slos)]
+        fast += [(r, slo.source)
+                 for r, slo in burn_condition_rules(service, lay.inline, slos, part)]
         fast += alerts
         if fast:
             groups[naming.slo_rule_group(service.name, part)] = fast

@@ -211,6 +211,12 @@ def burn_expr(slos: list[Slo], windows: Iterable[BurnWindow], inline: bool) -> s
     burn itself fills the window, not at once, to resolve when the outage leaves the window
     and page again later. The budget alone (no factor) keeps the gate out of tuning variants
     that scale every `(factor * budget)`."""
+    parts = _burn_parts(slos, windows, inline)
+    return "\n or ".join(parts) if len(parts) > 1 else parts[0].removeprefix("(").removesuffix(")")
+
+
+def _burn_parts(slos: list[Slo], windows: Iterable[BurnWindow], inline: bool) -> list[str]:
+    """`burn_expr`'s conditions, one per window pair, each in parentheses."""
     slo = slos[0]
     sel = set_selector({}, naming.LABEL_SLO_ID, [s.id for s in slos])
     recorded = () if inline else recorded_windows(slo, inline)
@@ -229,21 +235,32 @@ def burn_expr(slos: list[Slo], windows: Iterable[BurnWindow], inline: bool) -> s
         spread = (f" and {sustained_ratio(w.long, sel)} > {budget}" if w.level == "page"
                   else "")
         parts.append(f"({long} > {limit}{spread} and {short} > {limit})")
-    return "\n or ".join(parts) if len(parts) > 1 else parts[0].removeprefix("(").removesuffix(")")
+    return parts
 
 
-def burn_condition_rules(service: Service, inline: bool,
-                         slos: Sequence[Slo] | None = None) -> list[tuple[Rule, Slo]]:
-    """Recording rules of the burn-rate conditions for all of the service's SLOs at once: each
-    SLO's burn-rate alert then reads one series instead of a dozen window selectors of its own.
+def burn_condition_rules(service: Service, inline: bool, slos: Sequence[Slo] | None = None,
+                         part: int = 0) -> list[tuple[Rule, Slo]]:
+    """Recording rules of the burn-rate conditions for all of the service's SLOs at once, one
+    per alert level: each SLO's burn-rate alert then reads one series instead of a dozen window
+    selectors of its own.
 
     Per-SLO rules cost Prometheus a query per rule and a series lookup per selector, which
     outweighed the samples they read (at 1,000 SLOs, 8% of Sloth-style rules' samples took 38%
     of their CPU); evaluated together, the selectors are looked up once per level and service.
-    SLOs whose windows, budget or layout differ get a rule of their own (their `slo_id` sets
-    tell the rules' series apart). Each rule is listed with the first SLO it covers, for error
-    locations. `slos` (default: all of the service's) are those of one rule group."""
+    SLOs whose windows, budget or layout differ (a shape) get conditions of their own, each
+    selecting its SLOs by `slo_id`; the level's rule is their `or`. The shapes' `slo_id` sets
+    are disjoint, so `or` is the union of what one rule per shape wrote, and Prometheus
+    evaluates the same conditions either way. One rule per record name matters because
+    promtool's lint tells rules apart by record name and static labels only, across all groups
+    of a file: one rule per shape failed `promtool check rules --lint-fatal`.
+
+    `slos` (default: all of the service's) are those of one rule group; `part` is that group's
+    number when a service's SLOs are split over several (`rule_files.slo_parts`, 0: not
+    split): each part's rule then carries an empty label of its own (`naming.part_label`),
+    which tells promtool the rules apart and Prometheus drops, so the series stay as they
+    are. Each rule is listed with the first SLO it covers, for error locations."""
     rules = []
+    labels = {naming.part_label(part): ""} if part else {}
     for level in LEVELS:
         shapes: dict[tuple[object, ...], list[Slo]] = {}
         for slo in service.slos if slos is None else slos:
@@ -253,9 +270,16 @@ def burn_condition_rules(service: Service, inline: bool,
                        slo.error_budget,
                        slo.step, slo.window, tuple(recorded_windows(slo, inline)))
                 shapes.setdefault(key, []).append(slo)
-        rules += [(record(naming.burn_condition_record(level),
-                          burn_expr(slos, level_windows(slos[0], level), inline), {}),
-                   slos[0]) for slos in shapes.values()]
+        if not shapes:
+            continue
+        groups = list(shapes.values())
+        if len(groups) == 1:
+            expr = burn_expr(groups[0], level_windows(groups[0][0], level), inline)
+        else:
+            expr = "\n or ".join(c for same in groups
+                                  for c in _burn_parts(same, level_windows(same[0], level),
+                                                       inline))
+        rules.append((record(naming.burn_condition_record(level), expr, labels), groups[0][0]))
     return rules
 
 

@@ -70,7 +70,11 @@ class Writer:
                    {_intern(k): _intern(str(v)) for k, v in labels.items()}, found, where, source)
 
     def fixed(self) -> dict[str, str]:
-        """Labels whose value is known: the expression's pinned ones, then the rule's own."""
+        """Labels whose value is known: the expression's pinned ones, then the rule's own. A
+        rule label with an empty value removes the label (Prometheus has no empty labels), so
+        it pins nothing (see `naming.part_label`)."""
+        if "" in self.labels.values():
+            return {k: v for k, v in {**self.shape.fixed, **self.labels}.items() if v}
         return {**self.shape.fixed, **self.labels}
 
     def values(self) -> dict[str, frozenset[str]]:
