@@ -11,6 +11,7 @@ from dataclasses import replace
 from generator.core import model as m
 from generator.core import naming
 from generator.core.errors import SpecError, SpecErrors
+from generator.core.promql import is_plain_selector
 from generator.core.routing import build_tree
 from generator.specfile import build_settings as settings
 from generator.specfile import models as s
@@ -106,6 +107,7 @@ def _build_service(item: LoadedService, gl: s.GlobalSpec, grafana: m.GrafanaSett
     alerts = [build_alert(spec, i, loc) for i in range(len(spec.alerts))]
     alerts += [check_alert(spec, c) for c in checks if c.alert is not None]
     _check_health_check_alert_names(spec, loc, errors)
+    _check_alert_input_records(alerts, errors)
     return m.Service(
         name=spec.service, team=spec.team, tier=spec.tier, description=spec.description,
         runbook=spec.runbook, labels=dict(sorted(spec.labels.items())), source_file=loc.file,
@@ -168,6 +170,25 @@ def _check_health_check_alert_names(spec: s.ServiceSpec, loc: Locator, errors: E
                        f"health check {hc.name!r} alerts as {name}, the name {taken[name]} "
                        "already has; rename one of them")
         taken.setdefault(name, f"health check {hc.name!r} (health_checks[{i}])")
+
+
+def _check_alert_input_records(alerts: Sequence[m.Alert], errors: Errors) -> None:
+    """Alerts whose inputs are recorded (an expression, not a plain selector) record them as
+    `alert:<service>_<snake_case name>:value`: `HighErrorRate` and `High_Error_Rate` would write
+    one series, so each alert would read the other's input too (and promtool's lint reports
+    the two rules)."""
+    seen: dict[str, m.Alert] = {}
+    for a in alerts:
+        if not isinstance(a, m.AnomalyAlert) and is_plain_selector(m.alert_input(a).strip()):
+            continue
+        record = naming.alert_input_record(a.service, a.name)
+        first = seen.setdefault(record, a)
+        if first is not a and first.name != a.name:  # one name twice is reported as such
+            src = a.source
+            errors.items.append(SpecError(
+                src.file, src.line, src.column, src.path,
+                f"alert {a.name} records its input as {record}, as {first.name} "
+                f"({first.source.path}) does; rename one of them"))
 
 
 def _check_alert_names(spec: s.ServiceSpec, loc: Locator, errors: Errors) -> None:

@@ -606,6 +606,16 @@ CASES = [
         id='alert names are unique within a service',
     ),
     pytest.param(
+        'checkout.yaml', '  - name: CoverageLow\n    expr: test_coverage_percent',
+        '  - name: High_Memory_Usage\n    expr: 2 * test_coverage_percent',
+        [
+            ("slos/checkout.yaml:26:5: alerts[1]: alert High_Memory_Usage records its input as "
+             "alert:checkout_high_memory_usage:value, as HighMemoryUsage (alerts[0]) does; "
+             "rename one of them"),
+        ],
+        id='alert names that record their inputs as one series',
+    ),
+    pytest.param(
         'checkout.yaml', '    alert: {above: 0, severity: warning}\n',
         ('    alert: {above: 0, severity: warning}\n  - {name: orphaned_edges, database: main, '
          'sql: SELECT 1 AS value}\n'),
