@@ -54,6 +54,12 @@ class Inputs:
                 if self.specs.get(rel) != recorded.get(rel)}
 
 
+def cache_path(out_dir: Path) -> Path:
+    """The cache of `out_dir`: a hidden file beside it (out/ holds only generated files; see
+    produce.py)."""
+    return out_dir.parent / f".{out_dir.name}.slogen-cache"
+
+
 def generation_inputs(spec_dir: Path, rule_format: str | None,
                       display_root: Path | None = None) -> Inputs:
     """The inputs of `slogen generate --specs spec_dir [--rule-format F]`: the spec files, and

@@ -22,19 +22,22 @@ from generator.targets.registry import Files, render_all
 from generator.validate import promtool as promtool_mod
 
 if TYPE_CHECKING:
+    from generator.specfile.parallel_read import Prefetch
     from generator.specfile.speccache import SpecCache
 
 
 def compile_specs(spec_dir: Path, promtool: str | None, display_root: Path | None = None,
                   rules: bool = True, cache: SpecCache | None = None,
-                  mttd: bool = True, promql: bool = True) -> Model:
+                  mttd: bool = True, promql: bool = True,
+                  prefetched: Prefetch | None = None) -> Model:
     """Load, validate and resolve the specs; PromQL is syntax-checked by promtool when given,
     else in-process. `rules=False` leaves the generated rules' checks (`check_rules`) to the
     caller: `generate` runs them service by service as it renders (produce.py); so does
     `mttd=False` with `check_mttd` (generate skips services whose inputs passed before), and
     `promql=False` with `start_check_promql` (generate renders while promtool parses).
-    `cache` spares re-reading spec files read before (see speccache.py)."""
-    model = build_model(load_specs(spec_dir, display_root, cache))
+    `cache` spares re-reading spec files read before (see speccache.py); `prefetched` holds
+    files read while slogen was still importing (see parallel_read.py)."""
+    model = build_model(load_specs(spec_dir, display_root, cache, prefetched))
     if mttd:
         check_mttd(model)
     if promql:

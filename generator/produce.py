@@ -61,9 +61,7 @@ MAX_RUNNING = 2
 EAGER_CHECK_SERVICES = 12
 
 
-def cache_path(out_dir: Path) -> Path:
-    """The cache of `out_dir`: a hidden file beside it (out/ holds only generated files)."""
-    return out_dir.parent / f".{out_dir.name}.slogen-cache"
+cache_path = incremental.cache_path
 
 
 @dataclass

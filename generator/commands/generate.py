@@ -20,6 +20,8 @@ from generator.commands.progress import Progress
 
 if TYPE_CHECKING:
     from generator.core.model import Model
+    from generator.incremental import Inputs
+    from generator.specfile.parallel_read import Prefetch
     from generator.specfile.speccache import SpecCache
     from generator.validate import grafana
     from generator.validate.results import Problem, Tools
@@ -125,8 +127,36 @@ def _rule_format(args: argparse.Namespace) -> str | None:
     return args.rule_format  # type: ignore[no-any-return]
 
 
+def _prefetch(args: argparse.Namespace, inputs: Inputs | None) -> Prefetch | None:
+    """On a cold generate (no cache beside out/, or `--check`), a forked helper starts reading
+    the YAML spec files before the rest of slogen is imported (see parallel_read.Prefetch)."""
+    from generator import incremental
+    from generator.core.errors import SpecErrors
+    from generator.specfile import parallel_read
+    from generator.specfile.sourcetext import read_spec_text
+
+    if inputs is None or not args.check and incremental.cache_path(args.out).exists():
+        return None
+    root, spec_dir = Path.cwd().resolve(), args.specs.resolve()
+    items = []
+    for rel in inputs.specs:
+        path = args.specs / rel
+        if not rel.endswith((".yaml", ".yml")) or rel.startswith("lib/") \
+                or spec_dir not in path.resolve().parents:
+            continue
+        try:
+            shown = str(path.resolve().relative_to(root))
+        except ValueError:
+            shown = str(path)
+        # The loader names files so; a file it names or reads otherwise is read by it again.
+        with contextlib.suppress(SpecErrors):
+            items.append((read_spec_text(path, shown), shown))
+    return parallel_read.Prefetch(items)
+
+
 def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
-             rule_format: str | None, specs: SpecCache | None = None) -> Model:
+             rule_format: str | None, specs: SpecCache | None = None,
+             prefetched: Prefetch | None = None) -> Model:
     import dataclasses
 
     from generator import outdir, pipeline
@@ -134,7 +164,7 @@ def _compile(args: argparse.Namespace, tools: Tools, progress: Progress,
 
     progress.stage("loading and resolving specs")
     model = pipeline.compile_specs(args.specs, tools.promtool, rules=False, cache=specs,
-                                   mttd=False, promql=False)
+                                   mttd=False, promql=False, prefetched=prefetched)
     if rule_format is not None:
         settings = dataclasses.replace(model.prometheus, format=RuleFormat(rule_format))
         model = dataclasses.replace(model, prometheus=settings)
@@ -213,6 +243,7 @@ def _generate(args: argparse.Namespace) -> int:
             data = _data(args, count, [], [], None) | {"unchanged": count + 1}
             return output.report(args, "generate", EXIT_OK, data, lambda: (
                 f"{args.out} is up to date: {count} files unchanged, nothing rendered\n"))
+    prefetched = _prefetch(args, inputs)
     from generator import outdir, pipeline, produce
     from generator.core.errors import SpecErrors
     from generator.validate import checks
@@ -227,7 +258,11 @@ def _generate(args: argparse.Namespace) -> int:
         document = produce.read_cache_document(args.out) \
             if inputs is not None and not args.check else {}
         specs = produce.spec_cache(document, inputs) if inputs is not None else None
-        model = _compile(args, tools, progress, rule_format, specs)
+        try:
+            model = _compile(args, tools, progress, rule_format, specs, prefetched)
+        finally:
+            if prefetched is not None:
+                prefetched.abandon()
         warnings = _print_warnings(model)
         progress.stage(f"rendering {sum(len(s.slos) for s in model.services)} SLOs")
         # Services whose inputs did not change keep their files (see produce.py); `--check`

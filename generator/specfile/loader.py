@@ -16,7 +16,7 @@ from generator.core.errors import SpecError, SpecErrors
 from generator.specfile.jsonnet_read import read_jsonnet_files
 from generator.specfile.messages import kind_of, translate_errors
 from generator.specfile.models import SPEC_VERSION, GlobalSpec, ServiceSpec
-from generator.specfile.parallel_read import read_text, read_texts
+from generator.specfile.parallel_read import Prefetch, read_text, read_texts
 from generator.specfile.prom_text import text_errors
 from generator.specfile.secrets import find_inline_secrets, without_secret_paths
 from generator.specfile.sourcetext import read_spec_text
@@ -52,7 +52,8 @@ class LoadedSpecs:
 
 
 def load_specs(spec_dir: Path, display_root: Path | None = None,
-               cache: SpecCache | None = None) -> LoadedSpecs:
+               cache: SpecCache | None = None,
+               prefetched: Prefetch | None = None) -> LoadedSpecs:
     """Load `_global` and every service file in `spec_dir`; raise SpecErrors with all problems.
 
     With `cache`, a YAML file read without any problem before (same name, same text) is not
@@ -85,7 +86,7 @@ def load_specs(spec_dir: Path, display_root: Path | None = None,
               if isinstance(text, str) and (cache is None or not cache.has(_display(path, root),
                                                                            text))]
     done = dict(zip((path for path, _ in unread), read_texts(
-        [(text, _display(path, root)) for path, text in unread]), strict=True))
+        [(text, _display(path, root)) for path, text in unread], prefetched), strict=True))
     for path in files:
         shown = _display(path, root)
         text = None

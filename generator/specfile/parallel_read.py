@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,13 +40,82 @@ def read_text(text: str, shown: str) -> Read:
     return data, locator, find_inline_secrets(data, locator), text_errors(data, locator)
 
 
-def read_texts(items: Sequence[tuple[str, str]]) -> list[Read | SpecErrors]:
-    """`read_text` of every (text, shown name), in order; every other one by a forked helper
-    when there are enough of them and another core."""
+def read_texts(items: Sequence[tuple[str, str]],
+               prefetched: Prefetch | None = None) -> list[Read | SpecErrors]:
+    """`read_text` of every (text, shown name), in order: what `prefetched` read already is
+    taken from it; of the rest, every other one by a forked helper when there are enough of
+    them and another core."""
     found: dict[int, Read | SpecErrors] = {}
-    if len(items) >= PARALLEL_MIN_FILES and hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
-        _read_with_helper(items, found)
+    if prefetched is not None:
+        done = prefetched.take()
+        found = {i: done[item] for i, item in enumerate(items) if item in done}
+    rest = [i for i in range(len(items)) if i not in found]
+    if len(rest) >= PARALLEL_MIN_FILES and _may_fork():
+        read: dict[int, Read | SpecErrors] = {}
+        _read_with_helper([items[i] for i in rest], read)
+        found.update((rest[i], result) for i, result in read.items())
     return [found[i] if i in found else _read_or_errors(*items[i]) for i in range(len(items))]
+
+
+def _may_fork() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+class Prefetch:
+    """Spec files read by a helper forked before a cold `generate` imports the rest of slogen
+    (a third of a second of imports, which the reading then overlaps). The helper writes its
+    results to an unlinked temporary file, so it never waits for this process to read them;
+    `take` collects them. The loader uses a result only for the same text under the same
+    name, so a file changed in between is read again."""
+
+    def __init__(self, items: Sequence[tuple[str, str]]) -> None:
+        self.items = list(items)
+        self.pid: int | None = None
+        self.results: dict[tuple[str, str], Read | SpecErrors] | None = None
+        if len(self.items) < PARALLEL_MIN_FILES or not _may_fork():
+            self.results = {}
+            return
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by take()
+        pid = os.fork()
+        if pid == 0:  # the helper: never returns
+            code = 1
+            try:
+                for index, item in enumerate(self.items):
+                    line = _encode(index, _read_or_errors(*item))
+                    if line is not None:
+                        self.file.write(line)
+                self.file.flush()
+                code = 0
+            finally:
+                os._exit(code)
+        self.pid = pid
+
+    def take(self) -> dict[tuple[str, str], Read | SpecErrors]:
+        """(text, shown name) -> what reading it gave, for every file the helper read (waits
+        for it; empty when it failed)."""
+        if self.results is not None:
+            return self.results
+        assert self.pid is not None
+        _, status = os.waitpid(self.pid, 0)
+        self.results = {}
+        if status == 0:
+            self.file.seek(0)
+            for line in self.file:
+                with contextlib.suppress(ValueError, TypeError, KeyError):
+                    index, result = _decode(line, self.items)
+                    self.results[self.items[index]] = result
+        self.file.close()
+        return self.results
+
+    def abandon(self) -> None:
+        """Stop the helper if it still runs (nothing will take its results)."""
+        if self.pid is not None and self.results is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
+            self.file.close()
+            self.results = {}
 
 
 def _read_or_errors(text: str, shown: str) -> Read | SpecErrors:

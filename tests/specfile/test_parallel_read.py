@@ -74,3 +74,40 @@ def test_what_a_dying_helper_did_not_send_is_read_here(
 
     monkeypatch.setattr(parallel_read, "_encode", encode_then_die)
     assert [_plain(r) for r in read_texts(texts)] == _alone(texts)
+
+
+def test_prefetched_files_are_taken_and_changed_ones_read_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+    # The prefetch saw an older text of the first file: that file is read again.
+    older = [(texts[0][0] + "\n# an older text\n", texts[0][1]), *texts[1:]]
+    prefetch = parallel_read.Prefetch(older)
+    read_here: list[str] = []
+    real_read = parallel_read._read_or_errors
+
+    def counting(text: str, shown: str) -> Read | SpecErrors:
+        read_here.append(shown)
+        return real_read(text, shown)
+
+    monkeypatch.setattr(parallel_read, "_read_or_errors", counting)
+    monkeypatch.setattr(parallel_read, "PARALLEL_MIN_FILES", 10**9)  # the rest: here
+    assert [_plain(r) for r in read_texts(texts, prefetch)] == _alone(texts)
+    # Besides the changed file, only what JSON cannot carry exactly (huge integers).
+    unsendable = {shown for i, (text, shown) in enumerate(texts)
+                  if parallel_read._encode(i, real_read(text, shown)) is None}
+    assert "big.yaml" in unsendable
+    assert set(read_here) == {texts[0][1]} | unsendable
+
+
+def test_a_prefetch_whose_helper_died_leaves_every_file_to_be_read_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts()
+
+    def die(index: int, result: Read | SpecErrors) -> bytes | None:
+        os._exit(3)
+
+    monkeypatch.setattr(parallel_read, "_encode", die)
+    prefetch = parallel_read.Prefetch(texts)
+    assert prefetch.take() == {}
+    monkeypatch.undo()
+    assert [_plain(r) for r in read_texts(texts, prefetch)] == _alone(texts)
