@@ -67,9 +67,16 @@ def rule_shape(slo: Slo, service: Service, alerts: list[Rule] | None = None) -> 
     rules = slo_alerts(slo, service) if alerts is None else alerts
     return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity,
                                  w.keep_firing_for, w.sustained) for w in slo.burn_windows),
-            tuple((r.get("for"), r.get("keep_firing_for"), _actions(r.get("labels", {})),
-                   _actions(r.get("annotations", {})))
-                  for r in rules))
+            text_shape(rules))
+
+
+def text_shape(alerts: list[Rule]) -> Hashable:
+    """What alerting rules render, their literal text left out: each rule's `for`,
+    `keep_firing_for`, label names and the template actions of its labels and annotations.
+    Alerts of one text shape render their labels and texts from the same templates (numbers
+    such as the objective or the factors are literal text)."""
+    return tuple((r.get("for"), r.get("keep_firing_for"), _actions(r.get("labels", {})),
+                  _actions(r.get("annotations", {}))) for r in alerts)
 
 
 def _actions(texts: Mapping[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -79,16 +86,19 @@ def _actions(texts: Mapping[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...
 
 
 def slo_cases(slo: Slo, service: Service, step: timedelta, full: bool = True,
-              edges: bool = True, alerts: list[Rule] | None = None) -> list[Case]:
+              edges: bool = True, alerts: list[Rule] | None = None,
+              spell: bool | None = None) -> list[Case]:
     """The burn-rate and SLI-absent cases of an SLO (`burn_cases`, `absent_cases`), on its
     alerting rules `alerts` (computed if not given).
 
     Each alert's labels and texts are spelled out once, in the first case that shows it firing,
-    and only with `full`: every other check counts the firing alerts per severity, and a case
-    that spells out no alert feeds series that carry only the SLO id the rules select them by
-    (their other labels only reach the alerts' labels and texts)."""
+    and only with `spell` (default: `full`; no earlier SLO has the `text_shape`): every other
+    check counts the firing alerts per severity, and a case that spells out no alert feeds
+    series that carry only the SLO id the rules select them by (their other labels only reach
+    the alerts' labels and texts)."""
+    spell = full if spell is None else spell
     rules = slo_alerts(slo, service) if alerts is None else alerts
-    if not full:  # counted: only each alert's name and severity are read
+    if not spell:  # counted: only each alert's name and severity are read
         rules = [{"alert": r["alert"], "labels": {"severity": r["labels"]["severity"]}}
                  for r in rules]
     burn = {r["labels"]["severity"]: r for r in rules if r["alert"] == slo.alert_name}
@@ -97,7 +107,7 @@ def slo_cases(slo: Slo, service: Service, step: timedelta, full: bool = True,
     hosted = any(absent and absent[0]["alert"] in c.alertnames() for c in cases)
     cases += absent_cases(slo, service, step, silent=not hosted,
                           rule=absent[0] if absent else None)
-    cases = spell_once(cases) if full else [c.counting() for c in cases]
+    cases = spell_once(cases) if spell else [c.counting() for c in cases]
     return _reading(slo, service, cases)
 
 

@@ -11,10 +11,12 @@ evaluations each.
 
 What is proved once and what per SLO: every SLO's alerts are shown to fire on their own
 series, and its SLI-absent alert to fire without them and stay silent with them; their labels
-and annotations are spelled out once, in the first check of the first SLO of each rule shape
-(`slo_cases.rule_shape`), as the others render the same templates: every other check counts
+and annotations are spelled out once, in the first check of the first SLO of each text shape
+(`slo_cases.text_shape`), as the others render the same templates: every other check counts
 the firing alerts per name and severity, on series that carry only the SLO id the rules select
-them by. Timing, staying silent just under each threshold, the fast page tier and
+them by. A spike and missing data stay silent for the first SLO of each rule shape
+(`slo_cases.rule_shape`: the text shape, SLI kind and burn-rate tiers). Timing, staying
+silent just under each threshold, the fast page tier and
 `keep_firing_for` are shown for the first SLO of each rule shape and error budget: a later
 one's rules are the same but for its id (its burn condition is the same recorded series,
 selected by its slo_id). The long-window proofs cover every window of the first SLO of each
@@ -44,6 +46,7 @@ from generator.targets.prometheus.rule_files import (
 from generator.targets.prometheus.slo_cases import (
     rule_shape,
     slo_cases,
+    text_shape,
     window_cases,
     window_shape,
 )
@@ -120,17 +123,21 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
     notes: list[str] = []
     if not long:
         shapes: set[Hashable] = set()
+        texts: set[Hashable] = set()
         twins: set[Hashable] = set()
         for slo in service.slos:
-            # The first SLO of each rule shape checks its alerts' labels and texts in full.
+            # The first SLO of each rule shape shows what depends on the shape alone (a spike
+            # and missing data stay silent); the first of each text shape (the same templates)
+            # checks its alerts' labels and texts in full.
             alerts = slo_alerts(slo, service)
             shape = rule_shape(slo, service, alerts)
-            full = shape not in shapes
+            full, spell = shape not in shapes, text_shape(alerts) not in texts
             shapes.add(shape)
+            texts.add(text_shape(alerts))
             # An SLO with the rule shape and budget of an earlier one has its rules but for
             # its id: it shows that its series reach its alerts, the earlier one the edges.
             twin = (shape, slo.error_budget, slo.window)
-            cases += slo_cases(slo, service, step, full, twin not in twins, alerts)
+            cases += slo_cases(slo, service, step, full, twin not in twins, alerts, spell)
             twins.add(twin)
     for a in service.alerts:
         if is_long(a) != long:
