@@ -59,15 +59,17 @@ PARTIAL_TOLERANCE = "1e-3"
 _ACTION = re.compile(r"{{.*?}}")
 
 
-def rule_shape(slo: Slo, service: Service, alerts: list[Rule] | None = None) -> Hashable:
+def rule_shape(slo: Slo, service: Service, alerts: list[Rule] | None = None,
+               text: Hashable | None = None) -> Hashable:
     """What an SLO's alert rules (`alerts`, computed if not given) look like without its names
     and numbers: SLI kind, burn-rate tiers, and each rule's `for`, label names and the template
     actions of its labels and annotations. SLOs of one shape differ only in what their rules
-    spell out literally."""
-    rules = slo_alerts(slo, service) if alerts is None else alerts
+    spell out literally (`text`: their `text_shape`, when known)."""
+    if text is None:
+        text = text_shape(slo_alerts(slo, service) if alerts is None else alerts)
     return (slo.sli.kind, tuple((w.level, w.factor, w.long, w.short, w.for_, w.severity,
                                  w.keep_firing_for, w.sustained) for w in slo.burn_windows),
-            text_shape(rules))
+            text)
 
 
 def text_shape(alerts: list[Rule]) -> Hashable:

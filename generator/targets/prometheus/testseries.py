@@ -6,7 +6,6 @@ import itertools
 import math
 import os
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -114,8 +113,11 @@ def spell_once(cases: Sequence[Case]) -> list[Case]:
 
 
 def _severities(alerts: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(Counter(str(a["exp_labels"].get("severity", ""))
-                                for a in alerts).items()))
+    counts: dict[str, int] = {}
+    for a in alerts:
+        severity = str(a["exp_labels"].get("severity", ""))
+        counts[severity] = counts.get(severity, 0) + 1
+    return tuple(sorted(counts.items()))
 
 
 def count_exprs(counts: Sequence[Count]) -> list[dict[str, Any]]:

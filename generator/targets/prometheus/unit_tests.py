@@ -130,10 +130,11 @@ def _alert_cases(service: Service, step: timedelta, inline: bool,
             # and missing data stay silent); the first of each text shape (the same templates)
             # checks its alerts' labels and texts in full.
             alerts = slo_alerts(slo, service)
-            shape = rule_shape(slo, service, alerts)
-            full, spell = shape not in shapes, text_shape(alerts) not in texts
+            text = text_shape(alerts)
+            shape = rule_shape(slo, service, alerts, text)
+            full, spell = shape not in shapes, text not in texts
             shapes.add(shape)
-            texts.add(text_shape(alerts))
+            texts.add(text)
             # An SLO with the rule shape and budget of an earlier one has its rules but for
             # its id: it shows that its series reach its alerts, the earlier one the edges.
             twin = (shape, slo.error_budget, slo.window)
