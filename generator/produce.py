@@ -227,10 +227,13 @@ class RuleCheck:
             proc.communicate()
         self.passed = self.passed and proc.returncode == 0
 
+    def launch_rest(self) -> None:
+        """Rendering is over and its cores are free: check what is pending in parallel runs."""
+        self._launch(parts=os.cpu_count() or 1)
+
     def finish(self) -> bool:
         """Wait for every run; True when all passed (failures are traced by the full check)."""
-        # Rendering is over and its cores are free: what is left is checked in parallel runs.
-        self._launch(parts=os.cpu_count() or 1)
+        self.launch_rest()
         for proc in self.running:
             self._reap(proc)
         self.running = []
@@ -354,6 +357,9 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
                 if service.name not in found:  # the helper failed before it: rendered here
                     rendered(service, *_render_service(model, service, lay, stager, check,
                                                        errors))
+        # Every rule file is written: the last ones are checked now, on both cores, while the
+        # caller runs its other checks.
+        check.launch_rest()
         order = [found[s.name] for s in model.services]
         errors += writers.clash_errors(_to_compare(order))
         recorded = frozenset(
