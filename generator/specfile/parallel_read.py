@@ -92,20 +92,22 @@ class Prefetch:
 
     def take(self) -> dict[tuple[str, str], Read | SpecErrors]:
         """(text, shown name) -> what reading it gave, for every file the helper read (waits
-        for it; empty when it failed)."""
+        for it; empty when it failed). Handed over once: the prefetch keeps nothing after, so
+        the specs' raw data is freed with the loader's."""
         if self.results is not None:
-            return self.results
+            return {}
         assert self.pid is not None
         _, status = os.waitpid(self.pid, 0)
-        self.results = {}
+        found: dict[tuple[str, str], Read | SpecErrors] = {}
         if status == 0:
             self.file.seek(0)
             for line in self.file:
                 with contextlib.suppress(ValueError, TypeError, KeyError):
                     index, result = _decode(line, self.items)
-                    self.results[self.items[index]] = result
+                    found[self.items[index]] = result
         self.file.close()
-        return self.results
+        self.results, self.items = {}, []
+        return found
 
     def abandon(self) -> None:
         """Stop the helper if it still runs (nothing will take its results)."""
