@@ -272,9 +272,10 @@ def _generate(args: argparse.Namespace) -> int:
         cache = produce.read_cache(args.out, document) if keys else {}
         del document
         # A service whose inputs are those of a generate that passed met its MTTD targets then
-        # (the key covers its spec, the routing in _global and slogen itself).
-        pipeline.check_mttd(model, frozenset(
-            name for name, key in keys.items() if (e := cache.get(name)) and e.key == key))
+        # (the key covers its spec, the routing in _global and slogen itself). The others are
+        # checked once rendered: the docs index has worked out every alert's timing by then.
+        passed = frozenset(
+            name for name, key in keys.items() if (e := cache.get(name)) and e.key == key)
         # promtool parses the specs' PromQL while the output renders; nothing is swapped in
         # before it has passed.
         promql = pipeline.start_check_promql(model, tools.promtool, specs)
@@ -289,9 +290,12 @@ def _generate(args: argparse.Namespace) -> int:
                                                tools.promtool if checking else None,
                                                early.start if early is not None else None)
                 except SpecErrors:
-                    promql.finish()  # a spec expression that does not parse says why first
+                    # A spec expression that does not parse, or an MTTD target, says why first.
+                    promql.finish()
+                    pipeline.check_mttd(model, passed)
                     raise
             promql.finish()
+            pipeline.check_mttd(model, passed)
             changes = produced.changes
             if args.check:
                 return _report_check(args, changes, produced.files, warnings)
