@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from generator import incremental, outdir
+from generator import forking, incremental, outdir
 from generator.core.errors import SpecError, SpecErrors
 from generator.core.model import Model, Service
 from generator.targets import registry
@@ -442,19 +442,15 @@ class _Helper:
     @classmethod
     def start(cls, model: Model, stager: outdir.Stager, lay: rule_files.Layout,
               services: list[Service], claims: _Claims) -> _Helper | None:
-        if len(services) < PARALLEL_MIN_SERVICES or not hasattr(os, "fork") \
-                or (os.cpu_count() or 1) < 2:  # noqa: PLR2004 - another core
+        if len(services) < PARALLEL_MIN_SERVICES or not forking.available():
             return None
         read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the helper: never returns
+
+        def work() -> None:
             os.close(read)
-            code = 1
-            try:
-                _help(model, stager, lay, services, claims, write)
-                code = 0
-            finally:
-                os._exit(code)
+            _help(model, stager, lay, services, claims, write)
+
+        pid = forking.start(work)
         os.close(write)
         os.set_blocking(read, False)
         return cls(pid, read)

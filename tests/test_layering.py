@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: dict[str, int] = {
     "generator": 0,
     "generator.core": 0,
+    "generator.forking": 0,  # how helpers run, not what they do: readers and renderers use it
     "generator.specfile": 1,
     "generator.targets": 1,
     "generator.pipeline": 2,

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from generator import forking
 from generator.core.errors import SpecError, SpecErrors
 from generator.specfile.prom_text import text_errors
 from generator.specfile.secrets import find_inline_secrets
@@ -50,15 +51,11 @@ def read_texts(items: Sequence[tuple[str, str]],
         done = prefetched.take()
         found = {i: done[item] for i, item in enumerate(items) if item in done}
     rest = [i for i in range(len(items)) if i not in found]
-    if len(rest) >= PARALLEL_MIN_FILES and _may_fork():
+    if len(rest) >= PARALLEL_MIN_FILES and forking.available():
         read: dict[int, Read | SpecErrors] = {}
         _read_with_helper([items[i] for i in rest], read)
         found.update((rest[i], result) for i, result in read.items())
     return [found[i] if i in found else _read_or_errors(*items[i]) for i in range(len(items))]
-
-
-def _may_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
 class Prefetch:
@@ -72,23 +69,18 @@ class Prefetch:
         self.items = list(items)
         self.pid: int | None = None
         self.results: dict[tuple[str, str], Read | SpecErrors] | None = None
-        if len(self.items) < PARALLEL_MIN_FILES or not _may_fork():
+        if len(self.items) < PARALLEL_MIN_FILES or not forking.available():
             self.results = {}
             return
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by take()
-        pid = os.fork()
-        if pid == 0:  # the helper: never returns
-            code = 1
-            try:
-                for index, item in enumerate(self.items):
-                    line = _encode(index, _read_or_errors(*item))
-                    if line is not None:
-                        self.file.write(line)
-                self.file.flush()
-                code = 0
-            finally:
-                os._exit(code)
-        self.pid = pid
+        self.pid = forking.start(self._read_all)
+
+    def _read_all(self) -> None:
+        for index, item in enumerate(self.items):
+            line = _encode(index, _read_or_errors(*item))
+            if line is not None:
+                self.file.write(line)
+        self.file.flush()
 
     def take(self) -> dict[tuple[str, str], Read | SpecErrors]:
         """(text, shown name) -> what reading it gave, for every file the helper read (waits
@@ -130,19 +122,16 @@ def _read_or_errors(text: str, shown: str) -> Read | SpecErrors:
 def _read_with_helper(items: Sequence[tuple[str, str]],
                       found: dict[int, Read | SpecErrors]) -> None:
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the helper: never returns
+
+    def work() -> None:
         os.close(read_fd)
-        code = 1
-        try:
-            with os.fdopen(write_fd, "wb") as out:
-                for index in range(1, len(items), 2):
-                    line = _encode(index, _read_or_errors(*items[index]))
-                    if line is not None:
-                        out.write(line)
-            code = 0
-        finally:
-            os._exit(code)
+        with os.fdopen(write_fd, "wb") as out:
+            for index in range(1, len(items), 2):
+                line = _encode(index, _read_or_errors(*items[index]))
+                if line is not None:
+                    out.write(line)
+
+    pid = forking.start(work)
     os.close(write_fd)
     try:
         for index in range(0, len(items), 2):
