@@ -69,19 +69,24 @@ def routed_receivers(config: Path, labels: Mapping[str, str], amtool: str) -> tu
 def run_route_tests(config: Path, tests: Sequence[RouteTest], amtool: str) -> list[str]:
     """Run every test (in parallel: one short amtool process each); return the failures.
 
-    Alertmanager routes on the labels its matchers name and nothing else, so tests whose labels
-    agree on those (read from the rendered config itself) share one amtool run: at a thousand
-    SLOs that is a few dozen runs instead of thousands. Every test is still judged on its own
-    expected receivers.
+    Alertmanager routes on the labels its matchers name and nothing else, and on a label only
+    equality matchers read, only on whether it has one of the values they name: tests that
+    agree on those (read from the rendered config itself) share one amtool run, a handful at a
+    thousand SLOs instead of thousands. Every test is still judged on its own expected
+    receivers.
     """
-    routing = routing_labels(config)
+    routing = routing_reads(config)
 
-    def key(test: RouteTest) -> tuple[tuple[str, str], ...]:
-        kept = test.labels.items() if routing is None else (
-            (k, v) for k, v in test.labels.items() if k in routing)
-        return tuple(sorted(kept))
+    def key(test: RouteTest) -> tuple[tuple[str, str | None], ...]:
+        if routing is None:
+            return tuple(sorted(test.labels.items()))
+        # A label no regex reads routes on whether it equals a value some matcher names: any
+        # other value (or none: Alertmanager reads a missing label as "") routes alike.
+        return tuple((name, value if values is None or value in values else None)
+                     for name, values in sorted(routing.items())
+                     for value in [test.labels.get(name, "")])
 
-    groups: dict[tuple[tuple[str, str], ...], RouteTest] = {}
+    groups: dict[tuple[tuple[str, str | None], ...], RouteTest] = {}
     for test in tests:
         groups.setdefault(key(test), test)
 
@@ -109,23 +114,52 @@ def _judge(test: RouteTest, got: tuple[str, ...] | str) -> str | None:
 _MATCHER_NAME = re.compile(r'^\s*"?([a-zA-Z_][a-zA-Z0-9_]*)"?\s*(=~|!~|!=|=)')
 
 
+_MATCHER = re.compile(r'^\s*"?([a-zA-Z_][a-zA-Z0-9_]*)"?\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def routing_labels(config: Path) -> frozenset[str] | None:
     """Label names any route of the rendered config matches on; None if one cannot be read
     (then no tests are grouped)."""
+    reads = routing_reads(config)
+    return None if reads is None else frozenset(reads)
+
+
+def routing_reads(config: Path) -> dict[str, frozenset[str] | None] | None:
+    """Label name -> the values the route matchers compare it with, for every label they
+    read; None as the values when a regex reads it (its exact value matters). None when a
+    matcher cannot be read (then no tests are grouped)."""
     data = YAML(typ="safe").load(config.read_text(encoding="utf-8")) or {}
-    names: set[str] = set()
+    reads: dict[str, set[str] | None] = {}
+
+    def add(name: str, value: str | None) -> None:
+        known = reads.setdefault(name, set())
+        if known is not None and value is not None:
+            known.add(value)
+        elif value is None:
+            reads[name] = None
+
     stack = [data.get("route") or {}]
     while stack:
         node = stack.pop()
-        names.update(node.get("match") or {})
-        names.update(node.get("match_re") or {})
+        for name, value in (node.get("match") or {}).items():
+            add(str(name), str(value))
+        for name in node.get("match_re") or {}:
+            add(str(name), None)
         for matcher in node.get("matchers") or []:
-            found = _MATCHER_NAME.match(str(matcher))
+            found = _MATCHER.match(str(matcher))
             if found is None:
                 return None
-            names.add(found.group(1))
+            name, op, value = found.groups()
+            add(name, _ESCAPE.sub(_unescape, value) if op in ("=", "!=") else None)
         stack.extend(node.get("routes") or [])
-    return frozenset(names)
+    return {name: None if values is None else frozenset(values)
+            for name, values in reads.items()}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return "\n" if char == "n" else char
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
