@@ -263,10 +263,6 @@ class Produced:
         """Wait for the background `promtool check rules` runs; True when all passed."""
         return self.rule_check.finish()
 
-    def rules_checked(self) -> list[str]:
-        """Names of the rule files promtool was given (once `rules_ok` returned)."""
-        return [p.name for p in self.rule_check.checked]
-
     def abandon(self) -> None:
         """Stop the background rule checks (the output is being discarded)."""
         self.rule_check.abandon()

@@ -133,24 +133,19 @@ def _prefetch(args: argparse.Namespace, inputs: Inputs | None) -> Prefetch | Non
     from generator import incremental
     from generator.core.errors import SpecErrors
     from generator.specfile import parallel_read
-    from generator.specfile.sourcetext import read_spec_text
+    from generator.specfile.sourcetext import read_spec_text, shown_name, spec_files
 
     if inputs is None or not args.check and incremental.cache_path(args.out).exists():
         return None
-    root, spec_dir = Path.cwd().resolve(), args.specs.resolve()
+    # The files the loader reads, named as it names them (a result is used only for the same
+    # name and text).
+    root, spec_dir = Path.cwd(), args.specs.resolve()
     items = []
-    for rel in inputs.specs:
-        path = args.specs / rel
-        if not rel.endswith((".yaml", ".yml")) or rel.startswith("lib/") \
-                or spec_dir not in path.resolve().parents:
-            continue
-        try:
-            shown = str(path.resolve().relative_to(root))
-        except ValueError:
-            shown = str(path)
-        # The loader names files so; a file it names or reads otherwise is read by it again.
-        with contextlib.suppress(SpecErrors):
-            items.append((read_spec_text(path, shown), shown))
+    for path in spec_files(args.specs):
+        if path.suffix != ".jsonnet" and spec_dir in path.resolve().parents:
+            shown = shown_name(path, root)
+            with contextlib.suppress(SpecErrors):  # the loader reports it
+                items.append((read_spec_text(path, shown), shown))
     return parallel_read.Prefetch(items)
 
 

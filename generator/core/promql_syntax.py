@@ -324,12 +324,12 @@ _OPERATOR = re.compile(r"[-+*/%^]|[=!<>]=?|=~|!~|\b(?:and|or|unless|atan2)\b")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 
 
-# Small: it lets `shape` and `parse_error` of one rule share a parse. A parsed tree of a burn
-# rate rule is tens of kilobytes; thousands of them held 250 MB at 1,000 SLOs.
 class TooComplex(ValueError):
     """An expression `too_complex` refuses to hand to the parser."""
 
 
+# Small: it lets `shape` and `parse_error` of one rule share a parse. A parsed tree of a burn
+# rate rule is tens of kilobytes; thousands of them held 250 MB at 1,000 SLOs.
 @lru_cache(maxsize=64)
 def _parse(expr: str) -> pp.Expr:
     problem = too_complex(expr)

@@ -19,7 +19,9 @@ from generator.specfile.models import SPEC_VERSION, GlobalSpec, ServiceSpec
 from generator.specfile.parallel_read import Prefetch, read_text, read_texts
 from generator.specfile.prom_text import text_errors
 from generator.specfile.secrets import find_inline_secrets, without_secret_paths
-from generator.specfile.sourcetext import read_spec_text
+from generator.specfile.sourcetext import JSONNET_LIB_DIR, read_spec_text
+from generator.specfile.sourcetext import shown_name as _display
+from generator.specfile.sourcetext import spec_files as _spec_files
 from generator.specfile.sql_specs import sql_errors
 from generator.specfile.yamlread import Locator, parse_yaml
 
@@ -30,8 +32,6 @@ __all__ = ["LoadedService", "LoadedSpecs", "Locator", "load_specs", "parse_yaml"
            "read_document", "translate_errors"]
 
 GLOBAL_FILE_STEM = "_global"
-SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
-JSONNET_LIB_DIR = "lib"
 
 
 @dataclass(frozen=True)
@@ -153,22 +153,6 @@ def _yaml_texts(files: list[Path], jsonnet: Mapping[Path, object],
             except SpecErrors as exc:
                 texts[path] = exc
     return texts
-
-
-def _spec_files(spec_dir: Path) -> list[Path]:
-    lib = spec_dir / JSONNET_LIB_DIR
-    return sorted(
-        p for p in spec_dir.rglob("*")
-        if p.is_file() and p.suffix in SPEC_SUFFIXES and lib not in p.parents
-        and not any(part.startswith(".") for part in p.relative_to(spec_dir).parts)
-    )
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def read_document(path: Path, shown: str, jsonnet_lib: Path | None = None) -> tuple[Any, Locator]:

@@ -12,6 +12,8 @@ from pathlib import Path
 from generator.core.errors import SpecError, SpecErrors
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
+SPEC_SUFFIXES = (".yaml", ".yml", ".jsonnet")
+JSONNET_LIB_DIR = "lib"
 
 _BOMS = (
     (b"\x00\x00\xfe\xff", "UTF-32 with a byte-order mark"),
@@ -19,6 +21,25 @@ _BOMS = (
     (b"\xfe\xff", "UTF-16 with a byte-order mark"),
     (b"\xff\xfe", "UTF-16 with a byte-order mark"),
 )
+
+
+def spec_files(spec_dir: Path) -> list[Path]:
+    """The spec files in `spec_dir`, sorted: YAML and Jsonnet, hidden paths and the Jsonnet
+    library directory aside."""
+    lib = spec_dir / JSONNET_LIB_DIR
+    return sorted(
+        p for p in spec_dir.rglob("*")
+        if p.is_file() and p.suffix in SPEC_SUFFIXES and lib not in p.parents
+        and not any(part.startswith(".") for part in p.relative_to(spec_dir).parts)
+    )
+
+
+def shown_name(path: Path, root: Path) -> str:
+    """How messages name `path`: relative to `root` when inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def read_spec_text(path: Path, shown: str) -> str:

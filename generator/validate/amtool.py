@@ -111,9 +111,6 @@ def _judge(test: RouteTest, got: tuple[str, ...] | str) -> str | None:
             f"but Alertmanager routes it to {', '.join(got) or 'nothing'}")
 
 
-_MATCHER_NAME = re.compile(r'^\s*"?([a-zA-Z_][a-zA-Z0-9_]*)"?\s*(=~|!~|!=|=)')
-
-
 _MATCHER = re.compile(r'^\s*"?([a-zA-Z_][a-zA-Z0-9_]*)"?\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
 _ESCAPE = re.compile(r"\\(.)")
 

@@ -24,6 +24,19 @@ CONFIG = textwrap.dedent("""\
     """)
 
 
+def _count_runs(monkeypatch: pytest.MonkeyPatch) -> list[Mapping[str, str]]:
+    """The label sets amtool is asked to route, from now on."""
+    calls: list[Mapping[str, str]] = []
+    real = amtool_check.routed_receivers
+
+    def counting(path: Path, labels: Mapping[str, str], binary: str) -> tuple[str, ...]:
+        calls.append(labels)
+        return real(path, labels, binary)
+
+    monkeypatch.setattr(amtool_check, "routed_receivers", counting)
+    return calls
+
+
 def test_routing_labels_come_from_every_matcher_form(tmp_path: Path) -> None:
     config = tmp_path / "alertmanager.yml"
     config.write_text(CONFIG)
@@ -37,14 +50,7 @@ def test_grouped_runs_still_judge_each_test(tmp_path: Path, amtool: str,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "alertmanager.yml"
     config.write_text(CONFIG)
-    calls: list[Mapping[str, str]] = []
-    real = amtool_check.routed_receivers
-
-    def counting(path: Path, labels: Mapping[str, str], binary: str) -> tuple[str, ...]:
-        calls.append(labels)
-        return real(path, labels, binary)
-
-    monkeypatch.setattr(amtool_check, "routed_receivers", counting)
+    calls = _count_runs(monkeypatch)
     tests = [RouteTest(f"svc{i}", {"severity": "critical", "service": f"svc{i}"}, ("pager",))
              for i in range(5)]
     tests.append(RouteTest("wrong", {"severity": "critical", "service": "x"}, ("chat",)))
@@ -85,20 +91,14 @@ def test_grouping_by_named_values_routes_every_reference_test_as_alone(
     out = ROOT / "out"
     config = out / amtool_check.CONFIG_PATH
     tests = amtool_check.load_route_tests(out / amtool_check.ROUTING_TESTS_PATH)
-    calls: list[Mapping[str, str]] = []
-    real = amtool_check.routed_receivers
-
-    def counting(path: Path, labels: Mapping[str, str], binary: str) -> tuple[str, ...]:
-        calls.append(labels)
-        return real(path, labels, binary)
-
-    monkeypatch.setattr(amtool_check, "routed_receivers", counting)
+    calls = _count_runs(monkeypatch)
     assert amtool_check.run_route_tests(config, tests, amtool) == []
     assert 0 < len(calls) < len(tests)
     # Every test, routed on its own labels, reaches what its group's run said it would.
     wrong = [RouteTest(t.name, t.labels, ("nobody",)) for t in tests]
     grouped = amtool_check.run_route_tests(config, wrong, amtool)
+    route = amtool_check.routed_receivers
     alone = [f"{t.name}: {{{', '.join(f'{k}={v}' for k, v in sorted(t.labels.items()))}}} "
              f"should reach nobody but Alertmanager routes it to "
-             f"{', '.join(real(config, t.labels, amtool)) or 'nothing'}" for t in tests]
+             f"{', '.join(route(config, t.labels, amtool)) or 'nothing'}" for t in tests]
     assert grouped == alone
