@@ -175,50 +175,58 @@ def json_text(data: Any) -> str:
 
 def _json_block(node: Any, column: int, indent: int) -> str:
     """`node` written from `column`, its members (if it does not fit) indented by `indent`+2."""
+    if not isinstance(node, dict | list) or not node:
+        return _json_scalar(node)
     # Written on one line, a collection is at least as long as its compact JSON: a large one
     # is not tried (that cost most of the dashboards' writing).
-    fits = not isinstance(node, dict | list) or \
-        len(orjson.dumps(node).decode()) <= JSON_WIDTH - column
-    short = _json_short(node, JSON_WIDTH - column) if fits else None
-    if short is not None or not isinstance(node, dict | list) or not node:
-        return short if short is not None else _json_scalar(node)
+    limit = JSON_WIDTH - column
+    compact = orjson.dumps(node).decode()
+    if len(compact) <= limit:
+        short = _json_line(node, compact)
+        if len(short) <= limit:
+            return short
     pad = " " * (indent + 2)
+    inner = indent + 2
+    lines = []
     if isinstance(node, dict):
-        lines = []
         for key in sorted(node):
             head = f"{pad}{_json_key(key)}: "
-            lines.append(head + _json_block(node[key], len(head), indent + 2))
+            value = node[key]
+            # Most members are scalars: written here, without a call per member.
+            lines.append(head + (_json_block(value, len(head), inner)
+                                 if isinstance(value, dict | list)
+                                 else orjson.dumps(value).decode()))
         return "{\n" + ",\n".join(lines) + "\n" + " " * indent + "}"
-    items = [pad + _json_block(item, len(pad), indent + 2) for item in node]
-    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+    for item in node:
+        lines.append(pad + (_json_block(item, len(pad), inner) if isinstance(item, dict | list)
+                            else orjson.dumps(item).decode()))
+    return "[\n" + ",\n".join(lines) + "\n" + " " * indent + "]"
 
 
-def _json_short(node: Any, limit: int) -> str | None:
-    """`node` on one line if that takes at most `limit` characters (cost bounded by `limit`)."""
+def _json_line(node: dict[Any, Any] | list[Any], compact: str) -> str:
+    """`node` (whose compact JSON is `compact`, at most a line long) on one line. The same
+    small objects (a datasource reference, a threshold step) come back thousands of times:
+    their text is remembered by their compact JSON, which determines it."""
+    line = _LINES.get(compact)
+    if line is None:
+        if len(_LINES) >= _LINES_KEPT:
+            _LINES.clear()
+        line = _LINES[compact] = _json_short(node)
+    return line
+
+
+_LINES: dict[str, str] = {}
+_LINES_KEPT = 4096
+
+
+def _json_short(node: Any) -> str:
+    """`node` on one line."""
     if isinstance(node, dict):
-        parts, total = [], 2
-        for key in sorted(node):
-            value = _json_short(node[key], limit - total)
-            if value is None:
-                return None
-            parts.append(f"{_json_key(key)}: {value}")
-            total += len(parts[-1]) + 2
-            if total > limit + 2:
-                return None
-        return "{" + ", ".join(parts) + "}"
+        return "{" + ", ".join(f"{_json_key(key)}: {_json_short(node[key])}"
+                               for key in sorted(node)) + "}"
     if isinstance(node, list):
-        items, total = [], 2
-        for item in node:
-            value = _json_short(item, limit - total)
-            if value is None:
-                return None
-            items.append(value)
-            total += len(value) + 2
-            if total > limit + 2:
-                return None
-        return "[" + ", ".join(items) + "]"
-    text = _json_scalar(node)
-    return text if len(text) <= limit else None
+        return "[" + ", ".join(_json_short(item) for item in node) + "]"
+    return _json_scalar(node)
 
 
 def _json_scalar(value: Any) -> str:

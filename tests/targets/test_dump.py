@@ -71,6 +71,14 @@ def test_json_keeps_what_fits_in_its_width_on_one_line() -> None:
     assert all(len(line) <= 100 for line in text.splitlines())
 
 
+def test_json_writes_an_object_seen_before_by_the_room_where_it_stands() -> None:
+    item = {"k": "v" * 84}  # 93 characters on one line: fits at 4 columns in, not at 10
+    text = json_text({"a": item, "b": {"c": item}})
+    assert f'  "a": {{"k": "{"v" * 84}"}},\n' in text
+    assert f'    "c": {{\n      "k": "{"v" * 84}"\n    }}\n' in text
+    assert json.loads(text) == {"a": item, "b": {"c": item}}
+
+
 @pytest.mark.parametrize("count", [0, 1, 3, 700])
 def test_a_list_dumped_in_chunks_is_the_list_dumped_at_once(count: int) -> None:
     items = [{"name": f"case {i}", "labels": FlowMap({"a": "x", "n": str(i)}),

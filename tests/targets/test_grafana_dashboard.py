@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import itertools
 import json
 import shutil
@@ -18,7 +19,8 @@ from generator.apply.desired import provisioned_dashboards
 from generator.core import model as m
 from generator.targets.grafana import alerting as grafana_alerting
 from generator.targets.grafana import dashboard as grafana_dashboard
-from generator.targets.grafana.board import HASH_TAG_PREFIX, content_hash
+from generator.targets.grafana import overview as grafana_overview
+from generator.targets.grafana.board import HASH_TAG_PREFIX, _Unusual, content_hash, lean, lean_data
 from tests.conftest import SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 from tests.grafana_schema import GrafanaSpec, validate_provisioning
@@ -125,6 +127,20 @@ def test_dashboards_carry_no_legacy_grafanalib_keys() -> None:
         target_keys = {k for panel in board["panels"] for t in panel.get("targets", []) for k in t}
         assert not target_keys & {"query", "step", "metric", "target"}, uid
         assert "editable" not in panel_keys and board["editable"] is False
+
+
+def test_dashboards_are_read_off_grafanalib_objects_as_its_encoder_writes_them() -> None:
+    model = _model(SPECS_DIR)
+    boards = [grafana_dashboard.service_dashboard(s, inline) for s in model.services
+              for inline in (False, True)]
+    for board in [*boards, grafana_overview.overview_dashboard(model)]:
+        encoded = json.loads(json.dumps(board.to_json_data(), cls=DashboardEncoder))
+        assert lean_data(board) == lean(encoded)
+    # A value the encoder writes as another type (an int enum as its number, an int key as a
+    # string, anything else as its error) is left to it.
+    for odd in ({"a": {1: "x"}}, {"a": [enum.IntEnum("Odd", "A").A]}, {"a": object()}):
+        with pytest.raises(_Unusual):
+            lean_data(odd)
 
 
 def test_hash_tag_changes_with_content_only() -> None:

@@ -111,7 +111,10 @@ def slogen_links(runbook: str | None) -> list[g.DashboardLink]:
 
 def to_json(board: g.Dashboard) -> dict[str, Any]:
     """Serialise at the edge: lean JSON data with the content-hash tag added."""
-    data: dict[str, Any] = lean(json.loads(json.dumps(board.to_json_data(), cls=DashboardEncoder)))
+    try:
+        data: dict[str, Any] = lean_data(board)
+    except _Unusual:
+        data = lean(json.loads(json.dumps(board.to_json_data(), cls=DashboardEncoder)))
     data = without_defaults(data)
     data["tags"] = sorted([*data["tags"], HASH_TAG_PREFIX + content_hash(data)])
     return data
@@ -154,6 +157,86 @@ def lean(node: Any, key: str = "") -> Any:
         # Scalars are lean as they are: only collections are walked (most values are scalars).
         if isinstance(v, dict | list):
             v = lean(v, k)
+            if not v:
+                continue
+        elif v is None:
+            continue
+        out[k] = v
+    return out
+
+
+class _Unusual(Exception):
+    """A value the JSON encoder writes as another type (a subclass of str, int, dict...):
+    left to the encoder."""
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _data(node: Any) -> Any:
+    """`node` as the JSON encoder sees it: a grafanalib object (anything with `to_json_data`)
+    as the data it stands for, plain data as it is."""
+    while type(node) not in _SCALARS and type(node) is not dict and type(node) is not list \
+            and type(node) is not tuple:
+        if isinstance(node, str | int | float | dict | list | tuple):
+            raise _Unusual
+        to_json_data = getattr(node, "to_json_data", None)
+        if to_json_data is None:
+            raise _Unusual  # the encoder fails on it: let it say so
+        node = to_json_data()
+    return node
+
+
+def lean_data(board: Any) -> Any:
+    """`lean` of the JSON grafanalib's encoder writes for `board`, in one walk over its objects
+    (tuples as lists): what `lean(json.loads(json.dumps(board, cls=DashboardEncoder)))` gives,
+    without writing and parsing the text in between (a third of the dashboards' time). Raises
+    _Unusual where the encoder would write a value as another type."""
+    return _lean_node(_data(board), "")
+
+
+def _plain(node: Any) -> Any:
+    """`node` (as `_data` gives it) as the encoder writes it, every member plain data."""
+    if type(node) is dict:
+        if any(type(k) is not str for k in node):
+            raise _Unusual
+        return {k: _plain(_data(v)) for k, v in node.items()}
+    if type(node) is list or type(node) is tuple:
+        return [_plain(_data(v)) for v in node]
+    return node
+
+
+def _lean_node(node: Any, key: str) -> Any:
+    """`lean(node, key)` for `node` as `_data` gives it, its members still objects."""
+    if type(node) is list or type(node) is tuple:
+        out_list = []
+        for item in node:
+            kind = type(item)
+            if kind not in _SCALARS:
+                item = _data(item)
+                if type(item) not in _SCALARS:
+                    item = _lean_node(item, key)
+            out_list.append(item)
+        return out_list
+    if type(node) is not dict:
+        return node
+    out: dict[str, Any] = {}
+    is_step = key == "steps"
+    is_target, is_panel = key == "targets", key == "panels"
+    for k, v in node.items():
+        if type(k) is not str:
+            raise _Unusual  # the encoder writes other keys as strings
+        if type(v) not in _SCALARS:
+            v = _data(v)
+        if is_step and k == "value":
+            out[k] = v if type(v) in _SCALARS else _plain(v)
+            continue
+        if k in _LEGACY or (is_target and k in _LEGACY_TARGET) or (is_panel and k in _LEGACY_PANEL):
+            continue
+        if k in _DEFAULTS and v == _DEFAULTS[k] and type(v) is type(_DEFAULTS[k]):
+            continue
+        if type(v) not in _SCALARS:
+            v = _lean_node(v, k)
             if not v:
                 continue
         elif v is None:
@@ -230,20 +313,32 @@ def without_defaults(board: dict[str, Any]) -> dict[str, Any]:
 
 
 def _panel(panel: dict[str, Any]) -> dict[str, Any]:
+    """A lean panel (see `lean`) without its defaults; lean still: a member that this leaves
+    empty goes too."""
     kind = panel.get("type", "")
     panel = {k: v for k, v in panel.items() if k not in _PANEL_LEGACY.get(kind, ())}
     if "options" in panel:
-        panel["options"] = _drop_equal(panel["options"], _OPTION_DEFAULTS.get(kind, {}))
+        _set_lean(panel, "options", _drop_equal(panel["options"], _OPTION_DEFAULTS.get(kind, {})))
     if "defaults" in panel.get("fieldConfig", {}):
         defaults = _drop_equal(panel["fieldConfig"]["defaults"], _FIELD_DEFAULTS.get(kind, {}))
         if "custom" in defaults:
-            defaults["custom"] = _drop_equal(defaults["custom"], _CUSTOM_DEFAULTS.get(kind, {}))
-        panel["fieldConfig"] = {**panel["fieldConfig"], "defaults": defaults}
+            _set_lean(defaults, "custom",
+                      _drop_equal(defaults["custom"], _CUSTOM_DEFAULTS.get(kind, {})))
+        field_config = {**panel["fieldConfig"]}
+        _set_lean(field_config, "defaults", defaults)
+        _set_lean(panel, "fieldConfig", field_config)
     if "targets" in panel:
         panel["targets"] = [{k: v for k, v in t.items()
                              if not (k == "datasource" and v == panel.get("datasource"))}
                             for t in panel["targets"]]
-    out: dict[str, Any] = lean(panel)
     if kind == "row":
-        out["panels"] = []  # an open row's: its panels follow it on the grid
-    return out
+        panel["panels"] = []  # an open row's: its panels follow it on the grid
+    return panel
+
+
+def _set_lean(node: dict[str, Any], key: str, value: dict[str, Any]) -> None:
+    """`node[key] = value`, or no `key` when `value` is empty (as `lean` leaves it)."""
+    if value:
+        node[key] = value
+    else:
+        node.pop(key, None)
