@@ -171,6 +171,7 @@ class _Unusual(Exception):
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_PLAIN = _SCALARS | {dict, list, tuple}
 
 
 def _data(node: Any) -> Any:
@@ -209,15 +210,12 @@ def _plain(node: Any) -> Any:
 def _lean_node(node: Any, key: str) -> Any:
     """`lean(node, key)` for `node` as `_data` gives it, its members still objects."""
     if type(node) is list or type(node) is tuple:
-        out_list = []
+        items = []
         for item in node:
-            kind = type(item)
-            if kind not in _SCALARS:
+            if type(item) not in _PLAIN:
                 item = _data(item)
-                if type(item) not in _SCALARS:
-                    item = _lean_node(item, key)
-            out_list.append(item)
-        return out_list
+            items.append(item if type(item) in _SCALARS else _lean_node(item, key))
+        return items
     if type(node) is not dict:
         return node
     out: dict[str, Any] = {}
@@ -226,21 +224,23 @@ def _lean_node(node: Any, key: str) -> Any:
     for k, v in node.items():
         if type(k) is not str:
             raise _Unusual  # the encoder writes other keys as strings
-        if type(v) not in _SCALARS:
+        kind = type(v)
+        if kind not in _PLAIN:
             v = _data(v)
+            kind = type(v)
         if is_step and k == "value":
-            out[k] = v if type(v) in _SCALARS else _plain(v)
+            out[k] = v if kind in _SCALARS else _plain(v)
             continue
         if k in _LEGACY or (is_target and k in _LEGACY_TARGET) or (is_panel and k in _LEGACY_PANEL):
             continue
-        if k in _DEFAULTS and v == _DEFAULTS[k] and type(v) is type(_DEFAULTS[k]):
-            continue
-        if type(v) not in _SCALARS:
+        if kind in _SCALARS:
+            if v is None or (k in _DEFAULTS and v == _DEFAULTS[k]
+                             and kind is type(_DEFAULTS[k])):
+                continue
+        else:
             v = _lean_node(v, k)
             if not v:
                 continue
-        elif v is None:
-            continue
         out[k] = v
     return out
 
