@@ -20,7 +20,15 @@ from generator.core import model as m
 from generator.targets.grafana import alerting as grafana_alerting
 from generator.targets.grafana import dashboard as grafana_dashboard
 from generator.targets.grafana import overview as grafana_overview
-from generator.targets.grafana.board import HASH_TAG_PREFIX, _Unusual, content_hash, lean, lean_data
+from generator.targets.grafana import panels
+from generator.targets.grafana.board import (
+    HASH_TAG_PREFIX,
+    _Unusual,
+    content_hash,
+    lean,
+    lean_data,
+    to_json,
+)
 from tests.conftest import SPECS_DIR, TESTDATA
 from tests.golden import assert_golden
 from tests.grafana_schema import GrafanaSpec, validate_provisioning
@@ -143,6 +151,15 @@ def test_dashboards_are_read_off_grafanalib_objects_as_its_encoder_writes_them()
             lean_data(odd)
 
 
+def test_slo_rows_read_once_are_the_rows_read_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _model(CASE / "in")
+    boards = [to_json(grafana_dashboard.service_dashboard(s, inline)) for s in model.services
+              for inline in (False, True)]
+    monkeypatch.setattr(grafana_dashboard, "_slo_panels", panels.slo_panels)
+    assert boards == [to_json(grafana_dashboard.service_dashboard(s, inline))
+                      for s in model.services for inline in (False, True)]
+
+
 def test_hash_tag_changes_with_content_only() -> None:
     board = _board(_files(SPECS_DIR), "slogen-hive")
     without = [t for t in board["tags"] if not t.startswith(HASH_TAG_PREFIX)]
@@ -225,7 +242,6 @@ def test_slos_equal_in_what_their_panels_read_have_equal_panels() -> None:
     # (names, queries with the same groups, labels, alerts, calendar...) taken from another
     # SLO leaves the panels as they were. A panel that starts reading another field fails here.
     from generator.core.groups import series_group_labels
-    from generator.targets.grafana import panels
 
     dirs = (SPECS_DIR, CASE / "in", TESTDATA / "multiservice", TESTDATA / "prometheus" / "in")
     slos = [s for d in dirs for v in _model(d).services for s in v.slos]

@@ -207,11 +207,47 @@ def _plain(node: Any) -> Any:
     return node
 
 
+@attr.s(frozen=True, eq=False)
+class LeanPanel:
+    """A panel read once (`lean_panel`) and placed again and again: `layout` places it as a
+    grafanalib panel, and `to_json` takes its data as it is instead of reading the panel's
+    objects anew. For the SLO rows that dashboards repeat (equal panels, `slo_rows`)."""
+
+    data: Mapping[str, Any] = attr.ib()
+    gridPos: g.GridPos | None = attr.ib(default=None)  # noqa: N815 - grafanalib's field name
+    id: int | None = attr.ib(default=None)
+
+    def to_json_data(self) -> dict[str, Any]:
+        """The panel's JSON data (already lean) with its place on the grid."""
+        return {**self.data, "gridPos": self.gridPos, "id": self.id}
+
+    def placed(self) -> dict[str, Any]:
+        """`lean` of `to_json_data` in a dashboard's panel list: its data needs no reading."""
+        out = dict(self.data)
+        if self.gridPos is not None:
+            out["gridPos"] = _lean_node(_data(self.gridPos), "gridPos")
+        if self.id is not None:
+            out["id"] = self.id
+        return out
+
+
+def lean_panel(panel: Any) -> dict[str, Any]:
+    """A panel's JSON data as `to_json` writes it in a dashboard, its position and id left out
+    (`panel` has none yet): what a LeanPanel carries. Never changed after: shared by every
+    dashboard that places it."""
+    data: dict[str, Any] = _panel(_lean_node(_data(panel), "panels"))
+    return data
+
+
 def _lean_node(node: Any, key: str) -> Any:
     """`lean(node, key)` for `node` as `_data` gives it, its members still objects."""
     if type(node) is list or type(node) is tuple:
         items = []
         for item in node:
+            if type(item) is LeanPanel:
+                # Lean already; `_panel` leaves it as it is when `without_defaults` asks again.
+                items.append(item.placed())
+                continue
             if type(item) not in _PLAIN:
                 item = _data(item)
             items.append(item if type(item) in _SCALARS else _lean_node(item, key))

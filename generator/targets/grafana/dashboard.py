@@ -26,8 +26,10 @@ from generator.targets.grafana import objects as grafana_objects
 from generator.targets.grafana import overview as grafana_overview
 from generator.targets.grafana import panels as p
 from generator.targets.grafana.board import (
+    LeanPanel,
     dashboard,
     datasource_variable,
+    lean_panel,
     list_variable,
     query_variable,
     slogen_links,
@@ -109,13 +111,31 @@ def slo_rows(service: m.Service, inline: bool) -> tuple[list[p.Sized], list[Any]
     for slos in shapes.values():
         first = slos[0]
         if len(slos) == 1:
-            panels += [p.row(first.id), *p.slo_panels(first, inline)]
+            panels += [p.row(first.id), *_slo_panels(first, inline, first.id)]
             continue
         name = f"slo{len(variables) + 1}"
         label = f"SLOs at {first.objective:g}% over {naming.window_suffix(first.window)}"
         variables.append(list_variable(name, label, [s.id for s in slos]))
-        panels += [p.row(f"${name}", repeat=name), *p.slo_panels(first, inline, f"${name}")]
+        panels += [p.row(f"${name}", repeat=name), *_slo_panels(first, inline, f"${name}")]
     return panels, variables
+
+
+def _slo_panels(slo: m.Slo, inline: bool, slo_id: str) -> list[p.Sized]:
+    """`panels.slo_panels(slo, inline, slo_id)`, each panel read into its dashboard JSON once
+    for every SLO with the same `panel_inputs` and `slo_id`: a repeated row (`$slo1`) is the
+    same four panels in every dashboard that has one of that shape."""
+    key = (panel_inputs(slo, inline), slo_id)
+    found = _LEAN_ROWS.get(key)
+    if found is None:
+        if len(_LEAN_ROWS) >= _SHAPES_KEPT:
+            _LEAN_ROWS.clear()
+        found = _LEAN_ROWS[key] = [
+            p.Sized(LeanPanel(lean_panel(item.panel)), item.width, item.height)
+            for item in p.slo_panels(slo, inline, slo_id)]
+    return found
+
+
+_LEAN_ROWS: dict[tuple[tuple[object, ...], str], list[p.Sized]] = {}
 
 
 _SHAPE_VAR = "$slo"
