@@ -82,6 +82,7 @@ _block: dict[str, str | None] = {}
 _key: dict[str, str | None] = {}
 _flow: dict[str, str | None] = {}
 _key_flow: dict[str, str | None] = {}
+_head: dict[str, str] = {}  # a block mapping's `key:`
 
 
 def dump(data: Any) -> str | None:
@@ -106,24 +107,24 @@ def _map(data: dict[str, Any], indent: int, out: list[str], fresh: bool) -> None
     pad = " " * indent
     inner = indent + _INDENT
     prefix = pad if fresh else ""
-    keys, block = _key, _block
+    heads, block = _head, _block
     for key, value in data.items():
         if type(key) is not str:
             raise _Unsupported
         # Memoised texts inline (a miss, or a string left to the dumper, goes to _scalar):
         # this loop and _seq's write every value of a generate's YAML files.
-        head = keys.get(key)
+        head = heads.get(key)
         if head is None:
-            head = _scalar(key, keys, flow=False, simple=True)
-        line = prefix + head + ":"
+            head = _key_head(key)
+        line = prefix + head
         prefix = pad
         kind = type(value)
         if kind is str:
-            if "\n" in value:
-                out.append(line + " " + _literal(value, inner))
-                continue
             text = block.get(value)
             if text is None:
+                if "\n" in value:
+                    out.append(f"{line} {_literal(value, inner)}")
+                    continue
                 text = _scalar(value, block, flow=False, simple=False)
         elif kind is dict and value:
             out.append(line + "\n")
@@ -136,41 +137,53 @@ def _map(data: dict[str, Any], indent: int, out: list[str], fresh: bool) -> None
             continue
         else:
             text = _inline(value)
-        if len(line) + 1 + len(text) > _MAX_LINE:
+        if len(line) + len(text) >= _MAX_LINE:
             raise _Unsupported
-        out.append(line + " " + text + "\n")
+        out.append(f"{line} {text}\n")
+
+
+def _key_head(key: str) -> str:
+    """`key:` as a block mapping writes it, remembered."""
+    head = _scalar(key, _key, flow=False, simple=True) + ":"
+    if len(_head) >= _MEMO_SIZE:
+        _head.clear()
+    _head[key] = head
+    return head
 
 
 def _seq(data: list[Any], indent: int, out: list[str], fresh: bool) -> None:
     """A block sequence at `indent`; `fresh` as for `_map`."""
     pad = " " * indent
     inner = indent + _INDENT
-    prefix = pad if fresh else ""
+    line = (pad if fresh else "") + "-"
+    item_line = pad + "-"
     block = _block
     for item in data:
-        line = prefix + "-"
-        prefix = pad
         kind = type(item)
         if kind is str:
-            if "\n" in item:
-                out.append(line + " " + _literal(item, inner))
-                continue
             text = block.get(item)
             if text is None:
+                if "\n" in item:
+                    out.append(f"{line} {_literal(item, inner)}")
+                    line = item_line
+                    continue
                 text = _scalar(item, block, flow=False, simple=False)
         elif kind is dict and item:
             out.append(line + " ")
+            line = item_line
             _map(item, inner, out, fresh=False)
             continue
         elif kind is list and item:
             out.append(line + " ")
+            line = item_line
             _seq(item, inner, out, fresh=False)
             continue
         else:
             text = _inline(item)
-        if len(line) + 1 + len(text) > _MAX_LINE:
+        if len(line) + len(text) >= _MAX_LINE:
             raise _Unsupported
-        out.append(line + " " + text + "\n")
+        out.append(f"{line} {text}\n")
+        line = item_line
 
 
 def _inline(value: Any, in_flow: bool = False) -> str:
