@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
@@ -18,9 +19,14 @@ from generator.targets.prometheus.rules import Rule
 
 INTERVAL = timedelta(minutes=1)  # spacing of input samples
 _SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{([^{}]*)\})?\s*$")
-_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*,?')
+# A double-quoted string's text: what `(?:[^"\\]|\\.)*` matches, its loop unrolled (several
+# times faster on the long expressions every SLO's cases read).
+_STRING_BODY = r'[^"\\]*(?:\\.[^"\\]*)*'
+_STRING = f'"{_STRING_BODY}"'
+_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"(' + _STRING_BODY
+                      + r')"\s*,?')
 _RANGE_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^{}]*\})?\s*\[")
-_SLO_ID = re.compile(r'\bslo_id="(?:[^"\\]|\\.)*"')
+_SLO_ID = re.compile(r'\bslo_id=' + _STRING)
 _TEMPLATE_LABEL = re.compile(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)")
 # Label values tried for regex and negative matchers, status codes first as they are the usual case.
 _CANDIDATES = ("500", "503", "429", "404", "200", "error", "ok", "true", "false", "other", "x")
@@ -162,10 +168,17 @@ def _selector(metric: str, inner: str) -> Selector:
         if op == "=":
             labels[name] = equal[name] = value
             continue
-        found = next((c for c in _CANDIDATES if _matches(op, value, c)), None)
+        found = _candidate(op, value)
         exact = exact and found is not None
         labels[name] = found or ""
     return Selector(metric, labels, exact, equal)
+
+
+# Every SLO of a kind has the same matchers (`code=~"5.."`): each is tried once.
+@functools.lru_cache(maxsize=1024)
+def _candidate(op: str, value: str) -> str | None:
+    """The first of _CANDIDATES that a `!=`, `=~` or `!~` matcher on `value` matches."""
+    return next((c for c in _CANDIDATES if _matches(op, value, c)), None)
 
 
 def _matches(op: str, value: str, candidate: str) -> bool:
@@ -191,12 +204,18 @@ def series_key(series: str) -> str:
 
 def metric_names(expr: str) -> set[str]:
     """Metric names an expression may read (a superset: every bare word that is not a keyword)."""
-    text = re.sub(r'"(?:[^"\\]|\\.)*"', "", expr)
-    text = re.sub(r"\{[^{}]*\}|\[[^\]]*\]", " ", text)
-    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
-    words = [m.group(0) for m in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", text)
+    text = _STRINGS.sub("", expr)
+    text = _BRACKETS.sub(" ", text)
+    text = _GROUPING.sub(" ", text)
+    words = [m.group(0) for m in _WORD.finditer(text)
              if not text[m.end():].lstrip().startswith("(")]
     return {w for w in words if w not in _KEYWORDS}
+
+
+_STRINGS = re.compile(_STRING)
+_BRACKETS = re.compile(r"\{[^{}]*\}|\[[^\]]*\]")
+_GROUPING = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
+_WORD = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
 def bundle(cases: Sequence[Case]) -> list[Case]:
