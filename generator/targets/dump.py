@@ -185,6 +185,26 @@ def _json_block(node: Any, column: int, indent: int) -> str:
         short = _json_line(node, compact)
         if len(short) <= limit:
             return short
+    if len(compact) > _BLOCK_LONGEST:
+        return _json_members(node, indent)
+    # Dashboards repeat whole panels' queries, options and field configs: their lines are
+    # remembered by their compact JSON (which determines them) and indent.
+    key = (compact, indent)
+    text = _BLOCKS.get(key)
+    if text is None:
+        if len(_BLOCKS) >= _BLOCKS_KEPT:
+            _BLOCKS.clear()
+        text = _BLOCKS[key] = _json_members(node, indent)
+    return text
+
+
+_BLOCKS: dict[tuple[str, int], str] = {}
+_BLOCKS_KEPT = 1024
+_BLOCK_LONGEST = 4096
+
+
+def _json_members(node: dict[Any, Any] | list[Any], indent: int) -> str:
+    """`node` one member per line, indented by `indent`+2."""
     pad = " " * (indent + 2)
     inner = indent + 2
     lines = []

@@ -79,6 +79,14 @@ def test_json_writes_an_object_seen_before_by_the_room_where_it_stands() -> None
     assert json.loads(text) == {"a": item, "b": {"c": item}}
 
 
+def test_json_writes_a_long_object_seen_before_at_its_own_indent() -> None:
+    item = {"k": "v" * 120}  # one member per line wherever it stands
+    text = json_text({"a": item, "b": {"c": item}, "d": [item]})
+    line = f'"k": "{"v" * 120}"'
+    assert text == (f'{{\n  "a": {{\n    {line}\n  }},\n  "b": {{\n    "c": {{\n      {line}\n'
+                    f'    }}\n  }},\n  "d": [\n    {{\n      {line}\n    }}\n  ]\n}}\n')
+
+
 @pytest.mark.parametrize("count", [0, 1, 3, 700])
 def test_a_list_dumped_in_chunks_is_the_list_dumped_at_once(count: int) -> None:
     items = [{"name": f"case {i}", "labels": FlowMap({"a": "x", "n": str(i)}),
