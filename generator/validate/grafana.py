@@ -108,10 +108,11 @@ def _declared_titles(model: m.Model) -> dict[str, set[str]]:
     return {s.dashboard.uid: {p.title for p in s.dashboard.panels} for s in model.services}
 
 
-def _dashboard_problems(rel: str, board: Mapping[str, Any], model: m.Model,
-                        known: set[str]) -> Iterator[Problem]:
-    declared = _declared_titles(model).get(str(board.get("uid")), set())
-    uids = {d.uid for d in model.grafana.datasources}
+def _dashboard_problems(rel: str, board: Mapping[str, Any], titles: Mapping[str, set[str]],
+                        uids: set[str], known: set[str]) -> Iterator[Problem]:
+    """The datasource and series problems of one dashboard; `titles`: `_declared_titles`,
+    `uids`: the declared datasources (both read once for every dashboard)."""
+    declared = titles.get(str(board.get("uid")), set())
     for title, uid in datasource_refs(board):
         if uid not in uids:
             yield Problem(CHECK, rel, f'panel "{title}": datasource {uid!r} is not declared '
@@ -161,6 +162,10 @@ def check_grafana(staged: Path, model: m.Model, tools: Tools, known_output: Know
                 else recorded_series(sorted((staged / "prometheus").rglob("*.yaml"))))
     known = spec_series(model) | recorded
     exprs: list[tuple[str, str, str]] = []
+    # Read from the model once, not per dashboard: every service's titles, per dashboard, made
+    # the check quadratic in the number of services.
+    titles = _declared_titles(model)
+    uids = {d.uid for d in model.grafana.datasources}
     for path in sorted((staged / "grafana" / "provisioning" / "dashboards").rglob("*.json")):
         rel = path.relative_to(staged).as_posix()
         if known_output is not None:
@@ -168,13 +173,12 @@ def check_grafana(staged: Path, model: m.Model, tools: Tools, known_output: Know
             if names is not None and names <= known:
                 continue
         board = orjson.loads(path.read_bytes())
-        problems += _dashboard_problems(rel, board, model, known)
+        problems += _dashboard_problems(rel, board, titles, uids, known)
         panel_queries = list(panel_exprs(board))
         if read is not None:
             read[rel] = frozenset(n for _, e in panel_queries for n in series_names(e))
         if known_output is None or rel in known_output.parse_only:
             exprs += [(rel, title, expr) for title, expr in panel_queries]
-    uids = {d.uid for d in model.grafana.datasources}
     for path in sorted((staged / "grafana" / "api" / "rule-groups").rglob("*.json")):
         group = json.loads(path.read_text(encoding="utf-8"))
         problems += [Problem(CHECK, str(path.relative_to(staged)), p)
@@ -182,7 +186,8 @@ def check_grafana(staged: Path, model: m.Model, tools: Tools, known_output: Know
     if tools.promtool is not None and exprs:
         # Services with SLOs alike have the same panel queries (their SLO is a variable):
         # each distinct query is parsed once, and its verdict goes to every panel with it.
-        queries = [for_promtool(e) for _, _, e in exprs]
+        converted = {e: for_promtool(e) for e in dict.fromkeys(e for _, _, e in exprs)}
+        queries = [converted[e] for _, _, e in exprs]
         distinct = list(dict.fromkeys(queries))
         bad = promtool.parse_errors(distinct, tools.promtool)
         verdict = {distinct[i]: msg for i, msg in bad.items()}
