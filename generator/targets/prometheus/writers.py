@@ -14,7 +14,7 @@ that survive to the result, and whether the result's labels are closed (an aggre
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -59,15 +59,10 @@ class Writer:
     def compact(cls, kind: str, name: str, labels: Mapping[str, str], found: Shape, where: str,
                 source: Source | None) -> Writer:
         """A writer whose strings are interned and whose shape is shared when it is empty."""
-        if not found.kept and not found.fixed and not found.among:
-            found = _EMPTY[found.closed]
-        else:
-            found = Shape(frozenset(_intern(k) for k in found.kept),
-                          {_intern(k): _intern(v) for k, v in found.fixed.items()}, found.closed,
-                          {_intern(k): frozenset(_intern(x) for x in v)
-                           for k, v in found.among.items()})
         return cls(_intern(kind), _intern(name),
-                   {_intern(k): _intern(str(v)) for k, v in labels.items()}, found, where, source)
+                   {_intern(k): _intern(str(v)) for k, v in labels.items()},
+                   _compact_shape(found.kept, found.fixed, found.closed, found.among), where,
+                   source)
 
     def fixed(self) -> dict[str, str]:
         """Labels whose value is known: the expression's pinned ones, then the rule's own. A
@@ -95,6 +90,21 @@ _EMPTY = {closed: Shape(closed=closed) for closed in (False, True)}
 
 # Called for every string of every rule: the builtin itself, not a function around it.
 _intern = sys.intern
+
+
+def _compact_shape(kept: Collection[str], fixed: Mapping[str, str], closed: bool,
+                   among: Mapping[str, Iterable[str]]) -> Shape:
+    """A shape of these parts with its strings interned, the shared one when it is empty.
+
+    Every writer's shape passes here (a rendered rule's, and one read back from JSON), about
+    two thirds of them with pinned labels alone: empty parts are not rebuilt."""
+    if not kept and not fixed and not among:
+        return _EMPTY[closed]
+    return Shape(frozenset(map(_intern, kept)) if kept else frozenset(),
+                 {_intern(k): _intern(v) for k, v in fixed.items()} if fixed else {},
+                 closed,
+                 {_intern(k): frozenset(map(_intern, v)) for k, v in among.items()}
+                 if among else {})
 
 
 def overwritten(writer: Writer) -> list[str]:
@@ -263,9 +273,10 @@ def from_record(data: Any) -> Writer:
     """The writer `to_record` wrote."""
     kind, name, labels, kept, fixed, closed, where, src, among = data
     source = None if src is None else Source(_intern(src[0]), src[1], src[2], src[3])
-    shape = Shape(frozenset(kept), dict(fixed), bool(closed),
-                  {str(k): frozenset(v) for k, v in dict(among).items()})
-    return Writer.compact(str(kind), str(name), dict(labels), shape, str(where), source)
+    # Built once from the JSON parts (`is_record` holds them to their types), not as a shape
+    # that `Writer.compact` would copy again.
+    return Writer(_intern(kind), _intern(name), {_intern(k): _intern(v) for k, v in labels.items()},
+                  _compact_shape(kept, fixed, bool(closed), among), where, source)
 
 
 def _error(w: Writer, fallback_file: str, message: str) -> SpecError:
