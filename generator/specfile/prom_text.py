@@ -21,8 +21,21 @@ from generator.specfile.yamlread import Locator
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
+# Patterns by length and first part (never `*`): every string of every spec is tested against
+# three sets of them, and nearly all are told apart by those two alone.
+_Index = dict[tuple[int, str], tuple[tuple[str, ...], ...]]
+
+
+def _index(patterns: tuple[tuple[str, ...], ...]) -> _Index:
+    found: dict[tuple[int, str], tuple[tuple[str, ...], ...]] = {}
+    for p in patterns:
+        assert p and p[0] != "*", p
+        found[len(p), p[0]] = (*found.get((len(p), p[0]), ()), p)
+    return found
+
+
 # Paths (with `*` for any index or key) whose strings end up in Prometheus alerting rules.
-_PROMETHEUS_TEMPLATES = (
+_PROMETHEUS_TEMPLATES = _index((
     ("alerts", "*", "summary"), ("alerts", "*", "description"), ("alerts", "*", "runbook"),
     ("alerts", "*", "annotations", "*"), ("alerts", "*", "labels", "*"),
     ("slos", "*", "description"), ("slos", "*", "labels", "*"),
@@ -31,14 +44,15 @@ _PROMETHEUS_TEMPLATES = (
     ("slos", "*", "alerting", "ticket", "labels", "*"),
     ("health_checks", "*", "description"), ("health_checks", "*", "alert", "summary"),
     ("labels", "*"), ("runbook",),
-)
-_GRAFANA_TEMPLATES = (
+))
+_GRAFANA_TEMPLATES = _index((
     ("grafana_alerts", "*", "summary"), ("grafana_alerts", "*", "description"),
     ("grafana_alerts", "*", "annotations", "*"), ("grafana_alerts", "*", "labels", "*"),
-)
-_TIME_ZONES = (("routing", "time_intervals", "*", "*", "location"),)
+))
+_TIME_ZONES = _index((("routing", "time_intervals", "*", "*", "location"),))
 # Annotation maps: their keys become Prometheus annotation names.
-_ANNOTATION_MAPS = (("alerts", "*", "annotations"), ("slos", "*", "alerting", "annotations"))
+_ANNOTATION_MAPS = _index((("alerts", "*", "annotations"),
+                           ("slos", "*", "alerting", "annotations")))
 
 
 def text_errors(data: Any, locator: Locator) -> list[SpecError]:
@@ -114,9 +128,11 @@ def _walk(data: Any) -> Iterator[tuple[Loc, Any]]:
             stack.extend(((*loc, i), v) for i, v in enumerate(node))
 
 
-def _matches(loc: Loc, patterns: tuple[tuple[str, ...], ...]) -> bool:
-    return any(len(p) == len(loc) and all(a == "*" or a == b for a, b in zip(p, loc, strict=True))
-               for p in patterns)
+def _matches(loc: Loc, patterns: _Index) -> bool:
+    if not loc or type(loc[0]) is not str:
+        return False
+    return any(all(a == "*" or a == b for a, b in zip(p, loc, strict=True))
+               for p in patterns.get((len(loc), loc[0]), ()))
 
 
 def _in_labels(loc: Loc) -> bool:
