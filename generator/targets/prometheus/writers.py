@@ -111,6 +111,8 @@ def overwritten(writer: Writer) -> list[str]:
     """Static labels of `writer` that overwrite a label its expression keeps without keeping a
     copy as `exported_<label>` (which tells the series apart again), sorted."""
     kept = writer.shape.kept
+    if not kept:  # most rules: no label kept from the data, none to overwrite
+        return []
     return sorted(k for k in frozenset(writer.labels) & kept
                   if naming.EXPORTED_PREFIX + k not in kept)
 
