@@ -541,6 +541,10 @@ def _to_compare(found: list[list[writers.Writer] | Entry]) -> list[writers.Write
     that pins a label every rendered rule of its name pins, to a value none of them has (a
     rule of another service: `service="b"` against `service="a"`), is disjoint from all of
     them (`writers.disjoint`'s first test) and is left out without being read into a writer."""
+    if not any(isinstance(part, Entry) for part in found):
+        # Nothing carried over (a first generate, or every service changed): the pins below
+        # only sort carried-over rules, and every rendered one is compared anyway.
+        return [w for part in found if not isinstance(part, Entry) for w in part]
     pinned: dict[tuple[str, str], dict[str, set[str]]] = {}
     for part in found:
         if not isinstance(part, Entry):
