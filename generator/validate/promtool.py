@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,6 +14,18 @@ from pathlib import Path
 
 PROMTOOL_TIMEOUT_SECONDS = 300
 _RULE_ERROR = re.compile(r'rule (\d+), "[^"]*": (?:could not parse expression: )?(.*)$')
+# The Go runtime settings of `promtool check rules` runs, unless the environment sets them.
+# Its garbage collector is most of a run's CPU time at the default GOGC=100: at 400 a run of
+# 50 rule files took a third less CPU, its peak RSS about 75 MB instead of 50 (a run holds
+# one file at a time, so that does not grow with the files). One thread each: slogen runs
+# one promtool per core when it has several files to check, and with every core busy a
+# collector on a second thread only adds work.
+CHECK_RUNTIME = {"GOGC": "400", "GOMAXPROCS": "1"}
+
+
+def check_env() -> dict[str, str]:
+    """The environment of a `promtool check rules` run (see CHECK_RUNTIME)."""
+    return {**CHECK_RUNTIME, **os.environ}
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,8 @@ class ParseCheck:
         path.write_text(json.dumps({"groups": [{"name": "syntax", "rules": rules}]}),
                         encoding="utf-8")
         self.proc = subprocess.Popen([promtool, "check", "rules", str(path)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env=check_env())
 
     def finish(self) -> dict[int, str]:
         """{index: error} for the expressions that do not parse (waits for promtool)."""
@@ -97,7 +111,7 @@ class ParseCheck:
 
 def check_rules(files: Sequence[Path], promtool: str) -> CheckResult:
     """`promtool check rules` on generated rule files."""
-    result = _run([promtool, "check", "rules", *map(str, files)])
+    result = _run([promtool, "check", "rules", *map(str, files)], env=check_env())
     return CheckResult(result.returncode == 0, (result.stdout + result.stderr).strip(),
                        " ".join(map(str, files)))
 
@@ -106,7 +120,7 @@ def start_check_rules(files: Sequence[Path], promtool: str) -> subprocess.Popen[
     """`promtool check rules` on rule files, started in the background (its output discarded:
     a failure is traced file by file with `check_rules`)."""
     return subprocess.Popen([promtool, "check", "rules", *map(str, files)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=check_env())
 
 
 def test_rules(files: Sequence[Path], promtool: str, cwd: Path | None = None) -> CheckResult:
@@ -116,6 +130,7 @@ def test_rules(files: Sequence[Path], promtool: str, cwd: Path | None = None) ->
                        " ".join(map(str, files)))
 
 
-def _run(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _run(argv: list[str], cwd: Path | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, timeout=PROMTOOL_TIMEOUT_SECONDS,
-                          cwd=cwd, check=False)
+                          cwd=cwd, env=env, check=False)
