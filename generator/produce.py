@@ -48,17 +48,23 @@ if TYPE_CHECKING:
     from generator.specfile.speccache import SpecCache
 
 CACHE_VERSION = 3
-# Rule files gathered before a background promtool run starts. A run costs about 25 ms of
-# CPU to start and ~15 ms per service file, about what rendering a service costs each of the
-# two render processes: promtool barely keeps up, so it starts early and, while its runs are
-# busy, the next batch grows. Up to two runs at once: beside two render processes (and
-# whatever else the machine runs) one run fell behind, and its backlog was checked after
-# rendering ended, on one core.
+# Rule files gathered before a background promtool run starts (a run costs about 25 ms of CPU to
+# start). Runs start while the services render only on cores the render processes leave free,
+# at most MAX_RUNNING at once. On two cores both render, so every rule file waits for the end
+# and is checked then in one run per core (`launch_rest`): with all cores busy, a run started
+# earlier only took CPU time from rendering, and ten runs of ten files cost about 0.3 s of CPU
+# (starts, and three or four processes sharing two cores) that two runs of fifty do not.
 BATCH_FILES = 10
 MAX_RUNNING = 2
 # With this few services left to render, pending rule files are checked as soon as promtool is
-# free: smaller last batches, so little is left to check once rendering ends.
+# free (when runs start while rendering): smaller last batches, so little is left to check once
+# rendering ends.
 EAGER_CHECK_SERVICES = 12
+
+
+def run_limit(renderers: int) -> int:
+    """How many promtool runs may go on at once while `renderers` processes render."""
+    return max(0, min(MAX_RUNNING, (os.cpu_count() or 1) - renderers))
 
 
 cache_path = incremental.cache_path
@@ -175,30 +181,34 @@ def service_keys(model: Model, inputs: incremental.Inputs, spec_dir: Path,
 
 
 class RuleCheck:
-    """`promtool check rules` on changed rule files, run in the background in batches while
-    the rest renders (promtool on one core, rendering on the other)."""
+    """`promtool check rules` on changed rule files, run in the background: in batches while
+    the rest renders when a core is free for it (`limit` runs at once), else once rendering
+    ends, split across the cores."""
 
-    def __init__(self, promtool: str | None) -> None:
+    def __init__(self, promtool: str | None, limit: int = 1) -> None:
         self.promtool = promtool
         self.pending: list[Path] = []
         self.running: list[subprocess.Popen[bytes]] = []
         self.passed = True
         self.checked: list[Path] = []
         self.closing = False  # rendering is ending: no new run until `finish`
+        self.limit = limit  # runs at once while rendering
 
     def add(self, path: Path) -> None:
         if self.promtool is None:
             return
         self.pending.append(path)
-        if len(self.pending) >= BATCH_FILES and not self.closing:
+        if len(self.pending) >= BATCH_FILES and not self.closing and self.limit:
             self._poll()
             # Never wait here: while the runs are busy, the batch grows.
-            if len(self.running) < MAX_RUNNING:
+            if len(self.running) < self.limit:
                 self._launch()
 
     def launch_if_idle(self) -> None:
         """Start a run on what is pending now if none is running: near the end of the render,
         so the last batch is small and the check ends soon after the render."""
+        if not self.limit:
+            return
         self._poll()
         if not self.running:
             self._launch()
@@ -305,6 +315,7 @@ def produce(model: Model, stager: outdir.Stager, inputs: incremental.Inputs | No
                  or e.key != key]
     claims = _Claims(len(to_render))
     helper = _Helper.start(model, stager, lay, to_render, claims)
+    check.limit = run_limit(1 if helper is None else 2)
 
     def rendered(service: Service, files: dict[str, str], mine: list[writers.Writer]) -> None:
         found[service.name] = mine

@@ -33,13 +33,16 @@ def _rejecting_promtool(tmp_path: Path) -> Path:
     return script
 
 
-@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize(("split", "while_rendering"),
+                         [(False, False), (True, False), (True, True)])
 def test_a_rule_file_promtool_rejects_fails_the_generate_and_names_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        split: bool) -> None:
-    if split:  # the rule files checked in background batches by two render processes
+        split: bool, while_rendering: bool) -> None:
+    if split:  # two render processes: the rule files are checked once they are all written
         monkeypatch.setattr(produce, "PARALLEL_MIN_SERVICES", 1)
+    if while_rendering:  # ...or in background batches while they render (a core to spare)
         monkeypatch.setattr(produce, "BATCH_FILES", 2)
+        monkeypatch.setattr(produce, "run_limit", lambda renderers: 2)
     specs = tmp_path / "slos"
     shutil.copytree(SPECS_DIR, specs)
     out = tmp_path / "out"
