@@ -222,10 +222,8 @@ class RuleCheck:
         if not self.pending:
             return
         assert self.promtool is not None
-        size = -(-len(self.pending) // parts)
-        for start in range(0, len(self.pending), size):
-            self.running.append(promtool_mod.start_check_rules(
-                self.pending[start:start + size], self.promtool))
+        for files in _split(self.pending, parts):
+            self.running.append(promtool_mod.start_check_rules(files, self.promtool))
         self.checked += self.pending
         self.pending = []
 
@@ -254,6 +252,27 @@ class RuleCheck:
             proc.kill()
             proc.communicate()
         self.running = []
+
+
+def _split(files: list[Path], parts: int) -> list[list[Path]]:
+    """`files` in at most `parts` runs of about the same size in bytes (promtool's time
+    follows the rules a file holds), each in the order given."""
+    if parts <= 1 or len(files) <= 1:
+        return [files]
+    sizes: dict[Path, int] = {}
+    for path in files:
+        try:
+            sizes[path] = path.stat().st_size
+        except OSError:
+            sizes[path] = 0
+    loads = [0] * min(parts, len(files))
+    chosen: dict[Path, int] = {}
+    for path in sorted(files, key=lambda p: -sizes[p]):  # largest first, to the lightest run
+        part = loads.index(min(loads))
+        chosen[path] = part
+        loads[part] += sizes[path]
+    return [run for part in range(len(loads))
+            if (run := [p for p in files if chosen[p] == part])]
 
 
 @dataclass

@@ -59,3 +59,19 @@ def test_a_rule_file_promtool_rejects_fails_the_generate_and_names_it(
     assert code == 1, err
     assert f"prometheus/{SERVICE}.rules.yaml" in err and "rejected" in err, err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_the_last_rule_files_are_split_into_runs_of_about_equal_size(tmp_path: Path) -> None:
+    sizes = [900, 100, 100, 100, 100, 450, 450, 50]
+    files = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"s{i}.rules.yaml"
+        path.write_bytes(b"#" * size)
+        files.append(path)
+    runs = produce._split(files, 2)
+    assert sorted(p for run in runs for p in run) == sorted(files)  # each file once
+    assert all(run == sorted(run, key=files.index) for run in runs)  # in the order given
+    loads = [sum(p.stat().st_size for p in run) for run in runs]
+    assert len(runs) == 2 and max(loads) - min(loads) <= 100, loads
+    assert produce._split(files, 1) == [files]
+    assert len(produce._split(files[:3], 8)) == 3  # never an empty run
