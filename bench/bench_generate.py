@@ -1,8 +1,9 @@
 """`slogen generate` as a user runs it, on synthetic specs (bench/synth.py).
 
 At 1,000 SLOs: a full generate with its promtool and amtool checks beside a bare
-`promtool check rules` of the same rule files, measured in the same run, alternating, three
-repeats each (each full generate into a fresh directory with no cache); a no-op rerun (three
+`promtool check rules` of the same rule files (as installed, and with the Go runtime settings
+generate gives its own promtool runs), measured in the same run, alternating, five of each
+(each full generate into a fresh directory with no cache); a no-op rerun (three
 runs); a one-spec edit (one SLO objective changed in one service file, three different edits)
 with the files it rewrote and the rule files promtool was given, beside a bare
 `promtool check rules` of those changed files; `generate --check`; bytes written; peak RSS.
@@ -38,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "generate.json"
 SIZES = (1_000, 10_000)
 REPEATS = 3
+# The full generate against bare promtool: the ratio the issue names, so more pairs.
+PAIRS = 5
 # Above this many SLOs only the full generate runs (with checks skipped): its peak RSS is the
 # figure wanted there.
 FULL_ONLY_ABOVE = 1_000
@@ -62,12 +65,13 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(argv: list[str], cwd: Path) -> tuple[float, str, str]:
-    """(wall seconds, stdout, stderr) of one process; raises if it exits non-zero. Its CPU
-    seconds (with every process it ran) go to CPU_SECONDS."""
+def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None
+         ) -> tuple[float, str, str]:
+    """(wall seconds, stdout, stderr) of one process (`env` added to the environment); raises
+    if it exits non-zero. Its CPU seconds (with every process it ran) go to CPU_SECONDS."""
     start, cpu = time.perf_counter(), _cpu()
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     wall = time.perf_counter() - start
     CPU_SECONDS[:] = [_cpu() - cpu]
     if proc.returncode != 0:
@@ -128,13 +132,19 @@ def _spread(values: list[float]) -> dict[str, Any]:
 
 
 def _full_vs_promtool(cwd: Path, promtool: str) -> dict[str, Any]:
-    """Full generate+check and bare promtool, alternating, REPEATS each."""
+    """Full generate+check and bare promtool, alternating, PAIRS each; bare promtool both as
+    installed (the yardstick) and with the Go runtime settings generate gives its own runs
+    (CHECK_RUNTIME), so what those settings are worth is seen apart."""
+    from generator.validate.promtool import CHECK_RUNTIME
+
     full: list[float] = []
     bare: list[float] = []
+    tuned: list[float] = []
     full_cpu: list[float] = []
     bare_cpu: list[float] = []
+    tuned_cpu: list[float] = []
     rss: list[dict[str, float]] = []
-    for i in range(REPEATS):
+    for i in range(PAIRS):
         out = f"full{i}"
         _fresh(cwd, out)
         wall, peak = _generate(cwd, out)
@@ -144,6 +154,8 @@ def _full_vs_promtool(cwd: Path, promtool: str) -> dict[str, Any]:
         rules = sorted(str(p) for p in (cwd / out / "prometheus").glob("*.rules.yaml"))
         bare.append(_run([promtool, "check", "rules", *rules], cwd)[0])
         bare_cpu += CPU_SECONDS
+        tuned.append(_run([promtool, "check", "rules", *rules], cwd, CHECK_RUNTIME)[0])
+        tuned_cpu += CPU_SECONDS
         if i:
             _fresh(cwd, out)
     ratios = [f / b for f, b in zip(full, bare, strict=True)]
@@ -153,6 +165,10 @@ def _full_vs_promtool(cwd: Path, promtool: str) -> dict[str, Any]:
             "promtool_check_rules_cpu_seconds": _spread(bare_cpu),
             "full_vs_promtool_cpu": _spread(
                 [f / b for f, b in zip(full_cpu, bare_cpu, strict=True)]),
+            "promtool_generate_runtime_seconds": _spread(tuned),
+            "promtool_generate_runtime_cpu_seconds": _spread(tuned_cpu),
+            "full_vs_promtool_generate_runtime": _spread(
+                [f / b for f, b in zip(full, tuned, strict=True)]),
             "full_generate_peak_rss_mib": max(r["self"] for r in rss),
             "full_generate_tools_peak_rss_mib": max(r["children"] for r in rss)}
 
@@ -227,9 +243,18 @@ def measure(total_slos: int) -> dict[str, Any]:
     return result
 
 
+def compile_bytecode() -> None:
+    """Compile slogen's modules as pip does when it installs a package. A checkout run where
+    PYTHONDONTWRITEBYTECODE is set would otherwise compile every module it imports on every
+    run (about 0.1 s of each generate), which an installed slogen never pays."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "generator")],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def main(argv: list[str]) -> int:
     """Measure each size and write the figures."""
     sizes = [int(a) for a in argv] or list(SIZES)
+    compile_bytecode()
     runs = []
     for size in sizes:
         runs.append(measure(size))
@@ -238,14 +263,19 @@ def main(argv: list[str]) -> int:
     report = {
         "what": "slogen generate on bench/synth.py specs, each figure one CLI process",
         "how": (
+            "slogen's bytecode compiled first, as pip does on install (compile_bytecode); "
             "wall clock per process, start-up included; peak_rss_mib = the generate process's "
             "own ru_maxrss (RUSAGE_SELF), tools_peak_rss_mib = the largest tool it ran "
             "(RUSAGE_CHILDREN); full generate = into a fresh directory with no cache, running "
             "promtool check rules and amtool on its output (checks skipped above "
             f"{FULL_ONLY_ABOVE} SLOs); promtool_check_rules_seconds = one bare "
-            "`promtool check rules` over the same rule files, alternating with the full "
-            f"generate, {REPEATS} repeats each (runs, median, min, max; full_vs_promtool per "
-            "pair); *_cpu_seconds = user + system CPU of the process and every process it ran "
+            "`promtool check rules` over the same rule files with promtool's default Go "
+            "runtime settings (the yardstick), and promtool_generate_runtime_seconds = the same "
+            "run with the settings generate gives its own promtool runs (GOGC and GOMAXPROCS, "
+            "CHECK_RUNTIME in generator/validate/promtool.py), alternating with the full "
+            f"generate, {PAIRS} of each (runs, median, min, max; full_vs_promtool and "
+            "full_vs_promtool_generate_runtime per pair); *_cpu_seconds = user + system CPU "
+            "of the process and every process it ran "
             "(RUSAGE_CHILDREN deltas), less sensitive to the machine's load than wall time; "
             f"no-op = generate again with nothing changed ({REPEATS} runs); one edit = "
             "one SLO objective changed in one service file, then generate (promtool and amtool "
