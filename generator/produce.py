@@ -60,11 +60,23 @@ MAX_RUNNING = 2
 # free (when runs start while rendering): smaller last batches, so little is left to check once
 # rendering ends.
 EAGER_CHECK_SERVICES = 12
+# At most this many promtool runs at once when rendering ends. Each holds a Go heap of its own
+# (up to about 75 MB with promtool.CHECK_RUNTIME), and a container limited to a few cores and
+# a little memory may still see all its host's processors.
+MAX_FINAL_RUNS = 8
+
+
+def usable_cpus() -> int:
+    """The processors this process may run on (its affinity mask where the platform has one,
+    which follows a cpuset; os.cpu_count() counts every processor of the machine)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def run_limit(renderers: int) -> int:
     """How many promtool runs may go on at once while `renderers` processes render."""
-    return max(0, min(MAX_RUNNING, (os.cpu_count() or 1) - renderers))
+    return max(0, min(MAX_RUNNING, usable_cpus() - renderers))
 
 
 cache_path = incremental.cache_path
@@ -236,8 +248,9 @@ class RuleCheck:
         self.passed = self.passed and proc.returncode == 0
 
     def launch_rest(self) -> None:
-        """Rendering is over and its cores are free: check what is pending in parallel runs."""
-        self._launch(parts=os.cpu_count() or 1)
+        """Rendering is over and its cores are free: check what is pending in parallel runs,
+        one a core up to MAX_FINAL_RUNS."""
+        self._launch(parts=min(usable_cpus(), MAX_FINAL_RUNS))
 
     def finish(self) -> bool:
         """Wait for every run; True when all passed (failures are traced by the full check)."""

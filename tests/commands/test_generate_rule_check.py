@@ -75,3 +75,34 @@ def test_the_last_rule_files_are_split_into_runs_of_about_equal_size(tmp_path: P
     assert len(runs) == 2 and max(loads) - min(loads) <= 100, loads
     assert produce._split(files, 1) == [files]
     assert len(produce._split(files[:3], 8)) == 3  # never an empty run
+
+
+def test_the_last_rule_files_go_to_at_most_max_final_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A machine (or a container seeing its host) with many processors: one promtool a core,
+    # but never more runs, and Go heaps, than MAX_FINAL_RUNS.
+    started: list[list[Path]] = []
+
+    class Run:
+        returncode = 0
+
+        def communicate(self, timeout: float | None = None) -> tuple[bytes, bytes]:
+            return b"", b""
+
+    def start(files: list[Path], promtool: str) -> Run:
+        started.append(list(files))
+        return Run()
+
+    monkeypatch.setattr(produce, "usable_cpus", lambda: 64)
+    monkeypatch.setattr(produce.promtool_mod, "start_check_rules", start)
+    check = produce.RuleCheck("promtool", limit=0)
+    files = []
+    for i in range(40):
+        path = tmp_path / f"s{i}.rules.yaml"
+        path.write_bytes(b"#" * (i + 1))
+        files.append(path)
+        check.add(path)
+    assert not started  # nothing runs while rendering when no core is free
+    assert check.finish()
+    assert len(started) == produce.MAX_FINAL_RUNS
+    assert sorted(p for run in started for p in run) == sorted(files)
