@@ -136,35 +136,6 @@ _DEFAULTS: dict[str, Any] = {"hideTimeOverride": False, "transparent": False, "h
                              "repeatDirection": "h"}
 
 
-def lean(node: Any, key: str = "") -> Any:
-    """`node` without what Grafana fills in itself: legacy keys, nulls, empty lists and objects,
-    and fields at their default. A threshold step keeps `value: null` (the base step)."""
-    if isinstance(node, list):
-        return [lean(item, key) if isinstance(item, dict | list) else item for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    is_step = key == "steps"
-    is_target, is_panel = key == "targets", key == "panels"
-    for k, v in node.items():
-        if is_step and k == "value":
-            out[k] = v
-            continue
-        if k in _LEGACY or (is_target and k in _LEGACY_TARGET) or (is_panel and k in _LEGACY_PANEL):
-            continue
-        if k in _DEFAULTS and v == _DEFAULTS[k] and type(v) is type(_DEFAULTS[k]):
-            continue
-        # Scalars are lean as they are: only collections are walked (most values are scalars).
-        if isinstance(v, dict | list):
-            v = lean(v, k)
-            if not v:
-                continue
-        elif v is None:
-            continue
-        out[k] = v
-    return out
-
-
 class _Unusual(Exception):
     """A value the JSON encoder writes as another type (a subclass of str, int, dict...):
     left to the encoder."""
@@ -193,7 +164,7 @@ def lean_data(board: Any) -> Any:
     (tuples as lists): what `lean(json.loads(json.dumps(board, cls=DashboardEncoder)))` gives,
     without writing and parsing the text in between (a third of the dashboards' time). Raises
     _Unusual where the encoder would write a value as another type."""
-    return _lean_node(_data(board), "")
+    return lean(_data(board), "")
 
 
 def _plain(node: Any) -> Any:
@@ -225,7 +196,7 @@ class LeanPanel:
         """`lean` of `to_json_data` in a dashboard's panel list: its data needs no reading."""
         out = dict(self.data)
         if self.gridPos is not None:
-            out["gridPos"] = _lean_node(_data(self.gridPos), "gridPos")
+            out["gridPos"] = lean(_data(self.gridPos), "gridPos")
         if self.id is not None:
             out["id"] = self.id
         return out
@@ -235,12 +206,14 @@ def lean_panel(panel: Any) -> dict[str, Any]:
     """A panel's JSON data as `to_json` writes it in a dashboard, its position and id left out
     (`panel` has none yet): what a LeanPanel carries. Never changed after: shared by every
     dashboard that places it."""
-    data: dict[str, Any] = _panel(_lean_node(_data(panel), "panels"))
+    data: dict[str, Any] = _panel(lean(_data(panel), "panels"))
     return data
 
 
-def _lean_node(node: Any, key: str) -> Any:
-    """`lean(node, key)` for `node` as `_data` gives it, its members still objects."""
+def lean(node: Any, key: str = "") -> Any:
+    """`node` without what Grafana fills in itself: legacy keys, nulls, empty lists and objects,
+    and fields at their default; a threshold step keeps `value: null` (the base step). `node`
+    is plain JSON data, or as `_data` gives it, its members still grafanalib objects."""
     if type(node) is list or type(node) is tuple:
         items = []
         for item in node:
@@ -250,7 +223,7 @@ def _lean_node(node: Any, key: str) -> Any:
                 continue
             if type(item) not in _PLAIN:
                 item = _data(item)
-            items.append(item if type(item) in _SCALARS else _lean_node(item, key))
+            items.append(item if type(item) in _SCALARS else lean(item, key))
         return items
     if type(node) is not dict:
         return node
@@ -274,7 +247,7 @@ def _lean_node(node: Any, key: str) -> Any:
                              and kind is type(_DEFAULTS[k])):
                 continue
         else:
-            v = _lean_node(v, k)
+            v = lean(v, k)
             if not v:
                 continue
         out[k] = v
