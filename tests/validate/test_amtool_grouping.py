@@ -63,20 +63,11 @@ def test_grouped_runs_still_judge_each_test(tmp_path: Path, amtool: str,
 
 def test_routing_reads_name_the_values_equality_matchers_compare(tmp_path: Path) -> None:
     config = tmp_path / "alertmanager.yml"
-    config.write_text(textwrap.dedent("""\
-        route:
-          receiver: chat
-          routes:
-            - matchers: ['severity="critical"']
-              receiver: pager
-            - match_re: {team: "db.*"}
-              receiver: dba
-            - matchers:
-                - 'env="a\\"b"'
-                - 'severity!="info"'
-              receiver: chat
-        receivers: [{name: chat}, {name: pager}, {name: dba}]
-        """))
+    # CONFIG's routes, and one more whose matchers name an escaped value and a negation.
+    extra = r"""    - matchers: ['env="a\"b"', 'severity!="info"']
+      receiver: chat
+"""
+    config.write_text(CONFIG.replace("receivers:", extra + "receivers:"))
     assert amtool_check.routing_reads(config) == {
         "severity": frozenset({"critical", "info"}), "team": None, "env": frozenset({'a"b'})}
 
